@@ -1,0 +1,96 @@
+from odoo import api, fields, models
+
+# Events of optional apps (sale, account, mass_mailing, website) that come from the person.
+# They are caught on ``base`` so that the addon does not depend on those apps: the check is a dict
+# lookup on the model name, so every other model pays nothing measurable.
+# model -> name of the method that turns the written values into [(partner_id, datetime, source)]
+_ACTIVITY_WRITE_HOOKS = {
+    "sale.order": "_hygiene_activity_from_sale_order",
+    "account.move": "_hygiene_activity_from_invoice",
+    "mailing.trace": "_hygiene_activity_from_mailing_trace",
+}
+_ACTIVITY_CREATE_HOOKS = {
+    "crm.lead": "_hygiene_activity_from_website_form",
+    "mail.mail": "_hygiene_activity_from_website_form",
+}
+
+
+class Base(models.AbstractModel):
+    _inherit = "base"
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        records = super().create(vals_list)
+        hook = _ACTIVITY_CREATE_HOOKS.get(self._name)
+        if hook and records:
+            records._hygiene_apply_activity(getattr(records, hook)(records))
+        return records
+
+    def write(self, vals):
+        result = super().write(vals)
+        hook = _ACTIVITY_WRITE_HOOKS.get(self._name)
+        if hook and self:
+            self._hygiene_apply_activity(getattr(self, hook)(vals))
+        return result
+
+    def _hygiene_apply_activity(self, events):
+        """Record ``events`` ([(partner_id, datetime, source)]) on the partners, newest wins."""
+        if not events:
+            return
+        self.env["res.partner"]._hygiene_register_activities(events)
+
+    def _hygiene_activity_from_sale_order(self, vals):
+        """A quotation confirmed into a sales order is a contact from the customer."""
+        if vals.get("state") != "sale":
+            return []
+        now = fields.Datetime.now()
+        return [(order.partner_id.id, now, "sale_order") for order in self if order.partner_id]
+
+    def _hygiene_activity_from_invoice(self, vals):
+        """A posted customer invoice: the date of the invoice, not the date of the posting."""
+        if vals.get("state") != "posted":
+            return []
+        now = fields.Datetime.now()
+        events = []
+        for move in self:
+            if move.move_type != "out_invoice" or not move.partner_id:
+                continue
+            date = fields.Datetime.to_datetime(move.invoice_date) if move.invoice_date else now
+            events.append((move.partner_id.id, min(date, now), "invoice"))
+        return events
+
+    def _hygiene_activity_from_mailing_trace(self, vals):
+        """A click on a link of a mailing counts; an open (tracking pixel) never does (CNIL)."""
+        clicked = vals.get("links_click_datetime")
+        if not clicked:
+            return []
+        clicked = min(fields.Datetime.to_datetime(clicked), fields.Datetime.now())
+        events = []
+        for trace in self:
+            partner_id = False
+            if trace.model == "res.partner":
+                partner_id = trace.res_id
+            elif trace.model and trace.res_id and trace.model in self.env:
+                document = self.env[trace.model].browse(trace.res_id).exists()
+                if document and "partner_id" in document._fields:
+                    partner_id = document.sudo().partner_id.id
+            if partner_id:
+                events.append((partner_id, clicked, "mailing_click"))
+        return events
+
+    def _hygiene_activity_from_website_form(self, records):
+        """A lead or message sent through a website form by the person it names."""
+        from odoo.http import request
+
+        if not request or not request.httprequest.path.startswith("/website/form/"):
+            return []
+        now = fields.Datetime.now()
+        partners = self.env["res.partner"]
+        events = []
+        for record in records:
+            partner = record.partner_id if "partner_id" in record._fields else partners
+            if not partner and record._fields.get("email_from"):
+                partner = partners._hygiene_find_by_email(record.email_from)
+            if partner:
+                events.append((partner.id, now, "website_form"))
+        return events

@@ -1,0 +1,239 @@
+from odoo import api, fields, models
+from odoo.addons.base.models.ir_model import MODULE_UNINSTALL_FLAG
+from odoo.exceptions import UserError, ValidationError
+
+from ..tools.consent import ACTIONS, state_for_action
+
+CONSENT_CHANNELS = [
+    ("web_form", "Web form"),
+    ("portal", "Customer portal"),
+    ("email", "Email"),
+    ("double_opt_in", "Double opt-in email"),
+    ("phone", "Phone call"),
+    ("paper", "Paper form"),
+    ("in_store", "In store"),
+    ("import", "File import"),
+    ("api", "API / integration"),
+    ("re_permission", "Re-permission campaign"),
+    ("other", "Other"),
+]
+
+PROOF_GROUP = "partner_data_hygiene.group_hygiene_officer"
+
+
+class HygieneConsent(models.Model):
+    """An event of the consent ledger: a person granted, withdrew or refused a purpose.
+
+    The ledger is append-only: nobody, administrators included, can change or delete an event;
+    a correction or a withdrawal is a new event. The current state of each partner and purpose is
+    kept in ``hygiene.consent.state``, updated by every new event. The proof (IP, user agent, page,
+    evidence) is readable by privacy officers only.
+    """
+
+    _name = "hygiene.consent"
+    _description = "Consent Event"
+    _order = "event_date desc, id desc"
+    _rec_names_search = ["partner_id", "purpose_id"]
+
+    partner_id = fields.Many2one(
+        "res.partner", required=True, index=True, ondelete="cascade", string="Contact"
+    )
+    purpose_id = fields.Many2one(
+        "hygiene.purpose", required=True, index=True, ondelete="restrict", string="Purpose"
+    )
+    action = fields.Selection(
+        [("grant", "Granted"), ("withdraw", "Withdrawn"), ("refuse", "Refused")],
+        required=True,
+    )
+    event_date = fields.Datetime(
+        string="Date", required=True, default=fields.Datetime.now, index=True,
+        help="When the person gave, withdrew or refused their consent (UTC).",
+    )
+    channel = fields.Selection(CONSENT_CHANNELS, required=True, default="other")
+    proven = fields.Boolean(
+        default=True,
+        readonly=True,
+        help="False when a grant came without the minimum proof (date and channel), for example "
+        "an imported opt-in flag with no date: such a grant grants nothing.",
+    )
+    state = fields.Selection(
+        [
+            ("granted", "Granted"),
+            ("unproven", "Unproven"),
+            ("withdrawn", "Withdrawn"),
+            ("refused", "Refused"),
+        ],
+        string="Resulting State",
+        readonly=True,
+    )
+    wording_id = fields.Many2one(
+        "hygiene.purpose.wording",
+        string="Wording Version",
+        ondelete="restrict",
+        domain="[('purpose_id', '=', purpose_id)]",
+    )
+    wording_hash = fields.Char(
+        string="Wording SHA-256",
+        readonly=True,
+        help="Hash of the exact wording shown to the person, frozen at the time of the event.",
+    )
+    double_optin_date = fields.Datetime(
+        string="Double Opt-in Confirmed On", groups=PROOF_GROUP
+    )
+    ip_address = fields.Char(string="IP Address", groups=PROOF_GROUP)
+    user_agent = fields.Char(groups=PROOF_GROUP)
+    page_url = fields.Char(string="Page URL", groups=PROOF_GROUP)
+    evidence_attachment_id = fields.Many2one(
+        "ir.attachment", string="Evidence", ondelete="restrict", groups=PROOF_GROUP,
+        help="Scanned paper form, call recording reference, exported opt-in log...",
+    )
+    source_id = fields.Many2one("hygiene.source", ondelete="restrict", string="Source")
+    source_ref = fields.Char(
+        string="Source Reference", groups=PROOF_GROUP,
+        help="Where the evidence comes from, e.g. the import file and row.",
+    )
+    note = fields.Char()
+    recorded_by_id = fields.Many2one(
+        "res.users", string="Recorded By", readonly=True, default=lambda self: self.env.user,
+        ondelete="set null",
+    )
+
+    # ------------------------------------------------------------------ creation
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        self._check_create_values(vals_list)
+        wordings = self.env["hygiene.purpose.wording"].browse(
+            {vals["wording_id"] for vals in vals_list if vals.get("wording_id")}
+        )
+        hash_by_wording = {wording.id: wording.text_hash for wording in wordings}
+        for vals in vals_list:
+            proven = vals.get("proven", True)
+            vals["state"] = state_for_action(vals["action"], proven=proven)
+            vals["recorded_by_id"] = self.env.uid
+            if vals.get("wording_id"):
+                vals["wording_hash"] = hash_by_wording[vals["wording_id"]]
+        events = super().create(vals_list)
+        events._apply_to_states()
+        events._apply_to_blacklist()
+        return events
+
+    @api.model
+    def _check_create_values(self, vals_list):
+        now = fields.Datetime.now()
+        for vals in vals_list:
+            if not vals.get("partner_id"):
+                raise ValidationError(self.env._("A consent event needs the contact it is about."))
+            if not vals.get("purpose_id"):
+                raise ValidationError(
+                    self.env._("A consent event needs the purpose it is given for.")
+                )
+            if vals.get("action") not in ACTIONS:
+                raise ValidationError(
+                    self.env._(
+                        "Unknown consent action %(action)r: use grant, withdraw or refuse.",
+                        action=vals.get("action"),
+                    )
+                )
+            event_date = vals.get("event_date")
+            if event_date and fields.Datetime.to_datetime(event_date) > now:
+                raise ValidationError(
+                    self.env._(
+                        "A consent event cannot be dated in the future (%(date)s).",
+                        date=event_date,
+                    )
+                )
+            if vals.get("wording_id"):
+                wording = self.env["hygiene.purpose.wording"].browse(vals["wording_id"])
+                if wording.purpose_id.id != vals["purpose_id"]:
+                    raise ValidationError(
+                        self.env._(
+                            "The wording %(version)s belongs to another purpose.",
+                            version=wording.version,
+                        )
+                    )
+
+    def _apply_to_states(self):
+        """Move the current state of each partner and purpose to its latest event."""
+        self.env["hygiene.consent.state"].sudo()._update_from_events(self)
+
+    def _apply_to_blacklist(self):
+        """A withdrawal of a purpose that blocks emails blacklists the address.
+
+        A later grant lifts only a blacklist entry that a withdrawal of ours created: an entry made by
+        someone else (a mailing unsubscribe, a bounce, the person's own request) stays.
+        """
+        blacklist = self.env["mail.blacklist"].sudo()
+        for event in self.filtered(lambda e: e.purpose_id.blacklist_on_withdrawal):
+            email = event.partner_id.email_normalized
+            if not email:
+                continue
+            active_entry = blacklist.search([("email", "=", email)], limit=1)
+            if event.action in ("withdraw", "refuse"):
+                if active_entry:
+                    continue  # already blocked, by us or by someone else: keep its origin
+                entry = blacklist._add(
+                    email,
+                    message=self.env._(
+                        "Consent to %(purpose)s withdrawn or refused (consent ledger).",
+                        purpose=event.purpose_id.name,
+                    ),
+                )
+                entry.hygiene_consent_id = event
+            elif event.state == "granted":
+                if (
+                    active_entry.hygiene_consent_id
+                    and not self._email_still_refused(event)
+                ):
+                    blacklist._remove(
+                        email,
+                        message=self.env._(
+                            "Consent to %(purpose)s granted again (consent ledger).",
+                            purpose=event.purpose_id.name,
+                        ),
+                    )
+                    active_entry.hygiene_consent_id = False
+
+    def _email_still_refused(self, event):
+        """True if another blocking purpose is still withdrawn or refused for that email."""
+        return bool(
+            self.env["hygiene.consent.state"].sudo().search_count(
+                [
+                    ("partner_id.email_normalized", "=", event.partner_id.email_normalized),
+                    ("purpose_id.blacklist_on_withdrawal", "=", True),
+                    ("state", "in", ("withdrawn", "refused")),
+                ],
+                limit=1,
+            )
+        )
+
+    # ------------------------------------------------------------------ append-only
+
+    def write(self, vals):
+        raise UserError(
+            self.env._(
+                "The consent ledger is append-only: a recorded event cannot be changed. To correct "
+                "it or to record a withdrawal, record a new consent event for the contact."
+            )
+        )
+
+    def unlink(self):
+        if self.env.context.get(MODULE_UNINSTALL_FLAG):
+            return super().unlink()
+        raise UserError(
+            self.env._(
+                "The consent ledger is append-only: consent events are the proof required by the "
+                "GDPR and cannot be deleted. To record a withdrawal, record a new consent event."
+            )
+        )
+
+    def _compute_display_name(self):
+        for event in self:
+            event.display_name = self.env._(
+                "%(partner)s – %(purpose)s: %(state)s",
+                partner=event.partner_id.display_name,
+                purpose=event.purpose_id.name,
+                state=dict(self._fields["state"]._description_selection(self.env)).get(
+                    event.state, ""
+                ),
+            )

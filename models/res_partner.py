@@ -1,0 +1,223 @@
+from odoo import api, fields, models, tools
+from odoo.exceptions import UserError, ValidationError
+from odoo.tools import SQL
+
+from ..tools.activity import ACTIVITY_SOURCES
+
+HYGIENE_USER = "partner_data_hygiene.group_hygiene_user"
+# Written only by _hygiene_register_activities: an edit by an employee is not a contact from the
+# person (CNIL), so these fields are refused in create/write.
+ACTIVITY_FIELDS = ("hygiene_last_activity_date", "hygiene_last_activity_source")
+
+
+class ResPartner(models.Model):
+    """Provenance, consent and last activity of a contact.
+
+    Origins (where the person came from) and consent events live in their own models; the partner
+    shows the first and latest origin, the current consent per purpose, and the last activity that
+    came from the person.
+    """
+
+    _inherit = "res.partner"
+
+    hygiene_origin_ids = fields.One2many(
+        "hygiene.partner.origin", "partner_id", string="Origins", groups=HYGIENE_USER
+    )
+    hygiene_first_origin_id = fields.Many2one(
+        "hygiene.partner.origin",
+        compute="_compute_hygiene_origins",
+        string="First Origin",
+        groups=HYGIENE_USER,
+    )
+    hygiene_latest_origin_id = fields.Many2one(
+        "hygiene.partner.origin",
+        compute="_compute_hygiene_origins",
+        string="Latest Origin",
+        groups=HYGIENE_USER,
+    )
+    # Stored so that lists can be grouped and filtered by source with an index.
+    hygiene_source_id = fields.Many2one(
+        "hygiene.source",
+        compute="_compute_hygiene_source",
+        store=True,
+        index="btree_not_null",
+        string="Source",
+        help="The source the contact was first collected from.",
+    )
+    hygiene_collected_date = fields.Datetime(
+        compute="_compute_hygiene_source",
+        store=True,
+        string="First Collected On",
+        help="When the contact was first collected, as known by its source.",
+    )
+    hygiene_consent_ids = fields.One2many(
+        "hygiene.consent", "partner_id", string="Consent History", groups=HYGIENE_USER
+    )
+    hygiene_consent_state_ids = fields.One2many(
+        "hygiene.consent.state", "partner_id", string="Current Consents", groups=HYGIENE_USER
+    )
+    hygiene_granted_purpose_ids = fields.Many2many(
+        "hygiene.purpose",
+        compute="_compute_hygiene_granted_purpose_ids",
+        search="_search_hygiene_granted_purpose_ids",
+        string="Consented Purposes",
+        groups=HYGIENE_USER,
+        help="Purposes this contact currently consents to, with proof.",
+    )
+    hygiene_last_activity_date = fields.Datetime(
+        string="Last Activity",
+        readonly=True,
+        index=True,
+        copy=False,
+        help="Last time the person showed up on their own: inbound email or portal message, "
+        "portal login, order, invoice, mailing click, website form. Internal edits, email opens, "
+        "imports and scheduled jobs never move it.",
+    )
+    hygiene_last_activity_source = fields.Selection(
+        ACTIVITY_SOURCES, string="Last Activity Source", readonly=True, copy=False
+    )
+
+    # ------------------------------------------------------------------ computes
+
+    def _sorted_hygiene_origins(self):
+        return self.sudo().hygiene_origin_ids.sorted(lambda o: (o.collected_date, o.id))
+
+    @api.depends("hygiene_origin_ids.collected_date", "hygiene_origin_ids.source_id")
+    def _compute_hygiene_origins(self):
+        for partner in self:
+            origins = partner._sorted_hygiene_origins()
+            partner.hygiene_first_origin_id = origins[:1]
+            partner.hygiene_latest_origin_id = origins[-1:]
+
+    @api.depends("hygiene_origin_ids.collected_date", "hygiene_origin_ids.source_id")
+    def _compute_hygiene_source(self):
+        for partner in self:
+            first = partner._sorted_hygiene_origins()[:1]
+            partner.hygiene_source_id = first.source_id
+            partner.hygiene_collected_date = first.collected_date
+
+    @api.depends("hygiene_consent_state_ids.state", "hygiene_consent_state_ids.purpose_id")
+    def _compute_hygiene_granted_purpose_ids(self):
+        for partner in self:
+            partner.hygiene_granted_purpose_ids = partner.hygiene_consent_state_ids.filtered(
+                lambda s: s.state == "granted"
+            ).purpose_id
+
+    def _search_hygiene_granted_purpose_ids(self, operator, value):
+        positive = operator not in ("not in", "!=")
+        if operator in ("not in", "!="):
+            operator = "in" if operator == "not in" else "="
+        if isinstance(value, str) and operator not in ("in", "="):
+            purpose_domain = [("purpose_id.name", operator, value)]
+        elif isinstance(value, str):
+            purpose_domain = [("purpose_id.name", "ilike", value)]
+        else:
+            purpose_domain = [("purpose_id", operator, value)]
+        return [
+            (
+                "hygiene_consent_state_ids",
+                "any" if positive else "not any",
+                purpose_domain + [("state", "=", "granted")],
+            )
+        ]
+
+    # ------------------------------------------------------------------ activity
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        if not self.env.context.get("hygiene_activity_write"):
+            for vals in vals_list:
+                if any(vals.get(field) for field in ACTIVITY_FIELDS):
+                    raise UserError(self._hygiene_activity_refusal())
+        return super().create(vals_list)
+
+    def write(self, vals):
+        if not self.env.context.get("hygiene_activity_write") and any(
+            field in vals for field in ACTIVITY_FIELDS
+        ):
+            raise UserError(self._hygiene_activity_refusal())
+        return super().write(vals)
+
+    def _hygiene_activity_refusal(self):
+        return self.env._(
+            "The last activity of a contact is recorded from the person's own actions (message, "
+            "order, portal login, click...) and cannot be set by hand."
+        )
+
+    @api.model
+    def _hygiene_register_activities(self, events):
+        """Record activities coming from the persons: ``events`` is [(partner_id, datetime, source)].
+
+        The newest date wins; an event older than the recorded one changes nothing, so replaying
+        events (a re-import, a retried job) is harmless. A date in the future is refused. One
+        UPDATE for the whole batch; partners touched are only those whose date moves forward.
+        This is the only way to move the last activity, meant to be called by event hooks.
+        """
+        now = fields.Datetime.now()
+        latest = {}
+        for partner_id, date, source in events:
+            if not partner_id or not date:
+                continue
+            date = fields.Datetime.to_datetime(date)
+            if date > now:
+                raise ValidationError(
+                    self.env._(
+                        "A last-activity date cannot be in the future (%(date)s).", date=date
+                    )
+                )
+            if source not in dict(ACTIVITY_SOURCES):
+                raise ValidationError(
+                    self.env._("Unknown activity source %(source)r.", source=source)
+                )
+            if partner_id not in latest or date > latest[partner_id][0]:
+                latest[partner_id] = (date, source)
+        if not latest:
+            return
+        self.env["res.partner"].flush_model(list(ACTIVITY_FIELDS))
+        values = SQL(", ").join(
+            SQL("(%s, %s::timestamp, %s)", partner_id, date, source)
+            for partner_id, (date, source) in latest.items()
+        )
+        self.env.cr.execute(
+            SQL(
+                """
+                UPDATE res_partner p
+                   SET hygiene_last_activity_date = v.date,
+                       hygiene_last_activity_source = v.source
+                  FROM (VALUES %(values)s) AS v(id, date, source)
+                 WHERE p.id = v.id
+                   AND (p.hygiene_last_activity_date IS NULL OR p.hygiene_last_activity_date < v.date)
+                """,
+                values=values,
+            )
+        )
+        self.browse(list(latest)).invalidate_recordset(list(ACTIVITY_FIELDS))
+
+    def _hygiene_register_activity(self, source, date=None):
+        """Record an activity of the persons in ``self`` (see _hygiene_register_activities)."""
+        date = date or fields.Datetime.now()
+        self._hygiene_register_activities([(partner.id, date, source) for partner in self])
+
+    @api.model
+    def _hygiene_find_by_email(self, email):
+        """The partner owning ``email`` (normalised), or an empty recordset if none or ambiguous."""
+        normalized = tools.email_normalize(email or "")
+        if not normalized:
+            return self.browse()
+        partners = self.with_context(active_test=True).search(
+            [("email_normalized", "=", normalized)], limit=2
+        )
+        return partners if len(partners) == 1 else self.browse()
+
+    # ------------------------------------------------------------------ actions
+
+    def action_hygiene_record_consent(self):
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Record a Consent"),
+            "res_model": "hygiene.consent.wizard",
+            "view_mode": "form",
+            "target": "new",
+            "context": {"default_partner_id": self.id},
+        }
