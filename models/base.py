@@ -13,6 +13,11 @@ _ACTIVITY_CREATE_HOOKS = {
     "crm.lead": "_hygiene_activity_from_website_form",
     "mail.mail": "_hygiene_activity_from_website_form",
 }
+# website form model -> field holding the email of the person who filled the form
+_WEBSITE_FORM_EMAIL_FIELDS = {
+    "crm.lead": "email_from",
+    "mail.mail": "reply_to",  # the form sends the email as the company, from the visitor's address
+}
 
 
 class Base(models.AbstractModel):
@@ -74,23 +79,35 @@ class Base(models.AbstractModel):
                 document = self.env[trace.model].browse(trace.res_id).exists()
                 if document and "partner_id" in document._fields:
                     partner_id = document.sudo().partner_id.id
+            if not partner_id and trace.email:
+                # a mailing list contact (no partner on mailing.contact): the partner of that email
+                partner_id = self.env["res.partner"].sudo()._hygiene_find_by_email(trace.email).id
             if partner_id:
                 events.append((partner_id, clicked, "mailing_click"))
         return events
 
     def _hygiene_activity_from_website_form(self, records):
-        """A lead or message sent through a website form by the person it names."""
+        """A lead or message sent through a website form by the person it names.
+
+        Only the record of the form's own model counts (``/website/form/<model>``): emails or leads
+        created as a side effect (a notification to the salesperson...) are not the person's. The
+        contact form (``mail.mail``) sends the email as the company and keeps the visitor's address
+        in ``reply_to``.
+        """
         from odoo.http import request
 
         if not request or not request.httprequest.path.startswith("/website/form/"):
             return []
+        if request.httprequest.path.rstrip("/").rsplit("/", 1)[-1] != self._name:
+            return []
         now = fields.Datetime.now()
         partners = self.env["res.partner"]
+        email_field = _WEBSITE_FORM_EMAIL_FIELDS.get(self._name, "email_from")
         events = []
         for record in records:
             partner = record.partner_id if "partner_id" in record._fields else partners
-            if not partner and record._fields.get("email_from"):
-                partner = partners._hygiene_find_by_email(record.email_from)
+            if not partner and email_field in record._fields:
+                partner = partners._hygiene_find_by_email(record[email_field])
             if partner:
                 events.append((partner.id, now, "website_form"))
         return events

@@ -1,6 +1,7 @@
 from odoo import api, fields, models
-from odoo.addons.base.models.ir_model import MODULE_UNINSTALL_FLAG
 from odoo.exceptions import UserError, ValidationError
+
+from odoo.addons.base.models.ir_model import MODULE_UNINSTALL_FLAG
 
 from ..tools.consent import ACTIONS, state_for_action
 
@@ -46,7 +47,10 @@ class HygieneConsent(models.Model):
         required=True,
     )
     event_date = fields.Datetime(
-        string="Date", required=True, default=fields.Datetime.now, index=True,
+        string="Date",
+        required=True,
+        default=fields.Datetime.now,
+        index=True,
         help="When the person gave, withdrew or refused their consent (UTC).",
     )
     channel = fields.Selection(CONSENT_CHANNELS, required=True, default="other")
@@ -77,24 +81,29 @@ class HygieneConsent(models.Model):
         readonly=True,
         help="Hash of the exact wording shown to the person, frozen at the time of the event.",
     )
-    double_optin_date = fields.Datetime(
-        string="Double Opt-in Confirmed On", groups=PROOF_GROUP
-    )
+    double_optin_date = fields.Datetime(string="Double Opt-in Confirmed On", groups=PROOF_GROUP)
     ip_address = fields.Char(string="IP Address", groups=PROOF_GROUP)
     user_agent = fields.Char(groups=PROOF_GROUP)
     page_url = fields.Char(string="Page URL", groups=PROOF_GROUP)
     evidence_attachment_id = fields.Many2one(
-        "ir.attachment", string="Evidence", ondelete="restrict", groups=PROOF_GROUP,
+        "ir.attachment",
+        string="Evidence",
+        ondelete="restrict",
+        groups=PROOF_GROUP,
         help="Scanned paper form, call recording reference, exported opt-in log...",
     )
     source_id = fields.Many2one("hygiene.source", ondelete="restrict", string="Source")
     source_ref = fields.Char(
-        string="Source Reference", groups=PROOF_GROUP,
+        string="Source Reference",
+        groups=PROOF_GROUP,
         help="Where the evidence comes from, e.g. the import file and row.",
     )
     note = fields.Char()
     recorded_by_id = fields.Many2one(
-        "res.users", string="Recorded By", readonly=True, default=lambda self: self.env.user,
+        "res.users",
+        string="Recorded By",
+        readonly=True,
+        default=lambda self: self.env.user,
         ondelete="set null",
     )
 
@@ -160,8 +169,8 @@ class HygieneConsent(models.Model):
     def _apply_to_blacklist(self):
         """A withdrawal of a purpose that blocks emails blacklists the address.
 
-        A later grant lifts only a blacklist entry that a withdrawal of ours created: an entry made by
-        someone else (a mailing unsubscribe, a bounce, the person's own request) stays.
+        A later grant lifts only a blacklist entry that a withdrawal of ours created: an entry made
+        by someone else (a mailing unsubscribe, a bounce, the person's own request) stays.
         """
         blacklist = self.env["mail.blacklist"].sudo()
         for event in self.filtered(lambda e: e.purpose_id.blacklist_on_withdrawal):
@@ -181,10 +190,7 @@ class HygieneConsent(models.Model):
                 )
                 entry.hygiene_consent_id = event
             elif event.state == "granted":
-                if (
-                    active_entry.hygiene_consent_id
-                    and not self._email_still_refused(event)
-                ):
+                if active_entry.hygiene_consent_id and not self._email_still_refused(event):
                     blacklist._remove(
                         email,
                         message=self.env._(
@@ -197,7 +203,9 @@ class HygieneConsent(models.Model):
     def _email_still_refused(self, event):
         """True if another blocking purpose is still withdrawn or refused for that email."""
         return bool(
-            self.env["hygiene.consent.state"].sudo().search_count(
+            self.env["hygiene.consent.state"]
+            .sudo()
+            .search_count(
                 [
                     ("partner_id.email_normalized", "=", event.partner_id.email_normalized),
                     ("purpose_id.blacklist_on_withdrawal", "=", True),
@@ -209,7 +217,8 @@ class HygieneConsent(models.Model):
 
     # ------------------------------------------------------------------ append-only
 
-    def write(self, vals):
+    def write(self, vals):  # pylint: disable=method-required-super
+        # No super(): nothing may change a recorded event, not even as superuser.
         raise UserError(
             self.env._(
                 "The consent ledger is append-only: a recorded event cannot be changed. To correct "

@@ -97,6 +97,4 @@ class HygieneConsentState(models.Model):
         states_by_purpose = {}
         for state in self.search([("partner_id", "in", partners.ids)]):
             states_by_purpose.setdefault(state.purpose_id, []).append(state.state)
-        return {
-            purpose: most_restrictive(states) for purpose, states in states_by_purpose.items()
-        }
+        return {purpose: most_restrictive(states) for purpose, states in states_by_purpose.items()}

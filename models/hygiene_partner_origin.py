@@ -1,5 +1,6 @@
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
+from odoo.tools import SQL
 
 
 class HygienePartnerOrigin(models.Model):
@@ -47,3 +48,59 @@ class HygienePartnerOrigin(models.Model):
                         date=origin.collected_date,
                     )
                 )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        origins = super().create(vals_list)
+        self._update_partner_first_origin(origins.partner_id.ids)
+        return origins
+
+    def write(self, vals):
+        partner_ids = self.partner_id.ids
+        result = super().write(vals)
+        if {"partner_id", "source_id", "collected_date"} & vals.keys():
+            self._update_partner_first_origin(partner_ids + self.partner_id.ids)
+        return result
+
+    def unlink(self):
+        partner_ids = self.partner_id.ids
+        result = super().unlink()
+        self._update_partner_first_origin(partner_ids)
+        return result
+
+    @api.model
+    def _update_partner_first_origin(self, partner_ids):
+        """Copy the first origin (source, collection date) of ``partner_ids`` onto the partners.
+
+        One set-based UPDATE for the whole batch, so that imports of many origins stay cheap.
+        """
+        if not partner_ids:
+            return
+        self.env.flush_all()
+        self.env.cr.execute(
+            SQL(
+                """
+                UPDATE res_partner p
+                   SET hygiene_source_id = first.source_id,
+                       hygiene_collected_date = first.collected_date
+                  FROM (
+                        SELECT partner.id AS partner_id, o.source_id, o.collected_date
+                          FROM unnest(%(partner_ids)s) AS partner(id)
+                     LEFT JOIN LATERAL (
+                                SELECT source_id, collected_date
+                                  FROM hygiene_partner_origin
+                                 WHERE partner_id = partner.id
+                              ORDER BY collected_date, id
+                                 LIMIT 1
+                               ) o ON TRUE
+                       ) first
+                 WHERE p.id = first.partner_id
+                   AND (p.hygiene_source_id IS DISTINCT FROM first.source_id
+                        OR p.hygiene_collected_date IS DISTINCT FROM first.collected_date)
+                """,
+                partner_ids=sorted(set(partner_ids)),
+            )
+        )
+        self.env["res.partner"].browse(partner_ids).invalidate_recordset(
+            ["hygiene_source_id", "hygiene_collected_date"]
+        )

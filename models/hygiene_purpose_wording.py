@@ -54,8 +54,10 @@ class HygienePurposeWording(models.Model):
 
     def write(self, vals):
         if {"text", "purpose_id"} & vals.keys():
-            used = self.env["hygiene.consent"].sudo().search_count(
-                [("wording_id", "in", self.ids)], limit=1
+            used = (
+                self.env["hygiene.consent"]
+                .sudo()
+                .search_count([("wording_id", "in", self.ids)], limit=1)
             )
             if used:
                 raise UserError(
@@ -67,10 +69,12 @@ class HygienePurposeWording(models.Model):
         return super().write(vals)
 
     def unlink(self):
-        if self.env["hygiene.consent"].sudo().search_count([("wording_id", "in", self.ids)], limit=1):
+        if (
+            self.env["hygiene.consent"]
+            .sudo()
+            .search_count([("wording_id", "in", self.ids)], limit=1)
+        ):
             raise UserError(
-                self.env._(
-                    "This wording is the proof of recorded consents and cannot be deleted."
-                )
+                self.env._("This wording is the proof of recorded consents and cannot be deleted.")
             )
         return super().unlink()

@@ -1,4 +1,4 @@
-from odoo import api, models
+from odoo import api, fields, models
 
 
 class MailMessage(models.Model):
@@ -13,23 +13,33 @@ class MailMessage(models.Model):
     def _hygiene_register_author_activity(self):
         """An inbound email, or a message the person posts from the portal, is a contact from them.
 
-        Messages written by employees (even when they set a customer as author), notes, tracking
-        and notifications are not.
+        - inbound email: an email received by the mail gateway (``message_process`` posts it with
+          ``from_alias`` in the context), dated by its ``Date`` header, capped to now (a sender's
+          clock ahead of ours must not make the gateway refuse the email);
+        - portal message: a comment posted by a portal user as themselves, or by a visitor through
+          a signed link of the document (the portal controllers then set the person as author).
+
+        Messages written by employees, even of type email and with a customer as author (an email
+        logged by hand, an import, a scheduled job), notes, tracking and notifications are not.
         """
+        user = self.env.user
+        is_portal, is_public = user._is_portal(), user._is_public()
+        from_gateway = self.env.context.get("from_alias")
+        if not (from_gateway or is_portal or is_public):
+            return
+        now = fields.Datetime.now()
+        current_partner = user.partner_id
         events = []
-        current_partner = self.env.user.partner_id
-        portal_author = self.env.user._is_portal() or self.env.user._is_public()
         for message in self:
             author = message.author_id
-            if not author or author.partner_share is False:
+            if not author or not author.partner_share:
                 continue  # no author, or an employee
-            if message.message_type == "email":
-                events.append((author.id, message.date, "inbound_email"))
-            elif (
-                message.message_type == "comment"
-                and portal_author
-                and author == current_partner
+            if message.message_type == "email" and from_gateway:
+                events.append((author.id, min(message.date or now, now), "inbound_email"))
+            elif message.message_type == "comment" and (
+                (is_portal and author == current_partner)
+                or (is_public and author != current_partner)
             ):
-                events.append((author.id, message.date, "portal_message"))
+                events.append((author.id, min(message.date or now, now), "portal_message"))
         if events:
             self.env["res.partner"]._hygiene_register_activities(events)

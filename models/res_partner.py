@@ -35,19 +35,22 @@ class ResPartner(models.Model):
         string="Latest Origin",
         groups=HYGIENE_USER,
     )
-    # Stored so that lists can be grouped and filtered by source with an index.
+    # Stored so that lists can be grouped and filtered by source with an index. Maintained by
+    # hygiene.partner.origin (one UPDATE per batch of origins) rather than a stored compute, so
+    # that creating partners without origins costs nothing.
     hygiene_source_id = fields.Many2one(
         "hygiene.source",
-        compute="_compute_hygiene_source",
-        store=True,
+        readonly=True,
         index="btree_not_null",
         string="Source",
+        ondelete="set null",
+        copy=False,
         help="The source the contact was first collected from.",
     )
     hygiene_collected_date = fields.Datetime(
-        compute="_compute_hygiene_source",
-        store=True,
+        readonly=True,
         string="First Collected On",
+        copy=False,
         help="When the contact was first collected, as known by its source.",
     )
     hygiene_consent_ids = fields.One2many(
@@ -88,13 +91,6 @@ class ResPartner(models.Model):
             origins = partner._sorted_hygiene_origins()
             partner.hygiene_first_origin_id = origins[:1]
             partner.hygiene_latest_origin_id = origins[-1:]
-
-    @api.depends("hygiene_origin_ids.collected_date", "hygiene_origin_ids.source_id")
-    def _compute_hygiene_source(self):
-        for partner in self:
-            first = partner._sorted_hygiene_origins()[:1]
-            partner.hygiene_source_id = first.source_id
-            partner.hygiene_collected_date = first.collected_date
 
     @api.depends("hygiene_consent_state_ids.state", "hygiene_consent_state_ids.purpose_id")
     def _compute_hygiene_granted_purpose_ids(self):
@@ -146,7 +142,9 @@ class ResPartner(models.Model):
 
     @api.model
     def _hygiene_register_activities(self, events):
-        """Record activities coming from the persons: ``events`` is [(partner_id, datetime, source)].
+        """Record activities coming from the persons.
+
+        ``events`` is a list of (partner_id, datetime, source).
 
         The newest date wins; an event older than the recorded one changes nothing, so replaying
         events (a re-import, a retried job) is harmless. A date in the future is refused. One
@@ -186,7 +184,8 @@ class ResPartner(models.Model):
                        hygiene_last_activity_source = v.source
                   FROM (VALUES %(values)s) AS v(id, date, source)
                  WHERE p.id = v.id
-                   AND (p.hygiene_last_activity_date IS NULL OR p.hygiene_last_activity_date < v.date)
+                   AND (p.hygiene_last_activity_date IS NULL
+                        OR p.hygiene_last_activity_date < v.date)
                 """,
                 values=values,
             )

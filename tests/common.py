@@ -1,0 +1,83 @@
+from odoo.addons.base.tests.common import BaseCommon
+from odoo.addons.mail.tests.common import mail_new_test_user
+
+
+class HygieneCommon(BaseCommon):
+    """Users for each role, the shipped purposes and a few partners; no demo data needed."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.env = cls.env(context=dict(cls.env.context, tracking_disable=True))
+        company = cls.env.ref("base.main_company")
+        common = {"company_id": company.id, "company_ids": [company.id]}
+        cls.user_employee = mail_new_test_user(
+            cls.env,
+            login="hyg_employee",
+            groups="base.group_user,base.group_partner_manager",
+            **common,
+        )
+        cls.user_hygiene = mail_new_test_user(
+            cls.env,
+            login="hyg_user",
+            groups="base.group_user,base.group_partner_manager,"
+            "partner_data_hygiene.group_hygiene_user",
+            **common,
+        )
+        cls.user_steward = mail_new_test_user(
+            cls.env,
+            login="hyg_steward",
+            groups="base.group_user,base.group_partner_manager,"
+            "partner_data_hygiene.group_hygiene_steward",
+            **common,
+        )
+        cls.user_officer = mail_new_test_user(
+            cls.env,
+            login="hyg_officer",
+            groups="base.group_user,base.group_partner_manager,"
+            "partner_data_hygiene.group_hygiene_officer",
+            **common,
+        )
+        cls.user_manager = mail_new_test_user(
+            cls.env,
+            login="hyg_manager",
+            groups="base.group_user,base.group_partner_manager,"
+            "partner_data_hygiene.group_hygiene_manager",
+            **common,
+        )
+        cls.user_portal = mail_new_test_user(
+            cls.env,
+            login="hyg_portal",
+            groups="base.group_portal",
+            name="Paula Portal",
+            email="paula.portal@example.com",
+        )
+        cls.purpose_newsletter = cls.env.ref("partner_data_hygiene.purpose_newsletter")
+        cls.purpose_sms = cls.env.ref("partner_data_hygiene.purpose_sms_offers")
+        cls.wording_newsletter = cls.env.ref("partner_data_hygiene.purpose_newsletter_wording_v1")
+        cls.source_shop = cls.env.ref("partner_data_hygiene.source_shop")
+        cls.source_fair = cls.env.ref("partner_data_hygiene.source_fair")
+        Partner = cls.env["res.partner"]
+        cls.jeanne = Partner.create(
+            {"name": "Jeanne Lefèvre", "email": "Jeanne.Lefevre@Example.fr", "phone": "0612345678"}
+        )
+        cls.marc = Partner.create({"name": "Marc Dubois", "email": "marc.dubois@example.fr"})
+
+    def _consent(self, partner, action, purpose=None, **values):
+        return self.env["hygiene.consent"].create(
+            {
+                "partner_id": partner.id,
+                "purpose_id": (purpose or self.purpose_newsletter).id,
+                "action": action,
+                "channel": values.pop("channel", "web_form"),
+                **values,
+            }
+        )
+
+    def _state(self, partner, purpose=None):
+        purpose = purpose or self.purpose_newsletter
+        return (
+            self.env["hygiene.consent.state"]
+            .search([("partner_id", "=", partner.id), ("purpose_id", "=", purpose.id)])
+            .state
+        )
