@@ -55,7 +55,9 @@ class HygieneSource(models.Model):
     def _compute_origin_count(self):
         counts = dict(
             self.env["hygiene.partner.origin"]._read_group(
-                [("source_id", "in", self.ids)], ["source_id"], ["partner_id:count_distinct"]
+                [("source_id", "in", self.ids), ("partner_id.active", "=", True)],
+                ["source_id"],
+                ["partner_id:count_distinct"],
             )
         )
         for source in self:

@@ -1,3 +1,6 @@
+import sys
+from datetime import datetime
+
 from odoo import api, fields, models, tools
 from odoo.exceptions import UserError, ValidationError
 from odoo.tools import SQL
@@ -5,9 +8,11 @@ from odoo.tools import SQL
 from ..tools.activity import ACTIVITY_SOURCES
 
 HYGIENE_USER = "partner_data_hygiene.group_hygiene_user"
-# Written only by _hygiene_register_activities: an edit by an employee is not a contact from the
-# person (CNIL), so these fields are refused in create/write.
+# Written only by _hygiene_register_activities (SQL): an edit by an employee is not a contact from
+# the person (CNIL), so these fields are refused in create/write.
 ACTIVITY_FIELDS = ("hygiene_last_activity_date", "hygiene_last_activity_source")
+# Copied from the first origin by hygiene.partner.origin, never typed in.
+PROVENANCE_FIELDS = ("hygiene_source_id", "hygiene_collected_date")
 
 
 class ResPartner(models.Model):
@@ -83,7 +88,12 @@ class ResPartner(models.Model):
     # ------------------------------------------------------------------ computes
 
     def _sorted_hygiene_origins(self):
-        return self.sudo().hygiene_origin_ids.sorted(lambda o: (o.collected_date, o.id))
+        # Same order as the table (collected_date, id). In a form, the lines being added are new
+        # records whose ids cannot be compared, and their date may still be empty: those lines
+        # keep their order, after the saved ones of the same date, and undated lines go last.
+        return self.sudo().hygiene_origin_ids.sorted(
+            lambda o: (o.collected_date or datetime.max, o._origin.id or sys.maxsize)
+        )
 
     @api.depends("hygiene_origin_ids.collected_date", "hygiene_origin_ids.source_id")
     def _compute_hygiene_origins(self):
@@ -121,24 +131,36 @@ class ResPartner(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
-        if not self.env.context.get("hygiene_activity_write"):
-            for vals in vals_list:
-                if any(vals.get(field) for field in ACTIVITY_FIELDS):
-                    raise UserError(self._hygiene_activity_refusal())
+        self._hygiene_check_protected_fields(
+            {name for vals in vals_list for name, value in vals.items() if value}
+        )
         return super().create(vals_list)
 
     def write(self, vals):
-        if not self.env.context.get("hygiene_activity_write") and any(
-            field in vals for field in ACTIVITY_FIELDS
-        ):
-            raise UserError(self._hygiene_activity_refusal())
+        self._hygiene_check_protected_fields(set(vals))
         return super().write(vals)
 
-    def _hygiene_activity_refusal(self):
-        return self.env._(
-            "The last activity of a contact is recorded from the person's own actions (message, "
-            "order, portal login, click...) and cannot be set by hand."
-        )
+    @api.model
+    def _hygiene_check_protected_fields(self, field_names):
+        """Refuse hand-made values for fields that only their own service may set.
+
+        There is deliberately no context key to bypass this: a context can be sent by any RPC
+        client. The services write these columns with SQL.
+        """
+        if field_names & set(ACTIVITY_FIELDS):
+            raise UserError(
+                self.env._(
+                    "The last activity of a contact is recorded from the person's own actions "
+                    "(message, order, portal login, click...) and cannot be set by hand."
+                )
+            )
+        if field_names & set(PROVENANCE_FIELDS):
+            raise UserError(
+                self.env._(
+                    "The source and collection date of a contact come from its origins: add or "
+                    "correct an origin in the Data & Privacy tab instead."
+                )
+            )
 
     @api.model
     def _hygiene_register_activities(self, events):
@@ -164,9 +186,7 @@ class ResPartner(models.Model):
                     )
                 )
             if source not in dict(ACTIVITY_SOURCES):
-                raise ValidationError(
-                    self.env._("Unknown activity source %(source)r.", source=source)
-                )
+                raise ValidationError(self.env._("Unknown activity source %(code)r.", code=source))
             if partner_id not in latest or date > latest[partner_id][0]:
                 latest[partner_id] = (date, source)
         if not latest:

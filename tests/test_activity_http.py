@@ -90,7 +90,7 @@ class TestLastActivityHttp(HttpCase, HygieneActivityCommon):
     def test_portal_message_through_the_chatter_route_moves_last_activity(self):
         portal_partner = self.user_portal.partner_id
         channel = self.env["discuss.channel"].create(
-            {"name": "Customer support", "channel_type": "channel"}
+            {"name": "Customer support", "channel_type": "group"}
         )
         channel._add_members(users=self.user_portal)
         self.authenticate("hyg_portal", "hyg_portal")
@@ -108,7 +108,8 @@ class TestLastActivityHttp(HttpCase, HygieneActivityCommon):
         self.authenticate("hyg_portal", "hyg_portal")
         self._forget_activity(portal_partner)
         before = fields.Datetime.now()
-        self._post_message(order, "Can you deliver on Monday?")
+        # the portal page of the order gives its chatter the access token of the document
+        self._post_message(order, "Can you deliver on Monday?", token=order.access_token)
         self.assertEqual(order.message_ids[:1].author_id, portal_partner)
         self.assertActivity(portal_partner, "portal_message", since=before)
 
@@ -119,8 +120,10 @@ class TestLastActivityHttp(HttpCase, HygieneActivityCommon):
         before = fields.Datetime.now()
         self.authenticate(None, None)
         self._post_message(
-            order, "I accept, thank you.",
-            hash=order._sign_token(self.claire.id), pid=self.claire.id,
+            order,
+            "I accept, thank you.",
+            hash=order._sign_token(self.claire.id),
+            pid=self.claire.id,
         )
         self.assertEqual(order.message_ids[:1].author_id, self.claire)
         self.assertActivity(self.claire, "portal_message", since=before)
@@ -129,7 +132,8 @@ class TestLastActivityHttp(HttpCase, HygieneActivityCommon):
         self.authenticate("hyg_employee", "hyg_employee")
         # the route does not let the author be chosen: the message is the employee's
         self._post_message(
-            self.claire, "Dear Claire, your contract is renewed.",
+            self.claire,
+            "Dear Claire, your contract is renewed.",
             post_data={"author_id": self.claire.id, "message_type": "email"},
         )
         self.assertEqual(self.claire.message_ids[:1].author_id, self.user_employee.partner_id)
