@@ -10,41 +10,25 @@ class HygieneCommon(BaseCommon):
         super().setUpClass()
         cls.env = cls.env(context=dict(cls.env.context, tracking_disable=True))
         company = cls.env.ref("base.main_company")
-        common = {"company_id": company.id, "company_ids": [company.id]}
-        cls.user_employee = mail_new_test_user(
-            cls.env,
-            login="hyg_employee",
-            groups="base.group_user,base.group_partner_manager",
-            **common,
-        )
-        cls.user_hygiene = mail_new_test_user(
-            cls.env,
-            login="hyg_user",
-            groups="base.group_user,base.group_partner_manager,"
-            "partner_data_hygiene.group_hygiene_user",
-            **common,
-        )
-        cls.user_steward = mail_new_test_user(
-            cls.env,
-            login="hyg_steward",
-            groups="base.group_user,base.group_partner_manager,"
-            "partner_data_hygiene.group_hygiene_steward",
-            **common,
-        )
-        cls.user_officer = mail_new_test_user(
-            cls.env,
-            login="hyg_officer",
-            groups="base.group_user,base.group_partner_manager,"
-            "partner_data_hygiene.group_hygiene_officer",
-            **common,
-        )
-        cls.user_manager = mail_new_test_user(
-            cls.env,
-            login="hyg_manager",
-            groups="base.group_user,base.group_partner_manager,"
-            "partner_data_hygiene.group_hygiene_manager",
-            **common,
-        )
+        employee_groups = "base.group_user,base.group_partner_manager"
+        # attribute -> (login, hygiene role or None)
+        roles = {
+            "user_employee": ("hyg_employee", None),
+            "user_hygiene": ("hyg_user", "group_hygiene_user"),
+            "user_steward": ("hyg_steward", "group_hygiene_steward"),
+            "user_officer": ("hyg_officer", "group_hygiene_officer"),
+            "user_manager": ("hyg_manager", "group_hygiene_manager"),
+        }
+        for attribute, (login, role) in roles.items():
+            groups = employee_groups + (f",partner_data_hygiene.{role}" if role else "")
+            user = mail_new_test_user(
+                cls.env,
+                login=login,
+                groups=groups,
+                company_id=company.id,
+                company_ids=[company.id],
+            )
+            setattr(cls, attribute, user)
         cls.user_portal = mail_new_test_user(
             cls.env,
             login="hyg_portal",

@@ -1,0 +1,289 @@
+"""Normalisation of contact data and the matching keys derived from it.
+
+Pure Python (no Odoo import) so that the import wizard, the duplicate scan, the suppression list
+and the command line share one implementation, unit-tested on its own.
+
+Two kinds of output:
+
+- *normalised values*, fit to be stored in the contact (a valid email with its domain in IDNA form,
+  a phone in E.164, a 5-digit French postcode);
+- *matching keys*, never shown nor written over a value, that fold what does not distinguish two
+  persons (case, accents, civility, word order, ``+tags``, Gmail dots, legal forms...).
+
+Every function accepts any input (None, numbers, garbage) and returns None rather than raising
+when nothing usable can be derived.
+"""
+
+import re
+import unicodedata
+from datetime import date, datetime
+
+import phonenumbers
+from email_validator import EmailNotValidError, validate_email
+from stdnum.eu import vat as eu_vat
+from stdnum.fr import siren as fr_siren
+from stdnum.fr import siret as fr_siret
+
+# Letters NFKD does not decompose.
+_LIGATURES = str.maketrans(
+    {
+        "œ": "oe",
+        "Œ": "OE",
+        "æ": "ae",
+        "Æ": "AE",
+        "ß": "ss",
+        "ø": "o",
+        "Ø": "O",
+        "ł": "l",
+        "Ł": "L",
+        "đ": "d",
+        "Đ": "D",
+    }
+)
+_NON_WORD = re.compile(r"[^0-9a-z]+")
+
+CIVILITIES = frozenset(
+    """
+    m mr mme mrs ms mlle melle mademoiselle madame monsieur dr docteur pr professeur
+    me maitre mes mm sir miss
+    """.split()
+)
+# Particles are dropped from the key: "Jean de La Fontaine" = "Jean La Fontaine" = "Fontaine Jean".
+NAME_PARTICLES = frozenset(
+    """
+    de du des le la les d l van von der
+    """.split()
+)
+LEGAL_FORMS = frozenset(
+    """
+    sa sas sasu sarl eurl sci snc scop scp selarl sel gie ei eirl earl gaec scea association
+    ste societe sc scs sca gmbh ag kg ltd limited llc inc corp co plc bv nv srl spa sl sprl
+    group groupe cie et
+    """.split()
+)
+COMPANY_STOPWORDS = frozenset(
+    """
+    de du des la le les l d et and the
+    """.split()
+)
+# "Société Nationale des Chemins de Fer" is SNCF: generic words stay in acronyms.
+_ACRONYM_DROP = LEGAL_FORMS - {"societe", "ste", "association", "group", "groupe", "cie"}
+_GMAIL_DOMAINS = frozenset({"gmail.com", "googlemail.com"})
+# Common abbreviations of French street types, expanded for matching.
+STREET_TYPES = {
+    "r": "rue",
+    "av": "avenue",
+    "ave": "avenue",
+    "bd": "boulevard",
+    "bld": "boulevard",
+    "boul": "boulevard",
+    "pl": "place",
+    "pce": "place",
+    "che": "chemin",
+    "chem": "chemin",
+    "imp": "impasse",
+    "all": "allee",
+    "rte": "route",
+    "fbg": "faubourg",
+    "faub": "faubourg",
+    "crs": "cours",
+    "qu": "quai",
+    "sq": "square",
+    "lot": "lotissement",
+    "res": "residence",
+    "st": "saint",
+    "ste": "sainte",
+    "bis": "bis",
+    "ter": "ter",
+}
+_EMAIL_IN_ANGLES = re.compile(r"<\s*([^<>\s]+@[^<>\s]+)\s*>")
+_DATE_FORMATS = ("%d/%m/%Y", "%Y-%m-%d", "%d-%m-%Y", "%d.%m.%Y", "%Y/%m/%d", "%d/%m/%y", "%Y%m%d")
+
+
+def _text(value):
+    if value is None or value is False:
+        return ""
+    return str(value).strip()
+
+
+def fold(value):
+    """Lower-case ASCII form of ``value``: accents and ligatures removed, spacing collapsed."""
+    text = unicodedata.normalize("NFKD", _text(value).translate(_LIGATURES))
+    text = "".join(char for char in text if not unicodedata.combining(char))
+    return " ".join(text.lower().split())
+
+
+def _words(value):
+    return [word for word in _NON_WORD.split(fold(value)) if word]
+
+
+# ----------------------------------------------------------------------------- email
+
+
+def normalize_email(value):
+    """Return ``(email, error)``: the valid address (lower case, IDNA domain) or None and why.
+
+    Accepts ``Name <address>`` and surrounding spaces. No DNS lookup: imports must not depend on
+    the network and a syntax check is what a steward can act on.
+    """
+    text = _text(value)
+    if not text:
+        return None, None
+    match = _EMAIL_IN_ANGLES.search(text)
+    if match:
+        text = match.group(1)
+    text = text.strip().strip(";,")
+    try:
+        result = validate_email(text, check_deliverability=False)
+    except EmailNotValidError as error:
+        return None, str(error)
+    return result.ascii_email.lower() if result.ascii_email else result.normalized.lower(), None
+
+
+def email_key(value):
+    """Matching key of an email: ``+tags`` folded everywhere, dots folded for Gmail addresses."""
+    email, _error = normalize_email(value)
+    if not email:
+        return None
+    local, _sep, domain = email.rpartition("@")
+    local = local.split("+", 1)[0]
+    if domain in _GMAIL_DOMAINS:
+        local, domain = local.replace(".", ""), "gmail.com"
+    return f"{local}@{domain}" if local else None
+
+
+# ----------------------------------------------------------------------------- phone
+
+
+def normalize_phone(value, region="FR"):
+    """E.164 form of a phone number (``+33612345678``), or None if it is not a valid number.
+
+    ``region`` (ISO country code) is used for numbers written without their country prefix; the
+    caller passes the partner's country, else its company's. ``0033…``, ``+33 (0)6…`` and
+    ``06 12 34 56 78`` all give the same result.
+    """
+    text = _text(value)
+    if not text or not any(char.isdigit() for char in text):
+        return None
+    text = text.replace("(0)", "")
+    digits_and_plus = re.sub(r"[^\d+]", "", text)
+    if digits_and_plus.startswith("00"):
+        text = "+" + digits_and_plus[2:]
+    try:
+        number = phonenumbers.parse(text, (region or "FR").upper())
+    except phonenumbers.NumberParseException:
+        return None
+    if not phonenumbers.is_valid_number(number):
+        return None
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+# ----------------------------------------------------------------------------- names
+
+
+def person_name_key(value):
+    """Matching key of a person's name: folded, civility and particles dropped, words sorted.
+
+    ``"M. Jean-Pierre de La Fontaine"``, ``"FONTAINE Jean Pierre"`` and ``"jean pierre la
+    fontaine"`` give the same key; a name made only of punctuation gives None.
+    """
+    words = [w for w in _words(value) if w not in CIVILITIES and w not in NAME_PARTICLES]
+    return " ".join(sorted(words)) or None
+
+
+def company_name_key(value):
+    """Matching key of a company name: folded, legal forms and stop words dropped, order kept."""
+    words = [w for w in _words(value) if w not in LEGAL_FORMS and w not in COMPANY_STOPWORDS]
+    return " ".join(words) or None
+
+
+def company_acronym(value):
+    """Initials of the significant words (``"Société Nationale des Chemins de Fer"`` -> ``sncf``).
+
+    Returns the name itself when it already looks like an acronym (one short word), so that an
+    acronym and the full name meet on the same value; None for a single long word.
+    """
+    words = [w for w in _words(value) if w not in _ACRONYM_DROP and w not in COMPANY_STOPWORDS]
+    if not words:
+        return None
+    if len(words) == 1:
+        return words[0] if len(words[0]) <= 6 else None
+    return "".join(word[0] for word in words)
+
+
+# ----------------------------------------------------------------------------- addresses
+
+
+def normalize_postcode(value, country="FR"):
+    """Postcode as written by La Poste for France (5 digits, leading zero kept), else trimmed."""
+    text = _text(value)
+    if not text:
+        return None
+    if (country or "FR").upper() == "FR":
+        digits = re.sub(r"\D", "", text.split(".")[0] if re.fullmatch(r"\d+\.0", text) else text)
+        if len(digits) == 4:  # a spreadsheet dropped the leading zero (01000 -> 1000)
+            digits = "0" + digits
+        return digits if len(digits) == 5 else None
+    return " ".join(text.upper().split())
+
+
+def street_key(value):
+    """Matching key of a street line: folded, street types expanded, punctuation dropped."""
+    words = [STREET_TYPES.get(word, word) for word in _words(value)]
+    return " ".join(words) or None
+
+
+# ----------------------------------------------------------------------------- dates
+
+
+def parse_birthdate(value, today=None):
+    """A birth date from the usual French and ISO spellings, or None if absent or implausible."""
+    if isinstance(value, datetime):
+        value = value.date()
+    if isinstance(value, date):
+        parsed = value
+    else:
+        text = _text(value)
+        if not text:
+            return None
+        text = text.split(" ")[0].split("T")[0]
+        parsed = None
+        for fmt in _DATE_FORMATS:
+            try:
+                parsed = datetime.strptime(text, fmt).date()
+                break
+            except ValueError:
+                continue
+        if parsed is None:
+            return None
+    today = today or date.today()
+    if parsed.year < 1900 or parsed > today:
+        return None
+    return parsed
+
+
+# ----------------------------------------------------------------------------- identifiers
+
+
+def company_identifier(vat=None, registry=None):
+    """Matching key of a company's legal identity, checksums verified.
+
+    French companies are keyed by SIREN (from a SIRET, a SIREN or a French VAT number), so that an
+    establishment, its head office and its VAT number meet; other EU VAT numbers are keyed by
+    their compact form. Invalid numbers give None.
+    """
+    for candidate in (registry, vat):
+        digits = re.sub(r"\D", "", _text(candidate))
+        if len(digits) == 14 and fr_siret.is_valid(digits):
+            return "FR:" + digits[:9]
+        if len(digits) == 9 and fr_siren.is_valid(digits) and not _text(candidate)[:2].isalpha():
+            return "FR:" + digits
+    vat_text = _text(vat)
+    if vat_text:
+        compact = eu_vat.compact(vat_text) if vat_text[:2].isalpha() else vat_text
+        if eu_vat.is_valid(compact):
+            compact = eu_vat.compact(compact)
+            if compact.startswith("FR"):
+                return "FR:" + compact[4:]
+            return "VAT:" + compact
+    return None
