@@ -35,6 +35,12 @@
         "wizards/hygiene_consent_wizard_views.xml",
         "views/hygiene_menus.xml",
     ],
+    "assets": {
+        "web.assets_backend": [
+            "partner_data_hygiene/static/src/scss/hygiene.scss",
+        ],
+    },
+    "post_init_hook": "post_init_hook",
     "demo": [
         "demo/res.partner.csv",
         "demo/hygiene.partner.origin.csv",

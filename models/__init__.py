@@ -7,5 +7,6 @@ from . import hygiene_consent
 from . import hygiene_consent_state
 from . import mail_blacklist
 from . import mail_message
+from . import res_partner_matching
 from . import res_partner
 from . import res_users

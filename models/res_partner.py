@@ -6,6 +6,7 @@ from odoo.exceptions import UserError, ValidationError
 from odoo.tools import SQL
 
 from ..tools.activity import ACTIVITY_SOURCES
+from .res_partner_matching import KEY_FIELDS
 
 HYGIENE_USER = "partner_data_hygiene.group_hygiene_user"
 # Written only by _hygiene_register_activities (SQL): an edit by an employee is not a contact from
@@ -152,6 +153,13 @@ class ResPartner(models.Model):
                 self.env._(
                     "The last activity of a contact is recorded from the person's own actions "
                     "(message, order, portal login, click...) and cannot be set by hand."
+                )
+            )
+        if field_names & set(KEY_FIELDS):
+            raise UserError(
+                self.env._(
+                    "Matching keys are derived from the name, email, phones and identifiers of "
+                    "the contact: change those instead."
                 )
             )
         if field_names & set(PROVENANCE_FIELDS):

@@ -41,6 +41,8 @@ _LIGATURES = str.maketrans(
     }
 )
 _NON_WORD = re.compile(r"[^0-9a-z]+")
+# Dotted initials ("s.a.r.l.", "s.n.c.f."), joined so that "S.A." is the legal form "sa".
+_DOTTED_INITIALS = re.compile(r"\b(?:[a-z]\.){2,}")
 
 CIVILITIES = frozenset(
     """
@@ -96,6 +98,17 @@ STREET_TYPES = {
     "bis": "bis",
     "ter": "ter",
 }
+# A dot-atom local part and a host name: what email-validator accepts without normalising.
+_PLAIN_EMAIL = re.compile(
+    r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*"
+    r"@(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}"
+)
+# Reserved names email-validator refuses (RFC 6761 and friends): leave them to it.
+_SPECIAL_USE_TLDS = frozenset(
+    {"arpa", "invalid", "local", "localhost", "onion", "test", "internal"}
+)
+_FRENCH_NATIONAL = re.compile(r"0([1-9]\d{8})")
+_FRENCH_INTERNATIONAL = re.compile(r"\+33([1-9]\d{8})")
 _EMAIL_IN_ANGLES = re.compile(r"<\s*([^<>\s]+@[^<>\s]+)\s*>")
 _DATE_FORMATS = ("%d/%m/%Y", "%Y-%m-%d", "%d-%m-%Y", "%d.%m.%Y", "%Y/%m/%d", "%d/%m/%y", "%Y%m%d")
 
@@ -117,6 +130,11 @@ def _words(value):
     return [word for word in _NON_WORD.split(fold(value)) if word]
 
 
+def _company_words(value):
+    text = _DOTTED_INITIALS.sub(lambda match: match.group(0).replace(".", ""), fold(value))
+    return [word for word in _NON_WORD.split(text) if word]
+
+
 # ----------------------------------------------------------------------------- email
 
 
@@ -132,7 +150,13 @@ def normalize_email(value):
     match = _EMAIL_IN_ANGLES.search(text)
     if match:
         text = match.group(1)
-    text = text.strip().strip(";,")
+    text = text.strip().strip(";,").strip()
+    if _PLAIN_EMAIL.fullmatch(text) and len(text) <= 254:
+        # Fast path, same verdict as email-validator for plain ASCII addresses (most of a
+        # customer base): 20x cheaper, which matters when keys are computed on every create.
+        local, _sep, domain = text.rpartition("@")
+        if len(local) <= 64 and domain.rsplit(".", 1)[-1].lower() not in _SPECIAL_USE_TLDS:
+            return text.lower(), None
     try:
         result = validate_email(text, check_deliverability=False)
     except EmailNotValidError as error:
@@ -169,6 +193,14 @@ def normalize_phone(value, region="FR"):
     digits_and_plus = re.sub(r"[^\d+]", "", text)
     if digits_and_plus.startswith("00"):
         text = "+" + digits_and_plus[2:]
+    french = (
+        _FRENCH_NATIONAL.fullmatch(digits_and_plus) if (region or "FR").upper() == "FR" else None
+    )
+    french = french or _FRENCH_INTERNATIONAL.fullmatch(digits_and_plus)
+    if french and re.fullmatch(r"[\d\s.\-/+()]+", text):
+        # Fast path for French numbers (skip the parser, keep the validity check).
+        number = phonenumbers.PhoneNumber(country_code=33, national_number=int(french.group(1)))
+        return "+33" + french.group(1) if phonenumbers.is_valid_number(number) else None
     try:
         number = phonenumbers.parse(text, (region or "FR").upper())
     except phonenumbers.NumberParseException:
@@ -193,7 +225,9 @@ def person_name_key(value):
 
 def company_name_key(value):
     """Matching key of a company name: folded, legal forms and stop words dropped, order kept."""
-    words = [w for w in _words(value) if w not in LEGAL_FORMS and w not in COMPANY_STOPWORDS]
+    words = [
+        w for w in _company_words(value) if w not in LEGAL_FORMS and w not in COMPANY_STOPWORDS
+    ]
     return " ".join(words) or None
 
 
@@ -203,7 +237,9 @@ def company_acronym(value):
     Returns the name itself when it already looks like an acronym (one short word), so that an
     acronym and the full name meet on the same value; None for a single long word.
     """
-    words = [w for w in _words(value) if w not in _ACRONYM_DROP and w not in COMPANY_STOPWORDS]
+    words = [
+        w for w in _company_words(value) if w not in _ACRONYM_DROP and w not in COMPANY_STOPWORDS
+    ]
     if not words:
         return None
     if len(words) == 1:
@@ -220,7 +256,10 @@ def normalize_postcode(value, country="FR"):
     if not text:
         return None
     if (country or "FR").upper() == "FR":
-        digits = re.sub(r"\D", "", text.split(".")[0] if re.fullmatch(r"\d+\.0", text) else text)
+        text = text.split(".")[0] if re.fullmatch(r"\d+\.0", text) else re.sub(r"\s", "", text)
+        # one group of digits: "2A004" (a Corsican INSEE code) must not become 02004
+        groups = re.findall(r"\d+", text)
+        digits = groups[0] if len(groups) == 1 else ""
         if len(digits) == 4:  # a spreadsheet dropped the leading zero (01000 -> 1000)
             digits = "0" + digits
         return digits if len(digits) == 5 else None
@@ -238,6 +277,7 @@ def street_key(value):
 
 def parse_birthdate(value, today=None):
     """A birth date from the usual French and ISO spellings, or None if absent or implausible."""
+    today = today or date.today()
     if isinstance(value, datetime):
         value = value.date()
     if isinstance(value, date):
@@ -251,12 +291,13 @@ def parse_birthdate(value, today=None):
         for fmt in _DATE_FORMATS:
             try:
                 parsed = datetime.strptime(text, fmt).date()
+                if fmt.endswith("%y") and parsed > today:  # a birth in "45" is 1945, not 2045
+                    parsed = parsed.replace(year=parsed.year - 100)
                 break
             except ValueError:
                 continue
         if parsed is None:
             return None
-    today = today or date.today()
     if parsed.year < 1900 or parsed > today:
         return None
     return parsed
@@ -279,11 +320,9 @@ def company_identifier(vat=None, registry=None):
         if len(digits) == 9 and fr_siren.is_valid(digits) and not _text(candidate)[:2].isalpha():
             return "FR:" + digits
     vat_text = _text(vat)
-    if vat_text:
-        compact = eu_vat.compact(vat_text) if vat_text[:2].isalpha() else vat_text
-        if eu_vat.is_valid(compact):
-            compact = eu_vat.compact(compact)
-            if compact.startswith("FR"):
-                return "FR:" + compact[4:]
-            return "VAT:" + compact
+    if vat_text and eu_vat.is_valid(vat_text):  # is_valid never raises, compact may
+        compact = eu_vat.compact(vat_text)
+        if compact.startswith("FR"):
+            return "FR:" + compact[4:]
+        return "VAT:" + compact
     return None
