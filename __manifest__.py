@@ -33,6 +33,7 @@
         "views/hygiene_partner_origin_views.xml",
         "views/res_partner_views.xml",
         "wizards/hygiene_consent_wizard_views.xml",
+        "wizards/hygiene_suppression_lookup_views.xml",
         "views/hygiene_menus.xml",
     ],
     "assets": {

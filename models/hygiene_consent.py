@@ -189,6 +189,9 @@ class HygieneConsent(models.Model):
                     ),
                 )
                 entry.hygiene_consent_id = event
+                # An objection to marketing also goes on the suppression list, so that the
+                # person is recognised if an old file brings them back (CNIL "liste repoussoir").
+                self.env["hygiene.suppression"].sudo()._suppress("objection", email=email)
             elif event.state == "granted":
                 if active_entry.hygiene_consent_id and not self._email_still_refused(event):
                     blacklist._remove(
@@ -199,6 +202,7 @@ class HygieneConsent(models.Model):
                         ),
                     )
                     active_entry.hygiene_consent_id = False
+                    self.env["hygiene.suppression"].sudo()._unsuppress("objection", email=email)
 
     def _email_still_refused(self, event):
         """True if another blocking purpose is still withdrawn or refused for that email."""

@@ -64,6 +64,11 @@ class ResPartner(models.Model):
     hygiene_duplicate_reason = fields.Char(
         compute="_compute_hygiene_duplicates", string="Why a Duplicate"
     )
+    hygiene_suppression_warning = fields.Char(
+        compute="_compute_hygiene_suppression_warning",
+        string="Suppression Warning",
+        help="Set when the email or a phone of the contact is on the suppression list.",
+    )
 
     # ------------------------------------------------------------------ maintenance
 
@@ -199,6 +204,31 @@ class ResPartner(models.Model):
             self._hygiene_store_keys(rows)
         self.invalidate_model(list(KEY_FIELDS))
         return len(ids)
+
+    # ------------------------------------------------------------------ suppression warning
+
+    @api.depends("email", "phone", "mobile", "country_id")
+    def _compute_hygiene_suppression_warning(self):
+        Suppression = self.env["hygiene.suppression"]
+        for partner in self:
+            phones = [phone for phone in (partner.phone, partner.mobile) if phone]
+            kinds = (
+                Suppression._is_suppressed(
+                    email=partner.email,
+                    phones=phones,
+                    region=partner.country_id.code or self._hygiene_default_region(),
+                )
+                if partner.email or phones
+                else set()
+            )
+            partner.hygiene_suppression_warning = (
+                self.env._(
+                    "This email or phone belongs to a person who was erased or who objected to "
+                    "marketing: do not add them to marketing lists without a new, proven consent."
+                )
+                if kinds
+                else False
+            )
 
     # ------------------------------------------------------------------ duplicate warning
 

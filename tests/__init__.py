@@ -6,3 +6,4 @@ from . import test_activity
 from . import test_activity_http
 from . import test_matching
 from . import test_normalize
+from . import test_suppression

@@ -29,11 +29,18 @@ EXPECTED_ACCESS = {
     "hygiene.consent":           ("",      "cr",   "cr",    "cr",    "cr"),
     "hygiene.consent.state":     ("",      "r",    "r",     "r",     "r"),
     "hygiene.consent.wizard":    ("",      "crwu", "crwu",  "crwu",  "crwu"),
+    "hygiene.suppression":       ("",      "",     "",      "r",     "ru"),
+    "hygiene.suppression.lookup": ("",     "",     "",      "crwu",  "crwu"),
 }
 # fmt: on
 
-# The ledger refuses any change before the ACL is even checked: a UserError for every role.
-LEDGER_GUARDED = {("hygiene.consent", "write"), ("hygiene.consent", "unlink")}
+# The ledger and the suppression list refuse any change before the ACL is even checked: a
+# UserError for every role.
+LEDGER_GUARDED = {
+    ("hygiene.consent", "write"): "append-only",
+    ("hygiene.consent", "unlink"): "append-only",
+    ("hygiene.suppression", "write"): "cannot be changed",
+}
 
 PROOF_FIELDS = (
     "ip_address",
@@ -111,6 +118,10 @@ class TestAccessRights(HygieneCommon):
             }
         if model == "hygiene.consent.wizard":
             return {"partner_id": self.marc.id, "purpose_id": self.purpose_sms.id}
+        if model == "hygiene.suppression":
+            return {"value_hash": self._unique("hash"), "kind": "email", "reason": "erasure"}
+        if model == "hygiene.suppression.lookup":
+            return {"email": "someone@example.fr"}
         raise AssertionError(model)
 
     # a stored field to read and a harmless value to write, per model
@@ -122,6 +133,8 @@ class TestAccessRights(HygieneCommon):
         "hygiene.consent": "state",
         "hygiene.consent.state": "state",
         "hygiene.consent.wizard": "note",
+        "hygiene.suppression": "reason",
+        "hygiene.suppression.lookup": "email",
     }
     _WRITE_VALUES = {
         "hygiene.source": {"description": "written"},
@@ -131,6 +144,8 @@ class TestAccessRights(HygieneCommon):
         "hygiene.consent": {"note": "written"},
         "hygiene.consent.state": {"state": "refused"},
         "hygiene.consent.wizard": {"note": "written"},
+        "hygiene.suppression": {"reason": "objection"},
+        "hygiene.suppression.lookup": {"email": "written"},
     }
 
     def _sample(self, model):
@@ -215,7 +230,8 @@ class TestAccessRights(HygieneCommon):
                 for operation in OPERATIONS:
                     with self.subTest(model=model, role=role, operation=operation):
                         if (model, operation) in LEDGER_GUARDED:
-                            with self.assertRaisesRegex(UserError, "append-only"):
+                            message = LEDGER_GUARDED[model, operation]
+                            with self.assertRaisesRegex(UserError, message):
                                 self._do(model, role, operation)
                         elif _allowed(model, role, operation):
                             record = self._do(model, role, operation)
