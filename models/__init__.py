@@ -5,6 +5,7 @@ from . import hygiene_purpose
 from . import hygiene_purpose_wording
 from . import hygiene_consent
 from . import hygiene_consent_state
+from . import hygiene_duplicate_group
 from . import hygiene_suppression
 from . import mail_blacklist
 from . import mail_message

@@ -7,3 +7,4 @@ from . import test_activity_http
 from . import test_matching
 from . import test_normalize
 from . import test_suppression
+from . import test_dedup

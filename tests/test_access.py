@@ -4,7 +4,7 @@ import itertools
 
 from lxml import etree
 
-from odoo import SUPERUSER_ID, Command, fields
+from odoo import SUPERUSER_ID, Command, fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import tagged
 
@@ -31,6 +31,8 @@ EXPECTED_ACCESS = {
     "hygiene.consent.wizard":    ("",      "crwu", "crwu",  "crwu",  "crwu"),
     "hygiene.suppression":       ("",      "",     "",      "r",     "ru"),
     "hygiene.suppression.lookup": ("",     "",     "",      "crwu",  "crwu"),
+    "hygiene.duplicate.group":   ("",      "r",    "crwu",  "crwu",  "crwu"),
+    "hygiene.duplicate.exclusion": ("",    "r",    "cr",    "cr",    "crwu"),
 }
 # fmt: on
 
@@ -122,6 +124,11 @@ class TestAccessRights(HygieneCommon):
             return {"value_hash": self._unique("hash"), "kind": "email", "reason": "erasure"}
         if model == "hygiene.suppression.lookup":
             return {"email": "someone@example.fr"}
+        if model == "hygiene.duplicate.group":
+            return {"partner_ids": [(6, 0, (self.jeanne | self.marc).ids)], "score": 0.9}
+        if model == "hygiene.duplicate.exclusion":
+            partner = self.env["res.partner"].create({"name": self._unique("excluded")})
+            return {"partner_low_id": self.jeanne.id, "partner_high_id": partner.id}
         raise AssertionError(model)
 
     # a stored field to read and a harmless value to write, per model
@@ -135,6 +142,8 @@ class TestAccessRights(HygieneCommon):
         "hygiene.consent.wizard": "note",
         "hygiene.suppression": "reason",
         "hygiene.suppression.lookup": "email",
+        "hygiene.duplicate.group": "score",
+        "hygiene.duplicate.exclusion": "create_date",
     }
     _WRITE_VALUES = {
         "hygiene.source": {"description": "written"},
@@ -146,6 +155,8 @@ class TestAccessRights(HygieneCommon):
         "hygiene.consent.wizard": {"note": "written"},
         "hygiene.suppression": {"reason": "objection"},
         "hygiene.suppression.lookup": {"email": "written"},
+        "hygiene.duplicate.group": {"state": "ignored"},
+        "hygiene.duplicate.exclusion": {"partner_low_id": lambda test: test.marc.id},
     }
 
     def _sample(self, model):
@@ -168,11 +179,16 @@ class TestAccessRights(HygieneCommon):
             [values] = record.read([field])
             self.assertEqual(values[field], record.sudo()[field])
         elif operation == "write":
-            values = self._WRITE_VALUES[model]
+            values = {
+                name: value(self) if callable(value) else value
+                for name, value in self._WRITE_VALUES[model].items()
+            }
             record.write(values)
             record.invalidate_recordset()
             for name, value in values.items():
-                self.assertEqual(str(record.sudo()[name]), value)
+                actual = record.sudo()[name]
+                actual = actual.id if isinstance(actual, models.BaseModel) else actual
+                self.assertEqual(str(actual), str(value))
         else:
             record.unlink()
             self.assertFalse(record.sudo().exists())

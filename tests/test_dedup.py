@@ -1,0 +1,173 @@
+from odoo.exceptions import AccessError
+from odoo.tests import tagged, users
+
+from ..tools.matching import Features, cluster, score_pair
+from .common import HygieneCommon
+
+
+def _features(pid, name, email=None, phones=(), zip_code="75011", street=None, **extra):
+    return Features(
+        pid,
+        name,
+        email,
+        frozenset(phones),
+        extra.get("company_key"),
+        zip_code,
+        None,
+        street,
+        extra.get("is_company", False),
+        extra.get("family", pid),
+    )
+
+
+@tagged("post_install", "-at_install")
+class TestMatchingTools(HygieneCommon):
+    def test_score_explains_and_separates_family_members(self):
+        jean = _features(1, "dupont jean", "jean@x.fr", {"+33612345678"}, street="12 rue a")
+        same = _features(2, "dupont jean", "jean@x.fr", {"+33612345678"}, street="12 rue a")
+        wife = _features(3, "dupont marie", "marie@x.fr", {"+33145678910"}, street="12 rue a")
+        score, reasons = score_pair(jean, same)
+        self.assertGreater(score, 0.97)
+        self.assertEqual(reasons, ["same email", "same phone", "same name", "same address"])
+        self.assertLess(score_pair(jean, wife)[0], 0.5)
+        typo = _features(4, "dupond jean", None, (), street="12 rue a")
+        score, reasons = score_pair(jean, typo)
+        self.assertIn("name 0.9", " ".join(reasons))
+
+    def test_shared_mailbox_is_weak_evidence(self):
+        a = _features(1, "martin paul", "contact@acme.fr")
+        b = _features(2, "durand lea", "contact@acme.fr")
+        self.assertLess(score_pair(a, b, frozenset({"contact@acme.fr"}))[0], 0.1)
+
+    def test_complete_linkage_does_not_chain(self):
+        # A~B strong, B~C strong, A~C very different: no group of three
+        scores = {(1, 2): 0.99, (2, 3): 0.98}
+        clusters = cluster(None, scores, 0.5, score_fn=lambda a, b: 0.01)
+        self.assertEqual([ids for ids, __ in clusters], [[1, 2]])
+        clusters = cluster(None, {(1, 2): 0.99, (2, 3): 0.98}, 0.5, score_fn=lambda a, b: 0.9)
+        self.assertEqual(clusters, [([1, 2, 3], 0.9)])
+
+
+@tagged("post_install", "-at_install")
+class TestDuplicateScan(HygieneCommon):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        Partner = cls.env["res.partner"]
+        france = cls.env.ref("base.fr").id
+        common = {"country_id": france, "zip": "69003", "city": "Lyon"}
+        cls.claire = Partner.create(
+            {
+                "name": "Claire Moreau",
+                "email": "claire.moreau@orange.fr",
+                "mobile": "0612121212",
+                "street": "8 cours Gambetta",
+                **common,
+            }
+        )
+        cls.claire_twin = Partner.create(
+            {
+                "name": "MOREAU Claire",
+                "email": "Claire.Moreau+shop@orange.fr",
+                "phone": "+33 6 12 12 12 12",
+                "street": "8 crs Gambetta",
+                **common,
+            }
+        )
+        cls.claire_typo = Partner.create(
+            {"name": "Claire Moreaux", "street": "8 cours Gambetta", **common}
+        )
+        # hard negatives
+        cls.husband = Partner.create(
+            {
+                "name": "Pierre Moreau",
+                "email": "pierre.moreau@orange.fr",
+                "street": "8 cours Gambetta",
+                "mobile": "0698989898",
+                **common,
+            }
+        )
+        cls.homonym = Partner.create(
+            {
+                "name": "Claire Moreau",
+                "email": "cmoreau@free.fr",
+                "zip": "13006",
+                "city": "Marseille",
+                "country_id": france,
+            }
+        )
+        cls.company = Partner.create(
+            {"name": "Moreau Conseil SARL", "is_company": True, "vat": "FR77602977274", **common}
+        )
+        cls.company_twin = Partner.create(
+            {
+                "name": "MOREAU CONSEIL",
+                "is_company": True,
+                "company_registry": "602977274",
+                **common,
+            }
+        )
+        cls.employee_of_company = Partner.create(
+            {"name": "Moreau Conseil", "parent_id": cls.company.id, **common}
+        )
+        # 60 colleagues sharing one generic mailbox: no giant cluster
+        cls.colleagues = Partner.create(
+            [
+                {"name": f"Colleague {i}", "email": "contact@bigcorp.fr", "zip": "75011"}
+                for i in range(60)
+            ]
+        )
+
+    def _groups(self):
+        return self.env["hygiene.duplicate.group"].search([("state", "=", "pending")])
+
+    def _group_of(self, partner):
+        return self._groups().filtered(lambda g: partner in g.partner_ids)
+
+    def test_scan_finds_duplicates_and_respects_hard_negatives(self):
+        stats = self.env["hygiene.duplicate.group"]._hygiene_scan()
+        self.assertGreaterEqual(stats["oversized_blocks"], 1, "the generic mailbox is reported")
+        claire_group = self._group_of(self.claire)
+        self.assertEqual(len(claire_group), 1)
+        self.assertEqual(
+            claire_group.partner_ids, self.claire | self.claire_twin | self.claire_typo
+        )
+        self.assertIn("same email", claire_group.reasons)
+        self.assertIn("same phone", claire_group.reasons)
+        self.assertNotIn(self.husband, claire_group.partner_ids)
+        self.assertFalse(self._group_of(self.homonym), "a homonym in another city")
+        company_group = self._group_of(self.company)
+        self.assertEqual(company_group.partner_ids, self.company | self.company_twin)
+        self.assertIn("same SIREN/VAT", company_group.reasons)
+        self.assertFalse(self._group_of(self.employee_of_company))
+        big = self._groups().filtered(lambda g: g.partner_ids & self.colleagues)
+        self.assertFalse(big, big.mapped(lambda g: (g.partner_ids.mapped("name"), g.reasons)))
+        self.assertFalse(self._group_of(self.colleagues[0]))
+
+    def test_not_duplicates_is_remembered_and_rescan_keeps_decisions(self):
+        Group = self.env["hygiene.duplicate.group"]
+        Group._hygiene_scan()
+        company_group = self._group_of(self.company)
+        company_group.action_not_duplicates()
+        self.assertEqual(company_group.state, "ignored")
+        Group._hygiene_scan()
+        self.assertFalse(self._group_of(self.company), "never proposed again")
+        self.assertTrue(company_group.exists(), "decided groups are kept")
+        self.assertEqual(len(self._group_of(self.claire)), 1, "pending groups are replaced")
+
+    def test_archived_partners_are_ignored(self):
+        self.claire_twin.active = False
+        self.claire_typo.active = False
+        self.env["hygiene.duplicate.group"]._hygiene_scan()
+        self.assertFalse(self._group_of(self.claire))
+
+    @users("hyg_user")
+    def test_only_stewards_scan(self):
+        with self.assertRaises(AccessError):
+            self.env["hygiene.duplicate.group"]._hygiene_scan()
+
+    @users("hyg_steward")
+    def test_steward_scans_from_the_list(self):
+        action = self.env["hygiene.duplicate.group"].action_scan()
+        self.assertEqual(action["params"]["type"], "success")
+        self.assertTrue(self._groups())
