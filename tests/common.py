@@ -9,6 +9,9 @@ class HygieneCommon(BaseCommon):
     def setUpClass(cls):
         super().setUpClass()
         cls.env = cls.env(context=dict(cls.env.context, tracking_disable=True))
+        # French teams: national phone numbers are read as French (installing account or website
+        # may leave the company in another country).
+        cls.env.company.country_id = cls.env.ref("base.fr")
         company = cls.env.ref("base.main_company")
         employee_groups = "base.group_user,base.group_partner_manager"
         # attribute -> (login, hygiene role or None)

@@ -58,8 +58,8 @@ class TestDuplicateScan(HygieneCommon):
         common = {"country_id": france, "zip": "69003", "city": "Lyon"}
         cls.claire = Partner.create(
             {
-                "name": "Claire Moreau",
-                "email": "claire.moreau@orange.fr",
+                "name": "Ysaline Quintard",
+                "email": "ysaline.quintard@orange.fr",
                 "mobile": "0612121212",
                 "street": "8 cours Gambetta",
                 **common,
@@ -67,21 +67,21 @@ class TestDuplicateScan(HygieneCommon):
         )
         cls.claire_twin = Partner.create(
             {
-                "name": "MOREAU Claire",
-                "email": "Claire.Moreau+shop@orange.fr",
+                "name": "QUINTARD Ysaline",
+                "email": "Ysaline.Quintard+shop@orange.fr",
                 "phone": "+33 6 12 12 12 12",
                 "street": "8 crs Gambetta",
                 **common,
             }
         )
         cls.claire_typo = Partner.create(
-            {"name": "Claire Moreaux", "street": "8 cours Gambetta", **common}
+            {"name": "Ysaline Quintardx", "street": "8 cours Gambetta", **common}
         )
         # hard negatives
         cls.husband = Partner.create(
             {
-                "name": "Pierre Moreau",
-                "email": "pierre.moreau@orange.fr",
+                "name": "Pierre Quintard",
+                "email": "pierre.quintard@orange.fr",
                 "street": "8 cours Gambetta",
                 "mobile": "0698989898",
                 **common,
@@ -89,26 +89,26 @@ class TestDuplicateScan(HygieneCommon):
         )
         cls.homonym = Partner.create(
             {
-                "name": "Claire Moreau",
-                "email": "cmoreau@free.fr",
+                "name": "Ysaline Quintard",
+                "email": "yquintard@free.fr",
                 "zip": "13006",
                 "city": "Marseille",
                 "country_id": france,
             }
         )
         cls.company = Partner.create(
-            {"name": "Moreau Conseil SARL", "is_company": True, "vat": "FR77602977274", **common}
+            {"name": "Quintard Conseil SARL", "is_company": True, "vat": "FR44732829320", **common}
         )
         cls.company_twin = Partner.create(
             {
-                "name": "MOREAU CONSEIL",
+                "name": "QUINTARD CONSEIL",
                 "is_company": True,
-                "company_registry": "602977274",
+                "company_registry": "732829320",
                 **common,
             }
         )
         cls.employee_of_company = Partner.create(
-            {"name": "Moreau Conseil", "parent_id": cls.company.id, **common}
+            {"name": "Quintard Conseil", "parent_id": cls.company.id, **common}
         )
         # 60 colleagues sharing one generic mailbox: no giant cluster
         cls.colleagues = Partner.create(

@@ -12,9 +12,9 @@ class MatchingCommon(HygieneCommon):
         cls.belgium = cls.env.ref("base.be")
         cls.company = cls.env["res.partner"].create(
             {
-                "name": "Boulangerie Dupont SAS",
+                "name": "Boulangerie Zéphyrin SAS",
                 "is_company": True,
-                "vat": "FR77602977274",
+                "vat": "FR44732829320",
                 "email": "contact@dupont.fr",
                 "phone": "01 45 67 89 10",
                 "country_id": cls.env.ref("base.fr").id,
@@ -55,8 +55,8 @@ class TestMatchingKeys(MatchingCommon):
         )
         # the email itself is never rewritten
         self.assertEqual(partner.email, "Jean.Pierre+promo@Orange.fr")
-        self.assertEqual(self._keys(self.company)["company"], "FR:602977274")
-        self.assertEqual(self._keys(self.company)["name"], "boulangerie dupont")
+        self.assertEqual(self._keys(self.company)["company"], "FR:732829320")
+        self.assertEqual(self._keys(self.company)["name"], "boulangerie zephyrin")
 
     def test_keys_follow_writes_and_country(self):
         partner = self.env["res.partner"].create({"name": "Anne Peeters", "phone": "02 555 12 12"})
@@ -88,7 +88,7 @@ class TestMatchingKeys(MatchingCommon):
         count = self.env["res.partner"]._hygiene_backfill_keys(batch_size=7)
         self.assertGreaterEqual(count, 2)
         self.assertEqual(self._keys(self.jeanne)["email"], "jeanne.lefevre@example.fr")
-        self.assertEqual(self._keys(self.company)["name"], "boulangerie dupont")
+        self.assertEqual(self._keys(self.company)["name"], "boulangerie zephyrin")
 
     def test_bad_input_gives_no_key_and_no_error(self):
         partner = self.env["res.partner"].create(
@@ -124,13 +124,13 @@ class TestDuplicateWarning(MatchingCommon):
     def test_warning_on_company_identifier_and_name(self):
         with Form(self.env["res.partner"]) as form:
             form.company_type = "company"
-            form.name = "Dupont"
-            form.company_registry = "602 977 274"
+            form.name = "Zéphyrin"
+            form.company_registry = "732 829 320"
             self.assertEqual(form.hygiene_duplicate_ids[:], self.company)
             self.assertIn("same SIREN/VAT", form.hygiene_duplicate_reason)
         with Form(self.env["res.partner"]) as form:
             form.company_type = "company"
-            form.name = "BOULANGERIE DUPONT"
+            form.name = "BOULANGERIE ZEPHYRIN"
             self.assertEqual(form.hygiene_duplicate_ids[:], self.company)
             self.assertIn("same name", form.hygiene_duplicate_reason)
 
