@@ -25,6 +25,7 @@
     "data": [
         "security/hygiene_security.xml",
         "security/ir.model.access.csv",
+        "data/hygiene_merge_data.xml",
         "data/hygiene_source_data.xml",
         "data/hygiene_purpose_data.xml",
         "data/hygiene_dedup_data.xml",
@@ -36,6 +37,7 @@
         "views/res_partner_views.xml",
         "wizards/hygiene_consent_wizard_views.xml",
         "wizards/hygiene_suppression_lookup_views.xml",
+        "views/hygiene_merge_journal_views.xml",
         "views/hygiene_menus.xml",
     ],
     "assets": {

@@ -12,3 +12,5 @@ from . import mail_message
 from . import res_partner_matching
 from . import res_partner
 from . import res_users
+from . import res_partner_merge
+from . import hygiene_merge_journal

@@ -8,3 +8,4 @@ from . import test_matching
 from . import test_normalize
 from . import test_suppression
 from . import test_dedup
+from . import test_merge

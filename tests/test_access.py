@@ -33,6 +33,7 @@ EXPECTED_ACCESS = {
     "hygiene.suppression.lookup": ("",     "",     "",      "crwu",  "crwu"),
     "hygiene.duplicate.group":   ("",      "r",    "crwu",  "crwu",  "crwu"),
     "hygiene.duplicate.exclusion": ("",    "r",    "cr",    "cr",    "crwu"),
+    "hygiene.merge.journal":     ("",      "",     "cr",    "cr",    "crwu"),
 }
 # fmt: on
 
@@ -126,6 +127,8 @@ class TestAccessRights(HygieneCommon):
             return {"email": "someone@example.fr"}
         if model == "hygiene.duplicate.group":
             return {"partner_ids": [(6, 0, (self.jeanne | self.marc).ids)], "score": 0.9}
+        if model == "hygiene.merge.journal":
+            return {"survivor_id": self.jeanne.id}
         if model == "hygiene.duplicate.exclusion":
             partner = self.env["res.partner"].create({"name": self._unique("excluded")})
             return {"partner_low_id": self.jeanne.id, "partner_high_id": partner.id}
@@ -144,6 +147,7 @@ class TestAccessRights(HygieneCommon):
         "hygiene.suppression.lookup": "email",
         "hygiene.duplicate.group": "score",
         "hygiene.duplicate.exclusion": "create_date",
+        "hygiene.merge.journal": "state",
     }
     _WRITE_VALUES = {
         "hygiene.source": {"description": "written"},
@@ -157,6 +161,7 @@ class TestAccessRights(HygieneCommon):
         "hygiene.suppression.lookup": {"email": "written"},
         "hygiene.duplicate.group": {"state": "ignored"},
         "hygiene.duplicate.exclusion": {"partner_low_id": lambda test: test.marc.id},
+        "hygiene.merge.journal": {"state": "undone"},
     }
 
     def _sample(self, model):

@@ -171,3 +171,20 @@ class TestDuplicateScan(HygieneCommon):
         action = self.env["hygiene.duplicate.group"].action_scan()
         self.assertEqual(action["params"]["type"], "success")
         self.assertTrue(self._groups())
+
+    @users("hyg_steward")
+    def test_merge_a_group_from_the_review_screen(self):
+        Group = self.env["hygiene.duplicate.group"]
+        Group._hygiene_scan()
+        group = self._group_of(self.claire)
+        group.survivor_id = self.claire
+        group.action_merge()
+        self.assertEqual(group.state, "merged")
+        self.assertTrue(self.claire.active)
+        self.assertFalse((self.claire_twin | self.claire_typo).filtered("active"))
+        self.assertEqual(self.claire_twin.hygiene_merged_into_id, self.claire)
+        journal = self.env["hygiene.merge.journal"].search([("survivor_id", "=", self.claire.id)])
+        self.assertEqual(journal.source_ids, self.claire_twin | self.claire_typo)
+        # a merged group is kept; the next scan does not propose the archived contacts again
+        Group._hygiene_scan()
+        self.assertEqual(self._group_of(self.claire), self.env["hygiene.duplicate.group"])

@@ -1,0 +1,339 @@
+import json
+import logging
+from datetime import timedelta
+
+import psycopg2
+
+from odoo import api, fields, models
+from odoo.exceptions import AccessError, UserError
+from odoo.tools import SQL, mute_logger
+
+from .res_partner_merge import STEWARD
+
+_logger = logging.getLogger(__name__)
+
+UNDO_DAYS_PARAM = "partner_data_hygiene.merge_undo_days"
+DEFAULT_UNDO_DAYS = 30
+CRON_BATCH = 1000
+
+
+class HygieneMergeJournal(models.Model):
+    """One merge of contacts: what it changed, so that it can be undone within a window.
+
+    Personal data kept here, and why: ``before_values`` holds the survivor's values that the merge
+    replaced (the only way to give them back on undo) and ``removed_rows`` the redundant link rows
+    it deleted (ids only: followers, tags...). The re-pointed rows are ids. Both are cleared when
+    the merge is undone and when the window ends (the sources are then deleted by the daily job),
+    so the journal keeps only ids and counts afterwards.
+
+    Undo re-points the rows back to their source, restores the removed link rows, reactivates the
+    sources and restores the survivor's replaced values. Consent restrictions (withdrawals,
+    refusals) appended to the survivor by the merge, and a blacklist entry it added, are NOT
+    lifted: the consent ledger is append-only and an objection of the person is never undone by a
+    technical operation.
+    """
+
+    _name = "hygiene.merge.journal"
+    _description = "Contact Merge Journal"
+    _order = "date desc, id desc"
+    _rec_name = "survivor_id"
+
+    survivor_id = fields.Many2one(
+        "res.partner",
+        string="Surviving Contact",
+        readonly=True,
+        index=True,
+        ondelete="set null",
+        context={"active_test": False},
+    )
+    source_ids = fields.Many2many(
+        "res.partner",
+        "hygiene_merge_journal_source_rel",
+        "journal_id",
+        "partner_id",
+        string="Merged Contacts",
+        readonly=True,
+        context={"active_test": False},
+    )
+    source_count = fields.Integer(compute="_compute_source_count", store=True, string="Merged")
+    date = fields.Datetime(readonly=True, required=True, default=fields.Datetime.now, index=True)
+    user_id = fields.Many2one(
+        "res.users",
+        string="Merged By",
+        readonly=True,
+        default=lambda self: self.env.user,
+        ondelete="set null",
+    )
+    state = fields.Selection(
+        [("done", "Merged"), ("undone", "Undone"), ("expired", "Expired")],
+        default="done",
+        required=True,
+        readonly=True,
+        index=True,
+        help="Expired: the undo window is over and the merged contacts were deleted.",
+    )
+    undo_deadline = fields.Datetime(compute="_compute_undo_deadline", string="Can Be Undone Until")
+    undo_date = fields.Datetime(readonly=True, string="Undone On")
+    undo_user_id = fields.Many2one("res.users", readonly=True, string="Undone By")
+    before_values = fields.Json(readonly=True, copy=False)
+    moved_rows = fields.Json(readonly=True, copy=False)
+    removed_rows = fields.Json(readonly=True, copy=False)
+    counts = fields.Json(readonly=True, copy=False)
+    consent_event_ids = fields.Many2many(
+        "hygiene.consent",
+        "hygiene_merge_journal_consent_rel",
+        "journal_id",
+        "consent_id",
+        string="Restrictions Carried Over",
+        readonly=True,
+        help="Withdrawals and refusals the merge appended to the survivor; undo keeps them.",
+    )
+    summary = fields.Text(compute="_compute_summary", string="Rows Moved")
+
+    @api.depends("source_ids")
+    def _compute_source_count(self):
+        for journal in self:
+            journal.source_count = len(journal.source_ids)
+
+    @api.depends("date")
+    def _compute_undo_deadline(self):
+        days = self._undo_days()
+        for journal in self:
+            journal.undo_deadline = journal.date and journal.date + timedelta(days=days)
+
+    @api.depends("counts", "before_values")
+    def _compute_summary(self):
+        for journal in self:
+            lines = [
+                f"{key}: {count}" for key, count in sorted((journal.counts or {}).items()) if count
+            ]
+            changed = sorted(((journal.before_values or {}).get("survivor") or {}).keys())
+            if changed:
+                lines.append(self.env._("Fields changed: %(fields)s", fields=", ".join(changed)))
+            journal.summary = "\n".join(lines)
+
+    def _compute_display_name(self):
+        for journal in self:
+            journal.display_name = self.env._(
+                "Merge into %(survivor)s (%(count)s)",
+                survivor=journal.survivor_id.display_name or "?",
+                count=journal.source_count,
+            )
+
+    @api.model
+    def _undo_days(self):
+        value = self.env["ir.config_parameter"].sudo().get_param(UNDO_DAYS_PARAM)
+        try:
+            return max(int(value), 0) if value not in (None, False, "") else DEFAULT_UNDO_DAYS
+        except ValueError:
+            return DEFAULT_UNDO_DAYS
+
+    # ------------------------------------------------------------------ undo
+
+    def action_undo(self):
+        """Undo the merge (see the class docstring for what is and is not restored)."""
+        if not self.env.user.has_group(STEWARD):
+            raise AccessError(self.env._("Only data stewards can undo a merge."))
+        self.check_access("read")
+        deadline = fields.Datetime.now() - timedelta(days=self._undo_days())
+        for journal in self:
+            if journal.state != "done":
+                raise UserError(
+                    self.env._(
+                        "%(merge)s cannot be undone: it is no longer in the merged state.",
+                        merge=journal.display_name,
+                    )
+                )
+            if journal.date <= deadline:
+                raise UserError(
+                    self.env._(
+                        "%(merge)s is older than the undo window (%(days)s days).",
+                        merge=journal.display_name,
+                        days=self._undo_days(),
+                    )
+                )
+            survivor = journal.survivor_id.with_context(active_test=False)
+            if not survivor or not survivor.active or survivor.hygiene_merged_into_id:
+                raise UserError(
+                    self.env._(
+                        "%(merge)s cannot be undone: its surviving contact was archived or merged "
+                        "since. Undo that first.",
+                        merge=journal.display_name,
+                    )
+                )
+            (survivor | journal.source_ids).check_access("write")
+        for journal in self:
+            with self.env.cr.savepoint():
+                journal.sudo()._undo()
+        return True
+
+    def _undo(self):
+        self.ensure_one()
+        cr = self.env.cr
+        Partner = self.env["res.partner"].with_context(active_test=False)
+        survivor = self.survivor_id
+        self.env.flush_all()
+        targets = {target.key: target for target in Partner._hygiene_merge_targets()}
+        sources = self.source_ids
+        children = Partner.browse()
+        # Removed link rows first: a row moved by one column then removed as redundant by
+        # another is re-inserted as it was, then moved back by its id like the others.
+        self._undo_restore_removed(targets)
+        for src_key, by_target in (self.moved_rows or {}).items():
+            src = int(src_key)
+            for key, rows in by_target.items():
+                target = targets.get(key)
+                if target is None:
+                    _logger.warning("merge undo: column %s no longer exists, skipped", key)
+                    continue
+                if target.has_id:
+                    ids = [int(row_id) for row_id in rows]
+                    condition = SQL("t.id = ANY(%s)", ids)
+                    if key == "res_partner.parent_id":
+                        children |= Partner.browse(ids)
+                else:
+                    condition = SQL(
+                        "(to_jsonb(t) - %s) = ANY(%s::jsonb[])",
+                        target.column,
+                        [json.dumps(row) for row in rows],
+                    )
+                query = SQL(
+                    "UPDATE %s AS t SET %s = %s WHERE %s AND %s",
+                    SQL.identifier(target.table),
+                    SQL.identifier(target.column),
+                    target.value_sql(SQL("%s", src)),
+                    target.where_sql("t", SQL("%s", survivor.id)),
+                    condition,
+                )
+                try:
+                    with mute_logger("odoo.sql_db"), cr.savepoint(flush=False):
+                        cr.execute(query)
+                except psycopg2.IntegrityError:
+                    raise UserError(
+                        self.env._(
+                            "The merge cannot be undone: rows of table %(table)s (column "
+                            "%(column)s) created since conflict with the merged contact's.",
+                            table=target.table,
+                            column=target.column,
+                        )
+                    ) from None
+        self.env.invalidate_all(flush=False)
+        before = self.before_values or {}
+        for src_key, values in (before.get("sources") or {}).items():
+            cr.execute(
+                SQL(
+                    """
+                    UPDATE res_partner SET active = %s, hygiene_merged_into_id = NULL,
+                           write_uid = %s, write_date = NOW() AT TIME ZONE 'UTC'
+                     WHERE id = %s
+                    """,
+                    bool(values.get("active", True)),
+                    self.env.uid,
+                    int(src_key),
+                )
+            )
+        self.env.invalidate_all(flush=False)
+        Partner._hygiene_merge_recompute_children(children)
+        if before.get("survivor"):
+            survivor.with_context(tracking_disable=True).write(before["survivor"])
+        activity = before.get("activity")
+        if activity:
+            # Only if no newer activity of the person was recorded since the merge.
+            cr.execute(
+                SQL(
+                    """
+                    UPDATE res_partner
+                       SET hygiene_last_activity_date = %s, hygiene_last_activity_source = %s
+                     WHERE id = %s AND hygiene_last_activity_date = %s
+                    """,
+                    activity["before"][0],
+                    activity["before"][1],
+                    survivor.id,
+                    activity["after"][0],
+                )
+            )
+        partner_ids = [survivor.id, *sources.ids]
+        # Consent states are derived: recompute them from the events now back on each partner.
+        cr.execute(SQL("DELETE FROM hygiene_consent_state WHERE partner_id = ANY(%s)", partner_ids))
+        events = self.env["hygiene.consent"].sudo().search([("partner_id", "in", partner_ids)])
+        self.env["hygiene.consent.state"].sudo()._update_from_events(events)
+        self.env["hygiene.partner.origin"].sudo()._update_partner_first_origin(partner_ids)
+        self.env.invalidate_all()
+        self.write(
+            {
+                "state": "undone",
+                "undo_date": fields.Datetime.now(),
+                "undo_user_id": self.env.uid,
+                # no longer needed: data minimisation
+                "before_values": False,
+                "removed_rows": False,
+            }
+        )
+
+    def _undo_restore_removed(self, targets):
+        """Insert back the redundant link rows the merge deleted, then their dependent rows."""
+        cr = self.env.cr
+        known_tables = {target.table for target in targets.values()}
+        for entry in self.removed_rows or []:
+            table = entry.get("table")
+            if table not in known_tables:
+                _logger.warning("merge undo: table %s no longer exists, skipped", table)
+                continue
+            rows = [(table, entry["row"])]
+            rows += [
+                (dep_table, row)
+                for dep_table, dep_rows in (entry.get("dependents") or {}).items()
+                for row in dep_rows
+            ]
+            for row_table, row in rows:
+                if row_table != table and not self._undo_table_references(row_table, table):
+                    continue  # only rows of a table that references the link table
+                cr.execute(
+                    SQL(
+                        "INSERT INTO %(table)s SELECT * FROM jsonb_populate_record("
+                        "NULL::%(table)s, %(row)s::jsonb) ON CONFLICT DO NOTHING",
+                        table=SQL.identifier(row_table),
+                        row=json.dumps(row),
+                    )
+                )
+
+    def _undo_table_references(self, table, referenced):
+        return any(
+            dep_table == table
+            for dep_table, __ in self.env["res.partner"]._hygiene_referencing(referenced)
+        )
+
+    # ------------------------------------------------------------------ cron
+
+    @api.model
+    def _cron_delete_merged_sources(self, batch_size=CRON_BATCH):
+        """Delete contacts merged longer ago than the undo window, one batch per run.
+
+        A contact something was linked to since the merge (ondelete restrict) is skipped and
+        logged by id; its journal stays undoable-in-principle until someone resolves it.
+        """
+        deadline = fields.Datetime.now() - timedelta(days=self._undo_days())
+        journals = self.search([("state", "=", "done"), ("date", "<", deadline)])
+        Partner = self.env["res.partner"].sudo().with_context(active_test=False)
+        candidates = journals.source_ids.filtered(
+            lambda p: not p.active and p.hygiene_merged_into_id
+        )
+        batch, remaining = candidates[:batch_size], candidates[batch_size:]
+        deleted = Partner.browse()
+        try:
+            with self.env.cr.savepoint():
+                batch.unlink()
+            deleted = batch
+        except Exception:  # noqa: BLE001 - fall back to one by one to isolate the blocked ones
+            for partner in batch:
+                try:
+                    with self.env.cr.savepoint():
+                        partner.unlink()
+                    deleted |= partner
+                except Exception:  # noqa: BLE001
+                    _logger.warning("merged contact %s could not be deleted", partner.id)
+        self.env.invalidate_all()
+        expired = journals.filtered(lambda j: not j.source_ids.exists())
+        expired.sudo().write({"state": "expired", "before_values": False, "removed_rows": False})
+        self.env["ir.cron"]._notify_progress(done=len(deleted), remaining=len(remaining))
+        return len(deleted)
