@@ -802,10 +802,16 @@ class ResPartner(models.Model):
                             "purpose_id": purpose.id,
                             "action": action_by_state[state],
                             "channel": "other",
-                            "note": self.env._(
-                                "Carried over by a merge: a merged record of this person had "
-                                "%(state)s this purpose.",
-                                state=state,
+                            "note": (
+                                self.env._(
+                                    "Carried over by a merge: a merged record of this person "
+                                    "had withdrawn this purpose."
+                                )
+                                if state == "withdrawn"
+                                else self.env._(
+                                    "Carried over by a merge: a merged record of this person "
+                                    "had refused this purpose."
+                                )
                             ),
                         }
                     )
