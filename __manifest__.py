@@ -33,6 +33,7 @@
         "views/hygiene_purpose_views.xml",
         "views/hygiene_consent_views.xml",
         "views/hygiene_partner_origin_views.xml",
+        "wizards/hygiene_duplicate_merge_wizard_views.xml",
         "views/hygiene_duplicate_group_views.xml",
         "views/res_partner_views.xml",
         "wizards/hygiene_consent_wizard_views.xml",

@@ -77,6 +77,56 @@ class HygieneDuplicateGroup(models.Model):
             group.write({"state": "merged", "survivor_id": survivor.id})
         return True
 
+    @api.model
+    def _hygiene_merge_above(
+        self, min_score, limit=None, dry_run=False, batch_size=500, progress=None
+    ):
+        """Merge every group to review scoring at least ``min_score``, in batches.
+
+        Each batch goes through the set-based batch merge; a refused group (two users, a unique
+        conflict...) stays to review and is reported, the others are merged. ``progress`` is
+        called with (groups done, groups in total) after each batch. Returns statistics.
+        """
+        self.check_access("write")
+        groups = self.search(
+            [("state", "=", "pending"), ("score", ">=", min_score)],
+            limit=limit,
+            order="score desc, id",
+        )
+        stats = {
+            "groups": len(groups),
+            "partners": sum(groups.mapped("partner_count")),
+            "merged": 0,
+            "refused": [],
+        }
+        if dry_run:
+            return stats
+        done = 0
+        for batch in split_every(batch_size, groups.ids, self.browse):
+            by_survivor, items = {}, []
+            for group in batch:
+                partners = group.partner_ids.filtered("active")
+                if len(partners) < 2:
+                    continue
+                survivor = group.survivor_id or group._default_survivor(partners)
+                by_survivor[survivor.id] = group
+                items.append((survivor, partners - survivor, {}))
+            refused = []
+            if items:
+                self.env["res.partner"]._hygiene_merge_batch(items, refused=refused)
+            refused_ids = {survivor.id for survivor, __, __ in refused}
+            for survivor_id, group in by_survivor.items():
+                if survivor_id not in refused_ids:
+                    group.write({"state": "merged", "survivor_id": survivor_id})
+                    stats["merged"] += 1
+            stats["refused"] += [
+                (by_survivor[survivor.id], message) for survivor, __, message in refused
+            ]
+            done += len(batch)
+            if progress:
+                progress(done, len(groups))
+        return stats
+
     def _default_survivor(self, partners):
         """The contact with a user, else the one with the most recent activity, else the oldest."""
         return partners.sorted(

@@ -9,3 +9,4 @@ from . import test_normalize
 from . import test_suppression
 from . import test_dedup
 from . import test_merge
+from . import test_cli

@@ -34,6 +34,7 @@ EXPECTED_ACCESS = {
     "hygiene.duplicate.group":   ("",      "r",    "crwu",  "crwu",  "crwu"),
     "hygiene.duplicate.exclusion": ("",    "r",    "cr",    "cr",    "crwu"),
     "hygiene.merge.journal":     ("",      "",     "cr",    "cr",    "crwu"),
+    "hygiene.duplicate.merge.wizard": ("",  "",     "crwu",  "crwu",  "crwu"),
 }
 # fmt: on
 
@@ -127,6 +128,8 @@ class TestAccessRights(HygieneCommon):
             return {"email": "someone@example.fr"}
         if model == "hygiene.duplicate.group":
             return {"partner_ids": [(6, 0, (self.jeanne | self.marc).ids)], "score": 0.9}
+        if model == "hygiene.duplicate.merge.wizard":
+            return {"min_score": 0.99}
         if model == "hygiene.merge.journal":
             return {"survivor_id": self.jeanne.id}
         if model == "hygiene.duplicate.exclusion":
@@ -148,6 +151,7 @@ class TestAccessRights(HygieneCommon):
         "hygiene.duplicate.group": "score",
         "hygiene.duplicate.exclusion": "create_date",
         "hygiene.merge.journal": "state",
+        "hygiene.duplicate.merge.wizard": "min_score",
     }
     _WRITE_VALUES = {
         "hygiene.source": {"description": "written"},
@@ -162,6 +166,7 @@ class TestAccessRights(HygieneCommon):
         "hygiene.duplicate.group": {"state": "ignored"},
         "hygiene.duplicate.exclusion": {"partner_low_id": lambda test: test.marc.id},
         "hygiene.merge.journal": {"state": "undone"},
+        "hygiene.duplicate.merge.wizard": {"min_score": 0.5},
     }
 
     def _sample(self, model):

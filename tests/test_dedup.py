@@ -1,5 +1,5 @@
 from odoo.exceptions import AccessError
-from odoo.tests import tagged, users
+from odoo.tests import Form, tagged, users
 
 from ..tools.matching import Features, cluster, score_pair
 from .common import HygieneCommon
@@ -188,3 +188,27 @@ class TestDuplicateScan(HygieneCommon):
         # a merged group is kept; the next scan does not propose the archived contacts again
         Group._hygiene_scan()
         self.assertEqual(self._group_of(self.claire), self.env["hygiene.duplicate.group"])
+
+    @users("hyg_steward")
+    def test_merge_all_groups_above_a_score(self):
+        self.env["hygiene.duplicate.group"]._hygiene_scan()
+        wizard_form = Form(self.env["hygiene.duplicate.merge.wizard"])
+        wizard_form.min_score = 0.99
+        high = wizard_form.group_count
+        wizard_form.min_score = 0.5
+        self.assertGreaterEqual(wizard_form.group_count, high)
+        self.assertGreaterEqual(wizard_form.group_count, 2)
+        action = wizard_form.save().action_merge()
+        self.assertIn("groups merged", action["params"]["message"])
+        ours = self.claire | self.claire_twin | self.claire_typo | self.company | self.company_twin
+        self.assertFalse(self._groups().filtered(lambda g: g.partner_ids & ours))
+        # the test users share one email: their group is refused (two users) and stays to review
+        users_group = self._groups().filtered(
+            lambda g: g.partner_ids & self.user_hygiene.partner_id
+        )
+        self.assertTrue(users_group)
+        self.assertRegex(action["params"]["message"], r"[1-9][0-9]* refused")
+        self.assertEqual(
+            len((self.claire | self.claire_twin | self.claire_typo).filtered("active")), 1
+        )
+        self.assertEqual(len((self.company | self.company_twin).filtered("active")), 1)

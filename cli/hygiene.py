@@ -1,0 +1,187 @@
+"""``odoo-bin hygiene``: the data-hygiene work of the addon from the command line.
+
+Odoo 18 finds this command in the addons of the addons path; the command name must come first:
+
+    odoo-bin --addons-path=ADDONS hygiene -c CONF -d DB dedup [--export groups.csv]
+    odoo-bin --addons-path=ADDONS hygiene -c CONF -d DB merge --min-score 0.97 [--dry-run]
+    odoo-bin --addons-path=ADDONS hygiene -c CONF -d DB keys
+    odoo-bin --addons-path=ADDONS hygiene -c CONF -d DB stats
+
+(``./dev hygiene ARGS`` does the same on the demo database.) Each sub-command commits its work
+itself, batch by batch, so that a million-contact base can be processed without the web client.
+"""
+
+import argparse
+import csv
+import sys
+import time
+
+import odoo
+from odoo.cli import Command
+from odoo.tools import SQL
+
+from ..tools.export import safe_cell
+
+
+def _env(cr):
+    return odoo.api.Environment(cr, odoo.SUPERUSER_ID, {"tracking_disable": True})
+
+
+def run_dedup(env, export=None, threshold=None, out=sys.stdout):
+    """Scan for duplicates; optionally write one CSV row per partner in a group."""
+    out.write("scanning active contacts for duplicates...\n")
+    stats = env["hygiene.duplicate.group"]._hygiene_scan(threshold=threshold)
+    out.write(
+        "{partners} contacts, {pairs} pairs compared, {groups} groups to review, "
+        "{oversized_blocks} oversized blocks skipped, {seconds} s\n".format(**stats)
+    )
+    if export:
+        rows = export_groups(env, export)
+        out.write(f"{rows} rows written to {export}\n")
+    return stats
+
+
+def export_groups(env, path):
+    """CSV ``partner_id,group_id,score,source_ref`` of the groups to review (formula-safe)."""
+    env.cr.execute(
+        SQL(
+            """
+            SELECT rel.partner_id, g.id, g.score,
+                   (SELECT o.source_ref FROM hygiene_partner_origin o
+                     WHERE o.partner_id = rel.partner_id
+                  ORDER BY o.collected_date, o.id LIMIT 1)
+              FROM hygiene_duplicate_group g
+              JOIN hygiene_duplicate_group_partner_rel rel ON rel.group_id = g.id
+             WHERE g.state = 'pending'
+          ORDER BY g.score DESC, g.id, rel.partner_id
+            """
+        )
+    )
+    count = 0
+    with open(path, "w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["partner_id", "group_id", "score", "source_ref"])
+        for partner_id, group_id, score, source_ref in env.cr.fetchall():
+            writer.writerow([partner_id, group_id, f"{score:.4f}", safe_cell(source_ref or "")])
+            count += 1
+    return count
+
+
+def run_merge(env, min_score, dry_run=False, limit=None, out=sys.stdout, commit=True):
+    """Merge the groups to review scoring at least ``min_score``, committing batch by batch."""
+    started = time.perf_counter()
+
+    def progress(done, total):
+        if commit:
+            env.cr.commit()  # pylint: disable=invalid-commit
+        out.write(f"  {done}/{total} groups processed\n")
+
+    stats = env["hygiene.duplicate.group"]._hygiene_merge_above(
+        min_score, limit=limit, dry_run=dry_run, progress=progress
+    )
+    if dry_run:
+        out.write(
+            f"dry run: {stats['groups']} groups ({stats['partners']} contacts) would be merged\n"
+        )
+        return stats
+    for group, message in stats["refused"]:
+        out.write(f"  refused group {group.id}: {message}\n")
+    out.write(
+        f"{stats['merged']} groups merged, {len(stats['refused'])} refused, "
+        f"{time.perf_counter() - started:.1f} s\n"
+    )
+    return stats
+
+
+def run_keys(env, out=sys.stdout):
+    """Recompute the matching keys of every partner."""
+    started = time.perf_counter()
+    count = env["res.partner"]._hygiene_backfill_keys()
+    out.write(
+        f"matching keys of {count} contacts recomputed in {time.perf_counter() - started:.1f} s\n"
+    )
+    return count
+
+
+def run_stats(env, out=sys.stdout):
+    """Counts a steward or a DPO asks for first."""
+    queries = {
+        "active contacts": "SELECT count(*) FROM res_partner WHERE active",
+        "with a valid email": "SELECT count(*) FROM res_partner WHERE active"
+        " AND hygiene_email_key IS NOT NULL",
+        "with a valid phone": "SELECT count(*) FROM res_partner WHERE active"
+        " AND (hygiene_phone_key IS NOT NULL OR hygiene_mobile_key IS NOT NULL)",
+        "without known source": "SELECT count(*) FROM res_partner WHERE active"
+        " AND hygiene_source_id IS NULL",
+        "duplicate groups to review": "SELECT count(*) FROM hygiene_duplicate_group"
+        " WHERE state = 'pending'",
+        "merges done": "SELECT count(*) FROM hygiene_merge_journal WHERE state = 'done'",
+        "consents granted": "SELECT count(*) FROM hygiene_consent_state WHERE state = 'granted'",
+        "consents withdrawn or refused": "SELECT count(*) FROM hygiene_consent_state"
+        " WHERE state IN ('withdrawn', 'refused')",
+        "suppression list entries": "SELECT count(*) FROM hygiene_suppression",
+    }
+    results = {}
+    for label, query in queries.items():
+        env.cr.execute(SQL(query))  # constant queries, no user input
+        results[label] = env.cr.fetchone()[0]
+        out.write(f"{label:>32}: {results[label]}\n")
+    return results
+
+
+class Hygiene(Command):
+    """Data hygiene of contacts: duplicate scan, merge, matching keys, statistics"""
+
+    name = "hygiene"
+
+    def _parser(self):
+        parser = argparse.ArgumentParser(
+            prog="odoo-bin hygiene",
+            description="Data hygiene of contacts (partner_data_hygiene), without the web client.",
+        )
+        parser.add_argument("-c", "--config", help="Odoo configuration file")
+        parser.add_argument("-d", "--database", required=True, help="database to work on")
+        commands = parser.add_subparsers(dest="action", required=True, metavar="COMMAND")
+        dedup = commands.add_parser("dedup", help="scan for duplicates (replaces groups to review)")
+        dedup.add_argument(
+            "--export",
+            metavar="FILE.csv",
+            help="write partner_id,group_id,score,source_ref per grouped contact",
+        )
+        dedup.add_argument(
+            "--threshold",
+            type=float,
+            help="lowest pair score to propose (default: the system parameter)",
+        )
+        merge = commands.add_parser("merge", help="merge the groups to review above a score")
+        merge.add_argument(
+            "--min-score",
+            type=float,
+            required=True,
+            metavar="X",
+            help="merge groups whose weakest pair scores at least X (0-1)",
+        )
+        merge.add_argument("--dry-run", action="store_true", help="count, change nothing")
+        merge.add_argument("--limit", type=int, help="merge at most this many groups")
+        commands.add_parser("keys", help="recompute the matching keys of every contact")
+        commands.add_parser("stats", help="print data-quality and privacy counts")
+        return parser
+
+    def run(self, cmdargs):
+        args = self._parser().parse_args(cmdargs)
+        odoo.tools.config.parse_config(
+            ([f"--config={args.config}"] if args.config else []) + [f"--database={args.database}"]
+        )
+        registry = odoo.modules.registry.Registry(args.database)
+        with registry.cursor() as cr:
+            env = _env(cr)
+            if args.action == "dedup":
+                run_dedup(env, export=args.export, threshold=args.threshold)
+            elif args.action == "merge":
+                run_merge(env, args.min_score, dry_run=args.dry_run, limit=args.limit)
+            elif args.action == "keys":
+                run_keys(env)
+            else:
+                run_stats(env)
+            if args.action != "merge" or not args.dry_run:
+                cr.commit()  # pylint: disable=invalid-commit
