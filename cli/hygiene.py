@@ -170,7 +170,8 @@ class Hygiene(Command):
     def run(self, cmdargs):
         args = self._parser().parse_args(cmdargs)
         odoo.tools.config.parse_config(
-            ([f"--config={args.config}"] if args.config else []) + [f"--database={args.database}"]
+            ([f"--config={args.config}"] if args.config else [])
+            + [f"--database={args.database}", "--log-level=warn"]  # progress lines, not logs
         )
         registry = odoo.modules.registry.Registry(args.database)
         with registry.cursor() as cr:
