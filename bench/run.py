@@ -13,6 +13,11 @@ bench/out/results.jsonl. Benchmarks are not tests: they measure, they do not ass
         matching keys back-filled by the addon's own back-fill (timed), then PROBES duplicate
         warnings computed as on a partner form being typed (new record: email, phone, name, zip).
         Target (issue 4): under 50 ms per warning on a 1,000,000-partner base.
+
+    ./dev bench dedup [--count 100000] [--febrl]
+        Duplicate detection on generated French partners with known truth (bench/dedup.py):
+        pairwise precision, recall, F1, false merges per hard-negative kind, time and peak
+        memory of the addon's scan and of the core merge wizard's email grouping.
 """
 
 import argparse
@@ -23,6 +28,8 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+
+import dedup
 
 HERE = Path(__file__).resolve().parent
 DEPENDENCIES = "contacts,mail,portal,phone_validation,privacy_lookup"
@@ -216,7 +223,174 @@ def bench_warning(args):
     }
 
 
-BENCHES = {"partners": bench_partners, "warning": bench_warning}
+MERGE_PAIRS_BATCH = 500
+
+
+def _merge_count_related(cr, ids):
+    """Rows pointing to ``ids`` by table: the documents a merge must not lose."""
+    queries = {
+        "mail_message": "SELECT count(*) FROM mail_message"
+        " WHERE model = 'res.partner' AND res_id = ANY(%s)",
+        "ir_attachment": "SELECT count(*) FROM ir_attachment"
+        " WHERE res_model = 'res.partner' AND res_id = ANY(%s)",
+        "mail_followers": "SELECT count(*) FROM mail_followers"
+        " WHERE res_model = 'res.partner' AND res_id = ANY(%s)",
+        "children": "SELECT count(*) FROM res_partner WHERE parent_id = ANY(%s)",
+    }
+    counts = {}
+    for label, query in queries.items():
+        cr.execute(query, [ids])
+        counts[label] = cr.fetchone()[0]
+    return counts
+
+
+def bench_merge(args):
+    """``./dev bench merge [--count 100000] [--pairs 10000] [--core-pairs 200]``
+
+    A base of COUNT partners (bulk-loaded once into a template database), each with a message,
+    an attachment and a follower (one in ten with a child contact); every run copies the template,
+    merges PAIRS pairs with the addon's batch merge (MERGE_PAIRS_BATCH pairs per transaction),
+    checks that no related row was lost, then merges CORE_PAIRS other pairs with the core wizard.
+    Target (issue 4): 10,000 pairs in under 1 minute, at least 20x the core wizard's rate.
+    """
+    import odoo
+    from odoo.api import Environment
+
+    count = args.count or 100000
+    pairs_count = args.pairs
+    core_count = args.core_pairs
+    template = f"hygiene_bench_merge_tpl_{count}"
+    db = f"hygiene_bench_merge_{count}"
+    ensure_database(args, template, args.addon)
+    registry = odoo.modules.registry.Registry(template)
+    with registry.cursor() as cr:
+        cr.execute("SELECT count(*) FROM res_partner")
+        existing = cr.fetchone()[0]
+        if existing < count:
+            _bulk_load_partners(cr, count - existing)
+            print("  adding a message, an attachment and a follower per partner", flush=True)
+            cr.execute(
+                "INSERT INTO mail_message (model, res_id, message_type, body, author_id, date,"
+                " create_uid, write_uid, create_date, write_date)"
+                " SELECT 'res.partner', id, 'comment', '<p>note</p>', 3, now(), 1, 1, now(), now()"
+                " FROM res_partner"
+            )
+            cr.execute(
+                "INSERT INTO ir_attachment (name, res_model, res_id, type, create_uid, write_uid,"
+                " create_date, write_date) SELECT 'doc.txt', 'res.partner', id, 'binary', 1, 1,"
+                " now(), now() FROM res_partner"
+            )
+            cr.execute(
+                "INSERT INTO mail_followers (res_model, res_id, partner_id)"
+                " SELECT 'res.partner', id, 3 FROM res_partner WHERE id != 3"
+                " ON CONFLICT DO NOTHING"
+            )
+            # one partner in ten gets a child contact (re-pointed by parent_id)
+            cr.execute(
+                "INSERT INTO res_partner (name, complete_name, parent_id, active, type,"
+                " is_company, partner_share, create_uid, write_uid, create_date, write_date)"
+                " SELECT 'Contact of ' || name, 'Contact of ' || name, id, true, 'contact',"
+                " false, true, 1, 1, now(), now() FROM res_partner WHERE id % 10 = 0"
+            )
+            cr.execute(
+                "UPDATE res_partner c SET commercial_partner_id = p.commercial_partner_id"
+                " FROM res_partner p WHERE c.parent_id = p.id AND c.commercial_partner_id IS NULL"
+            )
+            cr.execute("ANALYZE")
+            cr.commit()
+    registry.delete(template)
+    odoo.sql_db.close_db(template)  # createdb -T needs a template without connections
+    subprocess.run(["dropdb", "--if-exists", db], check=True, capture_output=True)
+    subprocess.run(["createdb", "-T", template, db], check=True, capture_output=True)
+    registry = odoo.modules.registry.Registry(db)
+    try:
+        with registry.cursor() as cr:
+            cr.execute(
+                "SELECT id FROM res_partner WHERE parent_id IS NULL AND id > 3"
+                " AND NOT EXISTS (SELECT 1 FROM res_users u WHERE u.partner_id = res_partner.id)"
+                " ORDER BY id LIMIT %s",
+                [2 * (pairs_count + core_count)],
+            )
+            ids = [row[0] for row in cr.fetchall()]
+            pairs = [(ids[2 * i], ids[2 * i + 1]) for i in range(pairs_count)]
+            core_pairs = [(ids[2 * i], ids[2 * i + 1]) for i in range(pairs_count, len(ids) // 2)]
+            # the sources carry a value the survivor lacks, so each merge writes the survivor
+            cr.execute(
+                "UPDATE res_partner SET street = '1 rue du Merge' WHERE id = ANY(%s)",
+                [[src for __, src in pairs + core_pairs]],
+            )
+            cr.commit()
+            ours_ids = [pid for pair in pairs for pid in pair]
+            before = _merge_count_related(cr, ours_ids)
+
+            env = Environment(cr, odoo.SUPERUSER_ID, {"tracking_disable": True})
+            Partner = env["res.partner"]
+            Partner.search([], limit=1)
+            start = time.perf_counter()
+            for offset in range(0, len(pairs), MERGE_PAIRS_BATCH):
+                chunk = pairs[offset : offset + MERGE_PAIRS_BATCH]
+                groups = [(Partner.browse(dst), Partner.browse(src), None) for dst, src in chunk]
+                Partner._hygiene_merge_batch(groups)
+                cr.commit()
+                env.invalidate_all()
+            ours_s = time.perf_counter() - start
+            after = _merge_count_related(cr, [dst for dst, __ in pairs])
+            on_sources = _merge_count_related(cr, [src for __, src in pairs])
+            # A follower present on both partners is redundant: removed, kept in the journal.
+            cr.execute(
+                "SELECT COALESCE(sum(jsonb_array_length(removed_rows)), 0)"
+                " FROM hygiene_merge_journal WHERE removed_rows IS NOT NULL"
+            )
+            journaled = cr.fetchone()[0]
+            lost = {key: before[key] - after[key] for key in before}
+            lost["mail_followers"] -= journaled
+            print(
+                f"  addon: {len(pairs):,} pairs in {ours_s:.1f} s "
+                f"({len(pairs) / ours_s:,.0f} pairs/s); related rows before {before}, "
+                f"on survivors after {after}, left on sources {on_sources}, redundant "
+                f"followers removed and journaled for undo {journaled:,}",
+                flush=True,
+            )
+
+            Wizard = env["base.partner.merge.automatic.wizard"]
+            start = time.perf_counter()
+            for dst, src in core_pairs:
+                Wizard._merge([dst, src], dst_partner=Partner.browse(dst))
+            cr.commit()
+            core_s = time.perf_counter() - start
+    finally:
+        registry.delete(db)
+        odoo.sql_db.close_db(db)
+        subprocess.run(["dropdb", "--if-exists", db], check=False, capture_output=True)
+    ours_rate = len(pairs) / ours_s
+    core_rate = len(core_pairs) / core_s
+    print(
+        f"  core wizard: {len(core_pairs):,} pairs in {core_s:.1f} s ({core_rate:,.1f} pairs/s)\n"
+        f"  ratio: {ours_rate / core_rate:.1f}x  (targets: {pairs_count:,} pairs < 60 s, >= 20x;"
+        f" rows lost: {sum(lost.values())})"
+    )
+    return {
+        "bench": "merge",
+        "count": count,
+        "pairs": len(pairs),
+        "ours_s": round(ours_s, 2),
+        "ours_pairs_per_s": round(ours_rate, 1),
+        "core_pairs": len(core_pairs),
+        "core_s": round(core_s, 2),
+        "core_pairs_per_s": round(core_rate, 2),
+        "ratio": round(ours_rate / core_rate, 1),
+        "rows_lost": lost,
+        "redundant_journaled": journaled,
+        "rows_left_on_sources": on_sources,
+    }
+
+
+BENCHES = {
+    "partners": bench_partners,
+    "warning": bench_warning,
+    "dedup": dedup.bench_dedup,
+    "merge": bench_merge,
+}
 
 
 def main():
@@ -230,6 +404,9 @@ def main():
     parser.add_argument("--count", type=int, help="size (default: 10000 partners, 1M warning)")
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--probes", type=int, default=200)
+    parser.add_argument("--pairs", type=int, default=10000, help="merge: pairs merged by the addon")
+    parser.add_argument("--core-pairs", type=int, default=200, help="merge: pairs for the core")
+    parser.add_argument("--febrl", action="store_true", help="dedup: also the FEBRL 1-4 sets")
     args = parser.parse_args()
 
     import odoo
