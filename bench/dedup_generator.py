@@ -435,7 +435,7 @@ class _Generator:
         return who["email2"]
 
     def _phone_format(self, number):
-        """One of the ways people write a French number (``number`` is ``0XXXXXXXXX``)."""
+        """One of the ways people write a French number (``number``: 0 and nine digits)."""
         roll = self.rng.random()
         if roll < 0.4:
             return " ".join(number[i : i + 2] for i in range(0, 10, 2))
