@@ -442,7 +442,7 @@ def _prepare(args, db, make_rows, label, country="FR"):
             load_rows(cr, rows, country)
             load_s = time.perf_counter() - start - generate_s
             _set_meta(cr, label=label, rows=len(rows))
-            cr.commit()
+            cr.commit()  # pylint: disable=invalid-commit  (bench database)
             print(
                 f"  {len(rows):,} rows generated in {generate_s:.1f} s, loaded in {load_s:.1f} s",
                 flush=True,
