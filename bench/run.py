@@ -416,6 +416,9 @@ def main():
     parser.add_argument("--count", type=int, help="size (default: 10000 partners, 1M warning)")
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--probes", type=int, default=200)
+    parser.add_argument(
+        "--skip-core", action="store_true", help="dedup: do not run the core wizard"
+    )
     parser.add_argument("--pairs", type=int, default=10000, help="merge: pairs merged by the addon")
     parser.add_argument("--core-pairs", type=int, default=200, help="merge: pairs for the core")
     parser.add_argument("--febrl", action="store_true", help="dedup: also the FEBRL 1-4 sets")
