@@ -159,7 +159,23 @@ class HygieneDuplicateGroup(models.Model):
 
     @api.model
     def _cron_scan(self):
+        """Daily scan; then, only if a steward set an auto-merge threshold (off by default),
+        merge the groups at or above it. Everything below stays to review."""
         stats = self._hygiene_scan()
+        auto = float(
+            self.env["ir.config_parameter"]
+            .sudo()
+            .get_param("partner_data_hygiene.dedup_auto_merge_threshold", 0)
+            or 0
+        )
+        if auto > 0:
+            merged = self._hygiene_merge_above(auto)
+            _logger.info(
+                "duplicate auto-merge above %s: %s merged, %s refused",
+                auto,
+                merged["merged"],
+                len(merged["refused"]),
+            )
         self.env["ir.cron"]._notify_progress(done=stats["partners"], remaining=0)
 
     @api.model

@@ -212,3 +212,22 @@ class TestDuplicateScan(HygieneCommon):
             len((self.claire | self.claire_twin | self.claire_typo).filtered("active")), 1
         )
         self.assertEqual(len((self.company | self.company_twin).filtered("active")), 1)
+
+    def test_daily_cron_auto_merges_only_when_a_threshold_is_set(self):
+        Group = self.env["hygiene.duplicate.group"]
+        Group._cron_scan()
+        self.assertTrue(self._group_of(self.claire), "no auto-merge by default")
+        self.assertTrue(self.claire_twin.active)
+        self.env["ir.config_parameter"].set_param(
+            "partner_data_hygiene.dedup_auto_merge_threshold", "0.99"
+        )
+        Group._cron_scan()
+        self.assertEqual(len((self.company | self.company_twin).filtered("active")), 1)
+        # the Claire group holds a weaker pair (a typo, no email): it stays to review
+        self.assertLess(self._group_of(self.claire).score, 0.99)
+        self.assertEqual(
+            len((self.claire | self.claire_twin | self.claire_typo).filtered("active")), 3
+        )
+        merged = Group.search([("state", "=", "merged")])
+        self.assertTrue(merged.filtered(lambda g: g.score >= 0.99))
+        self.assertFalse(merged.filtered(lambda g: g.score < 0.99))
