@@ -20,7 +20,7 @@
         "privacy_lookup",
     ],
     "external_dependencies": {
-        "python": ["rapidfuzz", "phonenumbers", "email_validator"],
+        "python": ["rapidfuzz", "phonenumbers", "email_validator", "defusedxml"],
     },
     "data": [
         "security/hygiene_security.xml",

@@ -10,3 +10,4 @@ from . import test_suppression
 from . import test_dedup
 from . import test_merge
 from . import test_cli
+from . import test_readers
