@@ -621,13 +621,12 @@ def _sqlite_rows(connection, result, table, max_rows):
 
 
 def _json_text(value):
-    if value is None:
-        return ""
-    if isinstance(value, str):
-        return value.strip()
-    if isinstance(value, bool | int | float):
-        return ("true" if value else "false") if isinstance(value, bool) else _number_text(value)
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    """A JSON value as a cell: nested values as compact JSON, booleans as JSON spells them."""
+    if isinstance(value, dict | list):
+        return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return _cell_text(value)
 
 
 class _JsonRows:
