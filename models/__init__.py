@@ -14,3 +14,5 @@ from . import res_partner
 from . import res_users
 from . import res_partner_merge
 from . import hygiene_merge_journal
+from . import hygiene_retention_policy
+from . import hygiene_journal

@@ -35,6 +35,8 @@ EXPECTED_ACCESS = {
     "hygiene.duplicate.exclusion": ("",    "r",    "cr",    "cr",    "crwu"),
     "hygiene.merge.journal":     ("",      "",     "cr",    "cr",    "crwu"),
     "hygiene.duplicate.merge.wizard": ("",  "",     "crwu",  "crwu",  "crwu"),
+    "hygiene.retention.policy":  ("",      "",     "r",     "crwu",  "crwu"),
+    "hygiene.journal":           ("",      "",     "",      "cr",    "cr"),
 }
 # fmt: on
 
@@ -44,6 +46,8 @@ LEDGER_GUARDED = {
     ("hygiene.consent", "write"): "append-only",
     ("hygiene.consent", "unlink"): "append-only",
     ("hygiene.suppression", "write"): "cannot be changed",
+    ("hygiene.journal", "write"): "cannot be modified",
+    ("hygiene.journal", "unlink"): "cannot be deleted",
 }
 
 PROOF_FIELDS = (
@@ -135,6 +139,10 @@ class TestAccessRights(HygieneCommon):
         if model == "hygiene.duplicate.exclusion":
             partner = self.env["res.partner"].create({"name": self._unique("excluded")})
             return {"partner_low_id": self.jeanne.id, "partner_high_id": partner.id}
+        if model == "hygiene.retention.policy":
+            return {"name": "ACL policy", "domain": "[('is_company', '=', True)]"}
+        if model == "hygiene.journal":
+            return {"operation": "anonymize", "record_ids": [self.marc.id]}
         raise AssertionError(model)
 
     # a stored field to read and a harmless value to write, per model
@@ -152,8 +160,12 @@ class TestAccessRights(HygieneCommon):
         "hygiene.duplicate.exclusion": "create_date",
         "hygiene.merge.journal": "state",
         "hygiene.duplicate.merge.wizard": "min_score",
+        "hygiene.retention.policy": "duration_months",
+        "hygiene.journal": "operation",
     }
     _WRITE_VALUES = {
+        "hygiene.retention.policy": {"duration_months": 48},
+        "hygiene.journal": {"reason": "written"},
         "hygiene.source": {"description": "written"},
         "hygiene.partner.origin": {"note": "written"},
         "hygiene.purpose": {"description": "written"},

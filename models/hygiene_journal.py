@@ -1,0 +1,86 @@
+from odoo import api, fields, models
+from odoo.addons.base.models.ir_model import MODULE_UNINSTALL_FLAG
+from odoo.exceptions import UserError
+
+OPERATIONS = [
+    ("anonymize", "Anonymised"),
+    ("delete", "Deleted"),
+    ("archive", "Moved to the restricted archive"),
+    ("hold", "Legal hold"),
+    ("hold_release", "Legal hold ended"),
+    ("suppress", "Added to the suppression list"),
+    ("repermission", "Re-permission mail"),
+    ("valve", "Stopped by the safety valve"),
+    ("refused", "Refused (human decision needed)"),
+    ("error", "Failed"),
+]
+
+
+class HygieneJournal(models.Model):
+    """Accountability journal of the retention operations (GDPR Art. 5(2)).
+
+    Append-only and free of personal data by construction: it keeps the date, the actor, the
+    policy, the operation, a reason code, counts per model and record ids, never a name, an email
+    or any value of the person. Ids are kept so the officer can prove which records a run touched;
+    once a partner is anonymised or deleted the id no longer leads to the person.
+    """
+
+    _name = "hygiene.journal"
+    _description = "Data Hygiene Operations Journal"
+    _order = "date desc, id desc"
+
+    date = fields.Datetime(required=True, readonly=True, default=fields.Datetime.now, index=True)
+    user_id = fields.Many2one(
+        "res.users",
+        string="Actor",
+        readonly=True,
+        default=lambda self: self.env.user,
+        ondelete="set null",
+    )
+    operation = fields.Selection(OPERATIONS, required=True, readonly=True, index=True)
+    policy_id = fields.Many2one(
+        "hygiene.retention.policy",
+        readonly=True,
+        index="btree_not_null",
+        ondelete="set null",
+        context={"active_test": False},
+    )
+    # The policy's name at the time: the journal stays readable after a policy is renamed or deleted.
+    policy_name = fields.Char(readonly=True)
+    reason = fields.Char(
+        readonly=True,
+        help="Technical reason code (e.g. referenced_by_fk, internal_user, legal_hold), "
+        "never a personal value.",
+    )
+    counts = fields.Json(readonly=True, help="Number of records changed per model.")
+    record_ids = fields.Json(readonly=True, help="Ids of the partners concerned.")
+    record_count = fields.Integer(readonly=True)
+
+    @api.model
+    def _log(self, operation, policy=None, counts=None, record_ids=(), reason=None):
+        """Append one entry; callers have checked their own rights, the journal is system data."""
+        record_ids = sorted(set(record_ids))
+        return (
+            self.sudo()
+            .create(
+                {
+                    "operation": operation,
+                    "policy_id": policy.id if policy else False,
+                    "policy_name": policy.name if policy else False,
+                    "reason": reason,
+                    "counts": dict(counts or {}),
+                    "record_ids": record_ids,
+                    "record_count": len(record_ids),
+                    "user_id": self.env.uid,
+                }
+            )
+            .with_env(self.env)
+        )
+
+    def write(self, vals):  # pylint: disable=method-required-super
+        raise UserError(self.env._("The operations journal cannot be modified."))
+
+    def unlink(self):
+        if self.env.context.get(MODULE_UNINSTALL_FLAG):
+            return super().unlink()
+        raise UserError(self.env._("The operations journal cannot be deleted."))
