@@ -1,6 +1,7 @@
 from odoo import api, fields, models
-from odoo.addons.base.models.ir_model import MODULE_UNINSTALL_FLAG
 from odoo.exceptions import UserError
+
+from odoo.addons.base.models.ir_model import MODULE_UNINSTALL_FLAG
 
 OPERATIONS = [
     ("anonymize", "Anonymised"),
@@ -45,7 +46,7 @@ class HygieneJournal(models.Model):
         ondelete="set null",
         context={"active_test": False},
     )
-    # The policy's name at the time: the journal stays readable after a policy is renamed or deleted.
+    # The policy name at the time: readable after the policy is renamed or deleted.
     policy_name = fields.Char(readonly=True)
     reason = fields.Char(
         readonly=True,
