@@ -39,6 +39,7 @@
         "wizards/hygiene_consent_wizard_views.xml",
         "wizards/hygiene_suppression_lookup_views.xml",
         "views/hygiene_merge_journal_views.xml",
+        "views/res_config_settings_views.xml",
         "views/hygiene_menus.xml",
     ],
     "assets": {
