@@ -45,6 +45,11 @@
     "assets": {
         "web.assets_backend": [
             "partner_data_hygiene/static/src/scss/hygiene.scss",
+            "partner_data_hygiene/static/src/js/duplicate_hint.js",
+            "partner_data_hygiene/static/src/xml/duplicate_hint.xml",
+        ],
+        "web.assets_tests": [
+            "partner_data_hygiene/static/tests/tours/duplicate_hint_tour.js",
         ],
     },
     "post_init_hook": "post_init_hook",

@@ -20,8 +20,23 @@ _WEBSITE_FORM_EMAIL_FIELDS = {
 }
 
 
+# Forms of optional apps that get the live duplicate warning (a view widget, see
+# static/src/js/duplicate_hint.js), injected here so that the addon does not depend on those apps.
+_DUPLICATE_HINT_FORMS = frozenset({"crm.lead"})
+
+
 class Base(models.AbstractModel):
     _inherit = "base"
+
+    @api.model
+    def _get_view(self, view_id=None, view_type="form", **options):
+        arch, view = super()._get_view(view_id, view_type, **options)
+        if view_type == "form" and self._name in _DUPLICATE_HINT_FORMS:
+            sheet = arch.find(".//sheet")
+            if sheet is not None and not sheet.xpath(".//widget[@name='hygiene_duplicate_hint']"):
+                hint = arch.makeelement("widget", {"name": "hygiene_duplicate_hint"})
+                sheet.insert(0, hint)
+        return arch, view
 
     @api.model_create_multi
     def create(self, vals_list):

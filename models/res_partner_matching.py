@@ -303,25 +303,89 @@ class ResPartner(models.Model):
         return matches, self._hygiene_duplicate_explanation(matches, keys, phones)
 
     def _hygiene_duplicate_explanation(self, matches, keys, phones):
-        parts = []
-        for match in matches:
-            why = []
-            if keys["hygiene_email_key"] and match.hygiene_email_key == keys["hygiene_email_key"]:
-                why.append(self.env._("same email"))
-            if {match.hygiene_phone_key, match.hygiene_mobile_key} & set(phones):
-                why.append(self.env._("same phone"))
-            if (
-                keys["hygiene_company_key"]
-                and match.hygiene_company_key == keys["hygiene_company_key"]
-            ):
-                why.append(self.env._("same SIREN/VAT"))
-            if keys["hygiene_name_key"] and match.hygiene_name_key == keys["hygiene_name_key"]:
-                why.append(self.env._("same name"))
-            parts.append(
-                self.env._(
-                    "%(partner)s (%(reasons)s)",
-                    partner=match.display_name,
-                    reasons=", ".join(why),
-                )
+        parts = [
+            self.env._(
+                "%(partner)s (%(reasons)s)",
+                partner=match.display_name,
+                reasons=self._hygiene_match_reasons(match, keys, phones),
             )
+            for match in matches
+        ]
         return "; ".join(parts) or False
+
+    # ------------------------------------------------------------------ warning on other forms
+
+    @api.model
+    def hygiene_duplicate_hint(self, values):
+        """Probable duplicates of a contact typed in another form (e.g. a CRM lead), for the
+        live warning widget: ``[{"id", "name", "reasons"}]``, at most DUPLICATE_WARNING_LIMIT.
+
+        ``values`` may hold ``name`` (the person), ``company_name``, ``email``, ``phone``,
+        ``mobile``, ``zip``, ``country_id`` and ``partner_id`` (the contact the record is already
+        linked to: neither it nor its company are reported). Only index look-ups on the stored
+        keys, under the user's own access rights and record rules.
+        """
+        self.check_access("read")
+        if not isinstance(values, dict):
+            return []
+
+        def text(key):
+            value = values.get(key)
+            return value.strip()[:256] if isinstance(value, str) and value.strip() else False
+
+        def record_id(key):
+            value = values.get(key)
+            return value if isinstance(value, int) and not isinstance(value, bool) else False
+
+        country = self.env["res.country"].browse(record_id("country_id")).exists()
+        linked = self.browse(record_id("partner_id")).exists()
+        family = linked.commercial_partner_id if linked and linked.has_access("read") else linked
+        common = {"country_id": country.id, "parent_id": family.id}
+        candidates = []
+        if text("name") or text("email") or text("phone") or text("mobile"):
+            candidates.append(
+                {
+                    **common,
+                    "name": text("name"),
+                    "email": text("email"),
+                    "phone": text("phone"),
+                    "mobile": text("mobile"),
+                    "zip": text("zip"),
+                }
+            )
+        if text("company_name"):
+            candidates.append({**common, "name": text("company_name"), "is_company": True})
+        found = {}
+        for candidate in candidates:
+            matches, _reasons = self.new(candidate)._hygiene_find_duplicates()
+            keys = partner_keys(
+                candidate.get("name"),
+                candidate.get("email"),
+                candidate.get("phone"),
+                candidate.get("mobile"),
+                False,
+                False,
+                candidate.get("is_company", False),
+                country.code or self._hygiene_default_region(),
+            )
+            phones = {keys["hygiene_phone_key"], keys["hygiene_mobile_key"]} - {None, False}
+            for match in matches - linked:
+                if match.id not in found and len(found) < DUPLICATE_WARNING_LIMIT:
+                    found[match.id] = {
+                        "id": match.id,
+                        "name": match.display_name,
+                        "reasons": self._hygiene_match_reasons(match, keys, phones),
+                    }
+        return list(found.values())
+
+    def _hygiene_match_reasons(self, match, keys, phones):
+        why = []
+        if keys["hygiene_email_key"] and match.hygiene_email_key == keys["hygiene_email_key"]:
+            why.append(self.env._("same email"))
+        if {match.hygiene_phone_key, match.hygiene_mobile_key} & set(phones):
+            why.append(self.env._("same phone"))
+        if keys["hygiene_company_key"] and match.hygiene_company_key == keys["hygiene_company_key"]:
+            why.append(self.env._("same SIREN/VAT"))
+        if keys["hygiene_name_key"] and match.hygiene_name_key == keys["hygiene_name_key"]:
+            why.append(self.env._("same name"))
+        return ", ".join(why)
