@@ -14,3 +14,7 @@ from . import res_partner
 from . import res_users
 from . import res_partner_merge
 from . import hygiene_merge_journal
+from . import hygiene_import_preset
+from . import hygiene_import_batch
+from . import hygiene_import_line
+from . import hygiene_import_partner
