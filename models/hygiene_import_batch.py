@@ -372,6 +372,21 @@ class HygieneImportBatch(models.Model):
             self.consent_channel = preset.consent_channel
             self.day_first = preset.day_first
 
+    @api.model
+    def _preset_values(self, preset):
+        """Batch values a preset stands for (the command line has no onchange)."""
+        values = {
+            "preset_id": preset.id,
+            "kind": preset.kind,
+            "consent_channel": preset.consent_channel,
+            "day_first": preset.day_first,
+        }
+        if preset.source_id:
+            values["source_id"] = preset.source_id.id
+        if preset.purpose_id:
+            values["purpose_id"] = preset.purpose_id.id
+        return values
+
     def action_save_preset(self):
         """Save the current mapping as a new preset for the source."""
         self._check_steward()

@@ -13,3 +13,4 @@ from . import test_cli
 from . import test_readers
 from . import test_import_rows
 from . import test_import
+from . import test_import_cli
