@@ -1077,7 +1077,7 @@ class HygieneImportBatch(models.Model):
             countries[normalize.fold(country["name"])] = country["id"]
         return countries
 
-    def _partner_vals(self, clean, countries):
+    def _partner_vals(self, clean, countries, default_country=True):
         vals = {
             "name": clean.get("name") or clean.get("email") or clean.get("phone"),
             "is_company": bool(clean.get("is_company")),
@@ -1092,7 +1092,7 @@ class HygieneImportBatch(models.Model):
             vals["country_id"] = countries.get(country.strip().upper()) or countries.get(
                 normalize.fold(country)
             )
-        if not vals.get("country_id") and self.country_id:
+        if default_country and not vals.get("country_id") and self.country_id:
             vals["country_id"] = self.country_id.id
         return {key: value for key, value in vals.items() if value or key == "is_company"}
 
@@ -1189,8 +1189,9 @@ class HygieneImportBatch(models.Model):
         for line in lines - creates:
             partner = targets[line.id]
             clean = clean_by_line[line.id]
+            # only what the file says: the batch's default country is for new contacts
             changes, conflicts = self._update_vals(
-                partner, self._partner_vals(clean, countries), clean, rule
+                partner, self._partner_vals(clean, countries, default_country=False), clean, rule
             )
             if changes:
                 partner.write(changes)
@@ -1573,7 +1574,7 @@ class HygieneImportBatch(models.Model):
     # ------------------------------------------------------------------ crons
 
     @api.model
-    def _cron_process(self, limit_batches=1):
+    def _cron_process(self):
         """Background staging and commit of big files: one chunk per call, resumable."""
         batch = self.search([("state", "in", ("staging", "committing"))], order="id", limit=1)
         if not batch:
