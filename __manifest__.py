@@ -29,6 +29,7 @@
         "data/hygiene_source_data.xml",
         "data/hygiene_purpose_data.xml",
         "data/hygiene_dedup_data.xml",
+        "data/hygiene_import_data.xml",
         "views/hygiene_source_views.xml",
         "views/hygiene_purpose_views.xml",
         "views/hygiene_consent_views.xml",
@@ -41,6 +42,7 @@
         "views/hygiene_merge_journal_views.xml",
         "views/res_config_settings_views.xml",
         "views/hygiene_menus.xml",
+        "views/hygiene_import_views.xml",
     ],
     "assets": {
         "web.assets_backend": [

@@ -18,6 +18,11 @@ bench/out/results.jsonl. Benchmarks are not tests: they measure, they do not ass
         Duplicate detection on generated French partners with known truth (bench/dedup.py):
         pairwise precision, recall, F1, false merges per hard-negative kind, time and peak
         memory of the addon's scan and of the core merge wizard's email grouping.
+
+    ./dev bench import [--count 100000] [--db NAME]
+        A realistic French CSV of COUNT rows (20 % existing partners written differently) staged,
+        normalised, matched and committed by ``odoo-bin hygiene import --commit`` on a copy of
+        hygiene_bench_<count>: wall time and peak RSS vs base_import (174 s), bench/import_bench.py.
 """
 
 import argparse
@@ -31,6 +36,7 @@ import unicodedata
 from pathlib import Path
 
 import dedup
+import import_bench
 
 HERE = Path(__file__).resolve().parent
 DEPENDENCIES = "contacts,mail,portal,phone_validation,privacy_lookup"
@@ -414,6 +420,7 @@ BENCHES = {
     "warning": bench_warning,
     "dedup": dedup.bench_dedup,
     "merge": bench_merge,
+    "import": import_bench.bench_import,
 }
 
 
@@ -434,6 +441,7 @@ def main():
     parser.add_argument("--pairs", type=int, default=10000, help="merge: pairs merged by the addon")
     parser.add_argument("--core-pairs", type=int, default=200, help="merge: pairs for the core")
     parser.add_argument("--febrl", action="store_true", help="dedup: also the FEBRL 1-4 sets")
+    parser.add_argument("--db", help="import: database to copy the base into")
     args = parser.parse_args()
 
     import odoo

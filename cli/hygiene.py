@@ -6,18 +6,23 @@ Odoo 18 finds this command in the addons of the addons path; the command name mu
     odoo-bin --addons-path=ADDONS hygiene -c CONF -d DB merge --min-score 0.97 [--dry-run]
     odoo-bin --addons-path=ADDONS hygiene -c CONF -d DB keys
     odoo-bin --addons-path=ADDONS hygiene -c CONF -d DB stats
+    odoo-bin --addons-path=ADDONS hygiene -c CONF -d DB import FILE --source shop
+             [--preset shop_customers] [--sheet NAME] [--dry-run] [--commit]
 
 (``./dev hygiene ARGS`` does the same on the demo database.) Each sub-command commits its work
 itself, batch by batch, so that a million-contact base can be processed without the web client.
 """
 
 import argparse
+import base64
 import csv
+import os
 import sys
 import time
 
 import odoo
 from odoo.cli import Command
+from odoo.exceptions import UserError
 from odoo.tools import SQL
 
 from ..tools.export import safe_cell
@@ -129,6 +134,95 @@ def run_stats(env, out=sys.stdout):
     return results
 
 
+def _find(env, model, text):
+    """A source or preset by code, else by name (exact, case-insensitive)."""
+    records = env[model].search([("code", "=", text)], limit=1)
+    return records or env[model].search([("name", "=ilike", text)], limit=1)
+
+
+def run_import(
+    env,
+    path,
+    source,
+    preset=None,
+    sheet=None,
+    dry_run=False,
+    commit=False,
+    out=sys.stdout,
+    commit_cr=True,
+):
+    """Stage FILE (and with ``commit`` write it), chunk by chunk, printing the progress.
+
+    Without ``commit`` the staged batch waits for review in Data Hygiene > Imports; with
+    ``dry_run`` nothing at all is kept. Returns the batch (or None if the file was refused).
+    """
+    started = time.perf_counter()
+    Batch = env["hygiene.import.batch"]
+    source_record = _find(env, "hygiene.source", source)
+    if not source_record:
+        out.write(f"error: no source with code or name {source!r}\n")
+        return None
+    values = {"source_id": source_record.id}
+    if preset:
+        preset_record = _find(env, "hygiene.import.preset", preset)
+        if not preset_record:
+            out.write(f"error: no import preset with code or name {preset!r}\n")
+            return None
+        values.update(Batch._preset_values(preset_record))
+        values["source_id"] = source_record.id
+    with open(path, "rb") as handle:
+        content = handle.read()
+    batch = Batch.create(
+        {
+            **values,
+            "raw_file": base64.b64encode(content),
+            "raw_filename": os.path.basename(path),
+            "sheet": sheet or False,
+        }
+    )
+    try:
+        batch.action_read_file()
+        batch._check_mapping()
+    except UserError as error:
+        out.write(f"refused: {error.args[0]}\n")
+        return None
+    mapped = ", ".join(f"{m.column}->{m.target}" for m in batch.mapping_ids if m.target)
+    out.write(f"{batch.line_count} rows read ({batch.file_format}); columns: {mapped}\n")
+
+    def progress(current):
+        if commit_cr and not dry_run:
+            env.cr.commit()  # pylint: disable=invalid-commit
+        env.cr.execute(
+            SQL(
+                "SELECT count(*) FILTER (WHERE state IN %s), count(*) FROM hygiene_import_line"
+                " WHERE batch_id = %s",
+                ("done",) if current.state == "committing" else ("normalised", "staged"),
+                current.id,
+            )
+        )
+        done, total = env.cr.fetchone()
+        step = "committed" if current.state == "committing" else "normalised"
+        out.write(f"  {done}/{total} lines {step} ({time.perf_counter() - started:.1f} s)\n")
+
+    batch._stage_insert()
+    batch._process_all(progress=progress)
+    out.write(batch._dry_run_text(batch._dry_run_counts()).replace("Nothing was written.", ""))
+    out.write(f"\nstaged in {time.perf_counter() - started:.1f} s\n")
+    if dry_run:
+        out.write("dry run: nothing kept\n")
+        return batch
+    if commit:
+        batch.state = "committing"
+        batch._process_all(progress=progress)
+        out.write(
+            f"import {batch.id} committed: {batch.count_done} lines written "
+            f"in {time.perf_counter() - started:.1f} s\n"
+        )
+    else:
+        out.write(f"import {batch.id} staged: review it in Data Hygiene > Imports\n")
+    return batch
+
+
 class Hygiene(Command):
     """Data hygiene of contacts: duplicate scan, merge, matching keys, statistics"""
 
@@ -163,6 +257,15 @@ class Hygiene(Command):
         )
         merge.add_argument("--dry-run", action="store_true", help="count, change nothing")
         merge.add_argument("--limit", type=int, help="merge at most this many groups")
+        importer = commands.add_parser("import", help="stage (and commit) a legacy file")
+        importer.add_argument("file", metavar="FILE", help="CSV, XLSX, SQLite or JSON file")
+        importer.add_argument("--source", required=True, help="source code or name (shop...)")
+        importer.add_argument("--preset", help="import preset code or name")
+        importer.add_argument("--sheet", help="sheet of a workbook or table of a database")
+        importer.add_argument("--dry-run", action="store_true", help="count, keep nothing")
+        importer.add_argument(
+            "--commit", action="store_true", help="write the proposed decisions at once"
+        )
         commands.add_parser("keys", help="recompute the matching keys of every contact")
         commands.add_parser("stats", help="print data-quality and privacy counts")
         return parser
@@ -180,6 +283,21 @@ class Hygiene(Command):
                 run_dedup(env, export=args.export, threshold=args.threshold)
             elif args.action == "merge":
                 run_merge(env, args.min_score, dry_run=args.dry_run, limit=args.limit)
+            elif args.action == "import":
+                batch = run_import(
+                    env,
+                    args.file,
+                    args.source,
+                    preset=args.preset,
+                    sheet=args.sheet,
+                    dry_run=args.dry_run,
+                    commit=args.commit,
+                )
+                if batch is None:
+                    sys.exit(1)
+                if args.dry_run:
+                    cr.rollback()
+                    return
             elif args.action == "keys":
                 run_keys(env)
             else:

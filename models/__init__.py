@@ -17,3 +17,7 @@ from . import hygiene_merge_journal
 from . import hygiene_retention_policy
 from . import hygiene_journal
 from . import res_config_settings
+from . import hygiene_import_preset
+from . import hygiene_import_batch
+from . import hygiene_import_line
+from . import hygiene_import_partner

@@ -13,3 +13,6 @@ from . import test_cli
 from . import test_readers
 from . import test_settings
 from . import test_duplicate_hint
+from . import test_import_rows
+from . import test_import
+from . import test_import_cli

@@ -37,6 +37,10 @@ EXPECTED_ACCESS = {
     "hygiene.duplicate.merge.wizard": ("",  "",     "crwu",  "crwu",  "crwu"),
     "hygiene.retention.policy":  ("",      "",     "r",     "crwu",  "crwu"),
     "hygiene.journal":           ("",      "",     "",      "cr",    "cr"),
+    "hygiene.import.batch":      ("",      "",     "crwu",  "crwu",  "crwu"),
+    "hygiene.import.line":       ("",      "",     "rw",    "rw",    "crwu"),
+    "hygiene.import.preset":     ("",      "",     "crw",   "crw",   "crwu"),
+    "hygiene.import.mapping":    ("",      "",     "crwu",  "crwu",  "crwu"),
 }
 # fmt: on
 
@@ -143,7 +147,19 @@ class TestAccessRights(HygieneCommon):
             return {"name": "ACL policy", "domain": "[('is_company', '=', True)]"}
         if model == "hygiene.journal":
             return {"operation": "anonymize", "record_ids": [self.marc.id]}
+        if model.startswith("hygiene.import."):
+            return self._import_create_values(model)
         raise AssertionError(model)
+
+    def _import_create_values(self, model):
+        if model == "hygiene.import.batch":
+            return {"source_id": self.source_shop.id}
+        if model == "hygiene.import.line":
+            batch = self.env["hygiene.import.batch"].create({"source_id": self.source_shop.id})
+            return {"batch_id": batch.id, "line_number": 2}
+        if model == "hygiene.import.preset":
+            return {"name": "ACL preset", "code": self._unique("acl_preset")}
+        return {"column": "email", "target": "email"}
 
     # a stored field to read and a harmless value to write, per model
     _READ_FIELD = {
@@ -162,6 +178,10 @@ class TestAccessRights(HygieneCommon):
         "hygiene.duplicate.merge.wizard": "min_score",
         "hygiene.retention.policy": "duration_months",
         "hygiene.journal": "operation",
+        "hygiene.import.batch": "state",
+        "hygiene.import.line": "line_number",
+        "hygiene.import.preset": "name",
+        "hygiene.import.mapping": "column",
     }
     _WRITE_VALUES = {
         "hygiene.retention.policy": {"duration_months": 48},
@@ -179,6 +199,10 @@ class TestAccessRights(HygieneCommon):
         "hygiene.duplicate.exclusion": {"partner_low_id": lambda test: test.marc.id},
         "hygiene.merge.journal": {"state": "undone"},
         "hygiene.duplicate.merge.wizard": {"min_score": 0.5},
+        "hygiene.import.batch": {"day_first": False},
+        "hygiene.import.line": {"decision_note": "written"},
+        "hygiene.import.preset": {"day_first": False},
+        "hygiene.import.mapping": {"column": "courriel"},
     }
 
     def _sample(self, model):

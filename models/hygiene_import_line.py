@@ -1,0 +1,146 @@
+import json
+
+from odoo import api, fields, models
+from odoo.exceptions import UserError
+
+DECISIONS = [
+    ("create", "Create"),
+    ("update", "Update"),
+    ("merge", "Merge into"),
+    ("skip", "Skip"),
+    ("quarantine", "Quarantine"),
+]
+DECISION_REASONS = [
+    ("invalid", "Invalid values"),
+    ("unreadable", "Unreadable row"),
+    ("no_identity", "No name, email nor phone"),
+    ("suppressed", "Suppressed (erased or opted-out person)"),
+    ("uncertain_match", "Uncertain match: to review"),
+    ("uncertain_in_file", "Uncertain duplicate in the file: to review"),
+    ("in_file", "Duplicate of another row of the file"),
+    ("no_contact", "No matching contact"),
+    ("commit_error", "Refused when written"),
+    ("manual", "Decided by the steward"),
+]
+ERROR_KINDS = [
+    ("unreadable", "Unreadable row"),
+    ("invalid_email", "Invalid email"),
+    ("invalid_phone", "Invalid phone"),
+    ("invalid_date", "Invalid date"),
+    ("future_date", "Date in the future"),
+    ("no_identity", "No identity"),
+    ("commit_error", "Refused when written"),
+]
+OFFICER = "partner_data_hygiene.group_hygiene_officer"
+
+
+class HygieneImportLine(models.Model):
+    """One row of an imported file, as staged: what the file says, what it means once
+    normalised, what it matches and what the steward decided to do with it."""
+
+    _name = "hygiene.import.line"
+    _description = "Import Line"
+    _order = "batch_id, line_number, id"
+    _rec_name = "line_number"
+
+    batch_id = fields.Many2one(
+        "hygiene.import.batch", required=True, index=True, ondelete="cascade", readonly=True
+    )
+    line_number = fields.Integer(
+        string="Line", readonly=True, help="Line (or row) in the file, as a spreadsheet shows it."
+    )
+    state = fields.Selection(
+        [("new", "Read"), ("normalised", "Normalised"), ("staged", "Staged"), ("done", "Done")],
+        default="new",
+        required=True,
+        readonly=True,
+        index=True,
+    )
+    raw_values = fields.Text(string="Raw Values (JSON)", readonly=True)
+    consent_raw = fields.Text(
+        string="Consent Evidence (JSON)",
+        readonly=True,
+        groups=OFFICER,
+        help="The raw consent columns (date, IP, wording) of the row.",
+    )
+    clean_values = fields.Text(string="Normalised Values (JSON)", readonly=True)
+    errors = fields.Text(readonly=True)
+    error_kind = fields.Selection(ERROR_KINDS, readonly=True, index=True)
+    warnings = fields.Text(readonly=True)
+    suppressed = fields.Boolean(readonly=True)
+    email_key = fields.Char(readonly=True)
+    phone_key = fields.Char(readonly=True)
+    mobile_key = fields.Char(readonly=True)
+    name_key = fields.Char(readonly=True)
+    company_key = fields.Char(readonly=True)
+    display_label = fields.Char(string="Contact", readonly=True)
+    match_partner_id = fields.Many2one(
+        "res.partner", string="Matched Contact", readonly=True, ondelete="set null"
+    )
+    match_line_id = fields.Many2one(
+        "hygiene.import.line", string="Same As Line", readonly=True, ondelete="set null"
+    )
+    match_line_number = fields.Integer(related="match_line_id.line_number", string="Same As")
+    score = fields.Float(readonly=True, digits=(3, 2))
+    reasons = fields.Char(string="Why", readonly=True)
+    decision = fields.Selection(DECISIONS, index=True)
+    decision_reason = fields.Selection(DECISION_REASONS, string="Reason")
+    decision_note = fields.Char(string="Note", readonly=True)
+    conflicts = fields.Text(readonly=True, help="Values of the file that differ from the contact.")
+    result_partner_id = fields.Many2one(
+        "res.partner", string="Result", readonly=True, ondelete="set null"
+    )
+
+    @api.model
+    def _decision_label(self, decision):
+        return dict(DECISIONS).get(decision, decision)
+
+    def write(self, vals):
+        if "decision" in vals:
+            self._check_decision_change(vals["decision"])
+            vals = dict(vals, decision_reason=vals.get("decision_reason") or "manual")
+        return super().write(vals)
+
+    def _check_decision_change(self, decision):
+        for line in self:
+            if line.batch_id.state not in ("staged",) or line.state == "done":
+                raise UserError(
+                    self.env._(
+                        "Line %(line)s cannot change any more: its import is not under review.",
+                        line=line.line_number,
+                    )
+                )
+            if decision == "update" and not line.match_partner_id:
+                raise UserError(
+                    self.env._(
+                        "Line %(line)s matches no contact: it cannot update one.",
+                        line=line.line_number,
+                    )
+                )
+            if decision == "merge" and not line.match_line_id:
+                raise UserError(
+                    self.env._(
+                        "Line %(line)s is not a duplicate of another line of the file.",
+                        line=line.line_number,
+                    )
+                )
+            if decision == "create" and line.batch_id.kind != "contacts":
+                raise UserError(
+                    self.env._(
+                        "An unsubscribe or hard-bounce list never creates contacts (line "
+                        "%(line)s).",
+                        line=line.line_number,
+                    )
+                )
+
+    def _clean(self):
+        return json.loads(self.clean_values or "{}")
+
+    def action_set_create(self):
+        self.write({"decision": "create"})
+
+    def action_set_skip(self):
+        self.write({"decision": "skip"})
+
+    def action_set_update(self):
+        self.write({"decision": "update"})
