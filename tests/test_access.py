@@ -37,6 +37,9 @@ EXPECTED_ACCESS = {
     "hygiene.duplicate.merge.wizard": ("",  "",     "crwu",  "crwu",  "crwu"),
     "hygiene.retention.policy":  ("",      "",     "r",     "crwu",  "crwu"),
     "hygiene.journal":           ("",      "",     "",      "cr",    "cr"),
+    "hygiene.repermission":      ("",      "",     "",      "r",     "r"),
+    "hygiene.retention.preview": ("",      "",     "",      "crwu",  "crwu"),
+    "hygiene.retention.preview.line": ("",  "",     "",      "crwu",  "crwu"),
 }
 # fmt: on
 
@@ -97,7 +100,7 @@ class TestAccessRights(HygieneCommon):
     def _unique(self, prefix):
         return f"{prefix}_{next(self.sequence)}"
 
-    def _create_values(self, model):
+    def _create_values(self, model):  # noqa: C901 - one branch per model
         """Valid values to create a record of ``model``."""
         if model == "hygiene.source":
             return {"name": "ACL source", "code": self._unique("acl_source")}
@@ -143,6 +146,13 @@ class TestAccessRights(HygieneCommon):
             return {"name": "ACL policy", "domain": "[('is_company', '=', True)]"}
         if model == "hygiene.journal":
             return {"operation": "anonymize", "record_ids": [self.marc.id]}
+        if model == "hygiene.repermission":
+            return {"partner_id": self.marc.id}
+        if model == "hygiene.retention.preview":
+            return {}
+        if model == "hygiene.retention.preview.line":
+            wizard = self.env["hygiene.retention.preview"].create({})
+            return {"wizard_id": wizard.id, "partner_id": self.marc.id, "outcome": "run"}
         raise AssertionError(model)
 
     # a stored field to read and a harmless value to write, per model
@@ -162,10 +172,16 @@ class TestAccessRights(HygieneCommon):
         "hygiene.duplicate.merge.wizard": "min_score",
         "hygiene.retention.policy": "duration_months",
         "hygiene.journal": "operation",
+        "hygiene.repermission": "state",
+        "hygiene.retention.preview": "due_count",
+        "hygiene.retention.preview.line": "outcome",
     }
     _WRITE_VALUES = {
         "hygiene.retention.policy": {"duration_months": 48},
         "hygiene.journal": {"reason": "written"},
+        "hygiene.repermission": {"state": "confirmed"},
+        "hygiene.retention.preview": {"due_count": 3},
+        "hygiene.retention.preview.line": {"outcome": "refused"},
         "hygiene.source": {"description": "written"},
         "hygiene.partner.origin": {"note": "written"},
         "hygiene.purpose": {"description": "written"},
