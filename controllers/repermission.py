@@ -23,6 +23,7 @@ class HygieneRepermission(http.Controller):
         auth="public",
         methods=["GET"],
         sitemap=False,
+        website=True,
     )
     def repermission_page(self, request_id, token, **kwargs):
         record = self._hygiene_request(request_id, token)
@@ -45,6 +46,7 @@ class HygieneRepermission(http.Controller):
         auth="public",
         methods=["POST"],
         sitemap=False,
+        website=True,
     )
     def repermission_confirm(self, request_id, token, **kwargs):
         record = self._hygiene_request(request_id, token)
