@@ -60,10 +60,9 @@ class HygieneRepermission(models.Model):
 
     @api.depends("nonce")
     def _compute_stay_url(self):
-        base_url = self.get_base_url()
         for request in self:
             request.stay_url = (
-                f"{base_url}/hygiene/stay/{request.id}/{request._hygiene_token()}"
+                f"{request.get_base_url()}/hygiene/stay/{request.id}/{request._hygiene_token()}"
                 if request.id
                 else False
             )
@@ -203,10 +202,9 @@ class HygieneRetentionPolicy(models.Model):
             )
         )
         template = self.repermission_template_id.sudo()
-        for request in requests:
-            # queued, sent by the mail queue; the mail is deleted once sent (auto_delete), so the
-            # personal link does not stay in the database, and nothing is posted in a chatter.
-            template.send_mail(request.id, email_layout_xmlid="mail.mail_notification_light")
+        # queued, sent by the mail queue; the mails are deleted once sent (auto_delete), so the
+        # personal links do not stay in the database, and nothing is posted in a chatter.
+        template.send_mail_batch(requests.ids, email_layout_xmlid="mail.mail_notification_light")
         now = fields.Datetime.now()
         self.env.flush_all()
         self.env.cr.execute(
