@@ -29,7 +29,7 @@
         "data/hygiene_source_data.xml",
         "data/hygiene_purpose_data.xml",
         "data/hygiene_dedup_data.xml",
-        "data/hygiene_retention_data.xml",
+        "data/hygiene_retention_policy_data.xml",
         "views/hygiene_source_views.xml",
         "views/hygiene_purpose_views.xml",
         "views/hygiene_consent_views.xml",
