@@ -29,6 +29,7 @@
         "data/hygiene_source_data.xml",
         "data/hygiene_purpose_data.xml",
         "data/hygiene_dedup_data.xml",
+        "data/hygiene_retention_data.xml",
         "views/hygiene_source_views.xml",
         "views/hygiene_purpose_views.xml",
         "views/hygiene_consent_views.xml",
@@ -40,6 +41,8 @@
         "wizards/hygiene_suppression_lookup_views.xml",
         "views/hygiene_merge_journal_views.xml",
         "views/hygiene_menus.xml",
+        "views/hygiene_journal_views.xml",
+        "views/res_partner_retention_views.xml",
     ],
     "assets": {
         "web.assets_backend": [

@@ -16,3 +16,5 @@ from . import res_partner_merge
 from . import hygiene_merge_journal
 from . import hygiene_retention_policy
 from . import hygiene_journal
+from . import res_partner_retention
+from . import hygiene_consent_erasure

@@ -11,3 +11,4 @@ from . import test_dedup
 from . import test_merge
 from . import test_cli
 from . import test_readers
+from . import test_retention
