@@ -18,3 +18,5 @@ from . import hygiene_retention_policy
 from . import hygiene_journal
 from . import res_partner_retention_policy
 from . import hygiene_repermission
+from . import res_partner_retention
+from . import hygiene_consent_erasure

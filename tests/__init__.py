@@ -13,3 +13,4 @@ from . import test_cli
 from . import test_readers
 from . import test_retention_policy
 from . import test_repermission
+from . import test_retention
