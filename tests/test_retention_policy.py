@@ -468,6 +468,22 @@ class TestRetentionRuns(RetentionCommon):
         report = self.Policy._cron_retention(batch_size=10)
         self.assertEqual((report["done"], report["remaining"]), (0, 0))
 
+    def test_shipped_cron_anonymises_due_contacts_and_journals_them(self):
+        self._require_engine()
+        self.policy.end_action = "anonymize"
+        self.env.ref("partner_data_hygiene.ir_cron_retention").method_direct_trigger()
+        self.env.invalidate_all()
+        self.assertEqual(set(self.due.mapped("hygiene_retention_state")), {"anonymized"})
+        self.assertNotIn("Due Person", " ".join(self.due.mapped("name")))
+        self.assertTrue(self.not_due.active)
+        entries = self.env["hygiene.journal"].search([("policy_id", "=", self.policy.id)])
+        self.assertIn("anonymize", entries.mapped("operation"))
+        self.assertEqual(
+            set(self.due.ids),
+            {i for e in entries for i in (e.record_ids or [])} & set(self.due.ids),
+        )
+        self.assertFalse(self.Partner.search(self.policy._hygiene_due_partners_domain()))
+
     def test_cli_purge_dry_run_changes_nothing(self):
         out = io.StringIO()
         journal_before = self._journal_count()
