@@ -155,6 +155,13 @@ def run_purge(env, dry_run=False, policy=None, limit=None, out=sys.stdout, commi
     out.write(f"unclassified contacts (no policy): {unclassified}\n")
     total = sum(due.values())
     if dry_run:
+        base = env["res.partner"].search_count([])
+        percent = Policy._hygiene_valve_percent()
+        if total and total * 100.0 > percent * max(base, 1):
+            out.write(
+                f"the safety valve would stop this run: {total} due out of {base} active "
+                f"contacts, more than {percent} %\n"
+            )
         out.write(f"dry run: {total} contacts would be processed, nothing changed\n")
         return {"done": 0, "remaining": total, "stopped": None, "due": total}
     done = 0

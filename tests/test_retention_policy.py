@@ -514,6 +514,9 @@ class TestRetentionRuns(RetentionCommon):
     def test_cli_purge_stops_at_the_valve(self):
         self.env["ir.config_parameter"].sudo().set_param(VALVE, "0.5")
         out = io.StringIO()
+        run_purge(self.env, dry_run=True, out=out, commit=False)
+        self.assertIn("the safety valve would stop this run", out.getvalue())
+        out = io.StringIO()
         with mute_logger("odoo.addons.partner_data_hygiene.models.hygiene_retention_policy"):
             report = run_purge(self.env, out=out, commit=False)
         self.assertTrue(report["stopped"])
