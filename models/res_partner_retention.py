@@ -385,34 +385,51 @@ class ResPartner(models.Model):
         counts["hygiene.suppression"] += self._hygiene_suppress(people)
         counts["res.users"] += self._hygiene_anonymize_users(node_ids)
 
+        # Records that are about the persons only (their leads, mailing contacts): emptied
+        # first, their chatter goes with the persons' own.
+        app_counts, owned = self._hygiene_anonymize_apps(node_ids, emails, phones, holds)
+        counts.update(app_counts)
+        owned_sql = SQL(" OR ").join(
+            SQL("(model = %s AND res_id = ANY(%s))", model, ids) for model, ids in owned
+        )
+        # Documents under a legal hold keep the mails that sent them (and their PDF).
+        kept_models = ["account.move", "account.payment"] if holds else []
         # Messages the persons wrote, messages on their own records, mails sent to them.
         mail_ids = self._hygiene_ids(
             SQL(
                 """
                 SELECT id FROM mail_mail WHERE mail_message_id IN (
-                    SELECT id FROM mail_message
-                     WHERE author_id = ANY(%(nodes)s)
-                        OR (model = 'res.partner' AND res_id = ANY(%(nodes)s)))
+                    SELECT id FROM mail_message WHERE author_id = ANY(%(nodes)s) OR %(owned)s)
                 UNION SELECT mail_mail_id FROM mail_mail_res_partner_rel
                        WHERE res_partner_id = ANY(%(nodes)s)
-                UNION SELECT id FROM mail_mail WHERE email_to ILIKE ANY(%(patterns)s)
+                UNION SELECT id FROM mail_mail WHERE email_to ILIKE ANY(%(patterns)s::text[])
                 """,
                 nodes=node_ids,
-                patterns=[anonymize.like_pattern(e) for e in emails] or ["\\"],
+                owned=owned_sql,
+                patterns=[anonymize.like_pattern(e) for e in emails],
+            )
+        )
+        authored_ids = self._hygiene_ids(
+            SQL(
+                "SELECT id FROM mail_message WHERE author_id = ANY(%s) OR %s",
+                node_ids,
+                owned_sql,
             )
         )
         message_ids = self._hygiene_ids(
             SQL(
                 """
-                SELECT id FROM mail_message
-                 WHERE author_id = ANY(%(nodes)s)
-                    OR (model = 'res.partner' AND res_id = ANY(%(nodes)s))
-                    OR lower(email_from) = ANY(%(emails)s)
+                SELECT id FROM mail_message WHERE id = ANY(%(authored)s)
                 UNION SELECT mail_message_id FROM mail_mail WHERE id = ANY(%(mails)s)
+                UNION SELECT r.mail_message_id FROM mail_message_res_partner_rel r
+                        JOIN mail_message m ON m.id = r.mail_message_id
+                       WHERE r.res_partner_id = ANY(%(nodes)s)
+                         AND (m.model IS NULL OR NOT m.model = ANY(%(kept)s))
                 """,
+                authored=authored_ids,
                 nodes=node_ids,
-                emails=emails,
                 mails=mail_ids,
+                kept=kept_models,
             )
         )
         if mail_ids:
@@ -431,7 +448,7 @@ class ResPartner(models.Model):
                 UNION SELECT attachment_id FROM message_attachment_rel WHERE message_id = ANY(%s)
                 """,
                 node_ids,
-                message_ids,
+                authored_ids,
             )
         )
         if message_ids:
@@ -481,7 +498,6 @@ class ResPartner(models.Model):
         counts["phone.blacklist"] += self._hygiene_unlink_where(
             "phone.blacklist", SQL("number = ANY(%s)", phones)
         )
-        counts.update(self._hygiene_anonymize_apps(node_ids, emails, phones, holds))
         counts["hygiene.consent"] += self.env["hygiene.consent"]._hygiene_erase_proof(node_ids)
         counts["hygiene.partner.origin"] += self._hygiene_blank(
             "hygiene.partner.origin", SQL("partner_id = ANY(%s)", node_ids)
@@ -604,7 +620,10 @@ class ResPartner(models.Model):
 
     def _hygiene_anonymize_apps(self, node_ids, emails, phones, holds):
         """CRM leads, mailing contacts and traces, website visitors, calendar attendees,
-        payment transactions and import staging lines, when those applications are installed."""
+        payment transactions and import staging lines, when those applications are installed.
+
+        Returns (counts, [(model, ids)] of the records that are about the persons only).
+        """
         cr = self.env.cr
         counts = Counter()
         trace_refs = [("res.partner", node_ids)]
@@ -682,7 +701,7 @@ class ResPartner(models.Model):
                     SQL("%s = ANY(%s)", SQL.identifier(name), node_ids) for name in links
                 )
                 counts["hygiene.import.line"] += self._hygiene_blank("hygiene.import.line", where)
-        return counts
+        return counts, trace_refs
 
     def _hygiene_anonymize_banks(self, node_ids):
         """Bank accounts: a random account number (the column is unique), no holder name."""

@@ -12,3 +12,4 @@ from . import test_merge
 from . import test_cli
 from . import test_readers
 from . import test_retention
+from . import test_retention_scan
