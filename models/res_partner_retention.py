@@ -239,7 +239,9 @@ class ResPartner(models.Model):
                 return {"ok": [(roots, *function(roots))], "failed": []}
         except Exception as error:  # noqa: BLE001 - isolated and reported, see below
             # The message may quote a value of the person: only its class is logged.
-            _logger.warning("retention batch failed (%s), retrying one by one", type(error).__name__)
+            _logger.warning(
+                "retention batch failed (%s), retrying one by one", type(error).__name__
+            )
         self.env.invalidate_all(flush=False)
         outcome = {"ok": [], "failed": []}
         for root in roots:
@@ -247,9 +249,7 @@ class ResPartner(models.Model):
                 with cr.savepoint():
                     outcome["ok"].append(([root], *function([root])))
             except Exception as error:  # noqa: BLE001
-                _logger.warning(
-                    "retention failed for partner %s (%s)", root, type(error).__name__
-                )
+                _logger.warning("retention failed for partner %s (%s)", root, type(error).__name__)
                 self.env.invalidate_all(flush=False)
                 outcome["failed"].append((root, type(error).__name__))
         return outcome
@@ -309,7 +309,8 @@ class ResPartner(models.Model):
             return set()
         self.env.cr.execute(
             SQL(
-                "SELECT DISTINCT partner_id FROM res_users WHERE partner_id = ANY(%s) AND NOT share",
+                "SELECT DISTINCT partner_id FROM res_users"
+                " WHERE partner_id = ANY(%s) AND NOT share",
                 list(node_ids),
             )
         )
@@ -539,9 +540,7 @@ class ResPartner(models.Model):
                 "region": region,
             }
         cr.execute(
-            SQL(
-                "SELECT partner_id, login FROM res_users WHERE partner_id = ANY(%s)", node_ids
-            )
+            SQL("SELECT partner_id, login FROM res_users WHERE partner_id = ANY(%s)", node_ids)
         )
         for pid, login in cr.fetchall():
             if login and "@" in login:
@@ -735,7 +734,8 @@ class ResPartner(models.Model):
             )
             cr.execute(
                 SQL(
-                    """UPDATE res_partner SET active = FALSE, hygiene_retention_state = 'anonymized',
+                    """UPDATE res_partner
+                          SET active = FALSE, hygiene_retention_state = 'anonymized',
                               hygiene_hold_until = NULL, hygiene_hold_end_date = NULL
                         WHERE id = ANY(%s)""",
                     free,
@@ -744,7 +744,9 @@ class ResPartner(models.Model):
         if holds:
             held = list(holds)
             count += self._hygiene_blank(
-                "res.partner", SQL("id = ANY(%s)", held), held=True,
+                "res.partner",
+                SQL("id = ANY(%s)", held),
+                held=True,
                 extra=self._hygiene_partner_extra(held=True),
             )
             until = SQL(", ").join(SQL("(%s, %s::date)", pid, day) for pid, day in holds.items())
@@ -786,9 +788,7 @@ class ResPartner(models.Model):
         if not rows:
             return 0
         self.env.cr.execute(
-            SQL(
-                "UPDATE hygiene_merge_journal SET before_values = NULL WHERE id = ANY(%s)", rows
-            )
+            SQL("UPDATE hygiene_merge_journal SET before_values = NULL WHERE id = ANY(%s)", rows)
         )
         return self.env.cr.rowcount
 
@@ -811,8 +811,11 @@ class ResPartner(models.Model):
         if model not in self.env:
             return 0
         Model = self.env[model].sudo().with_context(active_test=False)
-        records = Model.browse(self._hygiene_ids(SQL("SELECT id FROM %s WHERE %s",
-                                                      SQL.identifier(Model._table), where)))
+        records = Model.browse(
+            self._hygiene_ids(
+                SQL("SELECT id FROM %s WHERE %s", SQL.identifier(Model._table), where)
+            )
+        )
         count = len(records)
         records.unlink()
         return count
@@ -844,7 +847,12 @@ class ResPartner(models.Model):
         if not assignments:
             return 0
         self.env.cr.execute(
-            SQL("UPDATE %s SET %s WHERE %s", SQL.identifier(table), SQL(", ").join(assignments), where)
+            SQL(
+                "UPDATE %s SET %s WHERE %s",
+                SQL.identifier(table),
+                SQL(", ").join(assignments),
+                where,
+            )
         )
         return self.env.cr.rowcount
 
