@@ -256,6 +256,14 @@ class ResPartner(models.Model):
 
     def _hygiene_journal_anonymized(self, roots, counts, held, states, policy, reason):
         Journal = self.env["hygiene.journal"]
+        # The suppression list first: an erased person never comes back through an import.
+        Journal._log(
+            "suppress",
+            policy=policy,
+            counts={"hygiene.suppression": counts.get("hygiene.suppression", 0)},
+            record_ids=roots,
+            reason="erasure",
+        )
         full = [root for root in roots if root not in held]
         if full:
             Journal._log("anonymize", policy=policy, counts=counts, record_ids=full, reason=reason)
@@ -663,6 +671,10 @@ class ResPartner(models.Model):
         if "website.visitor" in self.env:
             counts["website.visitor"] += self._hygiene_unlink_where(
                 "website.visitor", SQL("partner_id = ANY(%s)", node_ids)
+            )
+        if "sms.sms" in self.env:
+            counts["sms.sms"] += self._hygiene_blank(
+                "sms.sms", SQL("partner_id = ANY(%s) OR number = ANY(%s)", node_ids, phones)
             )
         if "calendar.attendee" in self.env:
             counts["calendar.attendee"] += self._hygiene_blank(
