@@ -239,7 +239,9 @@ class ResPartner(models.Model):
                 return {"ok": [(roots, *function(roots))], "failed": []}
         except Exception as error:  # noqa: BLE001 - isolated and reported, see below
             # The message may quote a value of the person: only its class is logged.
-            _logger.warning("retention batch failed (%s), retrying one by one", type(error).__name__)
+            _logger.warning(
+                "retention batch failed (%s), retrying one by one", type(error).__name__
+            )
         self.env.invalidate_all(flush=False)
         outcome = {"ok": [], "failed": []}
         for root in roots:
@@ -247,15 +249,21 @@ class ResPartner(models.Model):
                 with cr.savepoint():
                     outcome["ok"].append(([root], *function([root])))
             except Exception as error:  # noqa: BLE001
-                _logger.warning(
-                    "retention failed for partner %s (%s)", root, type(error).__name__
-                )
+                _logger.warning("retention failed for partner %s (%s)", root, type(error).__name__)
                 self.env.invalidate_all(flush=False)
                 outcome["failed"].append((root, type(error).__name__))
         return outcome
 
     def _hygiene_journal_anonymized(self, roots, counts, held, states, policy, reason):
         Journal = self.env["hygiene.journal"]
+        # The suppression list first: an erased person never comes back through an import.
+        Journal._log(
+            "suppress",
+            policy=policy,
+            counts={"hygiene.suppression": counts.get("hygiene.suppression", 0)},
+            record_ids=roots,
+            reason="erasure",
+        )
         full = [root for root in roots if root not in held]
         if full:
             Journal._log("anonymize", policy=policy, counts=counts, record_ids=full, reason=reason)
@@ -309,7 +317,8 @@ class ResPartner(models.Model):
             return set()
         self.env.cr.execute(
             SQL(
-                "SELECT DISTINCT partner_id FROM res_users WHERE partner_id = ANY(%s) AND NOT share",
+                "SELECT DISTINCT partner_id FROM res_users"
+                " WHERE partner_id = ANY(%s) AND NOT share",
                 list(node_ids),
             )
         )
@@ -385,34 +394,51 @@ class ResPartner(models.Model):
         counts["hygiene.suppression"] += self._hygiene_suppress(people)
         counts["res.users"] += self._hygiene_anonymize_users(node_ids)
 
+        # Records that are about the persons only (their leads, mailing contacts): emptied
+        # first, their chatter goes with the persons' own.
+        app_counts, owned = self._hygiene_anonymize_apps(node_ids, emails, phones, holds)
+        counts.update(app_counts)
+        owned_sql = SQL(" OR ").join(
+            SQL("(model = %s AND res_id = ANY(%s))", model, ids) for model, ids in owned
+        )
+        # Documents under a legal hold keep the mails that sent them (and their PDF).
+        kept_models = ["account.move", "account.payment"] if holds else []
         # Messages the persons wrote, messages on their own records, mails sent to them.
         mail_ids = self._hygiene_ids(
             SQL(
                 """
                 SELECT id FROM mail_mail WHERE mail_message_id IN (
-                    SELECT id FROM mail_message
-                     WHERE author_id = ANY(%(nodes)s)
-                        OR (model = 'res.partner' AND res_id = ANY(%(nodes)s)))
+                    SELECT id FROM mail_message WHERE author_id = ANY(%(nodes)s) OR %(owned)s)
                 UNION SELECT mail_mail_id FROM mail_mail_res_partner_rel
                        WHERE res_partner_id = ANY(%(nodes)s)
-                UNION SELECT id FROM mail_mail WHERE email_to ILIKE ANY(%(patterns)s)
+                UNION SELECT id FROM mail_mail WHERE email_to ILIKE ANY(%(patterns)s::text[])
                 """,
                 nodes=node_ids,
-                patterns=[anonymize.like_pattern(e) for e in emails] or ["\\"],
+                owned=owned_sql,
+                patterns=[anonymize.like_pattern(e) for e in emails],
+            )
+        )
+        authored_ids = self._hygiene_ids(
+            SQL(
+                "SELECT id FROM mail_message WHERE author_id = ANY(%s) OR %s",
+                node_ids,
+                owned_sql,
             )
         )
         message_ids = self._hygiene_ids(
             SQL(
                 """
-                SELECT id FROM mail_message
-                 WHERE author_id = ANY(%(nodes)s)
-                    OR (model = 'res.partner' AND res_id = ANY(%(nodes)s))
-                    OR lower(email_from) = ANY(%(emails)s)
+                SELECT id FROM mail_message WHERE id = ANY(%(authored)s)
                 UNION SELECT mail_message_id FROM mail_mail WHERE id = ANY(%(mails)s)
+                UNION SELECT r.mail_message_id FROM mail_message_res_partner_rel r
+                        JOIN mail_message m ON m.id = r.mail_message_id
+                       WHERE r.res_partner_id = ANY(%(nodes)s)
+                         AND (m.model IS NULL OR NOT m.model = ANY(%(kept)s))
                 """,
+                authored=authored_ids,
                 nodes=node_ids,
-                emails=emails,
                 mails=mail_ids,
+                kept=kept_models,
             )
         )
         if mail_ids:
@@ -431,7 +457,7 @@ class ResPartner(models.Model):
                 UNION SELECT attachment_id FROM message_attachment_rel WHERE message_id = ANY(%s)
                 """,
                 node_ids,
-                message_ids,
+                authored_ids,
             )
         )
         if message_ids:
@@ -481,7 +507,6 @@ class ResPartner(models.Model):
         counts["phone.blacklist"] += self._hygiene_unlink_where(
             "phone.blacklist", SQL("number = ANY(%s)", phones)
         )
-        counts.update(self._hygiene_anonymize_apps(node_ids, emails, phones, holds))
         counts["hygiene.consent"] += self.env["hygiene.consent"]._hygiene_erase_proof(node_ids)
         counts["hygiene.partner.origin"] += self._hygiene_blank(
             "hygiene.partner.origin", SQL("partner_id = ANY(%s)", node_ids)
@@ -523,9 +548,7 @@ class ResPartner(models.Model):
                 "region": region,
             }
         cr.execute(
-            SQL(
-                "SELECT partner_id, login FROM res_users WHERE partner_id = ANY(%s)", node_ids
-            )
+            SQL("SELECT partner_id, login FROM res_users WHERE partner_id = ANY(%s)", node_ids)
         )
         for pid, login in cr.fetchall():
             if login and "@" in login:
@@ -604,7 +627,10 @@ class ResPartner(models.Model):
 
     def _hygiene_anonymize_apps(self, node_ids, emails, phones, holds):
         """CRM leads, mailing contacts and traces, website visitors, calendar attendees,
-        payment transactions and import staging lines, when those applications are installed."""
+        payment transactions and import staging lines, when those applications are installed.
+
+        Returns (counts, [(model, ids)] of the records that are about the persons only).
+        """
         cr = self.env.cr
         counts = Counter()
         trace_refs = [("res.partner", node_ids)]
@@ -646,6 +672,10 @@ class ResPartner(models.Model):
             counts["website.visitor"] += self._hygiene_unlink_where(
                 "website.visitor", SQL("partner_id = ANY(%s)", node_ids)
             )
+        if "sms.sms" in self.env:
+            counts["sms.sms"] += self._hygiene_blank(
+                "sms.sms", SQL("partner_id = ANY(%s) OR number = ANY(%s)", node_ids, phones)
+            )
         if "calendar.attendee" in self.env:
             counts["calendar.attendee"] += self._hygiene_blank(
                 "calendar.attendee", SQL("partner_id = ANY(%s)", node_ids)
@@ -682,7 +712,7 @@ class ResPartner(models.Model):
                     SQL("%s = ANY(%s)", SQL.identifier(name), node_ids) for name in links
                 )
                 counts["hygiene.import.line"] += self._hygiene_blank("hygiene.import.line", where)
-        return counts
+        return counts, trace_refs
 
     def _hygiene_anonymize_banks(self, node_ids):
         """Bank accounts: a random account number (the column is unique), no holder name."""
@@ -716,7 +746,8 @@ class ResPartner(models.Model):
             )
             cr.execute(
                 SQL(
-                    """UPDATE res_partner SET active = FALSE, hygiene_retention_state = 'anonymized',
+                    """UPDATE res_partner
+                          SET active = FALSE, hygiene_retention_state = 'anonymized',
                               hygiene_hold_until = NULL, hygiene_hold_end_date = NULL
                         WHERE id = ANY(%s)""",
                     free,
@@ -725,7 +756,9 @@ class ResPartner(models.Model):
         if holds:
             held = list(holds)
             count += self._hygiene_blank(
-                "res.partner", SQL("id = ANY(%s)", held), held=True,
+                "res.partner",
+                SQL("id = ANY(%s)", held),
+                held=True,
                 extra=self._hygiene_partner_extra(held=True),
             )
             until = SQL(", ").join(SQL("(%s, %s::date)", pid, day) for pid, day in holds.items())
@@ -767,9 +800,7 @@ class ResPartner(models.Model):
         if not rows:
             return 0
         self.env.cr.execute(
-            SQL(
-                "UPDATE hygiene_merge_journal SET before_values = NULL WHERE id = ANY(%s)", rows
-            )
+            SQL("UPDATE hygiene_merge_journal SET before_values = NULL WHERE id = ANY(%s)", rows)
         )
         return self.env.cr.rowcount
 
@@ -792,8 +823,11 @@ class ResPartner(models.Model):
         if model not in self.env:
             return 0
         Model = self.env[model].sudo().with_context(active_test=False)
-        records = Model.browse(self._hygiene_ids(SQL("SELECT id FROM %s WHERE %s",
-                                                      SQL.identifier(Model._table), where)))
+        records = Model.browse(
+            self._hygiene_ids(
+                SQL("SELECT id FROM %s WHERE %s", SQL.identifier(Model._table), where)
+            )
+        )
         count = len(records)
         records.unlink()
         return count
@@ -825,7 +859,12 @@ class ResPartner(models.Model):
         if not assignments:
             return 0
         self.env.cr.execute(
-            SQL("UPDATE %s SET %s WHERE %s", SQL.identifier(table), SQL(", ").join(assignments), where)
+            SQL(
+                "UPDATE %s SET %s WHERE %s",
+                SQL.identifier(table),
+                SQL(", ").join(assignments),
+                where,
+            )
         )
         return self.env.cr.rowcount
 

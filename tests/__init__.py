@@ -14,3 +14,4 @@ from . import test_readers
 from . import test_retention_policy
 from . import test_repermission
 from . import test_retention
+from . import test_retention_scan

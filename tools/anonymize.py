@@ -44,9 +44,7 @@ HOLD_KEPT_PARTNER_COLUMNS = frozenset(
 # table, and per table below.
 KEPT_EVERYWHERE = frozenset({"model", "res_model", "access_token", "message_id"})
 KEPT_TEXT_COLUMNS = {
-    "res_partner": frozenset(
-        {"type", "lang", "tz", "company_type"}
-    ),
+    "res_partner": frozenset({"type", "lang", "tz", "company_type"}),
     "res_users": frozenset({"login", "notification_type", "odoobot_state"}),
     "crm_lead": frozenset({"type", "priority"}),
     "mailing_trace": frozenset({"trace_type", "trace_status", "failure_type"}),
