@@ -19,6 +19,11 @@ bench/out/results.jsonl. Benchmarks are not tests: they measure, they do not ass
         ten a tracking value, with the retention engine in committed batches (bench_purge).
         Target (issue 6): 100,000 partners in under 10 minutes, peak memory under 2 GB.
 
+    ./dev bench retention [--count 100000]
+        Retention policies on a copy of that base with five years of activity: cost of the
+        policy and due date on a list page and on 10,000 contacts, of the filters, of the
+        preview, of 500 re-permission mails and of one cron batch (bench_retention).
+
     ./dev bench dedup [--count 100000] [--febrl]
         Duplicate detection on generated French partners with known truth (bench/dedup.py):
         pairwise precision, recall, F1, false merges per hard-negative kind, time and peak
@@ -567,12 +572,119 @@ def bench_purge(args):
     }
 
 
+def _median_time(function, repeat=5):
+    timings = []
+    for __ in range(repeat):
+        start = time.perf_counter()
+        function()
+        timings.append(time.perf_counter() - start)
+    return statistics.median(timings)
+
+
+def bench_retention(args):
+    """``./dev bench retention [--count 100000] [--db-prefix hygiene_bench_retention]``
+
+    On a copy of the base of COUNT partners (hygiene_bench_<count>) whose last activities are
+    spread over five years, with the two shipped policies active: the cost of showing the policy
+    and due date (a list page, 10,000 contacts), of the searches behind the filters, of the
+    preview, of one batch of re-permission mails and of one cron batch (500 contacts anonymised).
+    Targets: a list page under 50 ms, every search and the preview under 1 s.
+    """
+    import odoo
+    from odoo.api import Environment
+    from odoo.service import db as db_service
+
+    count = args.count or 100000
+    source = f"hygiene_bench_{count}"
+    prefix = args.db_prefix if args.db_prefix != "hygiene_bench_purge" else "hygiene_bench"
+    db = f"{prefix}_retention_{count}"
+    if not db_service.exp_db_exist(source):
+        ensure_database(args, source, args.addon)
+        registry = odoo.modules.registry.Registry(source)
+        with registry.cursor() as cr:
+            _bulk_load_partners(cr, count)
+        registry.delete(source)
+    odoo.sql_db.close_db(source)
+    subprocess.run(["dropdb", "--if-exists", db], check=True, capture_output=True)
+    subprocess.run(["createdb", "-T", source, db], check=True, capture_output=True)
+    figures = {"bench": "retention", "count": count}
+    try:
+        odoo_bin(args, db, "-u", args.addon)
+        registry = odoo.modules.registry.Registry(db)
+        with registry.cursor() as cr:
+            cr.execute(
+                "UPDATE res_partner SET hygiene_last_activity_date = now() - "
+                "(((hashtext(id::text) %% 1800 + 1800) %% 1800) || ' days')::interval,"
+                " hygiene_last_activity_source = 'history' WHERE id > 10"
+            )
+            env = Environment(cr, odoo.SUPERUSER_ID, {})
+            Policy = env["hygiene.retention.policy"]
+            for xmlid in ("retention_policy_prospects", "retention_policy_customers"):
+                env.ref(f"{args.addon}.{xmlid}").active = True
+            env["ir.config_parameter"].set_param(
+                "partner_data_hygiene.retention_safety_valve_percent", "100"
+            )
+            env.flush_all()
+            cr.execute("ANALYZE res_partner")
+            Partner = env["res.partner"]
+            page = Partner.search([], limit=80, order="id desc")
+            many = Partner.search([], limit=10000)
+
+            def classify(records):
+                env.invalidate_all()
+                records.mapped("hygiene_retention_due_date")
+
+            figures["list_page_80_ms"] = round(_median_time(lambda: classify(page)) * 1000, 1)
+            figures["classify_10000_s"] = round(_median_time(lambda: classify(many), 3), 3)
+            today = time.strftime("%Y-%m-%d")
+            searches = {
+                "unclassified": [("hygiene_retention_policy_id", "=", False)],
+                "due_today": [("hygiene_retention_due_date", "<=", today)],
+                "under_prospects": [
+                    (
+                        "hygiene_retention_policy_id",
+                        "=",
+                        "Prospects: 36 months after the last " "contact from the person",
+                    ),
+                ],
+            }
+            for name, domain in searches.items():
+                figures[f"{name}_count"] = Partner.search_count(domain)
+                figures[f"search_{name}_s"] = round(
+                    _median_time(lambda d=domain: Partner.search_count(d), 3), 3
+                )
+            start = time.perf_counter()
+            wizard = env["hygiene.retention.preview"].create({})
+            wizard.action_refresh()
+            figures["preview_s"] = round(time.perf_counter() - start, 3)
+            figures["preview_due"] = wizard.due_count
+            prospects = env.ref(f"{args.addon}.retention_policy_prospects")
+            start = time.perf_counter()
+            sent, left = prospects._hygiene_send_repermissions(batch_size=500)
+            figures["repermission_500_s"] = round(time.perf_counter() - start, 2)
+            figures["repermission_sent"] = sent
+            start = time.perf_counter()
+            report = Policy._cron_retention(batch_size=500)
+            figures["cron_batch_500_s"] = round(time.perf_counter() - start, 2)
+            figures["cron_batch_done"] = report["done"]
+            cr.rollback()
+        registry.delete(db)
+    finally:
+        odoo.sql_db.close_db(db)
+        subprocess.run(["dropdb", "--if-exists", db], check=False, capture_output=True)
+    for key, value in figures.items():
+        print(f"  {key}: {value}")
+    print("  targets: list page < 50 ms; searches and preview < 1 s")
+    return figures
+
+
 BENCHES = {
     "partners": bench_partners,
     "warning": bench_warning,
     "dedup": dedup.bench_dedup,
     "merge": bench_merge,
     "purge": bench_purge,
+    "retention": bench_retention,
 }
 
 
@@ -595,7 +707,9 @@ def main():
     parser.add_argument("--febrl", action="store_true", help="dedup: also the FEBRL 1-4 sets")
     parser.add_argument("--limit", type=int, help="purge: anonymise only this many partners")
     parser.add_argument(
-        "--db-prefix", default="hygiene_bench_purge", help="purge: name of the databases"
+        "--db-prefix",
+        default="hygiene_bench_purge",
+        help="purge, retention: prefix of the databases",
     )
     args = parser.parse_args()
 
