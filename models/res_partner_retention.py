@@ -16,7 +16,7 @@ from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools import SQL, split_every
 
-from ..tools import anonymize
+from ..tools import anonymize, normalize
 from ..tools.suppression import suppression_hash, suppression_values
 
 _logger = logging.getLogger(__name__)
@@ -271,10 +271,14 @@ class ResPartner(models.Model):
             if released:
                 Journal._log("hold_release", policy=policy, record_ids=released, reason="expired")
         if held:
-            if not full:
-                Journal._log(
-                    "anonymize", policy=policy, counts=counts, record_ids=held, reason="partial"
-                )
+            # The counts of a batch are not split per partner: they go with its first entry.
+            Journal._log(
+                "anonymize",
+                policy=policy,
+                counts=None if full else counts,
+                record_ids=held,
+                reason="partial",
+            )
             new_holds = [root for root in held if states.get(root) != "partial"]
             if new_holds:
                 Journal._log("hold", policy=policy, record_ids=new_holds, reason="legal_hold")
@@ -702,16 +706,24 @@ class ResPartner(models.Model):
             counts["account.move"] += cr.rowcount
         if "hygiene.import.line" in self.env:
             Line = self.env["hygiene.import.line"]
+            email_keys = sorted({key for key in map(normalize.email_key, emails) if key})
             links = [
                 name
                 for name, field in Line._fields.items()
                 if field.type == "many2one" and field.comodel_name == "res.partner" and field.store
             ]
-            if links:
-                where = SQL(" OR ").join(
-                    SQL("%s = ANY(%s)", SQL.identifier(name), node_ids) for name in links
+            conditions = [SQL("%s = ANY(%s)", SQL.identifier(name), node_ids) for name in links]
+            # Lines of the same person not (or not yet) linked: by their matching keys.
+            keys = {"email_key": email_keys, "phone_key": phones, "mobile_key": phones}
+            conditions += [
+                SQL("%s = ANY(%s)", SQL.identifier(name), values)
+                for name, values in keys.items()
+                if name in Line._fields and Line._fields[name].store and values
+            ]
+            if conditions:
+                counts["hygiene.import.line"] += self._hygiene_blank(
+                    "hygiene.import.line", SQL(" OR ").join(conditions)
                 )
-                counts["hygiene.import.line"] += self._hygiene_blank("hygiene.import.line", where)
         return counts, trace_refs
 
     def _hygiene_anonymize_banks(self, node_ids):

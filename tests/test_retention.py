@@ -323,6 +323,9 @@ class TestRetentionEngine(HygieneCommon):
         self.assertEqual(
             self._journal(operation="hold", reason="legal_hold").record_ids, [self.person.id]
         )
+        partial = self._journal(operation="anonymize", reason="partial")
+        self.assertEqual(partial.record_ids, [self.person.id])
+        self.assertEqual(partial.counts["res.partner"], 1)
         # the second pass does nothing before the end of the hold...
         self.env["res.partner"]._cron_hygiene_hold_release()
         self.assertEqual(self.person.hygiene_retention_state, "partial")
