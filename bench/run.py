@@ -614,7 +614,7 @@ def bench_retention(args):
         with registry.cursor() as cr:
             cr.execute(
                 "UPDATE res_partner SET hygiene_last_activity_date = now() - "
-                "(((hashtext(id::text) %% 1800 + 1800) %% 1800) || ' days')::interval,"
+                "(((hashtext(id::text) % 1800 + 1800) % 1800) || ' days')::interval,"
                 " hygiene_last_activity_source = 'history' WHERE id > 10"
             )
             env = Environment(cr, odoo.SUPERUSER_ID, {})
