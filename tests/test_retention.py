@@ -133,8 +133,8 @@ class TestRetentionEngine(HygieneCommon):
         suppress = self._journal(operation="suppress")
         self.assertEqual(suppress.record_ids, [self.company.id])
         self.assertEqual(suppress.reason, "erasure")
-        # the person's email and phone (the company's role mailbox "contact@" has no key)
-        self.assertEqual(suppress.counts, {"hygiene.suppression": 2})
+        # the person's email and phone, the company's email
+        self.assertEqual(suppress.counts, {"hygiene.suppression": 3})
 
     def test_two_anonymised_people_are_indistinguishable(self):
         other = self.env["res.partner"].create(
