@@ -342,6 +342,22 @@ class TestRetentionClassification(RetentionCommon):
         with self.assertRaises(AccessError):
             self.p_old.with_user(self.user_hygiene).read(["hygiene_retention_due_date"])
 
+    def test_partner_views_show_policy_and_due_date(self):
+        Partner = self.Partner.with_user(self.user_steward)
+        views = Partner.get_views([(False, "form"), (False, "list"), (False, "search")])["views"]
+        for kind in ("form", "list", "search"):
+            self.assertIn("hygiene_retention_policy_id", views[kind]["arch"], kind)
+        self.assertIn("hygiene_retention_due_date", views["form"]["arch"])
+        self.assertIn("hygiene_unclassified", views["search"]["arch"])
+        hidden = self.Partner.with_user(self.user_hygiene).get_views([(False, "form")])
+        self.assertNotIn("hygiene_retention_policy_id", hidden["views"]["form"]["arch"])
+        with Form(self.p_old.with_user(self.user_steward)) as form:
+            self.assertEqual(form.hygiene_retention_policy_id, self.general)
+            self.assertEqual(
+                fields.Date.to_date(form.hygiene_retention_due_date),
+                self.p_old.hygiene_retention_due_date,
+            )
+
     def test_classification_is_batched(self):
         partners = self.Partner.create(
             [{"name": f"Batch {i}", "ref": "RET-BATCH"} for i in range(30)]
