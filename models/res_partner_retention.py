@@ -147,7 +147,8 @@ class ResPartner(models.Model):
         - idempotent: anonymised partners are skipped, a partial one is re-checked (its hold may
           have ended), a deleted one counts as done.
 
-        Allowed to privacy officers and to the superuser (scheduled jobs).
+        Allowed to privacy officers and to the superuser (scheduled jobs). Nothing is committed
+        here: a scheduled caller commits between its calls (a batch of a few thousand partners).
         """
         if action not in ACTIONS:
             raise UserError(
