@@ -13,6 +13,12 @@ from odoo.tools import SQL
 from ..tools import anonymize
 from .common import HygieneCommon
 
+# a 1x1 PNG
+PIXEL = (
+    "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAE"
+    "hQGAhKmMIQAAAABJRU5ErkJggg=="
+)
+
 
 @tagged("post_install", "-at_install")
 class TestAnonymizeTools(BaseCase):
@@ -108,6 +114,9 @@ class TestRetentionEngine(HygieneCommon):
 
     def test_anonymize_partner_and_child_contacts(self):
         self.person.message_post(body="Call Quentin Zorglub back", author_id=self.person.id)
+        # a photo: stored as an attachment of the partner
+        self.person.image_1920 = PIXEL
+        self.env.flush_all()
         result = self._run(self.company)
         self.assertEqual(result["done"], [self.company.id], result)
         self.assertFalse(result["refused"] or result["failed"] or result["held"])
@@ -119,6 +128,12 @@ class TestRetentionEngine(HygieneCommon):
             self.assertEqual(partner.hygiene_retention_state, "anonymized")
             self.assertFalse(partner.hygiene_email_key or partner.hygiene_name_key)
         self.assertEqual(result["counts"]["res.partner"], 2)
+        self.assertFalse(self.person.image_1920)
+        self.assertFalse(
+            self.env["ir.attachment"].search_count(
+                [("res_model", "=", "res.partner"), ("res_id", "=", self.person.id)]
+            )
+        )
         self.assertGreaterEqual(result["counts"]["mail.message"], 1)
         # the bystander with the same surname is untouched
         self.assertEqual(self.bystander.name, "Martine Zorglub")
@@ -369,9 +384,10 @@ class TestRetentionEngine(HygieneCommon):
         # the second pass does nothing before the end of the hold...
         self.env["res.partner"]._cron_hygiene_hold_release()
         self.assertEqual(self.person.hygiene_retention_state, "partial")
-        # ... and completes the job after it
+        # ... and completes the job after it (the shipped daily job)
+        cron = self.env.ref("partner_data_hygiene.ir_cron_hygiene_hold_release")
         with freeze_time(hold_end + timedelta(days=1)):
-            self.env["res.partner"]._cron_hygiene_hold_release()
+            cron.method_direct_trigger()
         self.assertEqual(self.person.hygiene_retention_state, "anonymized")
         self.assertEqual(self.person.name, "Anonymised contact")
         self.assertFalse(self.person.street or self.person.sudo().hygiene_hold_reason)
