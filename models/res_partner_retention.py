@@ -147,7 +147,8 @@ class ResPartner(models.Model):
         - idempotent: anonymised partners are skipped, a partial one is re-checked (its hold may
           have ended), a deleted one counts as done.
 
-        Allowed to privacy officers and to the superuser (scheduled jobs).
+        Allowed to privacy officers and to the superuser (scheduled jobs). Nothing is committed
+        here: a scheduled caller commits between its calls (a batch of a few thousand partners).
         """
         if action not in ACTIONS:
             raise UserError(
@@ -422,11 +423,19 @@ class ResPartner(models.Model):
                 patterns=[anonymize.like_pattern(e) for e in emails],
             )
         )
+        # Written by them: as author, or from their address ("Name <address>" included) before
+        # the message was linked to them, e.g. an inbound email from an unknown sender.
         authored_ids = self._hygiene_ids(
             SQL(
-                "SELECT id FROM mail_message WHERE author_id = ANY(%s) OR %s",
-                node_ids,
-                owned_sql,
+                """
+                SELECT id FROM mail_message
+                 WHERE author_id = ANY(%(nodes)s) OR %(owned)s
+                    OR lower(trim(COALESCE(substring(email_from FROM '<([^<>]+)>[[:space:]]*$'),
+                                           email_from))) = ANY(%(emails)s)
+                """,
+                nodes=node_ids,
+                owned=owned_sql,
+                emails=emails,
             )
         )
         message_ids = self._hygiene_ids(

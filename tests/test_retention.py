@@ -13,6 +13,12 @@ from odoo.tools import SQL
 from ..tools import anonymize
 from .common import HygieneCommon
 
+# a 1x1 PNG
+PIXEL = (
+    "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAE"
+    "hQGAhKmMIQAAAABJRU5ErkJggg=="
+)
+
 
 @tagged("post_install", "-at_install")
 class TestAnonymizeTools(BaseCase):
@@ -93,15 +99,24 @@ class TestRetentionEngine(HygieneCommon):
         partners = partners.with_user(user or self.user_officer)
         return partners._hygiene_retention_execute(action, **kw)
 
+    def setUp(self):
+        super().setUp()
+        # only the entries of this test (a database may hold earlier ones)
+        self.journal_start = self.env["hygiene.journal"].search([], order="id desc", limit=1).id
+
     def _journal(self, **domain):
         return self.env["hygiene.journal"].search(
-            [(key, "=", value) for key, value in domain.items()]
+            [("id", ">", self.journal_start or 0)]
+            + [(key, "=", value) for key, value in domain.items()]
         )
 
     # ------------------------------------------------------------------ anonymise
 
     def test_anonymize_partner_and_child_contacts(self):
         self.person.message_post(body="Call Quentin Zorglub back", author_id=self.person.id)
+        # a photo: stored as an attachment of the partner
+        self.person.image_1920 = PIXEL
+        self.env.flush_all()
         result = self._run(self.company)
         self.assertEqual(result["done"], [self.company.id], result)
         self.assertFalse(result["refused"] or result["failed"] or result["held"])
@@ -113,6 +128,12 @@ class TestRetentionEngine(HygieneCommon):
             self.assertEqual(partner.hygiene_retention_state, "anonymized")
             self.assertFalse(partner.hygiene_email_key or partner.hygiene_name_key)
         self.assertEqual(result["counts"]["res.partner"], 2)
+        self.assertFalse(self.person.image_1920)
+        self.assertFalse(
+            self.env["ir.attachment"].search_count(
+                [("res_model", "=", "res.partner"), ("res_id", "=", self.person.id)]
+            )
+        )
         self.assertGreaterEqual(result["counts"]["mail.message"], 1)
         # the bystander with the same surname is untouched
         self.assertEqual(self.bystander.name, "Martine Zorglub")
@@ -278,7 +299,41 @@ class TestRetentionEngine(HygieneCommon):
         self.assertEqual(event.action, "grant")
         self.assertFalse(event.ip_address or event.user_agent)
 
-    # ------------------------------------------------------------------ archive
+    def test_delete_takes_the_child_contacts_along(self):
+        company = self.env["res.partner"].create({"name": "Zorglub Gone SAS", "is_company": True})
+        child = self.env["res.partner"].create(
+            {"name": "Zorglub Child", "parent_id": company.id, "email": "child@example.com"}
+        )
+        ids = (company | child).ids
+        result = self._run(company, action="delete")
+        self.assertEqual(result["done"], [company.id])
+        self.assertFalse(self.env["res.partner"].browse(ids).exists())
+        self.assertEqual(self._journal(operation="delete").counts, {"res.partner": 2})
+        # the erased child's email is on the suppression list
+        self.assertEqual(
+            self.env["hygiene.suppression"]._is_suppressed(email="child@example.com"), {"email"}
+        )
+        # re-running on deleted partners is harmless
+        self.assertEqual(self._run(company, action="delete")["done"], [company.id])
+
+    def test_delete_refused_by_the_database_stays_anonymised(self):
+        partner = self.env["res.partner"].create({"name": "Zorglub Referenced"})
+        original = type(partner).unlink
+
+        def unlink(records):
+            if partner in records:
+                raise UserError("referenced by a document")
+            return original(records)
+
+        with patch.object(type(partner), "unlink", unlink):
+            result = self._run(partner, action="delete")
+        self.assertEqual(result["done"], [partner.id])
+        self.assertFalse(result["failed"])
+        self.assertTrue(partner.exists())
+        self.assertEqual(partner.name, "Anonymised contact")
+        self.assertEqual(
+            self._journal(operation="anonymize", reason="referenced").record_ids, [partner.id]
+        )
 
     def test_archive_is_visible_to_officers_only(self):
         result = self._run(self.bystander, action="archive")
@@ -329,15 +384,35 @@ class TestRetentionEngine(HygieneCommon):
         # the second pass does nothing before the end of the hold...
         self.env["res.partner"]._cron_hygiene_hold_release()
         self.assertEqual(self.person.hygiene_retention_state, "partial")
-        # ... and completes the job after it
+        # ... and completes the job after it (the shipped daily job)
+        cron = self.env.ref("partner_data_hygiene.ir_cron_hygiene_hold_release")
         with freeze_time(hold_end + timedelta(days=1)):
-            self.env["res.partner"]._cron_hygiene_hold_release()
+            cron.method_direct_trigger()
         self.assertEqual(self.person.hygiene_retention_state, "anonymized")
         self.assertEqual(self.person.name, "Anonymised contact")
         self.assertFalse(self.person.street or self.person.sudo().hygiene_hold_reason)
         self.assertEqual(
             self._journal(operation="hold_release", reason="expired").record_ids, [self.person.id]
         )
+
+    def test_officer_hold_lifted_is_journaled(self):
+        partner = self.person.with_user(self.user_officer)
+        partner.write(
+            {
+                "hygiene_hold_reason": "audit",
+                "hygiene_hold_end_date": fields.Date.today() + timedelta(days=10),
+            }
+        )
+        partner.write({"hygiene_hold_end_date": False, "hygiene_hold_reason": False})
+        self.assertEqual(
+            self._journal(operation="hold_release", reason="officer").record_ids, [partner.id]
+        )
+        # without a hold, the anonymisation is complete
+        self.assertEqual(self._run(self.person)["done"], [self.person.id])
+        self.assertEqual(self.person.hygiene_retention_state, "anonymized")
+        # a steward cannot set a hold
+        with self.assertRaises(AccessError):
+            self.bystander.with_user(self.user_steward).write({"hygiene_hold_reason": "x"})
 
     def test_accounting_hold(self):
         if "account.move" not in self.env:
@@ -390,7 +465,7 @@ class TestRetentionEngine(HygieneCommon):
         self.person.message_post(body="Zorglub", author_id=self.person.id)
         self._run(self.company | self.bystander | self.user_employee.partner_id)
         self._run(self.company, action="delete")
-        entries = self.env["hygiene.journal"].search([])
+        entries = self._journal()
         self.assertTrue(entries)
         self.env.flush_all()
         self.env.cr.execute(SQL("SELECT * FROM hygiene_journal"))

@@ -138,6 +138,13 @@ class TestRetentionLeavesNoTrace(HygieneCommon):
             message_type="comment",
             subtype_xmlid="mail.mt_comment",
         )
+        # an inbound email from their address, received before it was linked to them
+        self.bystander.message_post(
+            body=f"<p>Regards, {FIRST_NAME}</p>",
+            author_id=False,
+            email_from=f'"{NAME}" <{EMAIL.upper()}>',
+            message_type="email",
+        )
         self.env["mail.mail"].create(
             {
                 "email_to": f'"{NAME}" <{EMAIL}>',
