@@ -30,6 +30,8 @@
         "data/hygiene_purpose_data.xml",
         "data/hygiene_dedup_data.xml",
         "data/hygiene_import_data.xml",
+        "data/hygiene_retention_policy_data.xml",
+        "data/hygiene_retention_data.xml",
         "views/hygiene_source_views.xml",
         "views/hygiene_purpose_views.xml",
         "views/hygiene_consent_views.xml",
@@ -43,6 +45,10 @@
         "views/res_config_settings_views.xml",
         "views/hygiene_menus.xml",
         "views/hygiene_import_views.xml",
+        "views/hygiene_retention_policy_views.xml",
+        "views/hygiene_repermission_templates.xml",
+        "views/hygiene_journal_views.xml",
+        "views/res_partner_retention_views.xml",
     ],
     "assets": {
         "web.assets_backend": [

@@ -14,6 +14,16 @@ bench/out/results.jsonl. Benchmarks are not tests: they measure, they do not ass
         warnings computed as on a partner form being typed (new record: email, phone, name, zip).
         Target (issue 4): under 50 ms per warning on a 1,000,000-partner base.
 
+    ./dev bench purge [--count 100000] [--limit N] [--db-prefix hygiene_bench_purge]
+        Anonymise COUNT expired partners, each with a message it wrote, a CRM lead and one in
+        ten a tracking value, with the retention engine in committed batches (bench_purge).
+        Target (issue 6): 100,000 partners in under 10 minutes, peak memory under 2 GB.
+
+    ./dev bench retention [--count 100000]
+        Retention policies on a copy of that base with five years of activity: cost of the
+        policy and due date on a list page and on 10,000 contacts, of the filters, of the
+        preview, of 500 re-permission mails and of one cron batch (bench_retention).
+
     ./dev bench dedup [--count 100000] [--febrl]
         Duplicate detection on generated French partners with known truth (bench/dedup.py):
         pairwise precision, recall, F1, false merges per hard-negative kind, time and peak
@@ -415,12 +425,285 @@ def bench_merge(args):
     }
 
 
+PURGE_BATCH = 5000
+
+
+def _purge_seed(cr, count):
+    """Give each partner of the base a message it wrote on its record, a CRM lead with its email,
+    phone, name and street, and one in ten a tracking value holding its email (SQL, once)."""
+    cr.execute(
+        "SELECT id FROM res_partner WHERE id > 3 AND NOT EXISTS"
+        " (SELECT 1 FROM res_users u WHERE u.partner_id = res_partner.id) ORDER BY id LIMIT %s",
+        [count],
+    )
+    ids = [row[0] for row in cr.fetchall()]
+    cr.execute(
+        "INSERT INTO mail_message (model, res_id, message_type, body, subject, email_from,"
+        " author_id, date, create_uid, write_uid, create_date, write_date)"
+        " SELECT 'res.partner', id, 'email', '<p>Hello, this is ' || name || ', call me on '"
+        " || COALESCE(phone, '') || '</p>', 'Question from ' || name, email, id, now(), 1, 1,"
+        " now(), now() FROM res_partner WHERE id = ANY(%s)",
+        [ids],
+    )
+    cr.execute("SELECT id FROM ir_model_fields WHERE model = 'res.partner' AND name = 'email'")
+    field_id = cr.fetchone()[0]
+    cr.execute(
+        "INSERT INTO mail_tracking_value (field_id, mail_message_id, old_value_char,"
+        " new_value_char, create_uid, write_uid, create_date, write_date)"
+        " SELECT %s, m.id, p.email, 'new@example.org', 1, 1, now(), now()"
+        " FROM mail_message m JOIN res_partner p ON p.id = m.res_id"
+        " WHERE m.model = 'res.partner' AND m.res_id = ANY(%s) AND m.res_id %% 10 = 0",
+        [field_id, ids],
+    )
+    cr.execute("SELECT id FROM crm_stage ORDER BY sequence, id LIMIT 1")
+    stage = cr.fetchone()
+    cr.execute(
+        "INSERT INTO crm_lead (name, type, active, partner_id, email_from, email_normalized,"
+        " phone, contact_name, street, zip, city, stage_id, priority, company_id,"
+        " create_uid, write_uid, create_date, write_date)"
+        " SELECT 'Quote for ' || name, 'opportunity', true, id, email, email_normalized, phone,"
+        " name, '12 rue de la Paix', zip, city, %s, '0', 1, 1, 1, now(), now()"
+        " FROM res_partner WHERE id = ANY(%s)",
+        [stage and stage[0], ids],
+    )
+    cr.execute(
+        "UPDATE res_partner SET hygiene_last_activity_date = now() - interval '4 years'"
+        " WHERE id = ANY(%s)",
+        [ids],
+    )
+    cr.execute("ANALYZE")
+    return len(ids)
+
+
+def bench_purge(args):
+    """``./dev bench purge [--count 100000] [--db-prefix hygiene_bench_purge]``
+
+    Copies the base of COUNT partners (hygiene_bench_<count>, bulk-loaded once by the warning
+    bench) into a template with crm installed, gives each partner a message it wrote, a CRM lead
+    and one in ten a tracking value (SQL), then anonymises every one of them with the retention
+    engine in committed batches of PURGE_BATCH, as the nightly run does, on a fresh copy.
+    Target (issue 6): 100,000 partners in under 10 minutes, peak memory under 2 GB.
+    """
+    import resource
+
+    import odoo
+    from odoo.api import Environment
+
+    count = args.count or 100000
+    source = f"hygiene_bench_{count}"
+    template = f"{args.db_prefix}_tpl_{count}"
+    db = f"{args.db_prefix}_{count}"
+    from odoo.service import db as db_service
+
+    if not db_service.exp_db_exist(template):
+        if not db_service.exp_db_exist(source):
+            ensure_database(args, source, args.addon)
+            registry = odoo.modules.registry.Registry(source)
+            with registry.cursor() as cr:
+                _bulk_load_partners(cr, count)
+            registry.delete(source)
+            odoo.sql_db.close_db(source)
+        print(f"  copying {source} into {template} and installing crm (once)", flush=True)
+        odoo.sql_db.close_db(source)  # createdb -T needs a template without connections
+        subprocess.run(["createdb", "-T", source, template], check=True, capture_output=True)
+        odoo_bin(args, template, "-i", "crm", "-u", args.addon)
+        registry = odoo.modules.registry.Registry(template)
+        with registry.cursor() as cr:
+            seeded = _purge_seed(cr, count)
+            print(f"  seeded {seeded:,} partners with a message and a lead", flush=True)
+        registry.delete(template)
+        odoo.sql_db.close_db(template)
+    else:
+        odoo_bin(args, template, "-u", args.addon)  # measure the code as it is now
+    odoo.sql_db.close_db(template)
+    subprocess.run(["dropdb", "--if-exists", db], check=True, capture_output=True)
+    subprocess.run(["createdb", "-T", template, db], check=True, capture_output=True)
+    registry = odoo.modules.registry.Registry(db)
+    rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    try:
+        with registry.cursor() as cr:
+            cr.execute(
+                "SELECT DISTINCT res_id FROM mail_message WHERE model = 'res.partner'"
+                " AND message_type = 'email' AND author_id = res_id ORDER BY res_id LIMIT %s",
+                [args.limit or count],
+            )
+            ids = [row[0] for row in cr.fetchall()]
+            env = Environment(cr, odoo.SUPERUSER_ID, {})
+            Partner = env["res.partner"]
+            Partner.search([], limit=1)
+            counts, done = {}, 0
+            start = time.perf_counter()
+            for offset in range(0, len(ids), PURGE_BATCH):
+                chunk = ids[offset : offset + PURGE_BATCH]
+                result = Partner.browse(chunk)._hygiene_retention_execute(
+                    "anonymize", reason="bench"
+                )
+                cr.commit()  # pylint: disable=invalid-commit  (bench database)
+                env.invalidate_all()
+                done += len(result["done"])
+                for model, number in result["counts"].items():
+                    counts[model] = counts.get(model, 0) + number
+                elapsed = time.perf_counter() - start
+                print(f"  {offset + len(chunk):,} partners in {elapsed:.0f} s", flush=True)
+            duration = time.perf_counter() - start
+            cr.execute(
+                "SELECT count(*) FROM crm_lead WHERE partner_id = ANY(%s)"
+                " AND (email_from IS NOT NULL OR phone IS NOT NULL OR contact_name IS NOT NULL)",
+                [ids],
+            )
+            leads_left = cr.fetchone()[0]
+            cr.execute(
+                "SELECT count(*) FROM mail_message WHERE model = 'res.partner'"
+                " AND res_id = ANY(%s) AND (body != '' OR email_from IS NOT NULL)",
+                [ids],
+            )
+            messages_left = cr.fetchone()[0]
+            cr.execute(
+                "SELECT count(*) FROM res_partner WHERE id = ANY(%s)"
+                " AND hygiene_retention_state = 'anonymized' AND email IS NULL",
+                [ids],
+            )
+            anonymised = cr.fetchone()[0]
+    finally:
+        registry.delete(db)
+        odoo.sql_db.close_db(db)
+        subprocess.run(["dropdb", "--if-exists", db], check=False, capture_output=True)
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(
+        f"  anonymised {anonymised:,}/{len(ids):,} partners in {duration:.1f} s "
+        f"({len(ids) / duration:,.0f} partners/s), peak memory {peak:,.0f} MB "
+        f"({rss_before:,.0f} MB before the run); rows changed {counts}; "
+        f"leads left with personal data {leads_left}, messages left {messages_left}\n"
+        f"  targets: {count:,} partners < 600 s, peak < 2048 MB"
+    )
+    return {
+        "bench": "purge",
+        "count": len(ids),
+        "done": done,
+        "anonymised": anonymised,
+        "seconds": round(duration, 1),
+        "partners_per_s": round(len(ids) / duration, 1),
+        "peak_mb": round(peak),
+        "counts": counts,
+        "leads_left": leads_left,
+        "messages_left": messages_left,
+    }
+
+
+def _median_time(function, repeat=5):
+    timings = []
+    for __ in range(repeat):
+        start = time.perf_counter()
+        function()
+        timings.append(time.perf_counter() - start)
+    return statistics.median(timings)
+
+
+def bench_retention(args):
+    """``./dev bench retention [--count 100000] [--db-prefix hygiene_bench_retention]``
+
+    On a copy of the base of COUNT partners (hygiene_bench_<count>) whose last activities are
+    spread over five years, with the two shipped policies active: the cost of showing the policy
+    and due date (a list page, 10,000 contacts), of the searches behind the filters, of the
+    preview, of one batch of re-permission mails and of one cron batch (500 contacts anonymised).
+    Targets: a list page under 50 ms, every search and the preview under 1 s.
+    """
+    import odoo
+    from odoo.api import Environment
+    from odoo.service import db as db_service
+
+    count = args.count or 100000
+    source = f"hygiene_bench_{count}"
+    prefix = args.db_prefix if args.db_prefix != "hygiene_bench_purge" else "hygiene_bench"
+    db = f"{prefix}_retention_{count}"
+    if not db_service.exp_db_exist(source):
+        ensure_database(args, source, args.addon)
+        registry = odoo.modules.registry.Registry(source)
+        with registry.cursor() as cr:
+            _bulk_load_partners(cr, count)
+        registry.delete(source)
+    odoo.sql_db.close_db(source)
+    subprocess.run(["dropdb", "--if-exists", db], check=True, capture_output=True)
+    subprocess.run(["createdb", "-T", source, db], check=True, capture_output=True)
+    figures = {"bench": "retention", "count": count}
+    try:
+        odoo_bin(args, db, "-u", args.addon)
+        registry = odoo.modules.registry.Registry(db)
+        with registry.cursor() as cr:
+            cr.execute(
+                "UPDATE res_partner SET hygiene_last_activity_date = now() - "
+                "(((hashtext(id::text) % 1800 + 1800) % 1800) || ' days')::interval,"
+                " hygiene_last_activity_source = 'history' WHERE id > 10"
+            )
+            env = Environment(cr, odoo.SUPERUSER_ID, {})
+            Policy = env["hygiene.retention.policy"]
+            for xmlid in ("retention_policy_prospects", "retention_policy_customers"):
+                env.ref(f"{args.addon}.{xmlid}").active = True
+            env["ir.config_parameter"].set_param(
+                "partner_data_hygiene.retention_safety_valve_percent", "100"
+            )
+            env.flush_all()
+            cr.execute("ANALYZE res_partner")
+            Partner = env["res.partner"]
+            page = Partner.search([], limit=80, order="id desc")
+            many = Partner.search([], limit=10000)
+
+            def classify(records):
+                env.invalidate_all()
+                records.mapped("hygiene_retention_due_date")
+
+            figures["list_page_80_ms"] = round(_median_time(lambda: classify(page)) * 1000, 1)
+            figures["classify_10000_s"] = round(_median_time(lambda: classify(many), 3), 3)
+            today = time.strftime("%Y-%m-%d")
+            searches = {
+                "unclassified": [("hygiene_retention_policy_id", "=", False)],
+                "due_today": [("hygiene_retention_due_date", "<=", today)],
+                "under_prospects": [
+                    (
+                        "hygiene_retention_policy_id",
+                        "=",
+                        "Prospects: 36 months after the last " "contact from the person",
+                    ),
+                ],
+            }
+            for name, domain in searches.items():
+                figures[f"{name}_count"] = Partner.search_count(domain)
+                figures[f"search_{name}_s"] = round(
+                    _median_time(lambda d=domain: Partner.search_count(d), 3), 3
+                )
+            start = time.perf_counter()
+            wizard = env["hygiene.retention.preview"].create({})
+            wizard.action_refresh()
+            figures["preview_s"] = round(time.perf_counter() - start, 3)
+            figures["preview_due"] = wizard.due_count
+            prospects = env.ref(f"{args.addon}.retention_policy_prospects")
+            start = time.perf_counter()
+            sent, left = prospects._hygiene_send_repermissions(batch_size=500)
+            figures["repermission_500_s"] = round(time.perf_counter() - start, 2)
+            figures["repermission_sent"] = sent
+            start = time.perf_counter()
+            report = Policy._cron_retention(batch_size=500)
+            figures["cron_batch_500_s"] = round(time.perf_counter() - start, 2)
+            figures["cron_batch_done"] = report["done"]
+            cr.rollback()
+        registry.delete(db)
+    finally:
+        odoo.sql_db.close_db(db)
+        subprocess.run(["dropdb", "--if-exists", db], check=False, capture_output=True)
+    for key, value in figures.items():
+        print(f"  {key}: {value}")
+    print("  targets: list page < 50 ms; searches and preview < 1 s")
+    return figures
+
+
 BENCHES = {
     "partners": bench_partners,
     "warning": bench_warning,
     "dedup": dedup.bench_dedup,
     "merge": bench_merge,
     "import": import_bench.bench_import,
+    "purge": bench_purge,
+    "retention": bench_retention,
 }
 
 
@@ -442,6 +725,12 @@ def main():
     parser.add_argument("--core-pairs", type=int, default=200, help="merge: pairs for the core")
     parser.add_argument("--febrl", action="store_true", help="dedup: also the FEBRL 1-4 sets")
     parser.add_argument("--db", help="import: database to copy the base into")
+    parser.add_argument("--limit", type=int, help="purge: anonymise only this many partners")
+    parser.add_argument(
+        "--db-prefix",
+        default="hygiene_bench_purge",
+        help="purge, retention: prefix of the databases",
+    )
     args = parser.parse_args()
 
     import odoo

@@ -4,6 +4,7 @@ Odoo 18 finds this command in the addons of the addons path; the command name mu
 
     odoo-bin --addons-path=ADDONS hygiene -c CONF -d DB dedup [--export groups.csv]
     odoo-bin --addons-path=ADDONS hygiene -c CONF -d DB merge --min-score 0.97 [--dry-run]
+    odoo-bin --addons-path=ADDONS hygiene -c CONF -d DB purge [--dry-run] [--policy X] [--limit N]
     odoo-bin --addons-path=ADDONS hygiene -c CONF -d DB keys
     odoo-bin --addons-path=ADDONS hygiene -c CONF -d DB stats
     odoo-bin --addons-path=ADDONS hygiene -c CONF -d DB import FILE --source shop
@@ -221,10 +222,68 @@ def run_import(
     else:
         out.write(f"import {batch.id} staged: review it in Data Hygiene > Imports\n")
     return batch
+def run_purge(env, dry_run=False, policy=None, limit=None, out=sys.stdout, commit=True):
+    """Apply the active retention policies (or the one named ``policy``) batch by batch.
+
+    The same service as the daily cron: safety valve first, then one batch per policy per round,
+    committed round by round, until nothing is due, ``limit`` contacts are handled, or a round
+    handles nothing (only refusals or failures left). A dry run only counts.
+    """
+    started = time.perf_counter()
+    Policy = env["hygiene.retention.policy"]
+    policies = Policy._hygiene_active_policies()
+    if policy:
+        policies = policies.filtered(lambda p: p.name == policy)
+        if not policies:
+            out.write(f"no active retention policy named {policy!r}\n")
+            return {"done": 0, "remaining": 0, "stopped": None, "error": "unknown_policy"}
+    if not policies:
+        out.write("no active retention policy: nothing to do\n")
+        return {"done": 0, "remaining": 0, "stopped": None}
+    due = policies._hygiene_due_counts()
+    for item, count in due.items():
+        out.write(f"{item.name}: {count} contacts due, end action {item.end_action}\n")
+    unclassified = env["res.partner"].search_count(Policy._hygiene_unclassified_domain())
+    out.write(f"unclassified contacts (no policy): {unclassified}\n")
+    total = sum(due.values())
+    if dry_run:
+        base = env["res.partner"].search_count([])
+        percent = Policy._hygiene_valve_percent()
+        if total and total * 100.0 > percent * max(base, 1):
+            out.write(
+                f"the safety valve would stop this run: {total} due out of {base} active "
+                f"contacts, more than {percent} %\n"
+            )
+        out.write(f"dry run: {total} contacts would be processed, nothing changed\n")
+        return {"done": 0, "remaining": total, "stopped": None, "due": total}
+    done = 0
+    report = {"done": 0, "remaining": total, "stopped": None}
+    while True:
+        batch = Policy._hygiene_batch_size()
+        if limit:
+            batch = min(batch, limit - done)
+            if batch <= 0:
+                break
+        report = policies._hygiene_run_batch(batch_size=batch)
+        if report["stopped"]:
+            figures = report["stopped"]
+            out.write(
+                "stopped by the safety valve: {due} contacts due out of {base} "
+                "(limit {percent_limit} %); the privacy officers are notified\n".format(**figures)
+            )
+            break
+        done += report["done"]
+        if commit:
+            env.cr.commit()  # pylint: disable=invalid-commit
+        out.write(f"  {done}/{total} contacts processed, {report['remaining']} remaining\n")
+        if not report["done"] or not report["remaining"]:
+            break
+    out.write(f"{done} contacts processed in {time.perf_counter() - started:.1f} s\n")
+    return {**report, "done": done}
 
 
 class Hygiene(Command):
-    """Data hygiene of contacts: duplicate scan, merge, matching keys, statistics"""
+    """Data hygiene of contacts: duplicates, merge, retention purge, matching keys, statistics"""
 
     name = "hygiene"
 
@@ -266,6 +325,20 @@ class Hygiene(Command):
         importer.add_argument(
             "--commit", action="store_true", help="write the proposed decisions at once"
         )
+        purge = commands.add_parser(
+            "purge", help="apply the retention policies (anonymise, delete or archive due contacts)"
+        )
+        purge.add_argument(
+            "--dry-run",
+            action="store_true",
+            help="count the contacts due per policy, change nothing",
+        )
+        purge.add_argument(
+            "--policy", metavar="NAME", help="only the active policy with this exact name"
+        )
+        purge.add_argument(
+            "--limit", type=int, metavar="N", help="process at most N contacts in this run"
+        )
         commands.add_parser("keys", help="recompute the matching keys of every contact")
         commands.add_parser("stats", help="print data-quality and privacy counts")
         return parser
@@ -298,9 +371,11 @@ class Hygiene(Command):
                 if args.dry_run:
                     cr.rollback()
                     return
+            elif args.action == "purge":
+                run_purge(env, dry_run=args.dry_run, policy=args.policy, limit=args.limit)
             elif args.action == "keys":
                 run_keys(env)
             else:
                 run_stats(env)
-            if args.action != "merge" or not args.dry_run:
+            if args.action not in ("merge", "purge") or not args.dry_run:
                 cr.commit()  # pylint: disable=invalid-commit

@@ -21,3 +21,7 @@ from . import hygiene_import_preset
 from . import hygiene_import_batch
 from . import hygiene_import_line
 from . import hygiene_import_partner
+from . import res_partner_retention_policy
+from . import hygiene_repermission
+from . import res_partner_retention
+from . import hygiene_consent_erasure

@@ -1,7 +1,14 @@
+import csv
+import io
+
 from odoo import api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError, UserError
 
 from odoo.addons.base.models.ir_model import MODULE_UNINSTALL_FLAG
+
+from ..tools.export import safe_cell
+
+OFFICER = "partner_data_hygiene.group_hygiene_officer"
 
 OPERATIONS = [
     ("anonymize", "Anonymised"),
@@ -56,6 +63,16 @@ class HygieneJournal(models.Model):
     counts = fields.Json(readonly=True, help="Number of records changed per model.")
     record_ids = fields.Json(readonly=True, help="Ids of the partners concerned.")
     record_count = fields.Integer(readonly=True)
+    counts_summary = fields.Char(compute="_compute_summaries", string="Records Changed")
+    record_ids_text = fields.Text(compute="_compute_summaries", string="Contact Ids")
+
+    @api.depends("counts", "record_ids")
+    def _compute_summaries(self):
+        for entry in self:
+            entry.counts_summary = ", ".join(
+                f"{model}: {count}" for model, count in sorted((entry.counts or {}).items())
+            )
+            entry.record_ids_text = " ".join(str(rid) for rid in entry.record_ids or [])
 
     @api.model
     def _log(self, operation, policy=None, counts=None, record_ids=(), reason=None):
@@ -77,6 +94,56 @@ class HygieneJournal(models.Model):
             )
             .with_env(self.env)
         )
+
+    def action_export_csv(self):
+        """Download the selected entries as CSV (the Art. 5(2) evidence): date, actor,
+        operation, policy, reason, counts per model and ids, never a personal value."""
+        if not self.env.user.has_group(OFFICER):
+            raise AccessError(self.env._("Only privacy officers can export the journal."))
+        self.check_access("read")
+        operations = dict(self._fields["operation"]._description_selection(self.env))
+        buffer = io.StringIO()
+        writer = csv.writer(buffer)
+        writer.writerow(
+            [
+                self.env._("Date (UTC)"),
+                self.env._("Actor"),
+                self.env._("Operation"),
+                self.env._("Policy"),
+                self.env._("Reason"),
+                self.env._("Contacts"),
+                self.env._("Records changed per model"),
+                self.env._("Contact ids"),
+            ]
+        )
+        for entry in self.sorted(lambda e: (e.date, e.id)):
+            writer.writerow(
+                [
+                    safe_cell(value)
+                    for value in (
+                        fields.Datetime.to_string(entry.date),
+                        entry.user_id.login or "",
+                        operations.get(entry.operation, entry.operation),
+                        entry.policy_name or "",
+                        entry.reason or "",
+                        entry.record_count,
+                        entry.counts_summary,
+                        entry.record_ids_text,
+                    )
+                ]
+            )
+        attachment = self.env["ir.attachment"].create(
+            {
+                "name": "hygiene_operations_journal.csv",
+                "raw": buffer.getvalue().encode(),
+                "mimetype": "text/csv",
+            }
+        )
+        return {
+            "type": "ir.actions.act_url",
+            "url": f"/web/content/{attachment.id}?download=true",
+            "target": "download",
+        }
 
     def write(self, vals):  # pylint: disable=method-required-super
         raise UserError(self.env._("The operations journal cannot be modified."))

@@ -16,3 +16,7 @@ from . import test_duplicate_hint
 from . import test_import_rows
 from . import test_import
 from . import test_import_cli
+from . import test_retention_policy
+from . import test_repermission
+from . import test_retention
+from . import test_retention_scan

@@ -41,6 +41,9 @@ EXPECTED_ACCESS = {
     "hygiene.import.line":       ("",      "",     "rw",    "rw",    "crwu"),
     "hygiene.import.preset":     ("",      "",     "crw",   "crw",   "crwu"),
     "hygiene.import.mapping":    ("",      "",     "crwu",  "crwu",  "crwu"),
+    "hygiene.repermission":      ("",      "",     "",      "r",     "r"),
+    "hygiene.retention.preview": ("",      "",     "",      "crwu",  "crwu"),
+    "hygiene.retention.preview.line": ("",  "",     "",      "crwu",  "crwu"),
 }
 # fmt: on
 
@@ -101,7 +104,7 @@ class TestAccessRights(HygieneCommon):
     def _unique(self, prefix):
         return f"{prefix}_{next(self.sequence)}"
 
-    def _create_values(self, model):
+    def _create_values(self, model):  # noqa: C901 - one branch per model
         """Valid values to create a record of ``model``."""
         if model == "hygiene.source":
             return {"name": "ACL source", "code": self._unique("acl_source")}
@@ -149,6 +152,13 @@ class TestAccessRights(HygieneCommon):
             return {"operation": "anonymize", "record_ids": [self.marc.id]}
         if model.startswith("hygiene.import."):
             return self._import_create_values(model)
+        if model == "hygiene.repermission":
+            return {"partner_id": self.marc.id}
+        if model == "hygiene.retention.preview":
+            return {}
+        if model == "hygiene.retention.preview.line":
+            wizard = self.env["hygiene.retention.preview"].create({})
+            return {"wizard_id": wizard.id, "partner_id": self.marc.id, "outcome": "run"}
         raise AssertionError(model)
 
     def _import_create_values(self, model):
@@ -182,10 +192,16 @@ class TestAccessRights(HygieneCommon):
         "hygiene.import.line": "line_number",
         "hygiene.import.preset": "name",
         "hygiene.import.mapping": "column",
+        "hygiene.repermission": "state",
+        "hygiene.retention.preview": "due_count",
+        "hygiene.retention.preview.line": "outcome",
     }
     _WRITE_VALUES = {
         "hygiene.retention.policy": {"duration_months": 48},
         "hygiene.journal": {"reason": "written"},
+        "hygiene.repermission": {"state": "confirmed"},
+        "hygiene.retention.preview": {"due_count": 3},
+        "hygiene.retention.preview.line": {"outcome": "refused"},
         "hygiene.source": {"description": "written"},
         "hygiene.partner.origin": {"note": "written"},
         "hygiene.purpose": {"description": "written"},

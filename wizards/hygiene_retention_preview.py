@@ -1,0 +1,121 @@
+from odoo import api, fields, models
+from odoo.tools import SQL
+
+PREVIEW_LIMIT = 200
+
+
+class HygieneRetentionPreview(models.TransientModel):
+    """Who a retention run would touch today, and why, without changing anything."""
+
+    _name = "hygiene.retention.preview"
+    _description = "Retention Run Preview"
+
+    policy_ids = fields.Many2many(
+        "hygiene.retention.policy",
+        string="Policies",
+        default=lambda self: self.env["hygiene.retention.policy"]._hygiene_active_policies(),
+        help="Active policies to preview (all by default).",
+    )
+    line_ids = fields.One2many("hygiene.retention.preview.line", "wizard_id", string="Contacts")
+    due_count = fields.Integer(string="Due Now", readonly=True)
+    refused_count = fields.Integer(
+        string="Human Decision Needed",
+        readonly=True,
+        help="Due contacts linked to an internal user: never processed automatically.",
+    )
+    unclassified_count = fields.Integer(string="Unclassified Contacts", readonly=True)
+    base_count = fields.Integer(string="Active Contacts", readonly=True)
+    valve_percent = fields.Float(string="Safety Valve (%)", readonly=True)
+    valve_stops = fields.Boolean(
+        string="The Safety Valve Would Stop the Run",
+        readonly=True,
+        help="More contacts are due than the share of the base allowed in one run.",
+    )
+    truncated = fields.Boolean(readonly=True)
+
+    @api.model
+    def _hygiene_internal_sql(self):
+        return SQL("(SELECT u.partner_id FROM res_users u WHERE NOT u.share)")
+
+    def action_refresh(self):
+        """Fill the lines; reads only (apart from these transient lines)."""
+        self.ensure_one()
+        self.env["hygiene.retention.policy"]._hygiene_check_officer()
+        Partner = self.env["res.partner"].sudo()
+        Policy = self.env["hygiene.retention.policy"]
+        policies = Policy._hygiene_active_policies() & self.policy_ids.sudo()
+        today = fields.Date.context_today(self)
+        lines = []
+        due_total = refused_total = 0
+        truncated = False
+        for policy in policies:
+            due_domain = policy._hygiene_due_partners_domain(today)
+            due_total += Partner.search_count(due_domain)
+            partners = Partner.search(due_domain, limit=PREVIEW_LIMIT, order="id")
+            internal_domain = policy._hygiene_due_partners_domain(today, exclude=False) + [
+                ("id", "in", self._hygiene_internal_sql())
+            ]
+            refused_total += Partner.search_count(internal_domain)
+            refused = Partner.search(internal_domain, limit=PREVIEW_LIMIT, order="id")
+            truncated = truncated or len(partners) == PREVIEW_LIMIT
+            info = Policy._hygiene_classify((partners | refused).ids)
+            for partner in partners | refused:
+                __, start, due = info.get(partner.id, (policy, False, False))
+                lines.append(
+                    {
+                        "policy_id": policy.id,
+                        "partner_id": partner.id,
+                        "start_date": start,
+                        "due_date": due,
+                        "outcome": "refused" if partner in refused else "run",
+                    }
+                )
+        base = Partner.search_count([])
+        percent = Policy._hygiene_valve_percent()
+        self.line_ids.unlink()
+        self.write(
+            {
+                "line_ids": [fields.Command.create(vals) for vals in lines],
+                "due_count": due_total,
+                "refused_count": refused_total,
+                "unclassified_count": Partner.search_count(Policy._hygiene_unclassified_domain()),
+                "base_count": base,
+                "valve_percent": percent,
+                "valve_stops": bool(due_total) and due_total * 100.0 > percent * max(base, 1),
+                "truncated": truncated,
+            }
+        )
+        return self._action_open()
+
+    def _action_open(self):
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Retention Preview"),
+            "res_model": self._name,
+            "res_id": self.id,
+            "view_mode": "form",
+            "target": "new",
+        }
+
+    def action_view_unclassified(self):
+        return self.env["ir.actions.act_window"]._for_xml_id(
+            "partner_data_hygiene.hygiene_unclassified_partner_action"
+        )
+
+
+class HygieneRetentionPreviewLine(models.TransientModel):
+    _name = "hygiene.retention.preview.line"
+    _description = "Retention Run Preview Line"
+    _order = "policy_id, due_date, id"
+
+    wizard_id = fields.Many2one("hygiene.retention.preview", required=True, ondelete="cascade")
+    policy_id = fields.Many2one("hygiene.retention.policy", readonly=True)
+    partner_id = fields.Many2one("res.partner", string="Contact", readonly=True)
+    start_event = fields.Selection(related="policy_id.start_event")
+    start_date = fields.Datetime(readonly=True)
+    due_date = fields.Date(readonly=True)
+    end_action = fields.Selection(related="policy_id.end_action")
+    outcome = fields.Selection(
+        [("run", "Will be processed"), ("refused", "Internal user: human decision")],
+        readonly=True,
+    )
