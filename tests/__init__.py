@@ -20,3 +20,4 @@ from . import test_retention_policy
 from . import test_repermission
 from . import test_retention
 from . import test_retention_scan
+from . import test_import_checks
