@@ -222,6 +222,8 @@ def run_import(
     else:
         out.write(f"import {batch.id} staged: review it in Data Hygiene > Imports\n")
     return batch
+
+
 def run_purge(env, dry_run=False, policy=None, limit=None, out=sys.stdout, commit=True):
     """Apply the active retention policies (or the one named ``policy``) batch by batch.
 
