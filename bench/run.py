@@ -19,7 +19,7 @@ bench/out/results.jsonl. Benchmarks are not tests: they measure, they do not ass
         pairwise precision, recall, F1, false merges per hard-negative kind, time and peak
         memory of the addon's scan and of the core merge wizard's email grouping.
 
-    ./dev bench import [--count 100000] [--db NAME]
+    ./dev bench import [--count 100000] [--db NAME] [--template DB] [--profile FILE]
         A realistic French CSV of COUNT rows (20 % existing partners written differently) staged,
         normalised, matched and committed by ``odoo-bin hygiene import --commit`` on a copy of
         hygiene_bench_<count>: wall time and peak RSS vs base_import (174 s), bench/import_bench.py.
@@ -442,6 +442,8 @@ def main():
     parser.add_argument("--core-pairs", type=int, default=200, help="merge: pairs for the core")
     parser.add_argument("--febrl", action="store_true", help="dedup: also the FEBRL 1-4 sets")
     parser.add_argument("--db", help="import: database to copy the base into")
+    parser.add_argument("--template", help="import: base to copy (default: hygiene_bench_<count>)")
+    parser.add_argument("--profile", metavar="FILE", help="import: cProfile the command to FILE")
     args = parser.parse_args()
 
     import odoo

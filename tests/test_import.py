@@ -303,6 +303,7 @@ class TestImport(HygieneCommon):
             "Future;future@example.fr;;01/01/2099\n"
             ";;;\n"
             "Nobody;;;\n"
+            ";;06 CALL ME;\n"
         )
         batch = self._batch(content)
         batch.action_stage()
@@ -311,18 +312,26 @@ class TestImport(HygieneCommon):
             2: ("create", None),
             3: ("quarantine", "unreadable"),
             4: ("quarantine", "invalid_email"),
-            5: ("quarantine", "invalid_phone"),
+            5: ("create", None),  # the invalid phone is dropped: name and email remain
             6: ("quarantine", "invalid_date"),
             7: ("quarantine", "invalid_date"),
             9: ("create", None),
+            10: ("quarantine", "invalid_phone"),  # nothing but an invalid phone
         }
         for number, (decision, kind) in expected.items():
             with self.subTest(line=number):
                 self.assertEqual(lines[number].decision, decision)
                 self.assertEqual(lines[number].error_kind or None, kind)
         self.assertIn("2 cells", lines[3].errors)
+        self.assertIn("Phone ignored: invalid (06 CALL ME)", lines[5].warnings)
+        self.assertIn("06 CALL ME", lines[5].raw_values)
+        self.assertIn("06 CALL ME", lines[10].errors)
         batch.action_commit()
-        self.assertEqual(len(batch.line_ids.result_partner_id), 2)
+        self.assertEqual(len(batch.line_ids.result_partner_id), 3)
+        letters = lines[5].result_partner_id
+        self.assertEqual(letters.email, "letters@example.fr")
+        self.assertFalse(letters.phone)
+        self.assertFalse(lines[10].result_partner_id)
 
     def test_mixed_encodings_stored_without_mojibake(self):
         content = "nom;email\nRené Lévêque;rene@example.fr\n".encode() + (
