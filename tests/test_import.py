@@ -108,6 +108,13 @@ class TestImport(HygieneCommon):
         self.assertEqual(set(origins.mapped("source_ref")), {"C2", "C3"})
         self.assertEqual(origins.import_batch_id, batch)
         self.assertEqual(sorted(origins.mapped("import_line_number")), [3, 4])
+        # the origins are inserted set-based: same stored values as through the ORM
+        self.assertEqual(set(origins.mapped("channel_type")), {batch.source_id.channel_type})
+        self.assertEqual(origins.company_id, paul.company_id)
+        self.assertEqual(set(origins.mapped("note")), {"clients.csv:3", "clients.csv:4"})
+        self.assertEqual(paul.hygiene_first_origin_id, origins.sorted("id")[0])
+        self.assertEqual(paul.hygiene_source_id, batch.source_id)
+        self.assertEqual(paul.hygiene_collected_date, paul.hygiene_first_origin_id.collected_date)
         self.assertEqual(self._state(paul), "granted")
         event = paul.hygiene_consent_ids
         self.assertEqual(event.event_date, fields.Datetime.to_datetime("2021-03-12 10:15:00"))
