@@ -123,6 +123,9 @@ class TestImport(HygieneCommon):
         # Jeanne: updated, her values kept, provenance added, nothing erased
         self.assertEqual(self.jeanne.email, "Jeanne.Lefevre@Example.fr")
         self.assertEqual(self.jeanne.hygiene_origin_ids.source_ref, "C1")
+        # filled from the file, and her matching keys follow (refreshed once per chunk)
+        self.assertEqual((self.jeanne.mobile, self.jeanne.zip), ("+33612345678", "75011"))
+        self.assertEqual(self.jeanne.hygiene_mobile_key, "+33612345678")
         formula = self._partners("formula@example.net")
         self.assertEqual(formula.name, '=HYPERLINK("x") <b>Gras</b>')
         self.assertEqual(self._state(formula), "unproven", "an opt-in without a date is unproven")
