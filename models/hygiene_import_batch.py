@@ -560,20 +560,21 @@ class HygieneImportBatch(models.Model):
         region = (self.country_id.code or "FR").upper()
         secret = self.env["hygiene.suppression"]._suppression_secret()
         now = fields.Datetime.now()
+        kind, day_first = self.kind, self.day_first  # read once, not per row
         updates, hashes_by_line = [], {}
         for line_id, raw_json, consent_json, error_kind in fetched:
             raw = json.loads(raw_json or "{}")
             raw.update(json.loads(consent_json or "{}"))
             values = {target: raw.get(column) for column, target in mapping.items()}
             clean, errors, warnings = normalize_row(
-                values, region=region, day_first=self.day_first, now=now
+                values, region=region, day_first=day_first, now=now
             )
-            if self.kind == "contacts" and not error_kind and not errors:
+            if kind == "contacts" and not error_kind and not errors:
                 if not (clean.get("name") or clean.get("email") or clean.get("phone")) and not (
                     clean.get("mobile")
                 ):
                     errors.append(("no_identity", "No name, email nor phone.", {}))
-            if self.kind != "contacts" and not error_kind and not clean.get("email"):
+            if kind != "contacts" and not error_kind and not clean.get("email"):
                 if not errors:
                     errors.append(("no_identity", "No email address.", {}))
             messages = [
@@ -585,7 +586,7 @@ class HygieneImportBatch(models.Model):
                 for __, template, params in warnings
             ]
             phones = [clean[key] for key in ("phone", "mobile") if clean.get(key)]
-            if self.kind == "contacts" and (clean.get("email") or phones):
+            if kind == "contacts" and (clean.get("email") or phones):
                 hashes_by_line[line_id] = [
                     suppression_hash(secret, kind, value)
                     for kind, value in suppression_values(clean.get("email"), phones, region)
@@ -708,14 +709,16 @@ class HygieneImportBatch(models.Model):
                                AND error_kind IS NULL AND NOT coalesce(suppressed, FALSE)) l
                       JOIN res_partner p ON %(join)s AND p.active
                   GROUP BY l.id
+                    HAVING count(*) <= %(cap)s
                     """,
                     batch=self.id,
                     join=join,
+                    cap=CANDIDATE_CAP,
                 )
             )
+            # a key shared by more than CANDIDATE_CAP contacts is no evidence (filtered above)
             for line_id, partner_ids in self.env.cr.fetchall():
-                if len(partner_ids) <= CANDIDATE_CAP:
-                    candidates[line_id].update(partner_ids)
+                candidates[line_id].update(partner_ids)
         return candidates
 
     def _partner_features(self, partner_ids):
