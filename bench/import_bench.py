@@ -188,7 +188,7 @@ def bench_import(args):
     import odoo
 
     count = args.count or 100_000
-    template = f"hygiene_bench_{count}"
+    template = args.template or f"hygiene_bench_{count}"
     db = args.db or f"hygiene_bench_import_{count}"
     print(f"copying {template} to {db} (run './dev bench warning --count {count}' first)")
     subprocess.run(["dropdb", "--if-exists", db], check=True)
@@ -208,8 +208,10 @@ def bench_import(args):
     path = out / f"import_{count}.csv"
     stats = generate(path, count, existing)
     print(f"file: {count} rows {stats}, base: {base_size} partners", flush=True)
+    profile = ["-m", "cProfile", "-o", args.profile] if args.profile else []
     command = [
         sys.executable,
+        *profile,
         str(Path(args.odoo_src) / "odoo-bin"),
         f"--addons-path={odoo.tools.config['addons_path']}",
         "hygiene",

@@ -29,7 +29,7 @@ bench/out/results.jsonl. Benchmarks are not tests: they measure, they do not ass
         pairwise precision, recall, F1, false merges per hard-negative kind, time and peak
         memory of the addon's scan and of the core merge wizard's email grouping.
 
-    ./dev bench import [--count 100000] [--db NAME]
+    ./dev bench import [--count 100000] [--db NAME] [--template DB] [--profile FILE]
         A realistic French CSV of COUNT rows (20 % existing partners written differently) staged,
         normalised, matched and committed by ``odoo-bin hygiene import --commit`` on a copy of
         hygiene_bench_<count>: wall time and peak RSS vs base_import (174 s), bench/import_bench.py.
@@ -731,6 +731,8 @@ def main():
         default="hygiene_bench_purge",
         help="purge, retention: prefix of the databases",
     )
+    parser.add_argument("--template", help="import: base to copy (default: hygiene_bench_<count>)")
+    parser.add_argument("--profile", metavar="FILE", help="import: cProfile the command to FILE")
     args = parser.parse_args()
 
     import odoo

@@ -1,5 +1,6 @@
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
+from odoo.tools import SQL
 
 from odoo.addons.base.models.ir_model import MODULE_UNINSTALL_FLAG
 
@@ -171,13 +172,25 @@ class HygieneConsent(models.Model):
 
         A later grant lifts only a blacklist entry that a withdrawal of ours created: an entry made
         by someone else (a mailing unsubscribe, a bounce, the person's own request) stays.
+
+        Set-based for a batch of events (an import records thousands): the active entries of all
+        the addresses are read in one query and then followed event by event, in order, so that a
+        withdrawal then a grant of the same batch behave as two single events would.
         """
+        events = self.filtered(lambda e: e.purpose_id.blacklist_on_withdrawal)
+        emails = {event.partner_id.email_normalized for event in events} - {False, None, ""}
+        if not emails:
+            return
         blacklist = self.env["mail.blacklist"].sudo()
-        for event in self.filtered(lambda e: e.purpose_id.blacklist_on_withdrawal):
+        active_entries = {}
+        for entry in blacklist.search([("email", "in", list(emails))], order="id desc"):
+            active_entries[entry.email] = entry  # the oldest active entry, as search(limit=1)
+        still_refused = None  # emails with a blocking purpose still withdrawn or refused
+        for event in events:
             email = event.partner_id.email_normalized
             if not email:
                 continue
-            active_entry = blacklist.search([("email", "=", email)], limit=1)
+            active_entry = active_entries.get(email, blacklist)
             if event.action in ("withdraw", "refuse"):
                 if active_entry:
                     continue  # already blocked, by us or by someone else: keep its origin
@@ -189,35 +202,55 @@ class HygieneConsent(models.Model):
                     ),
                 )
                 entry.hygiene_consent_id = event
+                active_entries[email] = entry
                 # An objection to marketing also goes on the suppression list, so that the
                 # person is recognised if an old file brings them back (CNIL "liste repoussoir").
                 self.env["hygiene.suppression"].sudo()._suppress("objection", email=email)
             elif event.state == "granted":
-                if active_entry.hygiene_consent_id and not self._email_still_refused(event):
-                    blacklist._remove(
-                        email,
-                        message=self.env._(
-                            "Consent to %(purpose)s granted again (consent ledger).",
-                            purpose=event.purpose_id.name,
-                        ),
-                    )
-                    active_entry.hygiene_consent_id = False
-                    self.env["hygiene.suppression"].sudo()._unsuppress("objection", email=email)
+                if not active_entry.hygiene_consent_id:
+                    continue
+                if still_refused is None:
+                    still_refused = self._emails_still_refused(emails)
+                if email in still_refused:
+                    continue
+                blacklist._remove(
+                    email,
+                    message=self.env._(
+                        "Consent to %(purpose)s granted again (consent ledger).",
+                        purpose=event.purpose_id.name,
+                    ),
+                )
+                active_entry.hygiene_consent_id = False
+                active_entries.pop(email, None)
+                self.env["hygiene.suppression"].sudo()._unsuppress("objection", email=email)
+
+    def _emails_still_refused(self, emails):
+        """Those of ``emails`` for which a blocking purpose is still withdrawn or refused (by any
+        contact with that address): one query for the whole batch."""
+        states = self.env["hygiene.consent.state"].sudo()
+        states.flush_model(["partner_id", "purpose_id", "state"])
+        self.env["res.partner"].flush_model(["email_normalized", "active"])
+        self.env["hygiene.purpose"].flush_model(["blacklist_on_withdrawal", "active"])
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT DISTINCT p.email_normalized
+                  FROM hygiene_consent_state s
+                  JOIN res_partner p ON p.id = s.partner_id
+                  JOIN hygiene_purpose pu ON pu.id = s.purpose_id
+                 WHERE p.email_normalized = ANY(%s) AND p.active
+                   AND pu.blacklist_on_withdrawal AND pu.active
+                   AND s.state IN ('withdrawn', 'refused')
+                """,
+                sorted(emails),
+            )
+        )
+        return {row[0] for row in self.env.cr.fetchall()}
 
     def _email_still_refused(self, event):
         """True if another blocking purpose is still withdrawn or refused for that email."""
-        return bool(
-            self.env["hygiene.consent.state"]
-            .sudo()
-            .search_count(
-                [
-                    ("partner_id.email_normalized", "=", event.partner_id.email_normalized),
-                    ("purpose_id.blacklist_on_withdrawal", "=", True),
-                    ("state", "in", ("withdrawn", "refused")),
-                ],
-                limit=1,
-            )
-        )
+        email = event.partner_id.email_normalized
+        return bool(email) and email in self._emails_still_refused({email})
 
     # ------------------------------------------------------------------ append-only
 

@@ -1,4 +1,6 @@
-from odoo import fields, models
+from odoo import api, fields, models
+from odoo.exceptions import ValidationError
+from odoo.tools import SQL
 
 
 class HygienePartnerOrigin(models.Model):
@@ -14,6 +16,68 @@ class HygienePartnerOrigin(models.Model):
         readonly=True,
     )
     import_line_number = fields.Integer(string="Row in File", readonly=True)
+
+    @api.model
+    def _hygiene_insert_import_origins(self, vals_list):
+        """Insert the origins of an import chunk in one statement (an import writes one origin per
+        row: the ORM's create costs more than the rest of the row). Same checks and effects as
+        ``create``: create right, no collection date in the future, stored related fields, first
+        origin copied onto the contacts."""
+        if not vals_list:
+            return
+        self.check_access("create")
+        now = fields.Datetime.now()
+        rows = []
+        for vals in vals_list:
+            collected = fields.Datetime.to_datetime(vals.get("collected_date")) or now
+            if collected > now:
+                raise ValidationError(
+                    self.env._(
+                        "The collection date of an origin cannot be in the future (%(date)s).",
+                        date=collected,
+                    )
+                )
+            rows.append(
+                SQL(
+                    "(%s, %s, %s, %s::timestamp, %s, %s::integer, %s::integer)",
+                    vals["partner_id"],
+                    vals["source_id"],
+                    vals.get("source_ref") or None,
+                    collected,
+                    vals.get("note") or None,
+                    vals.get("import_batch_id") or None,
+                    vals.get("import_line_number") or None,
+                )
+            )
+        self.env["res.partner"].flush_model(["company_id"])
+        self.env["hygiene.source"].flush_model(["channel_type"])
+        self.env.cr.execute(
+            SQL(
+                """
+                INSERT INTO hygiene_partner_origin
+                       (partner_id, source_id, channel_type, source_ref, collected_date, note,
+                        company_id, import_batch_id, import_line_number,
+                        create_uid, create_date, write_uid, write_date)
+                SELECT v.partner_id, v.source_id, s.channel_type, v.source_ref, v.collected_date,
+                       v.note, p.company_id, v.batch_id, v.line_number,
+                       %(uid)s, %(now)s, %(uid)s, %(now)s
+                  FROM (VALUES %(rows)s)
+                       AS v(partner_id, source_id, source_ref, collected_date, note, batch_id,
+                            line_number)
+                  JOIN res_partner p ON p.id = v.partner_id
+                  JOIN hygiene_source s ON s.id = v.source_id
+                """,
+                rows=SQL(", ").join(rows),
+                uid=self.env.uid,
+                now=self.env.cr.now(),
+            )
+        )
+        partner_ids = sorted({vals["partner_id"] for vals in vals_list})
+        self.invalidate_model()
+        self.env["res.partner"].browse(partner_ids).invalidate_recordset(
+            ["hygiene_origin_ids", "hygiene_first_origin_id", "hygiene_latest_origin_id"]
+        )
+        self._update_partner_first_origin(partner_ids)
 
 
 class ResPartner(models.Model):

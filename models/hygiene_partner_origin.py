@@ -1,6 +1,7 @@
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 from odoo.tools import SQL
+from odoo.tools.sql import create_index
 
 
 class HygienePartnerOrigin(models.Model):
@@ -36,6 +37,16 @@ class HygienePartnerOrigin(models.Model):
         string="Origin Note", help="Free note on the origin, for example the file name and row."
     )
     company_id = fields.Many2one(related="partner_id.company_id", store=True)
+
+    def init(self):
+        super().init()
+        # the first origin of a contact (_update_partner_first_origin): one index probe per contact
+        create_index(
+            self.env.cr,
+            "hygiene_partner_origin_partner_first_index",
+            self._table,
+            ["partner_id", "collected_date", "id"],
+        )
 
     @api.constrains("collected_date")
     def _check_collected_date(self):
@@ -76,7 +87,10 @@ class HygienePartnerOrigin(models.Model):
         """
         if not partner_ids:
             return
-        self.env.flush_all()
+        # only what the query reads: a flush_all() here would also run every pending compute of
+        # the contacts just created (phone sanitising, commercial partner...) once per call
+        self.flush_model(["partner_id", "source_id", "collected_date"])
+        self.env["res.partner"].flush_model(["hygiene_source_id", "hygiene_collected_date"])
         self.env.cr.execute(
             SQL(
                 """

@@ -110,7 +110,8 @@ class ResPartner(models.Model):
 
     def write(self, vals):
         result = super().write(vals)
-        if KEY_SOURCE_FIELDS & vals.keys():
+        # hygiene_defer_keys: a caller writing many contacts one by one refreshes them at the end
+        if KEY_SOURCE_FIELDS & vals.keys() and not self.env.context.get("hygiene_defer_keys"):
             self._hygiene_refresh_keys()
         return result
 

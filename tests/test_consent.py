@@ -119,6 +119,47 @@ class TestConsentLedger(HygieneCommon):
         self.assertTrue(entry, "an entry made by someone else must stay")
         self.assertFalse(entry.hygiene_consent_id)
 
+    def test_blacklist_rules_hold_for_events_recorded_together(self):
+        """An import records its events in one create: same outcome as one by one."""
+        Blacklist = self.env["mail.blacklist"]
+        Blacklist._add("marc.dubois@example.fr", message="unsubscribed from a mailing")
+        yesterday = fields.Datetime.now() - timedelta(days=1)
+        Consent = self.env["hygiene.consent"]
+        base = {"purpose_id": self.purpose_newsletter.id, "channel": "import"}
+        withdrawals = Consent.create(
+            [
+                {**base, "partner_id": partner.id, "action": "withdraw", "event_date": yesterday}
+                for partner in (self.jeanne, self.marc)
+            ]
+        )
+        jeanne_entry = Blacklist.search([("email", "=", "jeanne.lefevre@example.fr")])
+        marc_entry = Blacklist.search([("email", "=", "marc.dubois@example.fr")])
+        self.assertEqual(jeanne_entry.hygiene_consent_id, withdrawals[0])
+        self.assertFalse(marc_entry.hygiene_consent_id, "someone else's entry keeps its origin")
+        Consent.create(
+            [{**base, "partner_id": p.id, "action": "grant"} for p in (self.jeanne, self.marc)]
+        )
+        self.assertFalse(Blacklist.search([("email", "=", "jeanne.lefevre@example.fr")]))
+        self.assertTrue(Blacklist.search([("email", "=", "marc.dubois@example.fr")]))
+        # in one batch, events apply in order: a withdrawal then a later grant lifts the entry,
+        # a grant then a later withdrawal leaves the address blocked
+        anne = self.env["res.partner"].create({"name": "Anne Roux", "email": "anne@example.fr"})
+        two_days_ago = fields.Datetime.now() - timedelta(days=2)
+        Consent.create(
+            [
+                {**base, "partner_id": anne.id, "action": "withdraw", "event_date": two_days_ago},
+                {**base, "partner_id": anne.id, "action": "grant", "event_date": yesterday},
+            ]
+        )
+        self.assertFalse(Blacklist.search([("email", "=", "anne@example.fr")]))
+        Consent.create(
+            [
+                {**base, "partner_id": self.jeanne.id, "action": "grant", "event_date": yesterday},
+                {**base, "partner_id": self.jeanne.id, "action": "withdraw"},
+            ]
+        )
+        self.assertTrue(Blacklist.search([("email", "=", "jeanne.lefevre@example.fr")]))
+
     def test_withdrawal_of_purpose_without_blacklist_flag_does_not_blacklist(self):
         self._consent(self.jeanne, "withdraw", purpose=self.purpose_sms, channel="phone")
         self.assertFalse(self.jeanne.is_blacklisted)

@@ -108,6 +108,13 @@ class TestImport(HygieneCommon):
         self.assertEqual(set(origins.mapped("source_ref")), {"C2", "C3"})
         self.assertEqual(origins.import_batch_id, batch)
         self.assertEqual(sorted(origins.mapped("import_line_number")), [3, 4])
+        # the origins are inserted set-based: same stored values as through the ORM
+        self.assertEqual(set(origins.mapped("channel_type")), {batch.source_id.channel_type})
+        self.assertEqual(origins.company_id, paul.company_id)
+        self.assertEqual(set(origins.mapped("note")), {"clients.csv:3", "clients.csv:4"})
+        self.assertEqual(paul.hygiene_first_origin_id, origins.sorted("id")[0])
+        self.assertEqual(paul.hygiene_source_id, batch.source_id)
+        self.assertEqual(paul.hygiene_collected_date, paul.hygiene_first_origin_id.collected_date)
         self.assertEqual(self._state(paul), "granted")
         event = paul.hygiene_consent_ids
         self.assertEqual(event.event_date, fields.Datetime.to_datetime("2021-03-12 10:15:00"))
@@ -116,6 +123,9 @@ class TestImport(HygieneCommon):
         # Jeanne: updated, her values kept, provenance added, nothing erased
         self.assertEqual(self.jeanne.email, "Jeanne.Lefevre@Example.fr")
         self.assertEqual(self.jeanne.hygiene_origin_ids.source_ref, "C1")
+        # filled from the file, and her matching keys follow (refreshed once per chunk)
+        self.assertEqual((self.jeanne.mobile, self.jeanne.zip), ("+33612345678", "75011"))
+        self.assertEqual(self.jeanne.hygiene_mobile_key, "+33612345678")
         formula = self._partners("formula@example.net")
         self.assertEqual(formula.name, '=HYPERLINK("x") <b>Gras</b>')
         self.assertEqual(self._state(formula), "unproven", "an opt-in without a date is unproven")
@@ -303,6 +313,7 @@ class TestImport(HygieneCommon):
             "Future;future@example.fr;;01/01/2099\n"
             ";;;\n"
             "Nobody;;;\n"
+            ";;06 CALL ME;\n"
         )
         batch = self._batch(content)
         batch.action_stage()
@@ -311,18 +322,26 @@ class TestImport(HygieneCommon):
             2: ("create", None),
             3: ("quarantine", "unreadable"),
             4: ("quarantine", "invalid_email"),
-            5: ("quarantine", "invalid_phone"),
+            5: ("create", None),  # the invalid phone is dropped: name and email remain
             6: ("quarantine", "invalid_date"),
             7: ("quarantine", "invalid_date"),
             9: ("create", None),
+            10: ("quarantine", "invalid_phone"),  # nothing but an invalid phone
         }
         for number, (decision, kind) in expected.items():
             with self.subTest(line=number):
                 self.assertEqual(lines[number].decision, decision)
                 self.assertEqual(lines[number].error_kind or None, kind)
         self.assertIn("2 cells", lines[3].errors)
+        self.assertIn("Phone ignored: invalid (06 CALL ME)", lines[5].warnings)
+        self.assertIn("06 CALL ME", lines[5].raw_values)
+        self.assertIn("06 CALL ME", lines[10].errors)
         batch.action_commit()
-        self.assertEqual(len(batch.line_ids.result_partner_id), 2)
+        self.assertEqual(len(batch.line_ids.result_partner_id), 3)
+        letters = lines[5].result_partner_id
+        self.assertEqual(letters.email, "letters@example.fr")
+        self.assertFalse(letters.phone)
+        self.assertFalse(lines[10].result_partner_id)
 
     def test_mixed_encodings_stored_without_mojibake(self):
         content = "nom;email\nRené Lévêque;rene@example.fr\n".encode() + (

@@ -131,9 +131,29 @@ class TestNormalizeRow(BaseCase):
         self.assertEqual(clean["email"], "foo@example.com")
 
     def test_bad_phones(self):
-        self.assertEqual(self._errors({"name": "X", "phone": "06 CALL ME"}), ["invalid_phone"])
-        self.assertEqual(self._errors({"name": "X", "phone": "6.12346E+08"}), ["invalid_phone"])
-        self.assertEqual(self._errors({"name": "X", "phone": "1234"}), ["invalid_phone"])
+        # no other identity: the row is quarantined
+        self.assertEqual(self._errors({"phone": "06 CALL ME"}), ["invalid_phone"])
+        self.assertEqual(self._errors({"phone": "6.12346E+08"}), ["invalid_phone"])
+        self.assertEqual(self._errors({"mobile": "1234", "city": "Lyon"}), ["invalid_phone"])
+        # a name, a valid email or another valid phone: the phone is dropped with a warning
+        for values in (
+            {"name": "X", "phone": "06 CALL ME"},
+            {"email": "x@example.fr", "phone": "1234"},
+            {"mobile": "06 12 34 56 78", "phone": "6.12346E+08"},
+        ):
+            with self.subTest(values=values):
+                clean, errors, warnings = normalize_row(values, now=NOW)
+                self.assertEqual(errors, [])
+                self.assertNotIn("phone", clean)
+                self.assertNotIn("phone_key", clean)
+                self.assertEqual([kind for kind, *__ in warnings], ["phone_ignored"])
+                self.assertTrue(warnings[0][1].startswith("Phone ignored: invalid"))
+                self.assertEqual(warnings[0][2], {"value": values["phone"]})
+        # an invalid email is no identity
+        self.assertEqual(
+            self._errors({"email": "a@@example.fr", "phone": "06 CALL ME"}),
+            ["invalid_email", "invalid_phone"],
+        )
         clean, errors, warnings = normalize_row({"name": "X", "mobile": "612345678"}, now=NOW)
         self.assertEqual((clean["mobile"], errors), ("+33612345678", []))
         self.assertEqual(warnings[0][0], "phone_guessed")

@@ -267,7 +267,19 @@ def normalize_row(values, region="FR", day_first=True, now=None):
         clean["company_name"] = company
     if text.get("email"):
         _row_email(text["email"], clean, errors, warnings)
-    _row_phones(text, region, clean, errors, warnings)
+    invalid_phones = []
+    _row_phones(text, region, clean, invalid_phones, warnings)
+    if invalid_phones:
+        # An invalid phone is dropped with a warning when the row still says who the person is
+        # (a name, a valid email or another phone); with nothing else, the row is quarantined.
+        if clean["name"] or clean.get("email") or clean.get("phone") or clean.get("mobile"):
+            warnings.extend(
+                ("phone_ignored", IGNORED_PHONE[kind], params) for kind, params in invalid_phones
+            )
+        else:
+            errors.extend(
+                ("invalid_phone", INVALID_PHONE[kind], params) for kind, params in invalid_phones
+            )
     for target in ("street", "street2", "city", "vat", "company_registry", "country"):
         if text.get(target):
             clean[target] = text[target]
@@ -314,19 +326,25 @@ def _row_email(raw_email, clean, errors, warnings):
         clean["email_key"] = normalize.email_key(email)
 
 
-def _row_phones(text, region, clean, errors, warnings):
+INVALID_PHONE = {
+    "damaged": "Phone number %(value)s was damaged by a spreadsheet (scientific notation).",
+    "invalid": "Invalid phone number %(value)s.",
+}
+IGNORED_PHONE = {
+    "damaged": "Phone ignored: invalid (%(value)s, damaged by a spreadsheet).",
+    "invalid": "Phone ignored: invalid (%(value)s).",
+}
+
+
+def _row_phones(text, region, clean, invalid, warnings):
+    """Normalise the phones into ``clean``; the invalid ones go to ``invalid`` as
+    ``(kind, params)``."""
     for target in ("phone", "mobile"):
         raw = text.get(target, "")
         if not raw:
             continue
         if re.search(r"\d[.,]\d+[eE][+]?\d+", raw):
-            errors.append(
-                (
-                    "invalid_phone",
-                    "Phone number %(value)s was damaged by a spreadsheet (scientific notation).",
-                    {"value": raw},
-                )
-            )
+            invalid.append(("damaged", {"value": raw}))
             continue
         e164 = normalize.normalize_phone(raw, region)
         if re.fullmatch(r"[1-9]\d{8}(\.0)?", raw) and region == "FR":
@@ -341,7 +359,7 @@ def _row_phones(text, region, clean, errors, warnings):
                     )
                 )
         if not e164:
-            errors.append(("invalid_phone", "Invalid phone number %(value)s.", {"value": raw}))
+            invalid.append(("invalid", {"value": raw}))
             continue
         clean[target] = e164
         clean[f"{target}_key"] = e164

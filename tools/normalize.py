@@ -14,6 +14,7 @@ Every function accepts any input (None, numbers, garbage) and returns None rathe
 when nothing usable can be derived.
 """
 
+import functools
 import re
 import unicodedata
 from datetime import date, datetime
@@ -113,6 +114,24 @@ _EMAIL_IN_ANGLES = re.compile(r"<\s*([^<>\s]+@[^<>\s]+)\s*>")
 _DATE_FORMATS = ("%d/%m/%Y", "%Y-%m-%d", "%d-%m-%Y", "%d.%m.%Y", "%Y/%m/%d", "%d/%m/%y", "%Y%m%d")
 
 
+def _memoized(function):
+    """Cache a pure normaliser: an import normalises the same email or phone several times (the
+    row, its suppression hash, the contact's matching keys), and phone validation is costly."""
+    cached = functools.lru_cache(maxsize=100_000, typed=True)(function)
+
+    @functools.wraps(function)
+    def wrapper(*args, **kwargs):
+        if kwargs:
+            return function(*args, **kwargs)
+        try:
+            return cached(*args)
+        except TypeError:  # an unhashable value: not worth caching
+            return function(*args)
+
+    wrapper.cache_clear = cached.cache_clear
+    return wrapper
+
+
 def _text(value):
     if value is None or value is False:
         return ""
@@ -138,6 +157,7 @@ def _company_words(value):
 # ----------------------------------------------------------------------------- email
 
 
+@_memoized
 def normalize_email(value):
     """Return ``(email, error)``: the valid address (lower case, IDNA domain) or None and why.
 
@@ -164,6 +184,7 @@ def normalize_email(value):
     return result.ascii_email.lower() if result.ascii_email else result.normalized.lower(), None
 
 
+@_memoized
 def email_key(value):
     """Matching key of an email: ``+tags`` folded everywhere, dots folded for Gmail addresses."""
     email, _error = normalize_email(value)
@@ -179,6 +200,7 @@ def email_key(value):
 # ----------------------------------------------------------------------------- phone
 
 
+@_memoized
 def normalize_phone(value, region="FR"):
     """E.164 form of a phone number (``+33612345678``), or None if it is not a valid number.
 
@@ -213,6 +235,7 @@ def normalize_phone(value, region="FR"):
 # ----------------------------------------------------------------------------- names
 
 
+@_memoized
 def person_name_key(value):
     """Matching key of a person's name: folded, civility and particles dropped, words sorted.
 
