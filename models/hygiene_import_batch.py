@@ -17,6 +17,7 @@ from odoo.tools import SQL, split_every
 
 from ..tools import normalize
 from ..tools.export import safe_cell
+from ..tools.i18n import _lt
 from ..tools.import_rows import ACTIVITY_TARGETS, TARGETS, guess_mapping, normalize_row
 from ..tools.matching import (
     SCORE_AUTO,
@@ -573,10 +574,10 @@ class HygieneImportBatch(models.Model):
                 if not (clean.get("name") or clean.get("email") or clean.get("phone")) and not (
                     clean.get("mobile")
                 ):
-                    errors.append(("no_identity", "No name, email nor phone.", {}))
+                    errors.append(("no_identity", _lt("No name, email nor phone."), {}))
             if kind != "contacts" and not error_kind and not clean.get("email"):
                 if not errors:
-                    errors.append(("no_identity", "No email address.", {}))
+                    errors.append(("no_identity", _lt("No email address."), {}))
             messages = [
                 self.env._(template, **params)  # pylint: disable=translation-required
                 for __, template, params in errors

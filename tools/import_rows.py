@@ -11,6 +11,7 @@ import unicodedata
 from datetime import date, datetime, timedelta
 
 from . import normalize
+from .i18n import _lt
 
 # Target of a column: code -> kind. Kinds: partner (a partner field), origin (provenance),
 # consent (evidence of a consent or withdrawal), activity (a historical last-activity date).
@@ -306,7 +307,7 @@ def _row_email(raw_email, clean, errors, warnings):
         warnings.append(
             (
                 "several_emails",
-                "Several email addresses (%(value)s): only the first one is kept.",
+                _lt("Several email addresses (%(value)s): only the first one is kept."),
                 {"value": raw_email},
             )
         )
@@ -317,7 +318,7 @@ def _row_email(raw_email, clean, errors, warnings):
         errors.append(
             (
                 "invalid_email",
-                "Invalid email address %(value)s: %(reason)s",
+                _lt("Invalid email address %(value)s: %(reason)s"),
                 {"value": raw_email, "reason": reason or "too long"},
             )
         )
@@ -327,12 +328,12 @@ def _row_email(raw_email, clean, errors, warnings):
 
 
 INVALID_PHONE = {
-    "damaged": "Phone number %(value)s was damaged by a spreadsheet (scientific notation).",
-    "invalid": "Invalid phone number %(value)s.",
+    "damaged": _lt("Phone number %(value)s was damaged by a spreadsheet (scientific notation)."),
+    "invalid": _lt("Invalid phone number %(value)s."),
 }
 IGNORED_PHONE = {
-    "damaged": "Phone ignored: invalid (%(value)s, damaged by a spreadsheet).",
-    "invalid": "Phone ignored: invalid (%(value)s).",
+    "damaged": _lt("Phone ignored: invalid (%(value)s, damaged by a spreadsheet)."),
+    "invalid": _lt("Phone ignored: invalid (%(value)s)."),
 }
 
 
@@ -354,7 +355,7 @@ def _row_phones(text, region, clean, invalid, warnings):
                 warnings.append(
                     (
                         "phone_guessed",
-                        "Phone number %(value)s had lost its leading zero: read as %(phone)s.",
+                        _lt("Phone number %(value)s had lost its leading zero: read as %(phone)s."),
                         {"value": raw, "phone": e164},
                     )
                 )
@@ -383,7 +384,11 @@ def _row_dates(text, day_first, now, clean, errors):
             birth = None
         if not birth or birth.date() > now.date() or birth.year < 1900:
             errors.append(
-                ("invalid_date", "Impossible birth date %(value)s.", {"value": text["birthdate"]})
+                (
+                    "invalid_date",
+                    _lt("Impossible birth date %(value)s."),
+                    {"value": text["birthdate"]},
+                )
             )
         else:
             clean["birthdate"] = birth.date().isoformat()
@@ -396,7 +401,7 @@ def _row_dates(text, day_first, now, clean, errors):
             errors.append(
                 (
                     "invalid_date",
-                    "Invalid date %(value)s in column %(column)s.",
+                    _lt("Invalid date %(value)s in column %(column)s."),
                     {"value": text[target], "column": target},
                 )
             )
@@ -405,7 +410,7 @@ def _row_dates(text, day_first, now, clean, errors):
             errors.append(
                 (
                     "future_date",
-                    "Date %(value)s in column %(column)s is in the future.",
+                    _lt("Date %(value)s in column %(column)s is in the future."),
                     {"value": text[target], "column": target},
                 )
             )
@@ -428,7 +433,7 @@ def _row_consent(value, day_first, now, clean, warnings):
             warnings.append(
                 (
                     "unclear_consent",
-                    "Unclear consent value %(value)s: no consent recorded.",
+                    _lt("Unclear consent value %(value)s: no consent recorded."),
                     {"value": value},
                 )
             )
@@ -438,7 +443,7 @@ def _row_consent(value, day_first, now, clean, warnings):
         warnings.append(
             (
                 "unproven_consent",
-                "Consent without a date: recorded as unproven, it grants nothing.",
+                _lt("Consent without a date: recorded as unproven, it grants nothing."),
                 {},
             )
         )

@@ -34,6 +34,8 @@ from urllib.request import pathname2url
 
 import chardet
 
+from .i18n import _lt
+
 # Limits, module constants so that callers (and tests) can lower them.
 MAX_FILE_SIZE = 200 * 1024 * 1024  # bytes of the uploaded file
 MAX_UNCOMPRESSED_SIZE = 200 * 1024 * 1024  # total declared size of an XLSX's zip members
@@ -183,18 +185,20 @@ def detect_format(content, filename=""):
         return "xlsx"
     if content.startswith(OLE_MAGIC):
         raise ReaderError(
-            "This file is an encrypted (password-protected) workbook or an old Excel 97-2003 "
-            "(.xls) file. Remove the password or save it as .xlsx, then import it again."
+            _lt(
+                "This file is an encrypted (password-protected) workbook or an old Excel 97-2003 "
+                "(.xls) file. Remove the password or save it as .xlsx, then import it again."
+            )
         )
     if extension in XLSX_EXTENSIONS:
-        raise ReaderError("This file is not a valid Excel (.xlsx) workbook.")
+        raise ReaderError(_lt("This file is not a valid Excel (.xlsx) workbook."))
     if extension in SQLITE_EXTENSIONS:
-        raise ReaderError("This file is not an SQLite database.")
+        raise ReaderError(_lt("This file is not an SQLite database."))
     if extension in JSON_EXTENSIONS:
         return "json"
     if extension in (".xls", ".ods"):
         raise ReaderError(
-            "Only .xlsx workbooks are supported: save the file as .xlsx (Excel 2007 or later)."
+            _lt("Only .xlsx workbooks are supported: save the file as .xlsx (Excel 2007 or later).")
         )
     return "csv"
 
@@ -205,10 +209,10 @@ def read_file(content, filename="", *, sheet=None, table=None, max_rows=None):
     Raise :class:`ReaderError` when the whole file cannot be read.
     """
     if content is None or not len(content):
-        raise ReaderError("The file is empty.")
+        raise ReaderError(_lt("The file is empty."))
     if len(content) > MAX_FILE_SIZE:
         raise ReaderError(
-            "The file is too large (%(size)s MB, at most %(limit)s MB).",
+            _lt("The file is too large (%(size)s MB, at most %(limit)s MB)."),
             size=round(len(content) / 1048576, 1),
             limit=round(MAX_FILE_SIZE / 1048576, 1),
         )
@@ -339,10 +343,10 @@ def sniff_delimiter(text):
 def read_csv(content, *, max_rows=None):
     text, encoding, bad_lines = decode_text(bytes(content))
     if not text.strip():
-        raise ReaderError("The file is empty.")
+        raise ReaderError(_lt("The file is empty."))
     if _is_garbage(text):
         raise ReaderError(
-            "This file is not a text (CSV) file, nor a supported workbook or database."
+            _lt("This file is not a text (CSV) file, nor a supported workbook or database.")
         )
     delimiter = sniff_delimiter(text)
     result = ReadResult(format="csv", encoding=encoding, delimiter=delimiter)
@@ -385,7 +389,7 @@ def read_csv(content, *, max_rows=None):
     finally:
         csv.field_size_limit(previous_limit)
     if not result.headers:
-        raise ReaderError("The file is empty.")
+        raise ReaderError(_lt("The file is empty."))
     return result
 
 
@@ -397,19 +401,21 @@ def check_zip(content):
     try:
         archive = zipfile.ZipFile(io.BytesIO(content))
     except (zipfile.BadZipFile, OSError, ValueError) as error:
-        raise ReaderError("This file is not a valid Excel (.xlsx) workbook.") from error
+        raise ReaderError(_lt("This file is not a valid Excel (.xlsx) workbook.")) from error
     with archive:
         members = archive.infolist()
         if len(members) > MAX_ZIP_ENTRIES:
-            raise ReaderError("This workbook contains too many parts to be read safely.")
+            raise ReaderError(_lt("This workbook contains too many parts to be read safely."))
         uncompressed = sum(member.file_size for member in members)
         compressed = sum(member.compress_size for member in members) or 1
         if uncompressed > MAX_UNCOMPRESSED_SIZE or (
             uncompressed > 1048576 and uncompressed / compressed > MAX_ZIP_RATIO
         ):
             raise ReaderError(
-                "This workbook would take %(size)s MB once decompressed (at most %(limit)s MB): "
-                "it is refused as unsafe.",
+                _lt(
+                    "This workbook would take %(size)s MB once decompressed "
+                    "(at most %(limit)s MB): it is refused as unsafe."
+                ),
                 size=round(uncompressed / 1048576, 1),
                 limit=round(MAX_UNCOMPRESSED_SIZE / 1048576, 1),
             )
@@ -417,9 +423,12 @@ def check_zip(content):
         if "xl/workbook.xml" not in names:
             if "content.xml" in names:
                 raise ReaderError(
-                    "OpenDocument spreadsheets (.ods) are not supported: save the file as .xlsx."
+                    _lt(
+                        "OpenDocument spreadsheets (.ods) are not supported: "
+                        "save the file as .xlsx."
+                    )
                 )
-            raise ReaderError("This file is a zip archive, not an Excel (.xlsx) workbook.")
+            raise ReaderError(_lt("This file is a zip archive, not an Excel (.xlsx) workbook."))
 
 
 def read_xlsx(content, *, sheet=None, max_rows=None):
@@ -429,21 +438,23 @@ def read_xlsx(content, *, sheet=None, max_rows=None):
     try:
         workbook = openpyxl.load_workbook(io.BytesIO(content), read_only=True, data_only=True)
     except Exception as error:  # openpyxl raises anything from KeyError to XML parse errors
-        raise ReaderError("This Excel (.xlsx) workbook is corrupt or cannot be read.") from error
+        raise ReaderError(
+            _lt("This Excel (.xlsx) workbook is corrupt or cannot be read.")
+        ) from error
     try:
         visible = [ws.title for ws in workbook.worksheets if ws.sheet_state == "visible"]
         result = ReadResult(format="xlsx", sheets=visible)
         if sheet:
             if sheet not in workbook.sheetnames:
-                raise ReaderError("The workbook has no sheet named “%(sheet)s”.", sheet=sheet)
+                raise ReaderError(_lt("The workbook has no sheet named “%(sheet)s”."), sheet=sheet)
             worksheet = workbook[sheet]
         elif visible:
             worksheet = workbook[visible[0]]
         else:
-            raise ReaderError("The workbook has no worksheet.")
+            raise ReaderError(_lt("The workbook has no worksheet."))
         if not hasattr(worksheet, "iter_rows"):
             raise ReaderError(
-                "The sheet “%(sheet)s” is a chart, not a worksheet.", sheet=worksheet.title
+                _lt("The sheet “%(sheet)s” is a chart, not a worksheet."), sheet=worksheet.title
             )
         result.sheet = worksheet.title
         try:
@@ -452,7 +463,7 @@ def read_xlsx(content, *, sheet=None, max_rows=None):
             raise
         except Exception as error:
             raise ReaderError(
-                "This Excel (.xlsx) workbook is corrupt or cannot be read."
+                _lt("This Excel (.xlsx) workbook is corrupt or cannot be read.")
             ) from error
     finally:
         workbook.close()
@@ -500,7 +511,7 @@ def _read_worksheet(worksheet, result, max_rows):
         values += [""] * (width - len(values))  # trailing empty cells are not stored in XLSX
         result._add(line, _align(values, width, line, result))
     if width is None:
-        raise ReaderError("The sheet “%(sheet)s” is empty.", sheet=result.sheet)
+        raise ReaderError(_lt("The sheet “%(sheet)s” is empty."), sheet=result.sheet)
 
 
 # ------------------------------------------------------------------------------------------ SQLite
@@ -517,7 +528,7 @@ def read_sqlite(content, *, table=None, max_rows=None):
     """Read one table or view of an SQLite file, on a private read-only immutable copy."""
     content = bytes(content)
     if not content.startswith(SQLITE_MAGIC):
-        raise ReaderError("This file is not an SQLite database.")
+        raise ReaderError(_lt("This file is not an SQLite database."))
     handle, path = tempfile.mkstemp(prefix="hygiene_", suffix=".sqlite")  # mode 0600
     connection = None
     try:
@@ -535,14 +546,14 @@ def read_sqlite(content, *, table=None, max_rows=None):
         except sqlite3.OperationalError as error:
             if "interrupted" in str(error):
                 raise ReaderError(
-                    "Reading this SQLite database takes too long: it is refused."
+                    _lt("Reading this SQLite database takes too long: it is refused.")
                 ) from error
             raise ReaderError(
-                "This SQLite database cannot be read (%(reason)s).", reason=str(error)
+                _lt("This SQLite database cannot be read (%(reason)s)."), reason=str(error)
             ) from error
         except sqlite3.DatabaseError as error:
             raise ReaderError(
-                "This SQLite database is corrupt or encrypted (%(reason)s).", reason=str(error)
+                _lt("This SQLite database is corrupt or encrypted (%(reason)s)."), reason=str(error)
             ) from error
     finally:
         if connection is not None:
@@ -573,7 +584,7 @@ def _sqlite_connect(path):
         connection.execute("PRAGMA cell_size_check=ON")
         check = connection.execute("PRAGMA quick_check").fetchone()
         if not check or check[0] != "ok":
-            raise ReaderError("This SQLite database is corrupt.")
+            raise ReaderError(_lt("This SQLite database is corrupt."))
     except BaseException:
         connection.close()
         raise
@@ -588,7 +599,7 @@ def _sqlite_tables(connection):
         "ORDER BY type = 'view', name"
     ).fetchall()
     if not objects:
-        raise ReaderError("This SQLite database has no table.")
+        raise ReaderError(_lt("This SQLite database has no table."))
     return ReadResult(format="sqlite", tables=[name for (name,) in objects])
 
 
@@ -596,7 +607,7 @@ def _sqlite_rows(connection, result, table, max_rows):
     if table is None:
         table = result.tables[0]
     elif table not in result.tables:
-        raise ReaderError("The database has no table or view named “%(table)s”.", table=table)
+        raise ReaderError(_lt("The database has no table or view named “%(table)s”."), table=table)
     result.table = table
     quoted = '"' + table.replace('"', '""') + '"'
     cursor = connection.execute(f"SELECT * FROM {quoted}")  # noqa: S608 - quoted identifier
@@ -657,7 +668,7 @@ def read_json(content, *, max_rows=None):
     text, encoding, _bad_lines = decode_text(bytes(content))
     stripped = text.strip()
     if not stripped:
-        raise ReaderError("The file is empty.")
+        raise ReaderError(_lt("The file is empty."))
     result = ReadResult(format="json", encoding=encoding)
     rows = _JsonRows(result)
     if stripped.startswith("["):
@@ -666,7 +677,10 @@ def read_json(content, *, max_rows=None):
         _read_json_lines(text, rows, max_rows)
     if not rows.objects and (result.errors or not stripped.startswith("[")):
         raise ReaderError(
-            "This JSON file is neither an array of objects nor JSON lines (one object per line)."
+            _lt(
+                "This JSON file is neither an array of objects nor JSON lines "
+                "(one object per line)."
+            )
         )
     return rows.finish()
 
@@ -684,7 +698,7 @@ def _read_json_array(text, rows, max_rows):
 
     def fail(pos, reason):
         raise ReaderError(
-            "This JSON file is invalid near line %(line)s: %(reason)s.",
+            _lt("This JSON file is invalid near line %(line)s: %(reason)s."),
             line=text.count("\n", 0, pos) + 1,
             reason=reason,
         )
