@@ -18,7 +18,15 @@ from odoo.tools import SQL, split_every
 from ..tools import normalize
 from ..tools.export import safe_cell
 from ..tools.i18n import _lt
-from ..tools.import_rows import ACTIVITY_TARGETS, TARGETS, guess_mapping, normalize_row
+from ..tools.import_checks import DAY_FIRST, MIXED, MONTH_FIRST, date_order, mixed_scripts
+from ..tools.import_rows import (
+    ACTIVITY_TARGETS,
+    DATE_TARGETS,
+    TARGETS,
+    guess_mapping,
+    normalize_row,
+)
+from ..tools.matching import is_generic_email as is_role_address
 from ..tools.matching import (
     SCORE_AUTO,
     SCORE_REVIEW,
@@ -464,6 +472,7 @@ class HygieneImportBatch(models.Model):
         result = self._read(max_rows=self._max_rows())
         if not result.rows:
             raise UserError(self.env._("The file has no data rows (0 rows): nothing to import."))
+        self._check_date_order(result)
         consent_columns = {
             line.column for line in self.mapping_ids if TARGETS.get(line.target) == "consent"
         }
@@ -516,6 +525,102 @@ class HygieneImportBatch(models.Model):
         self.write({"state": "staging", "line_count": len(rows)})
         self.env["hygiene.import.line"].invalidate_model()
 
+    def _check_date_order(self, result):
+        """Refuse the file when a date column proves another day/month order than the import's
+        setting, or both orders at once (a ``13/01`` and a ``01/13``): guessing would store
+        wrong dates silently."""
+        date_targets = {*DATE_TARGETS, "birthdate"}
+        for mapping in self.mapping_ids.filtered(lambda m: m.target in date_targets):
+            column = mapping.column
+            order, examples = date_order(
+                (line, values.get(column))
+                for line, values in zip(result.line_numbers, result.rows, strict=True)
+            )
+            if order == MIXED:
+                (day_line, day_value), (month_line, month_value) = examples
+                raise UserError(
+                    self.env._(
+                        "Column %(column)s mixes two date orders: %(day_value)s (line "
+                        "%(day_line)s) can only be day/month and %(month_value)s (line "
+                        "%(month_line)s) only month/day. Correct the file: it is refused rather "
+                        "than guessed.",
+                        column=column,
+                        day_value=day_value,
+                        day_line=day_line,
+                        month_value=month_value,
+                        month_line=month_line,
+                    )
+                )
+            if (order == MONTH_FIRST and self.day_first) or (
+                order == DAY_FIRST and not self.day_first
+            ):
+                [(line, value)] = examples
+                raise UserError(
+                    self.env._(
+                        "Column %(column)s holds %(value)s (line %(line)s), which cannot be read "
+                        "with the chosen date order: change the option Day Before Month and "
+                        "stage the file again.",
+                        column=column,
+                        value=value,
+                        line=line,
+                    )
+                )
+
+    @api.model
+    def _check_row_warnings(self, values, clean, warnings, retention_limit, retention_months):
+        """Flag what is accepted but must be seen: a role address (not a natural person), look-
+        alike characters (returns True: never matched automatically), a last activity older than
+        the retention period (the contact is due for retention as soon as it is imported)."""
+        email_key = clean.get("email_key")
+        if email_key and is_role_address(email_key):
+            warnings.append(
+                (
+                    "role_address",
+                    _lt("Role address %(value)s: a shared mailbox, not a natural person."),
+                    {"value": clean.get("email") or email_key},
+                )
+            )
+        look_alike = any(
+            mixed_scripts(str(values.get(target) or ""))
+            for target in ("name", "firstname", "lastname", "company_name", "email")
+        )
+        if look_alike:
+            warnings.append(
+                (
+                    "look_alike",
+                    _lt(
+                        "The name or email mixes letters of several alphabets (look-alike "
+                        "characters): this row is never matched automatically."
+                    ),
+                    {},
+                )
+            )
+        activity = max(
+            (clean[target] for target in ACTIVITY_TARGETS if clean.get(target)), default=None
+        )
+        if activity and fields.Datetime.to_datetime(activity) < retention_limit:
+            warnings.append(
+                (
+                    "old_activity",
+                    _lt(
+                        "Last activity %(date)s is older than %(months)s months: the contact is "
+                        "due for retention (anonymisation or deletion) as soon as it is imported."
+                    ),
+                    {"date": activity[:10], "months": retention_months},
+                )
+            )
+        return look_alike
+
+    def _retention_months(self):
+        """The shortest retention, in months, counted from the last activity (CNIL: 36)."""
+        durations = (
+            self.env["hygiene.retention.policy"]
+            .sudo()
+            .search([("start_event", "=", "last_activity")])
+            .mapped("duration_months")
+        )
+        return min(durations, default=36)
+
     def _process_all(self, progress=None):
         """Run every remaining chunk now (small files, command line)."""
         while self._process_chunk():
@@ -562,6 +667,8 @@ class HygieneImportBatch(models.Model):
         secret = self.env["hygiene.suppression"]._suppression_secret()
         now = fields.Datetime.now()
         kind, day_first = self.kind, self.day_first  # read once, not per row
+        retention_months = self._retention_months()
+        retention_limit = fields.Datetime.subtract(now, months=retention_months)
         updates, hashes_by_line = [], {}
         for line_id, raw_json, consent_json, error_kind in fetched:
             raw = json.loads(raw_json or "{}")
@@ -578,6 +685,9 @@ class HygieneImportBatch(models.Model):
             if kind != "contacts" and not error_kind and not clean.get("email"):
                 if not errors:
                     errors.append(("no_identity", _lt("No email address."), {}))
+            look_alike = self._check_row_warnings(
+                values, clean, warnings, retention_limit, retention_months
+            )
             messages = [
                 self.env._(template, **params)  # pylint: disable=translation-required
                 for __, template, params in errors
@@ -605,6 +715,7 @@ class HygieneImportBatch(models.Model):
                     clean.get("name_key"),
                     clean.get("company_key"),
                     (clean.get("name") or clean.get("email") or "")[:200] or None,
+                    look_alike,
                     False,
                 ]
             )
@@ -613,7 +724,7 @@ class HygieneImportBatch(models.Model):
             row[-1] = row[0] in suppressed
         values = SQL(", ").join(
             SQL(
-                "(%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s::boolean)",
+                "(%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s::boolean, %s::boolean)",
                 *row,
             )
             for row in updates
@@ -628,10 +739,10 @@ class HygieneImportBatch(models.Model):
                        email_key = v.email_key, phone_key = v.phone_key,
                        mobile_key = v.mobile_key, name_key = v.name_key,
                        company_key = v.company_key, display_label = v.label,
-                       suppressed = v.suppressed
+                       look_alike = v.look_alike, suppressed = v.suppressed
                   FROM (VALUES %s) AS v(id, clean, errors, error_kind, warnings, email_key,
                                         phone_key, mobile_key, name_key, company_key, label,
-                                        suppressed)
+                                        look_alike, suppressed)
                  WHERE l.id = v.id
                 """,
                 values,
@@ -940,6 +1051,25 @@ class HygieneImportBatch(models.Model):
             if pid:
                 decision.update(score=score, reasons=", ".join(reasons))
             decisions[line_id] = decision
+        self._review_look_alikes(decisions)
+
+    def _review_look_alikes(self, decisions):
+        """Rows with look-alike characters are never merged nor matched automatically: a
+        homoglyph may imitate an existing contact (bad-input catalogue N3)."""
+        self.env.cr.execute(
+            SQL(
+                "SELECT id FROM hygiene_import_line"
+                " WHERE batch_id = %s AND look_alike AND state = 'normalised'",
+                self.id,
+            )
+        )
+        for (line_id,) in self.env.cr.fetchall():
+            decision = decisions.get(line_id)
+            if decision and (
+                decision["decision"] in ("update", "merge")
+                or decision.get("reason") in ("uncertain_match", "uncertain_in_file")
+            ):
+                decision.update(decision="quarantine", reason="look_alike")
 
     # ------------------------------------------------------------------ dry run
 

@@ -17,6 +17,7 @@ DECISION_REASONS = [
     ("suppressed", "Suppressed (erased or opted-out person)"),
     ("uncertain_match", "Uncertain match: to review"),
     ("uncertain_in_file", "Uncertain duplicate in the file: to review"),
+    ("look_alike", "Look-alike characters: to review"),
     ("in_file", "Duplicate of another row of the file"),
     ("no_contact", "No matching contact"),
     ("commit_error", "Refused when written"),
@@ -68,6 +69,12 @@ class HygieneImportLine(models.Model):
     error_kind = fields.Selection(ERROR_KINDS, readonly=True, index=True)
     warnings = fields.Text(readonly=True)
     suppressed = fields.Boolean(readonly=True)
+    look_alike = fields.Boolean(
+        string="Look-alike Characters",
+        readonly=True,
+        help="The name or email mixes letters of several alphabets (a Cyrillic a among Latin "
+        "letters...): such a row is never matched to a contact automatically.",
+    )
     email_key = fields.Char(readonly=True)
     phone_key = fields.Char(readonly=True)
     mobile_key = fields.Char(readonly=True)

@@ -21,3 +21,4 @@ from . import test_repermission
 from . import test_retention
 from . import test_retention_scan
 from . import test_import_checks
+from . import test_import_catalogue
