@@ -26,7 +26,6 @@ from ..tools.import_rows import (
     guess_mapping,
     normalize_row,
 )
-from ..tools.matching import is_generic_email as is_role_address
 from ..tools.matching import (
     SCORE_AUTO,
     SCORE_REVIEW,
@@ -35,6 +34,7 @@ from ..tools.matching import (
     is_generic_email,
     score_pair,
 )
+from ..tools.matching import is_generic_email as is_role_address
 from ..tools.readers import ReaderError, read_file
 from ..tools.suppression import suppression_hash, suppression_values
 from .hygiene_import_line import DECISION_REASONS, DECISIONS, ERROR_KINDS
