@@ -1,3 +1,4 @@
+import functools
 import logging
 import time
 
@@ -6,13 +7,10 @@ from odoo.exceptions import UserError
 from odoo.tools import SQL, split_every
 
 from ..tools import normalize
-from ..tools.matching import SCORE_REVIEW, Features, cluster, score_pair
+from ..tools.matching import BLOCK_CAP, SCORE_REVIEW, Features, find_groups
 
 _logger = logging.getLogger(__name__)
 
-# Blocks larger than this (a generic mailbox, a switchboard, a very common name in one town) give
-# no candidate pairs: they are reported, and their value only counts as weak evidence.
-BLOCK_CAP = 50
 INSERT_BATCH = 5000
 
 
@@ -182,10 +180,12 @@ class HygieneDuplicateGroup(models.Model):
     def _hygiene_scan(self, threshold=None, block_cap=BLOCK_CAP):
         """Scan every active partner and replace the groups to review; return statistics.
 
-        Candidate pairs come from the stored keys (index-backed GROUP BY) and from a fuzzy block
-        (postcode + name prefixes) for names with typos; each pair is scored in Python; groups are
-        complete-linkage clusters, so they never chain unrelated people. Pairs marked "not
-        duplicates" are never proposed again; groups already decided are kept.
+        The matching features (stored keys, postcode, street, birth date) are read with one SQL
+        query; candidate pairs come from blocking keys (email key, each phone, company
+        identifier, name + postcode, name alone, name + birth date, phonetic surname + first
+        initial...; oversized blocks are capped and reported); each pair is scored; clusters
+        never hold two records with evidence against each other (see tools/matching.py). Pairs
+        marked "not duplicates" are never proposed again; groups already decided are kept.
         """
         self.check_access("create")
         started = time.perf_counter()
@@ -196,32 +196,19 @@ class HygieneDuplicateGroup(models.Model):
         )
         self.env.flush_all()
         features = self._scan_features()
-        blocks, shared_values, oversized = self._scan_blocks(features, block_cap)
         excluded = self.env["hygiene.duplicate.exclusion"]._excluded_pairs()
-        pair_scores, pair_reasons = {}, {}
-        for block in blocks:
-            for i, a in enumerate(block):
-                for b in block[i + 1 :]:
-                    key = (a, b) if a < b else (b, a)
-                    if key in pair_scores or key in excluded:
-                        continue
-                    score, reasons = score_pair(features[a], features[b], shared_values)
-                    pair_scores[key] = score
-                    if score >= threshold:
-                        pair_reasons[key] = reasons
-
-        def score_fn(a, b):
-            if (a, b) in excluded:
-                return 0.0
-            return score_pair(features[a], features[b], shared_values)[0]
-
-        clusters = cluster(None, pair_scores, threshold, score_fn)
+        clusters, pair_scores, pair_reasons, stats = find_groups(
+            features,
+            threshold=threshold,
+            block_cap=block_cap,
+            excluded=excluded,
+            phonetic=functools.lru_cache(maxsize=200000)(normalize.phonetic_key),
+        )
+        del pair_scores
         self._store_groups(clusters, pair_reasons, features)
         stats = {
             "partners": len(features),
-            "pairs": len(pair_scores),
-            "groups": len(clusters),
-            "oversized_blocks": oversized,
+            **stats,
             "seconds": round(time.perf_counter() - started, 2),
         }
         _logger.info("duplicate scan: %s", stats)
@@ -234,17 +221,29 @@ class HygieneDuplicateGroup(models.Model):
                 """
                 SELECT id, hygiene_name_key, hygiene_email_key, hygiene_phone_key,
                        hygiene_mobile_key, hygiene_company_key, zip, city, street, is_company,
-                       commercial_partner_id
+                       commercial_partner_id, hygiene_birthdate
                   FROM res_partner
                  WHERE active
                 """
             )
         )
         features = {}
+        street_key = functools.lru_cache(maxsize=200000)(normalize.street_key)
         for row in self.env.cr.fetchall():
-            pid, name, email, phone, mobile, company, zip_code, city, street, is_company, family = (
-                row
-            )
+            (
+                pid,
+                name,
+                email,
+                phone,
+                mobile,
+                company,
+                zip_code,
+                city,
+                street,
+                is_company,
+                family,
+                birthdate,
+            ) = row
             features[pid] = Features(
                 pid,
                 name,
@@ -253,64 +252,12 @@ class HygieneDuplicateGroup(models.Model):
                 company,
                 (zip_code or "").replace(" ", "") or None,
                 city,
-                normalize.street_key(street),
+                street_key(street),
                 bool(is_company),
                 family,
+                birthdate and birthdate.isoformat(),
             )
         return features
-
-    @api.model
-    def _scan_blocks(self, features, block_cap):
-        """Lists of partner ids sharing a blocking key; values of oversized blocks are 'shared'."""
-        queries = {
-            "email": SQL(
-                "SELECT hygiene_email_key, array_agg(id) FROM res_partner WHERE active"
-                " AND hygiene_email_key IS NOT NULL GROUP BY 1 HAVING count(*) > 1"
-            ),
-            "phone": SQL(
-                """
-                SELECT key, array_agg(DISTINCT id) FROM (
-                    SELECT id, hygiene_phone_key AS key FROM res_partner
-                     WHERE active AND hygiene_phone_key IS NOT NULL
-                 UNION ALL
-                    SELECT id, hygiene_mobile_key FROM res_partner
-                     WHERE active AND hygiene_mobile_key IS NOT NULL
-                ) phones GROUP BY 1 HAVING count(DISTINCT id) > 1
-                """
-            ),
-            "company": SQL(
-                "SELECT hygiene_company_key, array_agg(id) FROM res_partner WHERE active"
-                " AND hygiene_company_key IS NOT NULL GROUP BY 1 HAVING count(*) > 1"
-            ),
-            "name": SQL(
-                "SELECT hygiene_name_key || '|' || coalesce(zip, ''), array_agg(id)"
-                " FROM res_partner WHERE active AND hygiene_name_key IS NOT NULL"
-                " AND (is_company OR zip IS NOT NULL) GROUP BY 1 HAVING count(*) > 1"
-            ),
-        }
-        blocks, shared, oversized = [], set(), 0
-        for kind, query in queries.items():
-            self.env.cr.execute(query)
-            for value, ids in self.env.cr.fetchall():
-                if len(ids) > block_cap:
-                    oversized += 1
-                    if kind in ("email", "phone"):
-                        shared.add(value)
-                    continue
-                blocks.append(ids)
-        # Fuzzy block: same postcode and the same 3-letter prefixes of the name words, so that
-        # "Dupont Jean" meets "Dupond Jean" even with a new email and no phone.
-        fuzzy = {}
-        for feature in features.values():
-            if feature.name_key and feature.zip:
-                prefixes = " ".join(sorted(word[:3] for word in feature.name_key.split()))
-                fuzzy.setdefault((feature.zip, prefixes), []).append(feature.id)
-        for ids in fuzzy.values():
-            if 1 < len(ids) <= block_cap:
-                blocks.append(ids)
-            elif len(ids) > block_cap:
-                oversized += 1
-        return blocks, frozenset(shared), oversized
 
     @api.model
     def _store_groups(self, clusters, pair_reasons, features):
