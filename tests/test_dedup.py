@@ -87,6 +87,9 @@ class TestMatchingRules(HygieneCommon):
         self.assertEqual(name_similarity("garnier n", "garnier nathan"), 0.9)
         self.assertEqual(name_similarity("garnier nathan", "garnier n"), 0.9)
         self.assertLess(name_similarity("garnier nathan", "garnier m"), 0.85)
+        # numbers tell names apart: "Agence 12" and "Agence 13" are two agencies
+        self.assertLessEqual(name_similarity("12 agence", "13 agence"), 0.5)
+        self.assertEqual(name_similarity("12 agence", "12 agence"), 1.0)
 
     def test_phonetic_surname_and_initial_block(self):
         jean = _features(1, "dupont jean", zip_code=None)

@@ -10,8 +10,11 @@ above the threshold, so a chain A~B~C never drags unrelated people together (the
 union-find linkers at 1,000,000 records).
 """
 
+import functools
+import gc
 import math
-from collections import namedtuple
+import time
+from collections import defaultdict, namedtuple
 
 from rapidfuzz import fuzz
 
@@ -60,6 +63,7 @@ LINK_FLOOR = 0.02
 AMBIGUITY_MARGIN = 2.0  # evidence (log-odds) by which one of two rival links must win
 
 
+@functools.lru_cache(maxsize=1 << 18)
 def name_similarity(a, b):
     """Similarity (0..1) of two name keys, robust to word order, small typos and initials.
 
@@ -68,6 +72,10 @@ def name_similarity(a, b):
     """
     if not a or not b:
         return 0.0
+    if a == b:
+        return 1.0
+    if {w for w in a.split() if w.isdigit()} != {w for w in b.split() if w.isdigit()}:
+        return min(fuzz.token_sort_ratio(a, b) / 100.0, 0.5)  # "Agence 12" is not "Agence 13"
     similarity = fuzz.token_sort_ratio(a, b) / 100.0
     if similarity < 0.9:
         words_a, words_b = a.split(), b.split()
@@ -91,6 +99,7 @@ def is_generic_email(email_key):
     return bool(email_key) and email_key.split("@", 1)[0] in GENERIC_LOCALS
 
 
+@functools.lru_cache(maxsize=1 << 18)
 def is_mobile(e164):
     """French mobiles (+336, +337); other countries' numbers count as personal too."""
     return not e164.startswith("+33") or e164[3:4] in ("6", "7")
@@ -314,42 +323,63 @@ def cluster(ids, pair_scores, threshold=SCORE_REVIEW, score_fn=None, floor=None)
 BLOCK_CAP = 50
 # Tighter caps for the loose keys: a name alone, or its sound, is only worth comparing when few
 # partners share it (a common name without other evidence is never accepted anyway).
-KIND_CAPS = {"m": 10, "s": 10}
+# A name alone is only accepted when at most two or three partners carry it (see name_rarity).
+KIND_CAPS = {"m": 4, "s": 10, "z": 5}
 
 
-def _blocking_keys(f, phonetic):
-    """The blocking keys of one partner (tuples; the first item names the kind)."""
-    keys = []
-    if f.email_key:
-        keys.append(("e", f.email_key))
-    keys.extend(("p", phone) for phone in f.phones)
-    if f.company_key:
-        keys.append(("c", f.company_key))
-    name = f.name_key
-    if not name:
-        return keys
-    if f.is_company or f.zip:
-        keys.append(("n", name, f.zip or ""))
+def _name_keys(name, phonetic):
+    """Blocking values derived from a person's name key alone: the phonetic surname + first
+    initial, each word in turn being the surname (the order of first and last names is
+    unknown), so that "Dupond J." meets "Jean Dupont"; and the sound code of each word."""
     words = name.split()
-    if f.zip:
-        keys.append(("z", f.zip, " ".join(sorted(word[:3] for word in words))))
-    if f.is_company:
-        return keys
-    keys.append(("m", name))  # the same name anywhere: a move, a new email
-    if f.birthdate:
-        keys.append(("b", name, str(f.birthdate)))
-    # Phonetic surname + first initial, each word in turn being the surname (the order of
-    # first and last names is unknown): "Dupond J." meets "Jean Dupont".
+    sounds, codes = [], []
     for word in words:
         code = phonetic(word)
         if not code:
             continue
-        for other in words:
-            if other is not word:
-                keys.append(("s", code, other[0]))
-        if f.birthdate:
-            keys.append(("sb", code, str(f.birthdate)))
-    return keys
+        codes.append(code)
+        sounds.extend(f"{code} {other[0]}" for other in words if other is not word)
+    return sounds, codes
+
+
+def _blocking_passes(features, phonetic):
+    """``(kind, iterator of (value, id))`` for each blocking key, one kind at a time so that
+    only one kind's index is in memory at once."""
+    values = features.values()
+    persons = [f for f in values if f.name_key and not f.is_company]
+    name_cache = {}
+
+    def name_keys(name):
+        keys = name_cache.get(name)
+        if keys is None:
+            keys = name_cache[name] = _name_keys(name, phonetic)
+        return keys
+
+    yield "e", ((f.email_key, f.id) for f in values if f.email_key)
+    yield "p", ((phone, f.id) for f in values for phone in f.phones)
+    yield "c", ((f.company_key, f.id) for f in values if f.company_key)
+    # the same name at the same postcode (companies: the same name anywhere)
+    yield "n", (
+        (f"{f.name_key}|{f.zip or ''}", f.id)
+        for f in values
+        if f.name_key and (f.is_company or f.zip)
+    )
+    # the same postcode and the same 3-letter prefixes of the name words: typos
+    yield "z", (
+        (f"{f.zip}|{' '.join(sorted(word[:3] for word in f.name_key.split()))}", f.id)
+        for f in values
+        if f.name_key and f.zip
+    )
+    # persons: the same name anywhere (a move and a new email), with the same birth date
+    yield "m", ((f.name_key, f.id) for f in persons)
+    yield "b", ((f"{f.name_key}|{f.birthdate}", f.id) for f in persons if f.birthdate)
+    yield "s", ((sound, f.id) for f in persons for sound in name_keys(f.name_key)[0])
+    yield "sb", (
+        (f"{sound}|{f.birthdate}", f.id)
+        for f in persons
+        if f.birthdate
+        for sound in name_keys(f.name_key)[0]
+    )
 
 
 def candidate_blocks(features, block_cap=BLOCK_CAP, phonetic=None):
@@ -357,23 +387,25 @@ def candidate_blocks(features, block_cap=BLOCK_CAP, phonetic=None):
     blocks (shared mailboxes, switchboards) and the number of oversized blocks.
 
     ``features`` maps ids to ``Features``; ``phonetic(word)`` gives the sound code of a name
-    word (``normalize.phonetic_key``, cached by the caller).
+    word (``normalize.phonetic_key``, cached by the caller); without it, no phonetic keys.
     """
     phonetic = phonetic or (lambda word: None)
-    keyed = {}
-    for f in features.values():
-        for key in _blocking_keys(f, phonetic):
-            keyed.setdefault(key, []).append(f.id)
     blocks, shared, oversized = [], set(), 0
-    for key, ids in keyed.items():
-        if len(ids) < 2:
-            continue
-        if len(ids) > min(block_cap, KIND_CAPS.get(key[0], block_cap)):
-            oversized += 1
-            if key[0] in ("e", "p"):
-                shared.add(key[1])
-            continue
-        blocks.append(ids)
+    for kind, pairs in _blocking_passes(features, phonetic):
+        cap = min(block_cap, KIND_CAPS.get(kind, block_cap))
+        keyed = defaultdict(list)
+        for value, pid in pairs:
+            keyed[value].append(pid)
+        for value, ids in keyed.items():
+            if len(ids) < 2:
+                continue
+            if len(ids) > cap:
+                oversized += 1
+                if kind in ("e", "p"):
+                    shared.add(value)
+                continue
+            blocks.append(ids)
+        del keyed
     return blocks, frozenset(shared), oversized
 
 
@@ -390,12 +422,25 @@ def find_groups(
     score of every compared pair, the reasons of the pairs at or above ``threshold``. Pairs in
     ``excluded`` ((low id, high id), marked "not duplicates") are never compared nor joined.
     """
+    collecting = gc.isenabled()
+    gc.disable()  # millions of small lists and tuples: the cyclic collector would rescan them
+    try:
+        return _find_groups(features, threshold, block_cap, excluded, phonetic)
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def _find_groups(features, threshold, block_cap, excluded, phonetic):
+    started = time.perf_counter()
     blocks, shared_values, oversized = candidate_blocks(features, block_cap, phonetic)
     name_counts = {}
     for f in features.values():
         if f.name_key and not f.is_company:
             name_counts[f.name_key] = name_counts.get(f.name_key, 0) + 1
-    pair_scores, pair_reasons, linkable = {}, {}, {}
+    blocked = time.perf_counter()
+    # every compared pair's score; the pairs above the threshold without conflict can link
+    pair_scores, pair_reasons, linkable, apart = {}, {}, {}, set()
     for block in blocks:
         for i, a in enumerate(block):
             for b in block[i + 1 :]:
@@ -404,9 +449,14 @@ def find_groups(
                     continue
                 score, reasons = score_pair(features[a], features[b], shared_values, name_counts)
                 pair_scores[key] = score
-                linkable[key] = 0.0 if is_conflict(reasons) else score
+                if is_conflict(reasons):
+                    apart.add(key)
+                elif score >= threshold:
+                    linkable[key] = score
                 if score >= threshold:
                     pair_reasons[key] = reasons
+    del blocks
+    scored = time.perf_counter()
 
     def score_fn(a, b):
         if (a, b) in excluded:
@@ -414,12 +464,23 @@ def find_groups(
         score, reasons = score_pair(features[a], features[b], shared_values, name_counts)
         return 0.0 if is_conflict(reasons) else score
 
-    ambiguous = drop_ambiguous_links(linkable, threshold, score_fn)
-    clusters = cluster(None, linkable, threshold, score_fn, floor=LINK_FLOOR)
+    def link_score(a, b):  # a pair under the threshold, or one with a conflict
+        key = (a, b)
+        if key in apart or key in excluded:
+            return 0.0
+        if key in pair_scores:
+            return pair_scores[key]
+        return score_fn(a, b)
+
+    ambiguous = drop_ambiguous_links(linkable, threshold, link_score)
+    clusters = cluster(None, linkable, threshold, link_score, floor=LINK_FLOOR)
     stats = {
         "pairs": len(pair_scores),
         "groups": len(clusters),
         "oversized_blocks": oversized,
         "ambiguous_links": ambiguous,
+        "seconds_blocking": round(blocked - started, 1),
+        "seconds_scoring": round(scored - blocked, 1),
+        "seconds_clustering": round(time.perf_counter() - scored, 1),
     }
     return clusters, pair_scores, pair_reasons, stats

@@ -340,7 +340,7 @@ def phonetic_key(word):
     a doubled letter, a vowel or a silent ending: ``Dupont``, ``Dupond`` and ``Duppont`` give
     ``d15``; None for words of fewer than two letters.
     """
-    text = "".join(_words(word))
+    text = "".join(char for char in "".join(_words(word)) if char.isalpha())
     if len(text) < 2:
         return None
     for pattern, replacement in _PHONETIC_RULES:
