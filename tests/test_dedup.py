@@ -160,6 +160,22 @@ class TestMatchingRules(HygieneCommon):
         self.assertFalse(clusters, "neither the father nor the son gets the bare record")
         self.assertEqual(stats["ambiguous_links"], 2)
 
+    def test_twins_are_kept_apart_but_a_rewritten_name_is_not(self):
+        home = {"street": "23 gundulu place", "birthdate": "1992-11-19"}
+        first = _features(1, "capel benjamin", **home)
+        twin = _features(2, "capel joshua", **home)
+        score, reasons = score_pair(first, twin)
+        self.assertLess(score, 0.5)
+        self.assertTrue(is_conflict(reasons), "same surname, other first name: a relative")
+        rewritten = _features(3, "goode thorpe", **home)
+        score, reasons = score_pair(first, rewritten)
+        self.assertGreaterEqual(score, 0.5)
+        self.assertFalse(is_conflict(reasons))
+        self.assertIn("names rewritten (0.", " ".join(reasons))
+        # without the same birth date, names with nothing in common are two people
+        stranger = rewritten._replace(birthdate="1990-01-01")
+        self.assertTrue(is_conflict(score_pair(first, stranger)[1]))
+
     def test_ambiguity_is_resolved_by_a_clearly_stronger_link(self):
         scores = {(1, 3): 0.99, (2, 3): 0.6, (1, 2): 0.0}
         self.assertEqual(drop_ambiguous_links(scores, 0.5, lambda a, b: 0.0), 0)

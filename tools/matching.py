@@ -41,6 +41,7 @@ W_BIRTHDATE_CLOSE = 1.0  # one digit apart, or day and month swapped: a typing s
 W_BIRTHDATE_DIFFERENT = -10.0  # homonyms, father and son
 W_NAME_RARE_MAX = 1.5  # a name carried by two partners only
 W_NAME_COMMON_MIN = -2.0  # a very common name (Jean Martin)
+W_NAME_REWRITTEN = -1.5  # no word in common, but same birth date and address
 W_SHARED_VALUE = 0.5  # a generic mailbox or a switchboard: weak evidence only
 OFFSET = 5.0  # total evidence giving a score of 0.5
 
@@ -84,6 +85,15 @@ def name_similarity(a, b):
     return similarity
 
 
+def _share_a_word(a, b):
+    """Whether two name keys have a word in common (exactly or with a small typo)."""
+    words_b = b.split()
+    return any(
+        len(word) > 1 and any(fuzz.ratio(word, other) >= 85 for other in words_b)
+        for word in a.split()
+    )
+
+
 def _words_compatible(short, long_):
     """Every word of ``short`` is an initial or a close spelling of a word of ``long_``."""
     return len(short) <= len(long_) and all(
@@ -97,6 +107,11 @@ def _words_compatible(short, long_):
 
 def is_generic_email(email_key):
     return bool(email_key) and email_key.split("@", 1)[0] in GENERIC_LOCALS
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def fold_city(city):
+    return " ".join(city.lower().replace("-", " ").split())
 
 
 @functools.lru_cache(maxsize=1 << 18)
@@ -157,23 +172,40 @@ def score_pair(a, b, shared_values=frozenset(), name_counts=None):
     elif similarity >= 0.85:
         evidence += W_NAME_CLOSE * (similarity - 0.85) / 0.15 + W_NAME_CLOSE / 2 + rarity
         reasons.append(f"name {similarity:.2f}")
-    elif a.name_key and b.name_key:
+    birth, birth_reason = birthdate_evidence(a.birthdate, b.birthdate)
+    same_street = a.street and b.street and fuzz.ratio(a.street, b.street) >= 90
+    if similarity < 0.85 and a.name_key and b.name_key:
         both_persons = not a.is_company and not b.is_company
-        evidence += (
-            W_PERSON_NAMES_DIFFERENT if both_persons and similarity < 0.7 else W_NAME_DIFFERENT
-        )
-        reasons.append(f"different names ({similarity:.2f})")
-    birth, reason = birthdate_evidence(a.birthdate, b.birthdate)
-    if reason:
+        if (
+            both_persons
+            and birth == W_BIRTHDATE
+            and same_street
+            and a.zip == b.zip
+            and not _share_a_word(a.name_key, b.name_key)
+        ):
+            # Born the same day at the same address, and not one word of the names in common:
+            # a record whose name was typed in the wrong field or rewritten, not a relative
+            # (twins and spouses share their surname, and are kept apart).
+            evidence += W_NAME_REWRITTEN
+            reasons.append(f"names rewritten ({similarity:.2f})")
+        else:
+            evidence += (
+                W_PERSON_NAMES_DIFFERENT if both_persons and similarity < 0.7 else W_NAME_DIFFERENT
+            )
+            reasons.append(f"different names ({similarity:.2f})")
+    if birth_reason:
         evidence += birth
-        reasons.append(reason)
+        reasons.append(birth_reason)
     if a.zip and a.zip == b.zip:
         evidence += W_ZIP
-        if a.street and b.street and fuzz.ratio(a.street, b.street) >= 90:
+        if same_street:
             evidence += W_STREET
             reasons.append("same address")
         else:
             reasons.append("same postcode")
+    elif same_street and a.city and b.city and fold_city(a.city) == fold_city(b.city):
+        evidence += W_ZIP + W_STREET  # a mistyped postcode
+        reasons.append("same address")
     if a.is_company != b.is_company:
         evidence -= 4.0  # a company and a person are never one record
         reasons.append("company and person")
@@ -324,7 +356,7 @@ BLOCK_CAP = 50
 # Tighter caps for the loose keys: a name alone, or its sound, is only worth comparing when few
 # partners share it (a common name without other evidence is never accepted anyway).
 # A name alone is only accepted when at most two or three partners carry it (see name_rarity).
-KIND_CAPS = {"m": 4, "s": 10, "z": 5}
+KIND_CAPS = {"m": 4, "s": 10, "z": 5, "bz": 10}
 
 
 def _name_keys(name, phonetic):
@@ -359,26 +391,36 @@ def _blocking_passes(features, phonetic):
     yield "p", ((phone, f.id) for f in values for phone in f.phones)
     yield "c", ((f.company_key, f.id) for f in values if f.company_key)
     # the same name at the same postcode (companies: the same name anywhere)
-    yield "n", (
-        (f"{f.name_key}|{f.zip or ''}", f.id)
-        for f in values
-        if f.name_key and (f.is_company or f.zip)
+    yield (
+        "n",
+        (
+            (f"{f.name_key}|{f.zip or ''}", f.id)
+            for f in values
+            if f.name_key and (f.is_company or f.zip)
+        ),
     )
     # the same postcode and the same 3-letter prefixes of the name words: typos
-    yield "z", (
-        (f"{f.zip}|{' '.join(sorted(word[:3] for word in f.name_key.split()))}", f.id)
-        for f in values
-        if f.name_key and f.zip
+    yield (
+        "z",
+        (
+            (f"{f.zip}|{' '.join(sorted(word[:3] for word in f.name_key.split()))}", f.id)
+            for f in values
+            if f.name_key and f.zip
+        ),
     )
     # persons: the same name anywhere (a move and a new email), with the same birth date
     yield "m", ((f.name_key, f.id) for f in persons)
     yield "b", ((f"{f.name_key}|{f.birthdate}", f.id) for f in persons if f.birthdate)
+    yield "bz", ((f"{f.birthdate}|{f.zip}", f.id) for f in persons if f.birthdate and f.zip)
     yield "s", ((sound, f.id) for f in persons for sound in name_keys(f.name_key)[0])
-    yield "sb", (
-        (f"{sound}|{f.birthdate}", f.id)
-        for f in persons
-        if f.birthdate
-        for sound in name_keys(f.name_key)[0]
+    yield (
+        "sb",
+        (
+            (f"{sound}|{f.birthdate}", f.id)
+            for f in persons
+            if f.birthdate
+            for sound in name_keys(f.name_key)[0]
+        ),
     )
 
 
