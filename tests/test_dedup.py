@@ -104,7 +104,7 @@ class TestMatchingRules(HygieneCommon):
         blocks, __, __ = candidate_blocks({f.id: f for f in (jean, typo, other)})
         self.assertFalse(blocks)
 
-    def test_name_only_match_after_a_move_needs_birth_date_or_rare_name(self):
+    def test_name_only_match_after_a_move_needs_birth_date(self):
         before = _features(
             1, "belnville stephanie", "s.b@orange.fr", street="4 rue a", birthdate="1986-07-10"
         )
@@ -114,13 +114,18 @@ class TestMatchingRules(HygieneCommon):
         score, reasons = score_pair(before, moved, name_counts={before.name_key: 2})
         self.assertGreaterEqual(score, 0.5)
         self.assertIn("same birth date", reasons)
-        # the same name alone, after a move, no birth date: only a rare name is enough
+        # the same name alone after a move, without a birth date, is never enough (homonyms)
         before_nodate, moved_nodate = (
             before._replace(birthdate=None),
             moved._replace(birthdate=None, email_key=None),
         )
-        rare = score_pair(before_nodate, moved_nodate, name_counts={before.name_key: 2})[0]
-        common = score_pair(before_nodate, moved_nodate, name_counts={before.name_key: 40})[0]
+        self.assertLess(
+            score_pair(before_nodate, moved_nodate, name_counts={before.name_key: 2})[0], 0.5
+        )
+        # at the same postcode, a rare name is enough, a common one is not
+        stayed = moved_nodate._replace(zip=before.zip)
+        rare = score_pair(before_nodate, stayed, name_counts={before.name_key: 2})[0]
+        common = score_pair(before_nodate, stayed, name_counts={before.name_key: 40})[0]
         self.assertGreaterEqual(rare, 0.5)
         self.assertLess(common, 0.5)
         self.assertGreater(name_rarity(2), name_rarity(40))
