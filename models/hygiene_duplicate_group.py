@@ -11,7 +11,7 @@ from ..tools.matching import BLOCK_CAP, SCORE_REVIEW, Features, find_groups
 
 _logger = logging.getLogger(__name__)
 
-INSERT_BATCH = 5000
+INSERT_BATCH = 20000
 
 
 class HygieneDuplicateGroup(models.Model):
@@ -196,6 +196,7 @@ class HygieneDuplicateGroup(models.Model):
         )
         self.env.flush_all()
         features = self._scan_features()
+        read = time.perf_counter()
         excluded = self.env["hygiene.duplicate.exclusion"]._excluded_pairs()
         clusters, pair_scores, pair_reasons, stats = find_groups(
             features,
@@ -205,10 +206,13 @@ class HygieneDuplicateGroup(models.Model):
             phonetic=functools.lru_cache(maxsize=200000)(normalize.phonetic_key),
         )
         del pair_scores
+        matched = time.perf_counter()
         self._store_groups(clusters, pair_reasons, features)
         stats = {
             "partners": len(features),
             **stats,
+            "seconds_reading": round(read - started, 1),
+            "seconds_storing": round(time.perf_counter() - matched, 1),
             "seconds": round(time.perf_counter() - started, 2),
         }
         _logger.info("duplicate scan: %s", stats)
@@ -261,51 +265,62 @@ class HygieneDuplicateGroup(models.Model):
 
     @api.model
     def _store_groups(self, clusters, pair_reasons, features):
-        """Replace the groups to review with ``clusters`` (set-based inserts)."""
-        self.env.cr.execute(SQL("DELETE FROM hygiene_duplicate_group WHERE state = 'pending'"))
+        """Replace the groups to review with ``clusters``: a few set-based statements per batch
+        of INSERT_BATCH groups (arrays unnested by PostgreSQL, ids drawn from the sequence)."""
+        cr = self.env.cr
+        cr.execute(
+            SQL(
+                "DELETE FROM hygiene_duplicate_group_partner_rel WHERE group_id IN"
+                " (SELECT id FROM hygiene_duplicate_group WHERE state = 'pending')"
+            )
+        )
+        cr.execute(SQL("DELETE FROM hygiene_duplicate_group WHERE state = 'pending'"))
         uid = self.env.uid
         for batch in split_every(INSERT_BATCH, clusters):
-            rows = []
-            for ids, weakest in batch:
+            cr.execute(
+                SQL(
+                    "SELECT nextval('hygiene_duplicate_group_id_seq') FROM generate_series(1, %s)",
+                    len(batch),
+                )
+            )
+            group_ids = [row[0] for row in cr.fetchall()]
+            counts, scores, texts, link_groups, link_partners = [], [], [], [], []
+            for group_id, (ids, weakest) in zip(group_ids, batch, strict=True):
                 lines = []
                 for i, a in enumerate(ids):
                     for b in ids[i + 1 :]:
                         reasons = pair_reasons.get((a, b))
                         if reasons:
                             lines.append(f"#{a} ~ #{b}: {', '.join(reasons)}")
-                rows.append(
-                    SQL(
-                        "(%s, %s, %s, 'pending',"
-                        " %s, NOW() AT TIME ZONE 'UTC', %s, NOW() AT TIME ZONE 'UTC')",
-                        len(ids),
-                        round(weakest, 4),
-                        "\n".join(lines[:20]),
-                        uid,
-                        uid,
-                    )
-                )
-            self.env.cr.execute(
+                counts.append(len(ids))
+                scores.append(round(weakest, 4))
+                texts.append("\n".join(lines[:20]))
+                link_groups.extend([group_id] * len(ids))
+                link_partners.extend(ids)
+            cr.execute(
                 SQL(
                     """
                     INSERT INTO hygiene_duplicate_group
-                           (partner_count, score, reasons, state,
+                           (id, partner_count, score, reasons, state,
                             create_uid, create_date, write_uid, write_date)
-                    VALUES %s RETURNING id
+                    SELECT g.id, g.size, g.score, g.reasons, 'pending',
+                           %(uid)s, NOW() AT TIME ZONE 'UTC', %(uid)s, NOW() AT TIME ZONE 'UTC'
+                      FROM unnest(%(ids)s::int[], %(sizes)s::int[], %(scores)s::float8[],
+                                  %(texts)s::text[]) AS g(id, size, score, reasons)
                     """,
-                    SQL(", ").join(rows),
+                    uid=uid,
+                    ids=group_ids,
+                    sizes=counts,
+                    scores=scores,
+                    texts=texts,
                 )
             )
-            group_ids = [row[0] for row in self.env.cr.fetchall()]
-            links = [
-                SQL("(%s, %s)", group_id, partner_id)
-                for group_id, (ids, __) in zip(group_ids, batch, strict=True)
-                for partner_id in ids
-            ]
-            self.env.cr.execute(
+            cr.execute(
                 SQL(
                     "INSERT INTO hygiene_duplicate_group_partner_rel (group_id, partner_id)"
-                    " VALUES %s",
-                    SQL(", ").join(links),
+                    " SELECT * FROM unnest(%s::int[], %s::int[])",
+                    link_groups,
+                    link_partners,
                 )
             )
         self.invalidate_model()
