@@ -353,10 +353,9 @@ def cluster(ids, pair_scores, threshold=SCORE_REVIEW, score_fn=None, floor=None)
 # Blocks larger than this (a generic mailbox, a switchboard, a very common name in one town) give
 # no candidate pairs: they are reported, and their value only counts as weak evidence.
 BLOCK_CAP = 50
-# Tighter caps for the loose keys: a name alone, or its sound, is only worth comparing when few
-# partners share it (a common name without other evidence is never accepted anyway).
-# A name alone is only accepted when at most two or three partners carry it (see name_rarity).
-KIND_CAPS = {"m": 4, "s": 10, "z": 5, "bz": 10}
+# Tighter caps for the loose keys: the sound of a name, or name prefixes, are only worth
+# comparing when few partners share them (a common name needs other evidence anyway).
+KIND_CAPS = {"s": 10, "z": 5, "bz": 10}
 
 
 def _name_keys(name, phonetic):
@@ -408,8 +407,9 @@ def _blocking_passes(features, phonetic):
             if f.name_key and f.zip
         ),
     )
-    # persons: the same name anywhere (a move and a new email), with the same birth date
-    yield "m", ((f.name_key, f.id) for f in persons)
+    # persons who moved (new address, email, phone): the same name and birth date, the same
+    # birth date and postcode, or the same sound of the surname and first initial (typos). A
+    # name alone is never enough evidence (homonyms), so it is not a blocking key on its own.
     yield "b", ((f"{f.name_key}|{f.birthdate}", f.id) for f in persons if f.birthdate)
     yield "bz", ((f"{f.birthdate}|{f.zip}", f.id) for f in persons if f.birthdate and f.zip)
     yield "s", ((sound, f.id) for f in persons for sound in name_keys(f.name_key)[0])
