@@ -265,10 +265,11 @@ def drop_ambiguous_links(pair_scores, threshold, score_fn):
     """Forget the links of a record that matches two different people equally well.
 
     A record with only a name and an address matches both a father and his son of the same
-    name, who are told apart elsewhere (different birth dates or mobiles: their pair scores
-    under ``LINK_FLOOR``). Unless one link is clearly stronger (``AMBIGUITY_MARGIN`` of
-    evidence), such a record is left alone for a person to decide rather than merged into
-    either. Changes ``pair_scores`` in place (the links become 0); returns how many were dropped.
+    name, who are told apart elsewhere (different birth dates or mobiles: a conflict between
+    them). Unless one link is clearly stronger (``AMBIGUITY_MARGIN`` of evidence), such a record
+    is left out of both groups rather than guessed into one (the duplicate warning on its form
+    still names both). Changes ``pair_scores`` in place (the links become 0); returns how many
+    links were dropped.
     """
     neighbours = {}
     for (a, b), score in pair_scores.items():
