@@ -1,3 +1,4 @@
+import functools
 import logging
 import time
 
@@ -6,14 +7,11 @@ from odoo.exceptions import UserError
 from odoo.tools import SQL, split_every
 
 from ..tools import normalize
-from ..tools.matching import SCORE_REVIEW, Features, cluster, score_pair
+from ..tools.matching import BLOCK_CAP, SCORE_REVIEW, Features, find_groups
 
 _logger = logging.getLogger(__name__)
 
-# Blocks larger than this (a generic mailbox, a switchboard, a very common name in one town) give
-# no candidate pairs: they are reported, and their value only counts as weak evidence.
-BLOCK_CAP = 50
-INSERT_BATCH = 5000
+INSERT_BATCH = 20000
 
 
 class HygieneDuplicateGroup(models.Model):
@@ -182,10 +180,12 @@ class HygieneDuplicateGroup(models.Model):
     def _hygiene_scan(self, threshold=None, block_cap=BLOCK_CAP):
         """Scan every active partner and replace the groups to review; return statistics.
 
-        Candidate pairs come from the stored keys (index-backed GROUP BY) and from a fuzzy block
-        (postcode + name prefixes) for names with typos; each pair is scored in Python; groups are
-        complete-linkage clusters, so they never chain unrelated people. Pairs marked "not
-        duplicates" are never proposed again; groups already decided are kept.
+        The matching features (stored keys, postcode, street, birth date) are read with one SQL
+        query; candidate pairs come from blocking keys (email key, each phone, company
+        identifier, name + postcode, name alone, name + birth date, phonetic surname + first
+        initial...; oversized blocks are capped and reported); each pair is scored; clusters
+        never hold two records with evidence against each other (see tools/matching.py). Pairs
+        marked "not duplicates" are never proposed again; groups already decided are kept.
         """
         self.check_access("create")
         started = time.perf_counter()
@@ -196,32 +196,23 @@ class HygieneDuplicateGroup(models.Model):
         )
         self.env.flush_all()
         features = self._scan_features()
-        blocks, shared_values, oversized = self._scan_blocks(features, block_cap)
+        read = time.perf_counter()
         excluded = self.env["hygiene.duplicate.exclusion"]._excluded_pairs()
-        pair_scores, pair_reasons = {}, {}
-        for block in blocks:
-            for i, a in enumerate(block):
-                for b in block[i + 1 :]:
-                    key = (a, b) if a < b else (b, a)
-                    if key in pair_scores or key in excluded:
-                        continue
-                    score, reasons = score_pair(features[a], features[b], shared_values)
-                    pair_scores[key] = score
-                    if score >= threshold:
-                        pair_reasons[key] = reasons
-
-        def score_fn(a, b):
-            if (a, b) in excluded:
-                return 0.0
-            return score_pair(features[a], features[b], shared_values)[0]
-
-        clusters = cluster(None, pair_scores, threshold, score_fn)
+        clusters, pair_scores, pair_reasons, stats = find_groups(
+            features,
+            threshold=threshold,
+            block_cap=block_cap,
+            excluded=excluded,
+            phonetic=functools.lru_cache(maxsize=200000)(normalize.phonetic_key),
+        )
+        del pair_scores
+        matched = time.perf_counter()
         self._store_groups(clusters, pair_reasons, features)
         stats = {
             "partners": len(features),
-            "pairs": len(pair_scores),
-            "groups": len(clusters),
-            "oversized_blocks": oversized,
+            **stats,
+            "seconds_reading": round(read - started, 1),
+            "seconds_storing": round(time.perf_counter() - matched, 1),
             "seconds": round(time.perf_counter() - started, 2),
         }
         _logger.info("duplicate scan: %s", stats)
@@ -234,17 +225,29 @@ class HygieneDuplicateGroup(models.Model):
                 """
                 SELECT id, hygiene_name_key, hygiene_email_key, hygiene_phone_key,
                        hygiene_mobile_key, hygiene_company_key, zip, city, street, is_company,
-                       commercial_partner_id
+                       commercial_partner_id, hygiene_birthdate
                   FROM res_partner
                  WHERE active
                 """
             )
         )
         features = {}
+        street_key = functools.lru_cache(maxsize=200000)(normalize.street_key)
         for row in self.env.cr.fetchall():
-            pid, name, email, phone, mobile, company, zip_code, city, street, is_company, family = (
-                row
-            )
+            (
+                pid,
+                name,
+                email,
+                phone,
+                mobile,
+                company,
+                zip_code,
+                city,
+                street,
+                is_company,
+                family,
+                birthdate,
+            ) = row
             features[pid] = Features(
                 pid,
                 name,
@@ -253,112 +256,71 @@ class HygieneDuplicateGroup(models.Model):
                 company,
                 (zip_code or "").replace(" ", "") or None,
                 city,
-                normalize.street_key(street),
+                street_key(street),
                 bool(is_company),
                 family,
+                birthdate and birthdate.isoformat(),
             )
         return features
 
     @api.model
-    def _scan_blocks(self, features, block_cap):
-        """Lists of partner ids sharing a blocking key; values of oversized blocks are 'shared'."""
-        queries = {
-            "email": SQL(
-                "SELECT hygiene_email_key, array_agg(id) FROM res_partner WHERE active"
-                " AND hygiene_email_key IS NOT NULL GROUP BY 1 HAVING count(*) > 1"
-            ),
-            "phone": SQL(
-                """
-                SELECT key, array_agg(DISTINCT id) FROM (
-                    SELECT id, hygiene_phone_key AS key FROM res_partner
-                     WHERE active AND hygiene_phone_key IS NOT NULL
-                 UNION ALL
-                    SELECT id, hygiene_mobile_key FROM res_partner
-                     WHERE active AND hygiene_mobile_key IS NOT NULL
-                ) phones GROUP BY 1 HAVING count(DISTINCT id) > 1
-                """
-            ),
-            "company": SQL(
-                "SELECT hygiene_company_key, array_agg(id) FROM res_partner WHERE active"
-                " AND hygiene_company_key IS NOT NULL GROUP BY 1 HAVING count(*) > 1"
-            ),
-            "name": SQL(
-                "SELECT hygiene_name_key || '|' || coalesce(zip, ''), array_agg(id)"
-                " FROM res_partner WHERE active AND hygiene_name_key IS NOT NULL"
-                " AND (is_company OR zip IS NOT NULL) GROUP BY 1 HAVING count(*) > 1"
-            ),
-        }
-        blocks, shared, oversized = [], set(), 0
-        for kind, query in queries.items():
-            self.env.cr.execute(query)
-            for value, ids in self.env.cr.fetchall():
-                if len(ids) > block_cap:
-                    oversized += 1
-                    if kind in ("email", "phone"):
-                        shared.add(value)
-                    continue
-                blocks.append(ids)
-        # Fuzzy block: same postcode and the same 3-letter prefixes of the name words, so that
-        # "Dupont Jean" meets "Dupond Jean" even with a new email and no phone.
-        fuzzy = {}
-        for feature in features.values():
-            if feature.name_key and feature.zip:
-                prefixes = " ".join(sorted(word[:3] for word in feature.name_key.split()))
-                fuzzy.setdefault((feature.zip, prefixes), []).append(feature.id)
-        for ids in fuzzy.values():
-            if 1 < len(ids) <= block_cap:
-                blocks.append(ids)
-            elif len(ids) > block_cap:
-                oversized += 1
-        return blocks, frozenset(shared), oversized
-
-    @api.model
     def _store_groups(self, clusters, pair_reasons, features):
-        """Replace the groups to review with ``clusters`` (set-based inserts)."""
-        self.env.cr.execute(SQL("DELETE FROM hygiene_duplicate_group WHERE state = 'pending'"))
+        """Replace the groups to review with ``clusters``: a few set-based statements per batch
+        of INSERT_BATCH groups (arrays unnested by PostgreSQL, ids drawn from the sequence)."""
+        cr = self.env.cr
+        cr.execute(
+            SQL(
+                "DELETE FROM hygiene_duplicate_group_partner_rel WHERE group_id IN"
+                " (SELECT id FROM hygiene_duplicate_group WHERE state = 'pending')"
+            )
+        )
+        cr.execute(SQL("DELETE FROM hygiene_duplicate_group WHERE state = 'pending'"))
         uid = self.env.uid
         for batch in split_every(INSERT_BATCH, clusters):
-            rows = []
-            for ids, weakest in batch:
+            cr.execute(
+                SQL(
+                    "SELECT nextval('hygiene_duplicate_group_id_seq') FROM generate_series(1, %s)",
+                    len(batch),
+                )
+            )
+            group_ids = [row[0] for row in cr.fetchall()]
+            counts, scores, texts, link_groups, link_partners = [], [], [], [], []
+            for group_id, (ids, weakest) in zip(group_ids, batch, strict=True):
                 lines = []
                 for i, a in enumerate(ids):
                     for b in ids[i + 1 :]:
                         reasons = pair_reasons.get((a, b))
                         if reasons:
                             lines.append(f"#{a} ~ #{b}: {', '.join(reasons)}")
-                rows.append(
-                    SQL(
-                        "(%s, %s, %s, 'pending',"
-                        " %s, NOW() AT TIME ZONE 'UTC', %s, NOW() AT TIME ZONE 'UTC')",
-                        len(ids),
-                        round(weakest, 4),
-                        "\n".join(lines[:20]),
-                        uid,
-                        uid,
-                    )
-                )
-            self.env.cr.execute(
+                counts.append(len(ids))
+                scores.append(round(weakest, 4))
+                texts.append("\n".join(lines[:20]))
+                link_groups.extend([group_id] * len(ids))
+                link_partners.extend(ids)
+            cr.execute(
                 SQL(
                     """
                     INSERT INTO hygiene_duplicate_group
-                           (partner_count, score, reasons, state,
+                           (id, partner_count, score, reasons, state,
                             create_uid, create_date, write_uid, write_date)
-                    VALUES %s RETURNING id
+                    SELECT g.id, g.size, g.score, g.reasons, 'pending',
+                           %(uid)s, NOW() AT TIME ZONE 'UTC', %(uid)s, NOW() AT TIME ZONE 'UTC'
+                      FROM unnest(%(ids)s::int[], %(sizes)s::int[], %(scores)s::float8[],
+                                  %(texts)s::text[]) AS g(id, size, score, reasons)
                     """,
-                    SQL(", ").join(rows),
+                    uid=uid,
+                    ids=group_ids,
+                    sizes=counts,
+                    scores=scores,
+                    texts=texts,
                 )
             )
-            group_ids = [row[0] for row in self.env.cr.fetchall()]
-            links = [
-                SQL("(%s, %s)", group_id, partner_id)
-                for group_id, (ids, __) in zip(group_ids, batch, strict=True)
-                for partner_id in ids
-            ]
-            self.env.cr.execute(
+            cr.execute(
                 SQL(
                     "INSERT INTO hygiene_duplicate_group_partner_rel (group_id, partner_id)"
-                    " VALUES %s",
-                    SQL(", ").join(links),
+                    " SELECT * FROM unnest(%s::int[], %s::int[])",
+                    link_groups,
+                    link_partners,
                 )
             )
         self.invalidate_model()

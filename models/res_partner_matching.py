@@ -56,6 +56,12 @@ class ResPartner(models.Model):
         index="btree_not_null",
         help="SIREN of French companies (from SIRET, SIREN or VAT number), else the VAT number.",
     )
+    hygiene_birthdate = fields.Date(
+        string="Birth Date",
+        copy=False,
+        help="Used by the duplicate scan: two contacts with the same name and different birth "
+        "dates are different people (homonyms, father and son).",
+    )
     hygiene_duplicate_ids = fields.Many2many(
         "res.partner",
         compute="_compute_hygiene_duplicates",

@@ -1,7 +1,18 @@
 from odoo.exceptions import AccessError
 from odoo.tests import Form, tagged, users
 
-from ..tools.matching import Features, cluster, score_pair
+from ..tools import normalize
+from ..tools.matching import (
+    Features,
+    candidate_blocks,
+    cluster,
+    drop_ambiguous_links,
+    find_groups,
+    is_conflict,
+    name_rarity,
+    name_similarity,
+    score_pair,
+)
 from .common import HygieneCommon
 
 
@@ -17,6 +28,7 @@ def _features(pid, name, email=None, phones=(), zip_code="75011", street=None, *
         street,
         extra.get("is_company", False),
         extra.get("family", pid),
+        extra.get("birthdate"),
     )
 
 
@@ -46,6 +58,143 @@ class TestMatchingTools(HygieneCommon):
         self.assertEqual([ids for ids, __ in clusters], [[1, 2]])
         clusters = cluster(None, {(1, 2): 0.99, (2, 3): 0.98}, 0.5, score_fn=lambda a, b: 0.9)
         self.assertEqual(clusters, [([1, 2, 3], 0.9)])
+
+
+@tagged("post_install", "-at_install")
+class TestMatchingRules(HygieneCommon):
+    """The rules that lift recall (moves, typos) without merging hard negatives."""
+
+    def test_phonetic_key(self):
+        key = normalize.phonetic_key
+        self.assertEqual(key("Dupont"), key("Dupond"))
+        self.assertEqual(key("Dupont"), key("DUPPONT"))
+        self.assertEqual(key("Lefebvre"), key("Lefèvre"))
+        self.assertEqual(key("Philippe"), key("Filipe"))
+        self.assertEqual(key("Gauthier"), key("Gautier"))
+        self.assertNotEqual(key("Dupont"), key("Martin"))
+        self.assertNotEqual(key("Martin"), key("Marchand"))
+        for empty in (None, "", "a", "--", "'); DROP TABLE res_partner;--"[:3]):
+            self.assertIsNone(key(empty), empty)
+
+    def test_birthdate_key(self):
+        self.assertEqual(normalize.birthdate_key("07/04/1959"), "1959-04-07")
+        self.assertEqual(normalize.birthdate_key("1959-04-07"), "1959-04-07")
+        self.assertEqual(normalize.birthdate_key("19590407"), "1959-04-07")
+        self.assertIsNone(normalize.birthdate_key("31/02/1959"))
+        self.assertIsNone(normalize.birthdate_key("n/a"))
+
+    def test_initials_are_compatible_both_ways(self):
+        self.assertEqual(name_similarity("garnier n", "garnier nathan"), 0.9)
+        self.assertEqual(name_similarity("garnier nathan", "garnier n"), 0.9)
+        self.assertLess(name_similarity("garnier nathan", "garnier m"), 0.85)
+        # numbers tell names apart: "Agence 12" and "Agence 13" are two agencies
+        self.assertLessEqual(name_similarity("12 agence", "13 agence"), 0.5)
+        self.assertEqual(name_similarity("12 agence", "12 agence"), 1.0)
+
+    def test_phonetic_surname_and_initial_block(self):
+        jean = _features(1, "dupont jean", zip_code=None)
+        typo = _features(2, "dupond j", zip_code=None)
+        other = _features(3, "martin jean", zip_code=None)
+        blocks, __, __ = candidate_blocks(
+            {f.id: f for f in (jean, typo, other)}, phonetic=normalize.phonetic_key
+        )
+        self.assertIn([1, 2], blocks)
+        self.assertFalse([block for block in blocks if 3 in block])
+        # without the phonetic key, nothing brings them together (no postcode, no contact)
+        blocks, __, __ = candidate_blocks({f.id: f for f in (jean, typo, other)})
+        self.assertFalse(blocks)
+
+    def test_name_only_match_after_a_move_needs_birth_date(self):
+        before = _features(
+            1, "belnville stephanie", "s.b@orange.fr", street="4 rue a", birthdate="1986-07-10"
+        )
+        moved = _features(
+            2, "belnville stephanie", "sbel@free.fr", zip_code="45100", birthdate="1986-07-10"
+        )
+        score, reasons = score_pair(before, moved, name_counts={before.name_key: 2})
+        self.assertGreaterEqual(score, 0.5)
+        self.assertIn("same birth date", reasons)
+        # the same name alone after a move, without a birth date, is never enough (homonyms)
+        before_nodate, moved_nodate = (
+            before._replace(birthdate=None),
+            moved._replace(birthdate=None, email_key=None),
+        )
+        self.assertLess(
+            score_pair(before_nodate, moved_nodate, name_counts={before.name_key: 2})[0], 0.5
+        )
+        # at the same postcode, a rare name is enough, a common one is not
+        stayed = moved_nodate._replace(zip=before.zip)
+        rare = score_pair(before_nodate, stayed, name_counts={before.name_key: 2})[0]
+        common = score_pair(before_nodate, stayed, name_counts={before.name_key: 40})[0]
+        self.assertGreaterEqual(rare, 0.5)
+        self.assertLess(common, 0.5)
+        self.assertGreater(name_rarity(2), name_rarity(40))
+        # a typing slip in the birth date is not a contradiction
+        slip = moved._replace(birthdate="1986-07-16")
+        score, reasons = score_pair(before, slip, name_counts={before.name_key: 2})
+        self.assertIn("birth date one digit apart", reasons)
+        self.assertFalse(is_conflict(reasons))
+
+    def test_father_and_son_with_different_birth_dates_are_two_people(self):
+        father = _features(
+            1,
+            "riviere pierre",
+            None,
+            {"+33479123273"},
+            street="126 av st martin",
+            birthdate="1956-01-12",
+        )
+        son = _features(
+            2,
+            "riviere pierre",
+            None,
+            {"+33479123273"},
+            street="126 av st martin",
+            birthdate="1984-03-02",
+        )
+        score, reasons = score_pair(father, son, name_counts={father.name_key: 2})
+        self.assertLess(score, 0.5)
+        self.assertIn("different birth dates", reasons)
+        self.assertTrue(is_conflict(reasons))
+        # a record of either without a birth date or a mobile matches both equally: left alone
+        bare = _features(3, "riviere pierre", None, street="126 av st martin")
+        features = {f.id: f for f in (father, son, bare)}
+        clusters, scores, __, stats = find_groups(features, phonetic=normalize.phonetic_key)
+        self.assertGreaterEqual(scores[(1, 3)], 0.5)
+        self.assertGreaterEqual(scores[(2, 3)], 0.5)
+        self.assertFalse(clusters, "neither the father nor the son gets the bare record")
+        self.assertEqual(stats["ambiguous_links"], 2)
+
+    def test_twins_are_kept_apart_but_a_rewritten_name_is_not(self):
+        home = {"street": "23 gundulu place", "birthdate": "1992-11-19"}
+        first = _features(1, "capel benjamin", **home)
+        twin = _features(2, "capel joshua", **home)
+        score, reasons = score_pair(first, twin)
+        self.assertLess(score, 0.5)
+        self.assertTrue(is_conflict(reasons), "same surname, other first name: a relative")
+        rewritten = _features(3, "goode thorpe", **home)
+        score, reasons = score_pair(first, rewritten)
+        self.assertGreaterEqual(score, 0.5)
+        self.assertFalse(is_conflict(reasons))
+        self.assertIn("names rewritten (0.", " ".join(reasons))
+        # without the same birth date, names with nothing in common are two people
+        stranger = rewritten._replace(birthdate="1990-01-01")
+        self.assertTrue(is_conflict(score_pair(first, stranger)[1]))
+
+    def test_ambiguity_is_resolved_by_a_clearly_stronger_link(self):
+        scores = {(1, 3): 0.99, (2, 3): 0.6, (1, 2): 0.0}
+        self.assertEqual(drop_ambiguous_links(scores, 0.5, lambda a, b: 0.0), 0)
+        scores = {(1, 3): 0.62, (2, 3): 0.6, (1, 2): 0.0}
+        self.assertEqual(drop_ambiguous_links(scores, 0.5, lambda a, b: 0.0), 2)
+        self.assertEqual(scores, {(1, 3): 0.0, (2, 3): 0.0, (1, 2): 0.0})
+
+    def test_record_with_little_data_joins_its_entity_but_never_a_conflicting_one(self):
+        # 1 and 2 share a mobile; 3 (name only) is linked to 2 only; 1 and 3 have no
+        # evidence either way: a low floor lets 3 in. 4 conflicts with 1: never joins.
+        scores = {(1, 2): 0.99, (2, 3): 0.9, (2, 4): 0.8}
+        unscored = {(1, 3): 0.3, (1, 4): 0.0, (3, 4): 0.3}
+        clusters = cluster(None, scores, 0.5, lambda a, b: unscored[(a, b)], floor=0.02)
+        self.assertEqual([ids for ids, __ in clusters], [[1, 2, 3]])
 
 
 @tagged("post_install", "-at_install")
@@ -143,6 +292,50 @@ class TestDuplicateScan(HygieneCommon):
         big = self._groups().filtered(lambda g: g.partner_ids & self.colleagues)
         self.assertFalse(big, big.mapped(lambda g: (g.partner_ids.mapped("name"), g.reasons)))
         self.assertFalse(self._group_of(self.colleagues[0]))
+
+    def test_scan_uses_birth_dates_for_moves_and_father_and_son(self):
+        Partner = self.env["res.partner"]
+        france = self.env.ref("base.fr").id
+        home = {"country_id": france, "zip": "34080", "street": "126 avenue Saint-Martin"}
+        father = Partner.create(
+            {
+                "name": "Barthélémy Oudinet",
+                "mobile": "06 11 22 33 44",
+                "hygiene_birthdate": "1956-01-12",
+                **home,
+            }
+        )
+        son = Partner.create(
+            {
+                "name": "OUDINET Barthélémy",
+                "mobile": "07 55 66 77 88",
+                "hygiene_birthdate": "1984-03-02",
+                **home,
+            }
+        )
+        son_again = Partner.create(
+            {
+                "name": "Barthelemy Oudinet",
+                "email": "b.oudinet@gmail.com",
+                "hygiene_birthdate": "1984-03-02",
+                **home,
+            }
+        )
+        # the son moved to Lille, new email, no phone: his name and birth date tell
+        son_moved = Partner.create(
+            {
+                "name": "M. Barthélemy Oudinet",
+                "email": "boudinet@free.fr",
+                "zip": "59000",
+                "country_id": france,
+                "hygiene_birthdate": "1984-03-02",
+            }
+        )
+        self.env["hygiene.duplicate.group"]._hygiene_scan()
+        group = self._group_of(son)
+        self.assertEqual(group.partner_ids, son | son_again | son_moved)
+        self.assertIn("same birth date", group.reasons)
+        self.assertFalse(self._group_of(father), "the father is never merged with his son")
 
     def test_not_duplicates_is_remembered_and_rescan_keeps_decisions(self):
         Group = self.env["hygiene.duplicate.group"]

@@ -10,19 +10,23 @@ above the threshold, so a chain A~B~C never drags unrelated people together (the
 union-find linkers at 1,000,000 records).
 """
 
+import functools
+import gc
 import math
-from collections import namedtuple
+import time
+from collections import defaultdict, namedtuple
 
 from rapidfuzz import fuzz
 
 Features = namedtuple(
     "Features",
-    "id name_key email_key phones company_key zip city street is_company family",
+    "id name_key email_key phones company_key zip city street is_company family birthdate",
+    defaults=(None,),
 )
 
 # Evidence weights (log-odds-like). Tuned on the French generator of bench/dedup_generator.py.
 W_EMAIL = 6.0
-W_EMAIL_DIFFERENT = -2.5
+W_EMAIL_DIFFERENT = -1.0
 W_PHONE = 4.0
 W_PHONE_DIFFERENT = -1.5
 W_COMPANY_ID = 8.0
@@ -32,6 +36,12 @@ W_NAME_CLOSE = 2.5
 W_NAME_DIFFERENT = -5.0
 W_ZIP = 1.0
 W_STREET = 2.0
+W_BIRTHDATE = 5.0
+W_BIRTHDATE_CLOSE = 1.0  # one digit apart, or day and month swapped: a typing slip
+W_BIRTHDATE_DIFFERENT = -10.0  # homonyms, father and son
+W_NAME_RARE_MAX = 0.9  # a name carried by two partners only (never enough alone)
+W_NAME_COMMON_MIN = -2.0  # a very common name (Jean Martin)
+W_NAME_REWRITTEN = -1.5  # no word in common, but same birth date and address
 W_SHARED_VALUE = 0.5  # a generic mailbox or a switchboard: weak evidence only
 OFFSET = 5.0  # total evidence giving a score of 0.5
 
@@ -49,8 +59,12 @@ GENERIC_LOCALS = frozenset(
 
 SCORE_REVIEW = 0.5
 SCORE_AUTO = 0.97
+# Below this, a pair is evidence against one person: it keeps two clusters apart.
+LINK_FLOOR = 0.02
+AMBIGUITY_MARGIN = 2.0  # evidence (log-odds) by which one of two rival links must win
 
 
+@functools.lru_cache(maxsize=1 << 18)
 def name_similarity(a, b):
     """Similarity (0..1) of two name keys, robust to word order, small typos and initials.
 
@@ -59,34 +73,84 @@ def name_similarity(a, b):
     """
     if not a or not b:
         return 0.0
+    if a == b:
+        return 1.0
+    if {w for w in a.split() if w.isdigit()} != {w for w in b.split() if w.isdigit()}:
+        return min(fuzz.token_sort_ratio(a, b) / 100.0, 0.5)  # "Agence 12" is not "Agence 13"
     similarity = fuzz.token_sort_ratio(a, b) / 100.0
     if similarity < 0.9:
-        short, long_ = sorted((a.split(), b.split()), key=len)
-        if short and all(
-            any(
-                (len(word) == 1 and other.startswith(word)) or fuzz.ratio(word, other) >= 85
-                for other in long_
-            )
-            for word in short
-        ):
+        words_a, words_b = a.split(), b.split()
+        if _words_compatible(words_a, words_b) or _words_compatible(words_b, words_a):
             similarity = 0.9
     return similarity
+
+
+def _share_a_word(a, b):
+    """Whether two name keys have a word in common (exactly or with a small typo)."""
+    words_b = b.split()
+    return any(
+        len(word) > 1 and any(fuzz.ratio(word, other) >= 85 for other in words_b)
+        for word in a.split()
+    )
+
+
+def _words_compatible(short, long_):
+    """Every word of ``short`` is an initial or a close spelling of a word of ``long_``."""
+    return len(short) <= len(long_) and all(
+        any(
+            (len(word) == 1 and other.startswith(word)) or fuzz.ratio(word, other) >= 85
+            for other in long_
+        )
+        for word in short
+    )
 
 
 def is_generic_email(email_key):
     return bool(email_key) and email_key.split("@", 1)[0] in GENERIC_LOCALS
 
 
+@functools.lru_cache(maxsize=1 << 16)
+def fold_city(city):
+    return " ".join(city.lower().replace("-", " ").split())
+
+
+@functools.lru_cache(maxsize=1 << 18)
 def is_mobile(e164):
     """French mobiles (+336, +337); other countries' numbers count as personal too."""
     return not e164.startswith("+33") or e164[3:4] in ("6", "7")
 
 
-def score_pair(a, b, shared_values=frozenset()):
+def name_rarity(count):
+    """Evidence adjustment of a name agreement for a name carried by ``count`` records: a name
+    seen twice in the base is strong evidence, one seen fifty times (Jean Martin) is weak
+    (term-frequency adjustment of Fellegi-Sunter weights)."""
+    if not count:
+        return 0.0
+    return min(W_NAME_RARE_MAX, max(W_NAME_COMMON_MIN, W_NAME_RARE_MAX - math.log2(count) + 1))
+
+
+def birthdate_evidence(a, b):
+    """``(evidence, reason)`` of two birth dates (``date`` or ISO strings), or (0, None)."""
+    if not a or not b:
+        return 0.0, None
+    a, b = str(a), str(b)
+    if a == b:
+        return W_BIRTHDATE, "same birth date"
+    digits_a, digits_b = a.replace("-", ""), b.replace("-", "")
+    typed_apart = sum(x != y for x, y in zip(digits_a, digits_b, strict=False)) <= 1 or (
+        a[:4] == b[:4] and a[5:7] == b[8:10] and a[8:10] == b[5:7]  # day and month swapped
+    )
+    if typed_apart:
+        return W_BIRTHDATE_CLOSE, "birth date one digit apart"
+    return W_BIRTHDATE_DIFFERENT, "different birth dates"
+
+
+def score_pair(a, b, shared_values=frozenset(), name_counts=None):
     """Return ``(score, reasons)`` for two ``Features``.
 
     ``shared_values`` holds emails and phones used by many partners (generic mailbox,
-    switchboard): agreeing on them is weak evidence.
+    switchboard): agreeing on them is weak evidence. ``name_counts`` maps name keys to the
+    number of partners carrying them (rare names are stronger evidence than common ones).
     """
     evidence = 0.0
     reasons = []
@@ -99,25 +163,49 @@ def score_pair(a, b, shared_values=frozenset()):
             reasons.append("different SIREN/VAT")
     evidence += _contact_evidence(a, b, shared_values, reasons)
     similarity = name_similarity(a.name_key, b.name_key)
+    rarity = 0.0
+    if name_counts is not None and similarity >= 0.85 and not (a.is_company or b.is_company):
+        rarity = name_rarity(max(name_counts.get(a.name_key, 1), name_counts.get(b.name_key, 1)))
     if similarity >= 0.999:
-        evidence += W_NAME_EXACT
+        evidence += W_NAME_EXACT + rarity
         reasons.append("same name")
     elif similarity >= 0.85:
-        evidence += W_NAME_CLOSE * (similarity - 0.85) / 0.15 + W_NAME_CLOSE / 2
+        evidence += W_NAME_CLOSE * (similarity - 0.85) / 0.15 + W_NAME_CLOSE / 2 + rarity
         reasons.append(f"name {similarity:.2f}")
-    elif a.name_key and b.name_key:
+    birth, birth_reason = birthdate_evidence(a.birthdate, b.birthdate)
+    same_street = a.street and b.street and fuzz.ratio(a.street, b.street) >= 90
+    if similarity < 0.85 and a.name_key and b.name_key:
         both_persons = not a.is_company and not b.is_company
-        evidence += (
-            W_PERSON_NAMES_DIFFERENT if both_persons and similarity < 0.7 else W_NAME_DIFFERENT
-        )
-        reasons.append(f"different names ({similarity:.2f})")
+        if (
+            both_persons
+            and birth == W_BIRTHDATE
+            and same_street
+            and a.zip == b.zip
+            and not _share_a_word(a.name_key, b.name_key)
+        ):
+            # Born the same day at the same address, and not one word of the names in common:
+            # a record whose name was typed in the wrong field or rewritten, not a relative
+            # (twins and spouses share their surname, and are kept apart).
+            evidence += W_NAME_REWRITTEN
+            reasons.append(f"names rewritten ({similarity:.2f})")
+        else:
+            evidence += (
+                W_PERSON_NAMES_DIFFERENT if both_persons and similarity < 0.7 else W_NAME_DIFFERENT
+            )
+            reasons.append(f"different names ({similarity:.2f})")
+    if birth_reason:
+        evidence += birth
+        reasons.append(birth_reason)
     if a.zip and a.zip == b.zip:
         evidence += W_ZIP
-        if a.street and b.street and fuzz.ratio(a.street, b.street) >= 90:
+        if same_street:
             evidence += W_STREET
             reasons.append("same address")
         else:
             reasons.append("same postcode")
+    elif same_street and a.city and b.city and fold_city(a.city) == fold_city(b.city):
+        evidence += W_ZIP + W_STREET  # a mistyped postcode
+        reasons.append("same address")
     if a.is_company != b.is_company:
         evidence -= 4.0  # a company and a person are never one record
         reasons.append("company and person")
@@ -155,18 +243,72 @@ def _contact_evidence(a, b, shared_values, reasons):
     mobiles_b = {phone for phone in b.phones if is_mobile(phone)}
     if mobiles_a and mobiles_b and not mobiles_a & mobiles_b:
         evidence += W_MOBILES_DIFFERENT
+        reasons.append("different mobiles")
     return evidence
 
 
-def cluster(ids, pair_scores, threshold=SCORE_REVIEW, score_fn=None):
-    """Complete-linkage clusters of ``ids`` from scored pairs.
+# Reasons that say "two different people", whatever else agrees: such a pair never sits in one
+# cluster (cannot-link), even when other records of both are linked.
+CONFLICTS = ("different SIREN/VAT", "different mobiles", "different birth dates", "different names")
+
+
+def is_conflict(reasons):
+    return any(reason.startswith(CONFLICTS) for reason in reasons)
+
+
+def _log_odds(score):
+    score = min(max(score, 1e-9), 1 - 1e-9)
+    return math.log(score / (1 - score))
+
+
+def drop_ambiguous_links(pair_scores, threshold, score_fn):
+    """Forget the links of a record that matches two different people equally well.
+
+    A record with only a name and an address matches both a father and his son of the same
+    name, who are told apart elsewhere (different birth dates or mobiles: a conflict between
+    them). Unless one link is clearly stronger (``AMBIGUITY_MARGIN`` of evidence), such a record
+    is left out of both groups rather than guessed into one (the duplicate warning on its form
+    still names both). Changes ``pair_scores`` in place (the links become 0); returns how many
+    links were dropped.
+    """
+    neighbours = {}
+    for (a, b), score in pair_scores.items():
+        if score >= threshold:
+            neighbours.setdefault(a, []).append((b, score))
+            neighbours.setdefault(b, []).append((a, score))
+    dropped = set()
+    for node, links in neighbours.items():
+        if len(links) < 2:
+            continue
+        for i, (first, first_score) in enumerate(links):
+            for second, second_score in links[i + 1 :]:
+                if abs(_log_odds(first_score) - _log_odds(second_score)) >= AMBIGUITY_MARGIN:
+                    continue
+                key = (first, second) if first < second else (second, first)
+                apart = pair_scores[key] if key in pair_scores else score_fn(*key)
+                if apart < LINK_FLOOR:
+                    dropped.add((node, first) if node < first else (first, node))
+                    dropped.add((node, second) if node < second else (second, node))
+    for key in dropped:
+        pair_scores[key] = 0.0
+    return len(dropped)
+
+
+def cluster(ids, pair_scores, threshold=SCORE_REVIEW, score_fn=None, floor=None):
+    """Clusters of ``ids`` from scored pairs, that never chain unrelated people.
 
     ``pair_scores`` maps ``(low_id, high_id)`` to a score; ``score_fn(a_id, b_id)`` scores a pair
     that was not a candidate (clusters are small, so this is cheap) and may be None, in which case
-    unscored pairs count as 0 (never joined). Returns a list of clusters (sorted id lists, size
-    >= 2), each with the minimum pair score inside it.
+    unscored pairs count as 0 (never joined). Pairs are taken best first; two clusters join on a
+    pair at or above ``threshold`` only if every pair across them scores at least ``floor``
+    (default: ``threshold``, i.e. complete linkage). A lower floor lets a record with little
+    data join its entity through a strong link (a shared mobile) while any pair with evidence
+    against it (different birth dates, mobiles or first names) still keeps two clusters apart.
+    Returns a list of clusters (sorted id lists, size >= 2), each with the minimum pair score
+    inside it.
     """
     del ids  # clusters only ever contain partners of scored pairs
+    floor = threshold if floor is None else floor
     parent = {}
     members = {}
 
@@ -195,7 +337,7 @@ def cluster(ids, pair_scores, threshold=SCORE_REVIEW, score_fn=None):
         if root_a == root_b:
             continue
         group_a, group_b = members[root_a], members[root_b]
-        if all(pair_score(x, y) >= threshold for x in group_a for y in group_b):
+        if all(pair_score(x, y) >= floor for x in group_a for y in group_b):
             parent[root_b] = root_a
             members[root_a] = group_a + group_b
             del members[root_b]
@@ -207,3 +349,181 @@ def cluster(ids, pair_scores, threshold=SCORE_REVIEW, score_fn=None):
         weakest = min(pair_score(x, y) for i, x in enumerate(group) for y in group[i + 1 :])
         clusters.append((group, weakest))
     return clusters
+
+
+# Blocks larger than this (a generic mailbox, a switchboard, a very common name in one town) give
+# no candidate pairs: they are reported, and their value only counts as weak evidence.
+BLOCK_CAP = 50
+# Tighter caps for the loose keys: the sound of a name, or name prefixes, are only worth
+# comparing when few partners share them (a common name needs other evidence anyway).
+KIND_CAPS = {"s": 10, "z": 5, "bz": 10}
+
+
+def _name_keys(name, phonetic):
+    """Blocking values derived from a person's name key alone: the phonetic surname + first
+    initial, each word in turn being the surname (the order of first and last names is
+    unknown), so that "Dupond J." meets "Jean Dupont"; and the sound code of each word."""
+    words = name.split()
+    sounds, codes = [], []
+    for word in words:
+        code = phonetic(word)
+        if not code:
+            continue
+        codes.append(code)
+        sounds.extend(f"{code} {other[0]}" for other in words if other is not word)
+    return sounds, codes
+
+
+def _blocking_passes(features, phonetic):
+    """``(kind, iterator of (value, id))`` for each blocking key, one kind at a time so that
+    only one kind's index is in memory at once."""
+    values = features.values()
+    persons = [f for f in values if f.name_key and not f.is_company]
+    name_cache = {}
+
+    def name_keys(name):
+        keys = name_cache.get(name)
+        if keys is None:
+            keys = name_cache[name] = _name_keys(name, phonetic)
+        return keys
+
+    yield "e", ((f.email_key, f.id) for f in values if f.email_key)
+    yield "p", ((phone, f.id) for f in values for phone in f.phones)
+    yield "c", ((f.company_key, f.id) for f in values if f.company_key)
+    # the same name at the same postcode (companies: the same name anywhere)
+    yield (
+        "n",
+        (
+            (f"{f.name_key}|{f.zip or ''}", f.id)
+            for f in values
+            if f.name_key and (f.is_company or f.zip)
+        ),
+    )
+    # the same postcode and the same 3-letter prefixes of the name words: typos
+    yield (
+        "z",
+        (
+            (f"{f.zip}|{' '.join(sorted(word[:3] for word in f.name_key.split()))}", f.id)
+            for f in values
+            if f.name_key and f.zip
+        ),
+    )
+    # persons who moved (new address, email, phone): the same name and birth date, the same
+    # birth date and postcode, or the same sound of the surname and first initial (typos). A
+    # name alone is never enough evidence (homonyms), so it is not a blocking key on its own.
+    yield "b", ((f"{f.name_key}|{f.birthdate}", f.id) for f in persons if f.birthdate)
+    yield "bz", ((f"{f.birthdate}|{f.zip}", f.id) for f in persons if f.birthdate and f.zip)
+    yield "s", ((sound, f.id) for f in persons for sound in name_keys(f.name_key)[0])
+    yield (
+        "sb",
+        (
+            (f"{sound}|{f.birthdate}", f.id)
+            for f in persons
+            if f.birthdate
+            for sound in name_keys(f.name_key)[0]
+        ),
+    )
+
+
+def candidate_blocks(features, block_cap=BLOCK_CAP, phonetic=None):
+    """Lists of partner ids sharing a blocking key, the values of oversized email and phone
+    blocks (shared mailboxes, switchboards) and the number of oversized blocks.
+
+    ``features`` maps ids to ``Features``; ``phonetic(word)`` gives the sound code of a name
+    word (``normalize.phonetic_key``, cached by the caller); without it, no phonetic keys.
+    """
+    phonetic = phonetic or (lambda word: None)
+    blocks, shared, oversized = [], set(), 0
+    for kind, pairs in _blocking_passes(features, phonetic):
+        cap = min(block_cap, KIND_CAPS.get(kind, block_cap))
+        keyed = defaultdict(list)
+        for value, pid in pairs:
+            keyed[value].append(pid)
+        for value, ids in keyed.items():
+            if len(ids) < 2:
+                continue
+            if len(ids) > cap:
+                oversized += 1
+                if kind in ("e", "p"):
+                    shared.add(value)
+                continue
+            blocks.append(ids)
+        del keyed
+    return blocks, frozenset(shared), oversized
+
+
+def find_groups(
+    features,
+    threshold=SCORE_REVIEW,
+    block_cap=BLOCK_CAP,
+    excluded=frozenset(),
+    phonetic=None,
+):
+    """Candidate pairs, scores and clusters of ``features`` (id -> Features).
+
+    Returns ``(clusters, pair_scores, pair_reasons, stats)``: clusters as in ``cluster``, the
+    score of every compared pair, the reasons of the pairs at or above ``threshold``. Pairs in
+    ``excluded`` ((low id, high id), marked "not duplicates") are never compared nor joined.
+    """
+    collecting = gc.isenabled()
+    gc.disable()  # millions of small lists and tuples: the cyclic collector would rescan them
+    try:
+        return _find_groups(features, threshold, block_cap, excluded, phonetic)
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def _find_groups(features, threshold, block_cap, excluded, phonetic):
+    started = time.perf_counter()
+    blocks, shared_values, oversized = candidate_blocks(features, block_cap, phonetic)
+    name_counts = {}
+    for f in features.values():
+        if f.name_key and not f.is_company:
+            name_counts[f.name_key] = name_counts.get(f.name_key, 0) + 1
+    blocked = time.perf_counter()
+    # every compared pair's score; the pairs above the threshold without conflict can link
+    pair_scores, pair_reasons, linkable, apart = {}, {}, {}, set()
+    for block in blocks:
+        for i, a in enumerate(block):
+            for b in block[i + 1 :]:
+                key = (a, b) if a < b else (b, a)
+                if key in pair_scores or key in excluded:
+                    continue
+                score, reasons = score_pair(features[a], features[b], shared_values, name_counts)
+                pair_scores[key] = score
+                if is_conflict(reasons):
+                    apart.add(key)
+                elif score >= threshold:
+                    linkable[key] = score
+                if score >= threshold:
+                    pair_reasons[key] = reasons
+    del blocks
+    scored = time.perf_counter()
+
+    def score_fn(a, b):
+        if (a, b) in excluded:
+            return 0.0
+        score, reasons = score_pair(features[a], features[b], shared_values, name_counts)
+        return 0.0 if is_conflict(reasons) else score
+
+    def link_score(a, b):  # a pair under the threshold, or one with a conflict
+        key = (a, b)
+        if key in apart or key in excluded:
+            return 0.0
+        if key in pair_scores:
+            return pair_scores[key]
+        return score_fn(a, b)
+
+    ambiguous = drop_ambiguous_links(linkable, threshold, link_score)
+    clusters = cluster(None, linkable, threshold, link_score, floor=LINK_FLOOR)
+    stats = {
+        "pairs": len(pair_scores),
+        "groups": len(clusters),
+        "oversized_blocks": oversized,
+        "ambiguous_links": ambiguous,
+        "seconds_blocking": round(blocked - started, 1),
+        "seconds_scoring": round(scored - blocked, 1),
+        "seconds_clustering": round(time.perf_counter() - scored, 1),
+    }
+    return clusters, pair_scores, pair_reasons, stats

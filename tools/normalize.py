@@ -326,6 +326,64 @@ def parse_birthdate(value, today=None):
     return parsed
 
 
+def birthdate_key(value):
+    """ISO form (``YYYY-MM-DD``) of a birth date in any usual spelling, or None."""
+    parsed = parse_birthdate(value)
+    return parsed.isoformat() if parsed else None
+
+
+# ----------------------------------------------------------------------------- phonetics
+
+# Spellings that sound alike in French (and mostly in English), applied in order.
+_PHONETIC_RULES = tuple(
+    (re.compile(pattern), replacement)
+    for pattern, replacement in (
+        (r"ph", "f"),
+        (r"(?:qu|ck|q)", "k"),
+        (r"sch", "ch"),
+        (r"c(?=[eiy])", "s"),
+        (r"g(?=[eiy])", "j"),
+        (r"gu(?=[eiy])", "g"),
+        (r"gn", "n"),
+        (r"(?<!c)h", ""),
+        (r"w", "v"),
+        (r"(?:eau|au)", "o"),
+        (r"(?:ai|ei)", "e"),
+        (r"y", "i"),
+        (r"([a-z])\1+", r"\1"),
+        (r"(?<=.)(?:[tdsxz]|e|es|ent)$", ""),
+    )
+)
+# Consonants grouped by sound (soundex-like classes); vowels are dropped after the first letter.
+_PHONETIC_CLASSES = str.maketrans("bpfvckgjsxzdtlmnr", "11112222222334556")
+
+
+def phonetic_key(word):
+    """A short sound code of one name word, equal for spellings that sound alike or differ by
+    a doubled letter, a vowel or a silent ending: ``Dupont``, ``Dupond`` and ``Duppont`` give
+    ``d15``; None for words of fewer than two letters.
+    """
+    text = "".join(char for char in "".join(_words(word)) if char.isalpha())
+    if len(text) < 2:
+        return None
+    for pattern, replacement in _PHONETIC_RULES:
+        text = pattern.sub(replacement, text)
+    if not text:
+        return None
+    head, tail = text[0], text[1:]
+    code = head
+    previous = head.translate(_PHONETIC_CLASSES)
+    for char in tail:
+        digit = char.translate(_PHONETIC_CLASSES)
+        if digit == char:  # a vowel: a separator, not a sound of its own
+            previous = ""
+            continue
+        if digit != previous:
+            code += digit
+        previous = digit
+    return code[:5]
+
+
 # ----------------------------------------------------------------------------- identifiers
 
 
