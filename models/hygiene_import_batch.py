@@ -77,6 +77,7 @@ PARTNER_FIELDS = (
     "vat",
     "company_registry",
     "company_name",
+    "hygiene_birthdate",
 )
 _UNSAFE_NAME = re.compile(r"[\x00-\x1f\x7f\u200b-\u200f\u202a-\u202e\u2066-\u2069/\\]")
 
@@ -1234,6 +1235,8 @@ class HygieneImportBatch(models.Model):
                 continue
             if clean.get(name):
                 vals[name] = clean[name]
+        if clean.get("birthdate"):  # checked when normalised: a real, past date
+            vals["hygiene_birthdate"] = clean["birthdate"]
         country = clean.get("country")
         if country:
             vals["country_id"] = countries.get(country.strip().upper()) or countries.get(

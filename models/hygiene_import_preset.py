@@ -25,7 +25,7 @@ def target_selection(model):
         "country": model.env._("Country"),
         "vat": model.env._("VAT number"),
         "company_registry": model.env._("SIREN / SIRET"),
-        "birthdate": model.env._("Birth date (checked, not stored)"),
+        "birthdate": model.env._("Birth date"),
         "source_ref": model.env._("Origin: identifier in the source"),
         "collected_date": model.env._("Origin: collection date"),
         "optin": model.env._("Consent: opt-in flag"),

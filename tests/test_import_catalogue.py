@@ -100,3 +100,13 @@ class TestImportCatalogue(HygieneCommon):
         # older than the active 24-month policy, within the CNIL's 36 months: reported too
         self.assertIn("older than 24 months", self._line(batch, 3).warnings or "")
         self.assertNotIn("older than", self._line(batch, 4).warnings or "")
+
+    def test_birth_date_is_stored_for_the_duplicate_scan(self):
+        batch = self._staged(HEADER + "Anne;Petit;anne.petit@example.fr;13/01/1980;\n")
+        batch.action_commit()
+        partner = self.env["res.partner"].search([("email", "=", "anne.petit@example.fr")])
+        self.assertEqual(str(partner.hygiene_birthdate), "1980-01-13")
+        # a later file never empties it
+        again = self._staged(HEADER + "Anne;Petit;anne.petit@example.fr;;\n")
+        again.action_commit()
+        self.assertEqual(str(partner.hygiene_birthdate), "1980-01-13")
