@@ -1,5 +1,5 @@
 from odoo.exceptions import UserError
-from odoo.tests import Form, tagged, users
+from odoo.tests import BaseCase, Form, tagged, users
 from odoo.tools import SQL
 
 from .common import HygieneCommon
@@ -169,3 +169,14 @@ class TestDuplicateWarning(MatchingCommon):
             form.name = "Someone"
             form.email = "marc.dubois@example.fr"
             self.assertEqual(form.hygiene_duplicate_ids[:].ids, self.marc.ids)
+
+
+class TestSameStreet(BaseCase):
+    def test_house_numbers_must_agree(self):
+        from ..tools.matching import is_same_street
+
+        self.assertTrue(is_same_street("12 rue de la republique", "12 rue de la republque"))
+        self.assertTrue(is_same_street("12 rue de la republique", "rue de la republique"))
+        self.assertFalse(is_same_street("72 rue de la republique", "157 rue de la republique"))
+        self.assertFalse(is_same_street("12 rue de la republique", "12 avenue jean jaures"))
+        self.assertFalse(is_same_street(None, "12 rue de la republique"))

@@ -13,6 +13,7 @@ union-find linkers at 1,000,000 records).
 import functools
 import gc
 import math
+import re
 import time
 from collections import defaultdict, namedtuple
 
@@ -120,6 +121,21 @@ def is_mobile(e164):
     return not e164.startswith("+33") or e164[3:4] in ("6", "7")
 
 
+_HOUSE_NUMBERS = re.compile(r"\d+")
+
+
+def is_same_street(a, b):
+    """Two street keys that are one address: close spellings (a typo, a missing word) with the
+    same house numbers. ``12 rue de la Republique`` and ``157 rue de la Republique`` are two
+    addresses of one long street, where unrelated homonyms live."""
+    if not (a and b):
+        return False
+    numbers_a, numbers_b = _HOUSE_NUMBERS.findall(a), _HOUSE_NUMBERS.findall(b)
+    if numbers_a and numbers_b and numbers_a != numbers_b:
+        return False
+    return fuzz.ratio(a, b) >= 90
+
+
 def name_rarity(count):
     """Evidence adjustment of a name agreement for a name carried by ``count`` records: a name
     seen twice in the base is strong evidence, one seen fifty times (Jean Martin) is weak
@@ -173,7 +189,7 @@ def score_pair(a, b, shared_values=frozenset(), name_counts=None):
         evidence += W_NAME_CLOSE * (similarity - 0.85) / 0.15 + W_NAME_CLOSE / 2 + rarity
         reasons.append(f"name {similarity:.2f}")
     birth, birth_reason = birthdate_evidence(a.birthdate, b.birthdate)
-    same_street = a.street and b.street and fuzz.ratio(a.street, b.street) >= 90
+    same_street = is_same_street(a.street, b.street)
     if similarity < 0.85 and a.name_key and b.name_key:
         both_persons = not a.is_company and not b.is_company
         if (
