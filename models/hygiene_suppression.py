@@ -90,6 +90,14 @@ class HygieneSuppression(models.Model):
         if not hashes:
             return 0
         self.env.flush_all()
+        return self._insert_hashes([(value_hash, kind) for kind, value_hash in hashes], reason)
+
+    @api.model
+    def _insert_hashes(self, rows, reason):
+        """Insert ``rows`` (``(value_hash, kind)``) with ``reason`` in one statement; a value
+        already listed keeps its first reason. Returns the number of new rows."""
+        if not rows:
+            return 0
         values = SQL(", ").join(
             SQL(
                 "(%s, %s, %s, %s, NOW() AT TIME ZONE 'UTC', %s, NOW() AT TIME ZONE 'UTC')",
@@ -99,7 +107,7 @@ class HygieneSuppression(models.Model):
                 self.env.uid,
                 self.env.uid,
             )
-            for kind, value_hash in hashes
+            for value_hash, kind in rows
         )
         self.env.cr.execute(
             SQL(

@@ -577,30 +577,7 @@ class ResPartner(models.Model):
             for email in dict.fromkeys([person["email"], *person["emails"]]):
                 for kind, value in suppression_values(email, person["phones"], person["region"]):
                     rows.setdefault(suppression_hash(secret, kind, value), kind)
-        if not rows:
-            return 0
-        values = SQL(", ").join(
-            SQL(
-                "(%s, %s, 'erasure', %s, NOW() AT TIME ZONE 'UTC', %s, NOW() AT TIME ZONE 'UTC')",
-                value_hash,
-                kind,
-                self.env.uid,
-                self.env.uid,
-            )
-            for value_hash, kind in rows.items()
-        )
-        self.env.cr.execute(
-            SQL(
-                """
-                INSERT INTO hygiene_suppression
-                       (value_hash, kind, reason, create_uid, create_date, write_uid, write_date)
-                VALUES %s
-                ON CONFLICT (value_hash) DO NOTHING
-                """,
-                values,
-            )
-        )
-        return self.env.cr.rowcount
+        return Suppression._insert_hashes(list(rows.items()), "erasure")
 
     def _hygiene_anonymize_users(self, node_ids):
         """Portal users: deactivated through Odoo's own chain, then login and signature gone."""
