@@ -19,6 +19,7 @@ from . import hygiene_journal
 from . import res_config_settings
 from . import hygiene_import_preset
 from . import hygiene_import_batch
+from . import hygiene_import_sheet
 from . import hygiene_import_line
 from . import hygiene_import_partner
 from . import res_partner_retention_policy

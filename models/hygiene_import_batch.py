@@ -155,6 +155,14 @@ class HygieneImportBatch(models.Model):
     encoding = fields.Char(readonly=True)
     sheet = fields.Char(string="Sheet / Table", help="Sheet of a workbook or table of a database.")
     available_sheets = fields.Char(string="Sheets / Tables in the File", readonly=True)
+    sheet_ids = fields.One2many("hygiene.import.sheet", "batch_id", readonly=True)
+    sheet_id = fields.Many2one(
+        "hygiene.import.sheet",
+        string="Sheet / Table to Import",
+        domain="[('batch_id', '=', id)]",
+        help="The sheet of the workbook, or the table or view of the database, to import; "
+        "choose another one, then read the file again.",
+    )
     message = fields.Text(string="Notes", readonly=True)
     mapping_ids = fields.One2many("hygiene.import.mapping", "batch_id", string="Columns")
     line_ids = fields.One2many("hygiene.import.line", "batch_id", string="Lines")
@@ -248,6 +256,28 @@ class HygieneImportBatch(models.Model):
 
     # ------------------------------------------------------------------ file
 
+    def _sheet_choices(self, names, current):
+        """Replace the sheet picker's choices by ``names``; return the id of ``current``."""
+        self.ensure_one()
+        self.sheet_ids.unlink()
+        sheets = self.env["hygiene.import.sheet"].create(
+            [
+                {"batch_id": self.id, "name": name, "sequence": index}
+                for index, name in enumerate(names)
+            ]
+        )
+        return sheets.filtered(lambda sheet: sheet.name == current)[:1].id
+
+    @api.onchange("sheet_id")
+    def _onchange_sheet_id(self):
+        if self.sheet_id:
+            self.sheet = self.sheet_id.name
+
+    def write(self, vals):
+        if vals.get("sheet_id") and "sheet" not in vals:
+            vals = dict(vals, sheet=self.env["hygiene.import.sheet"].browse(vals["sheet_id"]).name)
+        return super().write(vals)
+
     @api.model
     def _reader_message(self, error):
         """The translated message of a ReaderError (its English template and parameters)."""
@@ -310,6 +340,24 @@ class HygieneImportBatch(models.Model):
                         limit=limit,
                     )
                 )
+            choices = result.sheets or result.tables or []
+            if not result.rows and len(choices) > 1:
+                # An empty sheet or table among several: keep the choices so that the steward
+                # picks the right one in the form, instead of a dead end.
+                batch.write(
+                    {
+                        "file_format": result.format,
+                        "sheet": result.sheet or result.table or False,
+                        "available_sheets": ", ".join(choices),
+                        "sheet_id": batch._sheet_choices(choices, result.sheet or result.table),
+                        "message": self.env._(
+                            "%(sheet)s has no data rows: choose another sheet or table and "
+                            "read the file again.",
+                            sheet=result.sheet or result.table,
+                        ),
+                    }
+                )
+                continue
             if not result.rows:
                 raise UserError(
                     self.env._("The file has no data rows (0 rows): nothing to import.")
@@ -343,6 +391,9 @@ class HygieneImportBatch(models.Model):
                     "encoding": result.encoding or False,
                     "sheet": result.sheet or result.table or False,
                     "available_sheets": ", ".join(result.sheets or result.tables or []) or False,
+                    "sheet_id": batch._sheet_choices(
+                        result.sheets or result.tables or [], result.sheet or result.table
+                    ),
                     "line_count": len(result.rows),
                     "message": "\n".join(notes) or False,
                 }

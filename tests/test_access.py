@@ -41,6 +41,7 @@ EXPECTED_ACCESS = {
     "hygiene.import.line":       ("",      "",     "rw",    "rw",    "crwu"),
     "hygiene.import.preset":     ("",      "",     "crw",   "crw",   "crwu"),
     "hygiene.import.mapping":    ("",      "",     "crwu",  "crwu",  "crwu"),
+    "hygiene.import.sheet":      ("",      "",     "crwu",  "crwu",  "crwu"),
     "hygiene.repermission":      ("",      "",     "",      "r",     "r"),
     "hygiene.retention.preview": ("",      "",     "",      "crwu",  "crwu"),
     "hygiene.retention.preview.line": ("",  "",     "",      "crwu",  "crwu"),
@@ -169,6 +170,9 @@ class TestAccessRights(HygieneCommon):
             return {"batch_id": batch.id, "line_number": 2}
         if model == "hygiene.import.preset":
             return {"name": "ACL preset", "code": self._unique("acl_preset")}
+        if model == "hygiene.import.sheet":
+            batch = self.env["hygiene.import.batch"].create({"source_id": self.source_shop.id})
+            return {"batch_id": batch.id, "name": "Feuil1"}
         return {"column": "email", "target": "email"}
 
     # a stored field to read and a harmless value to write, per model
@@ -191,6 +195,7 @@ class TestAccessRights(HygieneCommon):
         "hygiene.import.batch": "state",
         "hygiene.import.line": "line_number",
         "hygiene.import.preset": "name",
+        "hygiene.import.sheet": "name",
         "hygiene.import.mapping": "column",
         "hygiene.repermission": "state",
         "hygiene.retention.preview": "due_count",
@@ -219,6 +224,7 @@ class TestAccessRights(HygieneCommon):
         "hygiene.import.line": {"decision_note": "written"},
         "hygiene.import.preset": {"day_first": False},
         "hygiene.import.mapping": {"column": "courriel"},
+        "hygiene.import.sheet": {"sequence": 3},
     }
 
     def _sample(self, model):

@@ -371,11 +371,16 @@ class TestImport(HygieneCommon):
             with open(handle.name, "rb") as db:
                 content = db.read()
         batch = self._batch(content, filename="scratch.db", read=False)
-        with self.assertRaises(UserError):
-            batch.action_read_file()  # two tables: the steward picks one
-        batch.sheet = "clients fidélité"
+        batch.action_read_file()  # the first table is empty: the steward picks another one
+        self.assertFalse(batch.mapping_ids)
+        self.assertIn("no data rows", batch.message)
+        self.assertEqual(batch.sheet_ids.mapped("name"), ["autre", "clients fidélité"])
+        with Form(batch) as form:
+            form.sheet_id = batch.sheet_ids[1]
+        self.assertEqual(batch.sheet, "clients fidélité")
         batch.action_read_file()
         self.assertIn("autre", batch.available_sheets)
+        self.assertEqual(batch.sheet_id.name, "clients fidélité")
         batch.action_stage()
         self.assertEqual(batch.line_ids.display_label, "Sam Lite")
 
