@@ -191,6 +191,8 @@ class HygieneImportBatch(models.Model):
     def write(self, vals):
         if vals.get("raw_filename"):
             vals = dict(vals, raw_filename=sanitize_filename(vals["raw_filename"]))
+        if vals.get("sheet_id") and "sheet" not in vals:
+            vals = dict(vals, sheet=self.env["hygiene.import.sheet"].browse(vals["sheet_id"]).name)
         return super().write(vals)
 
     # ------------------------------------------------------------------ computes
@@ -272,11 +274,6 @@ class HygieneImportBatch(models.Model):
     def _onchange_sheet_id(self):
         if self.sheet_id:
             self.sheet = self.sheet_id.name
-
-    def write(self, vals):
-        if vals.get("sheet_id") and "sheet" not in vals:
-            vals = dict(vals, sheet=self.env["hygiene.import.sheet"].browse(vals["sheet_id"]).name)
-        return super().write(vals)
 
     @api.model
     def _reader_message(self, error):
