@@ -220,6 +220,13 @@ class HygieneDuplicateGroup(models.Model):
 
     @api.model
     def _scan_features(self):
+        return self._partner_features(SQL("active"))
+
+    @api.model
+    def _partner_features(self, where):
+        """Matching features (``tools.matching.Features``) of the partners selected by the SQL
+        condition ``where``: stored keys, postcode, city, street key, birth date. Shared by the
+        scan and the import, so both score with the same evidence."""
         self.env.cr.execute(
             SQL(
                 """
@@ -227,8 +234,9 @@ class HygieneDuplicateGroup(models.Model):
                        hygiene_mobile_key, hygiene_company_key, zip, city, street, is_company,
                        commercial_partner_id, hygiene_birthdate
                   FROM res_partner
-                 WHERE active
-                """
+                 WHERE %s
+                """,
+                where,
             )
         )
         features = {}

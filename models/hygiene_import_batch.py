@@ -843,6 +843,7 @@ class HygieneImportBatch(models.Model):
                 normalize.street_key(clean.get("street")),
                 bool(clean.get("is_company")),
                 None,
+                clean.get("birthdate"),
             )
         return features
 
@@ -884,34 +885,9 @@ class HygieneImportBatch(models.Model):
 
     def _partner_features(self, partner_ids):
         features = {}
+        Groups = self.env["hygiene.duplicate.group"]
         for batch in split_every(10000, sorted(partner_ids)):
-            self.env.cr.execute(
-                SQL(
-                    """
-                    SELECT id, hygiene_name_key, hygiene_email_key, hygiene_phone_key,
-                           hygiene_mobile_key, hygiene_company_key, zip, city, street,
-                           is_company, commercial_partner_id
-                      FROM res_partner WHERE id = ANY(%s)
-                    """,
-                    list(batch),
-                )
-            )
-            for row in self.env.cr.fetchall():
-                pid, name, email, phone, mobile, company, zip_code, city, street, is_co, family = (
-                    row
-                )
-                features[pid] = Features(
-                    pid,
-                    name,
-                    email,
-                    frozenset(p for p in (phone, mobile) if p),
-                    company,
-                    (zip_code or "").replace(" ", "") or None,
-                    city,
-                    normalize.street_key(street),
-                    bool(is_co),
-                    family,
-                )
+            features.update(Groups._partner_features(SQL("id = ANY(%s)", list(batch))))
         return features
 
     def _in_file_clusters(self, features):

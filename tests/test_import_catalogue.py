@@ -110,3 +110,17 @@ class TestImportCatalogue(HygieneCommon):
         again = self._staged(HEADER + "Anne;Petit;anne.petit@example.fr;;\n")
         again.action_commit()
         self.assertEqual(str(partner.hygiene_birthdate), "1980-01-13")
+
+    def test_birth_dates_tell_a_father_from_his_son(self):
+        father = self.env["res.partner"].create(
+            {"name": "Jean Dupont", "zip": "75011", "hygiene_birthdate": "1950-03-01"}
+        )
+        header = "Prénom;Nom;CP;Date de naissance\n"
+        son = self._staged(header + "Jean;Dupont;75011;05/05/1980\n")
+        line = self._line(son, 2)
+        self.assertEqual(line.decision, "create")
+        self.assertFalse(line.match_partner_id)  # not even proposed for review
+        same = self._staged(header + "Jean;Dupont;75011;01/03/1950\n")
+        line = self._line(same, 2)
+        self.assertEqual(line.match_partner_id, father)
+        self.assertIn("same birth date", line.reasons)
