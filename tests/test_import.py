@@ -176,6 +176,26 @@ class TestImport(HygieneCommon):
         anne = self._partners("anne.bise@example.fr")
         self.assertEqual(len(anne.hygiene_origin_ids), 1, "no second identical origin")
 
+    def test_customer_number_of_the_source_finds_the_contact(self):
+        """A later export of the same shop: the customer changed name and email, the account
+        number is the same, so it is an update of that contact, not a new one."""
+        first = self._batch("Nom;Email;N° client\nAnne Bise;anne.bise@example.fr;A1\n")
+        first.action_stage()
+        first.action_commit()
+        anne = self._partners("anne.bise@example.fr")
+        later = self._batch("Nom;Email;N° client\nAnne Lavigne;anne.l@example.org;A1\n")
+        later.action_stage()
+        line = later.line_ids
+        self.assertEqual((line.decision, line.match_partner_id), ("update", anne))
+        self.assertIn("same customer number", line.reasons)
+        # the same number from another system is another customer's
+        fair = self._batch(
+            "Nom;Email;N° client\nAnne Lavigne;anne.l@example.org;A1\n",
+            source_id=self.source_fair.id,
+        )
+        fair.action_stage()
+        self.assertEqual(fair.line_ids.decision, "create")
+
     def test_steward_changes_decisions(self):
         batch = self._batch("Nom;Email\nAnne Bise;anne.bise@example.fr\nBad;not-an-email\n")
         batch.action_stage()

@@ -12,6 +12,7 @@ union-find linkers at 1,000,000 records).
 
 import functools
 import gc
+import itertools
 import math
 import re
 import time
@@ -21,8 +22,8 @@ from rapidfuzz import fuzz
 
 Features = namedtuple(
     "Features",
-    "id name_key email_key phones company_key zip city street is_company family birthdate",
-    defaults=(None,),
+    "id name_key email_key phones company_key zip city street is_company family birthdate ids",
+    defaults=(None, frozenset()),
 )
 
 # Evidence weights (log-odds-like). Tuned on the French generator of bench/dedup_generator.py.
@@ -40,10 +41,14 @@ W_STREET = 2.0
 W_BIRTHDATE = 5.0
 W_BIRTHDATE_CLOSE = 1.0  # one digit apart, or day and month swapped: a typing slip
 W_BIRTHDATE_DIFFERENT = -10.0  # homonyms, father and son
+W_BIRTHDATE_MISTYPED = -2.0  # different birth dates on one customer number and one name
 W_NAME_RARE_MAX = 0.9  # a name carried by two partners only (never enough alone)
 W_NAME_COMMON_MIN = -2.0  # a very common name (Jean Martin)
 W_NAME_REWRITTEN = -1.5  # no word in common, but same birth date and address
 W_SHARED_VALUE = 0.5  # a generic mailbox or a switchboard: weak evidence only
+# The same customer number in the same source system (shop account, loyalty card): the source
+# said it is one customer. Different numbers say nothing: duplicate accounts are what we hunt.
+W_CUSTOMER_ID = 8.0
 OFFSET = 5.0  # total evidence giving a score of 0.5
 
 W_LANDLINE = 1.5  # a household or office line is shared by several people
@@ -83,7 +88,23 @@ def name_similarity(a, b):
         words_a, words_b = a.split(), b.split()
         if _words_compatible(words_a, words_b) or _words_compatible(words_b, words_a):
             similarity = 0.9
+        elif len(words_a) != len(words_b):
+            similarity = max(similarity, _joined_similarity(words_a, words_b))
     return similarity
+
+
+def _joined_similarity(words_a, words_b):
+    """Similarity of two names whose words were cut in other places ("nicolle sophie" typed
+    "ie nicolle soph", "marie-claire" typed "marie claire"): the best match of their letters
+    with the words in any order. Names of more than four words are left alone."""
+    if len(words_a) > 4 or len(words_b) > 4:
+        return 0.0
+    joined_b = {"".join(order) for order in itertools.permutations(words_b)}
+    return max(
+        fuzz.ratio("".join(order), other) / 100.0
+        for order in itertools.permutations(words_a)
+        for other in joined_b
+    )
 
 
 def _share_a_word(a, b):
@@ -161,12 +182,28 @@ def birthdate_evidence(a, b):
     return W_BIRTHDATE_DIFFERENT, "different birth dates"
 
 
-def score_pair(a, b, shared_values=frozenset(), name_counts=None):
+def _name_changed(a, b, word_counts):
+    """Whether two person name keys share one word only, more common in the base than each of
+    their other words: the first name (first names are fewer and more shared than surnames),
+    so the surname changed. Relatives share the surname instead. Needs ``word_counts``."""
+    if not word_counts:
+        return False
+    words_a, words_b = set(a.split()), set(b.split())
+    shared = words_a & words_b
+    others = (words_a | words_b) - shared
+    if len(shared) != 1 or not (words_a - shared and words_b - shared):
+        return False
+    shared_count = word_counts.get(next(iter(shared)), 0)
+    return all(word_counts.get(word, 0) < shared_count for word in others)
+
+
+def score_pair(a, b, shared_values=frozenset(), name_counts=None, word_counts=None):
     """Return ``(score, reasons)`` for two ``Features``.
 
     ``shared_values`` holds emails and phones used by many partners (generic mailbox,
     switchboard): agreeing on them is weak evidence. ``name_counts`` maps name keys to the
-    number of partners carrying them (rare names are stronger evidence than common ones).
+    number of partners carrying them (rare names are stronger evidence than common ones),
+    ``word_counts`` the name words to theirs (a first name is more common than a surname).
     """
     evidence = 0.0
     reasons = []
@@ -178,6 +215,10 @@ def score_pair(a, b, shared_values=frozenset(), name_counts=None):
             evidence += W_COMPANY_ID_DIFFERENT
             reasons.append("different SIREN/VAT")
     evidence += _contact_evidence(a, b, shared_values, reasons)
+    one_customer = same_customer(a, b)
+    if one_customer:
+        evidence += W_CUSTOMER_ID
+        reasons.append(SAME_CUSTOMER)
     similarity = name_similarity(a.name_key, b.name_key)
     rarity = 0.0
     if name_counts is not None and similarity >= 0.85 and not (a.is_company or b.is_company):
@@ -192,7 +233,23 @@ def score_pair(a, b, shared_values=frozenset(), name_counts=None):
     same_street = is_same_street(a.street, b.street)
     if similarity < 0.85 and a.name_key and b.name_key:
         both_persons = not a.is_company and not b.is_company
-        if (
+        if one_customer and birth > W_BIRTHDATE_DIFFERENT:
+            # One customer number and no birth date against it: the name was mistyped or
+            # rewritten in one of the systems (twins and spouses have their own numbers).
+            evidence += W_NAME_REWRITTEN
+            reasons.append(f"names rewritten ({similarity:.2f})")
+        elif (
+            both_persons
+            and birth == W_BIRTHDATE
+            and same_street
+            and a.zip == b.zip
+            and _name_changed(a.name_key, b.name_key, word_counts)
+        ):
+            # Born the same day at the same address, the same first name and another surname:
+            # a married name, not a relative (relatives share the surname, the rarer word).
+            evidence += W_NAME_REWRITTEN
+            reasons.append(f"surname changed ({similarity:.2f})")
+        elif (
             both_persons
             and birth == W_BIRTHDATE
             and same_street
@@ -210,6 +267,9 @@ def score_pair(a, b, shared_values=frozenset(), name_counts=None):
             )
             reasons.append(f"different names ({similarity:.2f})")
     if birth_reason:
+        if one_customer and birth == W_BIRTHDATE_DIFFERENT and similarity >= 0.85:
+            # the same customer and the same name: a birth date typed wrong in one system
+            birth, birth_reason = W_BIRTHDATE_MISTYPED, "birth dates apart"
         evidence += birth
         reasons.append(birth_reason)
     if a.zip and a.zip == b.zip:
@@ -265,11 +325,23 @@ def _contact_evidence(a, b, shared_values, reasons):
 
 # Reasons that say "two different people", whatever else agrees: such a pair never sits in one
 # cluster (cannot-link), even when other records of both are linked.
+SAME_CUSTOMER = "same customer number"
 CONFLICTS = ("different SIREN/VAT", "different mobiles", "different birth dates", "different names")
 
 
 def is_conflict(reasons):
+    """Whether a pair is two different people whatever else agrees (a cannot-link). Not when
+    both carry one customer number of one source: the source system says they are one customer,
+    so the disagreement is a typing or a rewrite there; the pair then neither links nor forbids
+    a cluster (see ``same_customer``)."""
+    if SAME_CUSTOMER in reasons:
+        return False
     return any(reason.startswith(CONFLICTS) for reason in reasons)
+
+
+def same_customer(a, b):
+    """Whether two ``Features`` share a customer number of one source."""
+    return bool(a.ids and b.ids and not a.ids.isdisjoint(b.ids))
 
 
 def _log_odds(score):
@@ -406,6 +478,7 @@ def _blocking_passes(features, phonetic):
     yield "e", ((f.email_key, f.id) for f in values if f.email_key)
     yield "p", ((phone, f.id) for f in values for phone in f.phones)
     yield "c", ((f.company_key, f.id) for f in values if f.company_key)
+    yield "i", ((customer, f.id) for f in values for customer in f.ids)
     # the same name at the same postcode (companies: the same name anywhere)
     yield (
         "n",
@@ -493,10 +566,13 @@ def find_groups(
 def _find_groups(features, threshold, block_cap, excluded, phonetic):
     started = time.perf_counter()
     blocks, shared_values, oversized = candidate_blocks(features, block_cap, phonetic)
-    name_counts = {}
+    name_counts, word_counts = {}, {}
     for f in features.values():
         if f.name_key and not f.is_company:
             name_counts[f.name_key] = name_counts.get(f.name_key, 0) + 1
+    for name, count in name_counts.items():
+        for word in name.split():
+            word_counts[word] = word_counts.get(word, 0) + count
     blocked = time.perf_counter()
     # every compared pair's score; the pairs above the threshold without conflict can link
     pair_scores, pair_reasons, linkable, apart = {}, {}, {}, set()
@@ -506,7 +582,7 @@ def _find_groups(features, threshold, block_cap, excluded, phonetic):
                 key = (a, b) if a < b else (b, a)
                 if key in pair_scores or key in excluded:
                     continue
-                score, reasons = score_pair(features[a], features[b], shared_values, name_counts)
+                score, reasons = score_pair(features[a], features[b], shared_values, name_counts, word_counts)
                 pair_scores[key] = score
                 if is_conflict(reasons):
                     apart.add(key)
@@ -520,16 +596,18 @@ def _find_groups(features, threshold, block_cap, excluded, phonetic):
     def score_fn(a, b):
         if (a, b) in excluded:
             return 0.0
-        score, reasons = score_pair(features[a], features[b], shared_values, name_counts)
+        score, reasons = score_pair(features[a], features[b], shared_values, name_counts, word_counts)
         return 0.0 if is_conflict(reasons) else score
 
     def link_score(a, b):  # a pair under the threshold, or one with a conflict
         key = (a, b)
         if key in apart or key in excluded:
             return 0.0
-        if key in pair_scores:
-            return pair_scores[key]
-        return score_fn(a, b)
+        score = pair_scores[key] if key in pair_scores else score_fn(a, b)
+        if same_customer(features[a], features[b]):
+            # one customer number: never evidence that keeps two clusters apart
+            return max(score, LINK_FLOOR)
+        return score
 
     ambiguous = drop_ambiguous_links(linkable, threshold, link_score)
     clusters = cluster(None, linkable, threshold, link_score, floor=LINK_FLOOR)
