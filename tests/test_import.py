@@ -177,17 +177,23 @@ class TestImport(HygieneCommon):
         self.assertEqual(len(anne.hygiene_origin_ids), 1, "no second identical origin")
 
     def test_customer_number_of_the_source_finds_the_contact(self):
-        """A later export of the same shop: the customer changed name and email, the account
-        number is the same, so it is an update of that contact, not a new one."""
+        """A later export of the same shop: the customer changed email, the account number is
+        the same, so it is an update of that contact, not a new one. Name and email both
+        changed: the steward is asked, with the contact proposed."""
         first = self._batch("Nom;Email;N° client\nAnne Bise;anne.bise@example.fr;A1\n")
         first.action_stage()
         first.action_commit()
         anne = self._partners("anne.bise@example.fr")
-        later = self._batch("Nom;Email;N° client\nAnne Lavigne;anne.l@example.org;A1\n")
+        later = self._batch(
+            "Nom;Email;N° client\nAnne Bise;anne.b@example.org;A1\n"
+            "Anne Lavigne;anne.l@example.org;A1\n"
+        )
         later.action_stage()
-        line = later.line_ids
-        self.assertEqual((line.decision, line.match_partner_id), ("update", anne))
-        self.assertIn("same customer number", line.reasons)
+        moved, renamed = later.line_ids.sorted("line_number")
+        self.assertEqual((moved.decision, moved.match_partner_id), ("update", anne))
+        self.assertIn("same customer number", moved.reasons)
+        self.assertEqual(renamed.decision, "quarantine")
+        self.assertIn(anne, renamed.match_partner_id | moved.match_partner_id)
         # the same number from another system is another customer's
         fair = self._batch(
             "Nom;Email;N° client\nAnne Lavigne;anne.l@example.org;A1\n",
