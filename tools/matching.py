@@ -197,6 +197,28 @@ def _name_changed(a, b, word_counts):
     return all(word_counts.get(word, 0) < shared_count for word in others)
 
 
+def _different_names_evidence(a, b, similarity, birth, same_street, one_customer, word_counts):
+    """``(evidence, reason)`` of two names that differ (``similarity`` under 0.85)."""
+    both_persons = not a.is_company and not b.is_company
+    if one_customer and birth > W_BIRTHDATE_DIFFERENT:
+        # One customer number and no birth date against it: the name was mistyped or
+        # rewritten in one of the systems (twins and spouses have their own numbers).
+        return W_NAME_REWRITTEN, f"names rewritten ({similarity:.2f})"
+    born_here = both_persons and birth == W_BIRTHDATE and same_street and a.zip == b.zip
+    if born_here and _name_changed(a.name_key, b.name_key, word_counts):
+        # Born the same day at the same address, the same first name and another surname:
+        # a married name, not a relative (relatives share the surname, the rarer word).
+        return W_NAME_REWRITTEN, f"surname changed ({similarity:.2f})"
+    if born_here and not _share_a_word(a.name_key, b.name_key):
+        # Born the same day at the same address, and not one word of the names in common:
+        # a record whose name was typed in the wrong field or rewritten, not a relative
+        # (twins and spouses share their surname, and are kept apart).
+        return W_NAME_REWRITTEN, f"names rewritten ({similarity:.2f})"
+    if both_persons and similarity < 0.7:
+        return W_PERSON_NAMES_DIFFERENT, f"different names ({similarity:.2f})"
+    return W_NAME_DIFFERENT, f"different names ({similarity:.2f})"
+
+
 def score_pair(a, b, shared_values=frozenset(), name_counts=None, word_counts=None):
     """Return ``(score, reasons)`` for two ``Features``.
 
@@ -232,40 +254,10 @@ def score_pair(a, b, shared_values=frozenset(), name_counts=None, word_counts=No
     birth, birth_reason = birthdate_evidence(a.birthdate, b.birthdate)
     same_street = is_same_street(a.street, b.street)
     if similarity < 0.85 and a.name_key and b.name_key:
-        both_persons = not a.is_company and not b.is_company
-        if one_customer and birth > W_BIRTHDATE_DIFFERENT:
-            # One customer number and no birth date against it: the name was mistyped or
-            # rewritten in one of the systems (twins and spouses have their own numbers).
-            evidence += W_NAME_REWRITTEN
-            reasons.append(f"names rewritten ({similarity:.2f})")
-        elif (
-            both_persons
-            and birth == W_BIRTHDATE
-            and same_street
-            and a.zip == b.zip
-            and _name_changed(a.name_key, b.name_key, word_counts)
-        ):
-            # Born the same day at the same address, the same first name and another surname:
-            # a married name, not a relative (relatives share the surname, the rarer word).
-            evidence += W_NAME_REWRITTEN
-            reasons.append(f"surname changed ({similarity:.2f})")
-        elif (
-            both_persons
-            and birth == W_BIRTHDATE
-            and same_street
-            and a.zip == b.zip
-            and not _share_a_word(a.name_key, b.name_key)
-        ):
-            # Born the same day at the same address, and not one word of the names in common:
-            # a record whose name was typed in the wrong field or rewritten, not a relative
-            # (twins and spouses share their surname, and are kept apart).
-            evidence += W_NAME_REWRITTEN
-            reasons.append(f"names rewritten ({similarity:.2f})")
-        else:
-            evidence += (
-                W_PERSON_NAMES_DIFFERENT if both_persons and similarity < 0.7 else W_NAME_DIFFERENT
-            )
-            reasons.append(f"different names ({similarity:.2f})")
+        context = (birth, same_street, one_customer, word_counts)
+        names_evidence, names_reason = _different_names_evidence(a, b, similarity, *context)
+        evidence += names_evidence
+        reasons.append(names_reason)
     if birth_reason:
         if one_customer and birth == W_BIRTHDATE_DIFFERENT and similarity >= 0.85:
             # the same customer and the same name: a birth date typed wrong in one system
@@ -541,6 +533,19 @@ def candidate_blocks(features, block_cap=BLOCK_CAP, phonetic=None):
     return blocks, frozenset(shared), oversized
 
 
+def name_statistics(features):
+    """``(name_counts, word_counts)``: how many persons carry each name key, and each name word
+    (see ``score_pair``)."""
+    name_counts, word_counts = {}, {}
+    for f in features.values():
+        if f.name_key and not f.is_company:
+            name_counts[f.name_key] = name_counts.get(f.name_key, 0) + 1
+    for name, count in name_counts.items():
+        for word in name.split():
+            word_counts[word] = word_counts.get(word, 0) + count
+    return name_counts, word_counts
+
+
 def find_groups(
     features,
     threshold=SCORE_REVIEW,
@@ -566,13 +571,7 @@ def find_groups(
 def _find_groups(features, threshold, block_cap, excluded, phonetic):
     started = time.perf_counter()
     blocks, shared_values, oversized = candidate_blocks(features, block_cap, phonetic)
-    name_counts, word_counts = {}, {}
-    for f in features.values():
-        if f.name_key and not f.is_company:
-            name_counts[f.name_key] = name_counts.get(f.name_key, 0) + 1
-    for name, count in name_counts.items():
-        for word in name.split():
-            word_counts[word] = word_counts.get(word, 0) + count
+    name_counts, word_counts = name_statistics(features)
     blocked = time.perf_counter()
     # every compared pair's score; the pairs above the threshold without conflict can link
     pair_scores, pair_reasons, linkable, apart = {}, {}, {}, set()
@@ -582,7 +581,9 @@ def _find_groups(features, threshold, block_cap, excluded, phonetic):
                 key = (a, b) if a < b else (b, a)
                 if key in pair_scores or key in excluded:
                     continue
-                score, reasons = score_pair(features[a], features[b], shared_values, name_counts, word_counts)
+                score, reasons = score_pair(
+                    features[a], features[b], shared_values, name_counts, word_counts
+                )
                 pair_scores[key] = score
                 if is_conflict(reasons):
                     apart.add(key)
@@ -596,7 +597,9 @@ def _find_groups(features, threshold, block_cap, excluded, phonetic):
     def score_fn(a, b):
         if (a, b) in excluded:
             return 0.0
-        score, reasons = score_pair(features[a], features[b], shared_values, name_counts, word_counts)
+        score, reasons = score_pair(
+            features[a], features[b], shared_values, name_counts, word_counts
+        )
         return 0.0 if is_conflict(reasons) else score
 
     def link_score(a, b):  # a pair under the threshold, or one with a conflict
