@@ -7,11 +7,24 @@ from odoo.exceptions import UserError
 from odoo.tools import SQL, split_every
 
 from ..tools import normalize
-from ..tools.matching import BLOCK_CAP, SCORE_REVIEW, Features, find_groups
+from ..tools.matching import BLOCK_CAP, SCORE_REVIEW, Features, find_groups, reason_templates
 
 _logger = logging.getLogger(__name__)
 
 INSERT_BATCH = 20000
+
+
+def translate_reasons(env, text):
+    """``text`` (reasons stored in English, see tools/matching.py ``REASON_TEMPLATES``) in the
+    language of ``env``."""
+    if not text:
+        return text
+    parts, last = [], 0
+    for start, end, template, params in reason_templates(text):
+        parts += [text[last:start], env._(template, **params)]  # pylint: disable=translation-required
+        last = end
+    parts.append(text[last:])
+    return "".join(parts)
 
 
 class HygieneDuplicateGroup(models.Model):
@@ -36,6 +49,9 @@ class HygieneDuplicateGroup(models.Model):
         help="The weakest pair score inside the group (0-1): every pair is at least this close.",
     )
     reasons = fields.Text(readonly=True, help="Why each pair of the group matched.")
+    reasons_label = fields.Text(
+        string="Why", compute="_compute_reasons_label", help="Why each pair of the group matched."
+    )
     state = fields.Selection(
         [("pending", "To Review"), ("merged", "Merged"), ("ignored", "Not Duplicates")],
         default="pending",
@@ -48,6 +64,12 @@ class HygieneDuplicateGroup(models.Model):
         domain="[('id', 'in', partner_ids)]",
         help="The contact that stays; the others are merged into it.",
     )
+
+    @api.depends("reasons")
+    @api.depends_context("lang")
+    def _compute_reasons_label(self):
+        for group in self:
+            group.reasons_label = translate_reasons(self.env, group.reasons)
 
     def _compute_display_name(self):
         for group in self:

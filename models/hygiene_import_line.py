@@ -3,6 +3,8 @@ import json
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
+from .hygiene_duplicate_group import translate_reasons
+
 DECISIONS = [
     ("create", "Create"),
     ("update", "Update"),
@@ -89,7 +91,8 @@ class HygieneImportLine(models.Model):
     )
     match_line_number = fields.Integer(related="match_line_id.line_number", string="Same As")
     score = fields.Float(readonly=True, digits=(3, 2))
-    reasons = fields.Char(string="Why", readonly=True)
+    reasons = fields.Char(string="Why (English)", readonly=True)
+    reasons_label = fields.Char(string="Why", compute="_compute_reasons_label")
     decision = fields.Selection(DECISIONS, index=True)
     decision_reason = fields.Selection(DECISION_REASONS, string="Reason")
     decision_note = fields.Char(string="Note", readonly=True)
@@ -99,6 +102,12 @@ class HygieneImportLine(models.Model):
     )
 
     @api.model
+    @api.depends("reasons")
+    @api.depends_context("lang")
+    def _compute_reasons_label(self):
+        for line in self:
+            line.reasons_label = translate_reasons(self.env, line.reasons)
+
     def _decision_label(self, decision):
         return dict(DECISIONS).get(decision, decision)
 

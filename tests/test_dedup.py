@@ -421,6 +421,20 @@ class TestDuplicateScan(HygieneCommon):
         self.assertIn("same customer number", group.reasons)
         self.assertFalse(self._group_of(elsewhere))
 
+    def test_reasons_are_shown_in_the_users_language(self):
+        group = self.env["hygiene.duplicate.group"].create(
+            {"reasons": "#1 ~ #2: same email, name 0.93, names rewritten (0.61), unknown words"}
+        )
+        self.assertEqual(group.reasons_label, group.reasons)
+        self.env["res.lang"]._activate_lang("fr_FR")
+        self.env["ir.module.module"]._load_module_terms(["partner_data_hygiene"], ["fr_FR"])
+        french = group.with_context(lang="fr_FR")
+        self.assertEqual(
+            french.reasons_label,
+            "#1 ~ #2: même e-mail, nom 0.93, noms réécrits (0.61), unknown words",
+        )
+        self.assertEqual(french.reasons, group.reasons, "stored in English for the filters")
+
     def test_not_duplicates_is_remembered_and_rescan_keeps_decisions(self):
         Group = self.env["hygiene.duplicate.group"]
         Group._hygiene_scan()

@@ -20,6 +20,8 @@ from collections import defaultdict, namedtuple
 
 from rapidfuzz import fuzz
 
+from .i18n import _lt
+
 Features = namedtuple(
     "Features",
     "id name_key email_key phones company_key zip city street is_company family birthdate ids",
@@ -313,6 +315,53 @@ def _contact_evidence(a, b, shared_values, reasons):
         evidence += W_MOBILES_DIFFERENT
         reasons.append("different mobiles")
     return evidence
+
+
+# The reasons ``score_pair`` gives, as translatable templates: they are stored in English (the
+# review filters search them) and shown in the user's language by ``reason_templates``.
+REASON_TEMPLATES = {
+    "same SIREN/VAT": _lt("same SIREN/VAT"),
+    "different SIREN/VAT": _lt("different SIREN/VAT"),
+    "same email": _lt("same email"),
+    "same shared email": _lt("same shared email"),
+    "same phone": _lt("same phone"),
+    "same landline": _lt("same landline"),
+    "same shared phone": _lt("same shared phone"),
+    "different mobiles": _lt("different mobiles"),
+    "same customer number": _lt("same customer number"),
+    "same name": _lt("same name"),
+    "name %(similarity)s": _lt("name %(similarity)s"),
+    "names rewritten (%(similarity)s)": _lt("names rewritten (%(similarity)s)"),
+    "surname changed (%(similarity)s)": _lt("surname changed (%(similarity)s)"),
+    "different names (%(similarity)s)": _lt("different names (%(similarity)s)"),
+    "same birth date": _lt("same birth date"),
+    "birth date one digit apart": _lt("birth date one digit apart"),
+    "different birth dates": _lt("different birth dates"),
+    "birth dates apart": _lt("birth dates apart"),
+    "same address": _lt("same address"),
+    "same postcode": _lt("same postcode"),
+    "company and person": _lt("company and person"),
+}
+_REASON_SIMILARITY = re.compile(r"\d\.\d\d")
+_REASON_LIST = re.compile(r"(?P<head>^|: |, )(?P<reason>[^,:\n]+?)(?=, |\n|$)", re.MULTILINE)
+
+
+def reason_templates(text):
+    """``[(start, end, template, params)]`` of each known reason in ``text`` (a reason list
+    "same email, name 0.93", or lines "#1 ~ #2: same email, ..."), for the caller to translate
+    with ``env._(template, **params)``; unknown words are left as they are."""
+    found = []
+    for match in _REASON_LIST.finditer(text or ""):
+        reason = match.group("reason")
+        params = {}
+        number = _REASON_SIMILARITY.search(reason)
+        if number:
+            params["similarity"] = number.group()
+            reason = reason[: number.start()] + "%(similarity)s" + reason[number.end() :]
+        template = REASON_TEMPLATES.get(reason)
+        if template:
+            found.append((match.start("reason"), match.end("reason"), template, params))
+    return found
 
 
 # Reasons that say "two different people", whatever else agrees: such a pair never sits in one
