@@ -182,7 +182,8 @@ class TestMergeCompanyDependent(HygieneCommon):
     def test_survivor_gaps_filled_per_company_and_undone(self):
         a, b, c = self.survivor, self.src_b, self.src_c
         ca, cb = str(self.company_a.id), str(self.company_b.id)
-        self._set_raw(a, "barcode", {ca: "S-A"})
+        # an explicit null is a gap too
+        self._set_raw(a, "barcode", {ca: "S-A", cb: None})
         self._set_raw(b, "barcode", {ca: "B-A", cb: "B-B"})
         self._set_raw(c, "barcode", {cb: "C-B"})
         self._set_write_date(b, "2024-01-01 00:00:00")
@@ -196,12 +197,12 @@ class TestMergeCompanyDependent(HygieneCommon):
         self.assertEqual(a.with_company(self.company_a).barcode, "S-A")
         self.assertEqual(
             journal.before_values["company_dependent"]["barcode"],
-            {"before": {}, "after": {cb: "C-B"}},
+            {"before": {cb: None}, "after": {cb: "C-B"}},
         )
         self.assertIn("barcode", journal.summary)
 
         journal.action_undo()
-        self.assertEqual(self._barcodes(a), {ca: "S-A"})
+        self.assertEqual(self._barcodes(a), {ca: "S-A", cb: None})
         self.assertEqual(self._barcodes(b), {ca: "B-A", cb: "B-B"})
         self.assertEqual(a.with_company(self.company_b).barcode, False)
 
