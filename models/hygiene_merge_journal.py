@@ -27,7 +27,8 @@ class HygieneMergeJournal(models.Model):
     so the journal keeps only ids and counts afterwards.
 
     Undo re-points the rows back to their source, restores the removed link rows, reactivates the
-    sources and restores the survivor's replaced values. Consent restrictions (withdrawals,
+    sources and restores the survivor's replaced values (its company-dependent values company by
+    company, only where they still hold what the merge left). Consent restrictions (withdrawals,
     refusals) appended to the survivor by the merge, and a blacklist entry it added, are NOT
     lifted: the consent ledger is append-only and an objection of the person is never undone by a
     technical operation.
