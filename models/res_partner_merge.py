@@ -76,8 +76,8 @@ class MergeTarget:
     fallback values of company-dependent many2one fields, a JSON id in a text column).
 
     The "company" and "default" kinds are re-pointed and restored by their own queries
-    (``_hygiene_merge_repoint_jsonb`` and the journal's undo); ``where_sql`` and ``value_sql``
-    only serve the other kinds."""
+    (``_hygiene_merge_repoint_jsonb`` and the journal's undo); ``where_sql`` serves all kinds
+    (other services look for references with it), ``value_sql`` only the others."""
 
     __slots__ = ("column", "has_id", "is_link", "kind", "model_column", "table")
 
@@ -96,6 +96,22 @@ class MergeTarget:
     def where_sql(self, alias, value_sql):
         """Condition "row ``alias`` points to the partner id ``value_sql``"."""
         column = SQL.identifier(alias, self.column)
+        if self.kind == "company":
+            return SQL(
+                "EXISTS (SELECT 1 FROM jsonb_each_text(%s) AS e WHERE e.value = (%s)::text)",
+                column,
+                value_sql,
+            )
+        if self.kind == "default":
+            return SQL(
+                """%s = (%s)::text AND %s IN (
+                       SELECT f.id FROM ir_model_fields AS f
+                        WHERE f.company_dependent AND f.ttype = 'many2one'
+                          AND f.relation = 'res.partner')""",
+                column,
+                value_sql,
+                SQL.identifier(alias, "field_id"),
+            )
         if self.kind == "reference":
             return SQL("%s = 'res.partner,' || %s", column, value_sql)
         if self.kind == "ref":

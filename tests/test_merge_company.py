@@ -280,3 +280,25 @@ class TestMergeCompanyDependent(HygieneCommon):
         journal.action_undo()
         self.assertEqual(a.with_company(self.company_a).property_payment_term_id, term_a)
         self.assertFalse(a.with_company(self.company_b).property_payment_term_id)
+
+    def test_targets_find_the_references(self):
+        """Other services (retention) look for references with ``where_sql``."""
+        b = self.src_b
+        self._tag("one", {self.company_b: b})
+        self.env["ir.default"].set("res.partner.category", CATEGORY_FIELD, b.id)
+        self.env.flush_all()
+        targets = self.env["res.partner"]._hygiene_merge_company_targets()
+        self.assertEqual(
+            {target.key for target in targets},
+            {f"res_partner_category.{CATEGORY_FIELD}", "ir_default.json_value"},
+        )
+        for target in targets:
+            for partner, expected in ((b, 1), (self.other, 0)):
+                self.env.cr.execute(
+                    SQL(
+                        "SELECT count(*) FROM %s AS t WHERE %s",
+                        SQL.identifier(target.table),
+                        target.where_sql("t", SQL("%s", partner.id)),
+                    )
+                )
+                self.assertEqual(self.env.cr.fetchone()[0], expected, target.key)
