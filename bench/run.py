@@ -299,8 +299,8 @@ def bench_merge(args):
     count = args.count or 100000
     pairs_count = args.pairs
     core_count = args.core_pairs
-    template = f"hygiene_bench_merge_tpl_{count}"
-    db = f"hygiene_bench_merge_{count}"
+    template = f"{args.merge_prefix}_tpl_{count}"
+    db = f"{args.merge_prefix}_{count}"
     ensure_database(args, template, args.addon)
     registry = odoo.modules.registry.Registry(template)
     with registry.cursor() as cr:
@@ -730,6 +730,11 @@ def main():
         "--db-prefix",
         default="hygiene_bench_purge",
         help="purge, retention: prefix of the databases",
+    )
+    parser.add_argument(
+        "--merge-prefix",
+        default="hygiene_bench_merge",
+        help="merge: prefix of the databases (template and copy)",
     )
     parser.add_argument("--template", help="import: base to copy (default: hygiene_bench_<count>)")
     parser.add_argument("--profile", metavar="FILE", help="import: cProfile the command to FILE")

@@ -27,7 +27,8 @@ class HygieneMergeJournal(models.Model):
     so the journal keeps only ids and counts afterwards.
 
     Undo re-points the rows back to their source, restores the removed link rows, reactivates the
-    sources and restores the survivor's replaced values. Consent restrictions (withdrawals,
+    sources and restores the survivor's replaced values (its company-dependent values company by
+    company, only where they still hold what the merge left). Consent restrictions (withdrawals,
     refusals) appended to the survivor by the merge, and a blacklist entry it added, are NOT
     lifted: the consent ledger is append-only and an objection of the person is never undone by a
     technical operation.
@@ -107,7 +108,10 @@ class HygieneMergeJournal(models.Model):
             lines = [
                 f"{key}: {count}" for key, count in sorted((journal.counts or {}).items()) if count
             ]
-            changed = sorted(((journal.before_values or {}).get("survivor") or {}).keys())
+            before = journal.before_values or {}
+            changed = sorted(
+                {*(before.get("survivor") or {}), *(before.get("company_dependent") or {})}
+            )
             if changed:
                 lines.append(self.env._("Fields changed: %(fields)s", fields=", ".join(changed)))
             journal.summary = "\n".join(lines)
@@ -176,6 +180,9 @@ class HygieneMergeJournal(models.Model):
         targets = {target.key: target for target in Partner._hygiene_merge_targets()}
         sources = self.source_ids
         children = Partner.browse()
+        before = self.before_values or {}
+        # The survivor's company-dependent values first: they were set after the re-pointing.
+        self._undo_company_values(survivor, before.get("company_dependent") or {})
         # Removed link rows first: a row moved by one column then removed as redundant by
         # another is re-inserted as it was, then moved back by its id like the others.
         self._undo_restore_removed(targets)
@@ -185,6 +192,9 @@ class HygieneMergeJournal(models.Model):
                 target = targets.get(key)
                 if target is None:
                     _logger.warning("merge undo: column %s no longer exists, skipped", key)
+                    continue
+                if target.kind in ("company", "default"):
+                    self._undo_jsonb_target(target, src, survivor.id, rows)
                     continue
                 if target.has_id:
                     ids = [int(row_id) for row_id in rows]
@@ -218,7 +228,6 @@ class HygieneMergeJournal(models.Model):
                         )
                     ) from None
         self.env.invalidate_all(flush=False)
-        before = self.before_values or {}
         for src_key, values in (before.get("sources") or {}).items():
             cr.execute(
                 SQL(
@@ -268,6 +277,86 @@ class HygieneMergeJournal(models.Model):
                 "before_values": False,
                 "removed_rows": False,
             }
+        )
+
+    def _undo_company_values(self, survivor, company_values):
+        """Give the survivor back its company-dependent values, company by company: a key the
+        merge set (or removed) is restored only if it still holds what the merge left, so that
+        a value changed since the merge is kept."""
+        if not company_values:
+            return
+        cr = self.env.cr
+        names = [name for name in company_values if name in survivor._fields]
+        if not names:
+            return
+        cr.execute(
+            SQL(
+                "SELECT %s FROM res_partner WHERE id = %s",
+                SQL(", ").join(SQL.identifier(name) for name in names),
+                survivor.id,
+            )
+        )
+        row = cr.fetchone()
+        missing = object()
+        for name, current in zip(names, row, strict=True):
+            change = company_values[name]
+            value = dict(current or {})
+            before, after = change.get("before") or {}, change.get("after") or {}
+            for key in before.keys() | after.keys():
+                if value.get(key, missing) != after.get(key, missing):
+                    continue  # changed since the merge: kept
+                if key in before:
+                    value[key] = before[key]
+                else:
+                    value.pop(key, None)
+            if value != (current or {}):
+                cr.execute(
+                    SQL(
+                        "UPDATE res_partner SET %s = NULLIF(%s::jsonb, '{}'::jsonb) WHERE id = %s",
+                        SQL.identifier(name),
+                        json.dumps(value),
+                        survivor.id,
+                    )
+                )
+        survivor.invalidate_recordset(names)
+        survivor.modified(names)
+
+    def _undo_jsonb_target(self, target, src, survivor_id, rows):
+        """Point back to ``src`` the company values ([row id, company key]) or ir_default
+        fallbacks (ids) the merge moved, where they still point to the survivor."""
+        cr = self.env.cr
+        if target.kind == "default":
+            cr.execute(
+                SQL(
+                    "UPDATE ir_default SET json_value = %s WHERE id = ANY(%s) AND json_value = %s",
+                    str(src),
+                    [int(row_id) for row_id in rows],
+                    str(survivor_id),
+                )
+            )
+            if cr.rowcount:
+                self.env.registry.clear_cache()
+            return
+        table = SQL.identifier(target.table)
+        column = SQL.identifier(target.column)
+        cr.execute(
+            SQL(
+                """
+                UPDATE %(table)s AS t SET %(column)s = t.%(column)s || p.patch
+                  FROM (SELECT u.id, jsonb_object_agg(u.key, %(src)s::int) AS patch
+                          FROM unnest(%(ids)s::int[], %(keys)s::text[]) AS u(id, key)
+                          JOIN %(table)s AS r ON r.id = u.id
+                         WHERE r.%(column)s ->> u.key = %(survivor)s
+                      GROUP BY u.id) AS p
+                 WHERE t.id = p.id
+                """,
+                table=table,
+                column=column,
+                src=src,
+                ids=[int(row_id) for row_id, __ in rows],
+                keys=[str(key) for __, key in rows],
+                survivor=str(survivor_id),
+            )
         )
 
     def _undo_restore_removed(self, targets):

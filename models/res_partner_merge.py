@@ -1,3 +1,4 @@
+import json
 import logging
 from collections import defaultdict
 from datetime import date, datetime
@@ -70,7 +71,13 @@ def _jsonable(value):
 
 class MergeTarget:
     """One column pointing to partners: ``kind`` is "fk" (integer foreign key), "ref" (model
-    column + integer id) or "reference" (``"res.partner,ID"`` string)."""
+    column + integer id), "reference" (``"res.partner,ID"`` string), "company" (jsonb column of a
+    company-dependent many2one, ``{"company id": partner id}``) or "default" (``ir_default``
+    fallback values of company-dependent many2one fields, a JSON id in a text column).
+
+    The "company" and "default" kinds are re-pointed and restored by their own queries
+    (``_hygiene_merge_repoint_jsonb`` and the journal's undo); ``where_sql`` serves all kinds
+    (other services look for references with it), ``value_sql`` only the others."""
 
     __slots__ = ("column", "has_id", "is_link", "kind", "model_column", "table")
 
@@ -89,6 +96,22 @@ class MergeTarget:
     def where_sql(self, alias, value_sql):
         """Condition "row ``alias`` points to the partner id ``value_sql``"."""
         column = SQL.identifier(alias, self.column)
+        if self.kind == "company":
+            return SQL(
+                "EXISTS (SELECT 1 FROM jsonb_each_text(%s) AS e WHERE e.value = (%s)::text)",
+                column,
+                value_sql,
+            )
+        if self.kind == "default":
+            return SQL(
+                """%s = (%s)::text AND %s IN (
+                       SELECT f.id FROM ir_model_fields AS f
+                        WHERE f.company_dependent AND f.ttype = 'many2one'
+                          AND f.relation = 'res.partner')""",
+                column,
+                value_sql,
+                SQL.identifier(alias, "field_id"),
+            )
         if self.kind == "reference":
             return SQL("%s = 'res.partner,' || %s", column, value_sql)
         if self.kind == "ref":
@@ -323,6 +346,7 @@ class ResPartner(models.Model):
                 }
             )
             Partner._hygiene_merge_recompute_children(children)
+            company_values = Partner._hygiene_merge_company_values(groups, snapshot, rule)
             journal_vals = []
             to_write = defaultdict(lambda: self.browse())
             for survivor, sources, vals, before in plans:
@@ -338,6 +362,7 @@ class ResPartner(models.Model):
                             "sources": {
                                 str(src): {"active": snapshot[src]["active"]} for src in sources.ids
                             },
+                            "company_dependent": company_values.get(survivor.id),
                         },
                         "moved_rows": {str(src): moved.get(src, {}) for src in sources.ids},
                         "removed_rows": [
@@ -372,7 +397,11 @@ class ResPartner(models.Model):
 
     def _hygiene_merge_snapshot(self, partner_ids, picked=()):
         names = self._hygiene_survivorship_fields()
-        picked = [name for name in picked if name not in names]
+        picked = [
+            name
+            for name in picked
+            if name not in names and not self._fields[name].company_dependent
+        ]
         extra = [
             "write_date",
             "active",
@@ -407,6 +436,17 @@ class ResPartner(models.Model):
             and not name.startswith("hygiene_")
         ]
 
+    def _hygiene_survivorship_order(self, survivor, sources, snapshot, rule):
+        """The snapshot rows of the group, the first to give its values first."""
+        current = snapshot[survivor.id]
+        source_rows = [snapshot[src] for src in sources.ids]
+        recent = sorted(source_rows, key=lambda r: r["write_date"] or datetime.min, reverse=True)
+        if rule == "most_recent":
+            return [current, *recent]
+        sort_key = "_filled" if rule == "most_complete" else "_priority"
+        # stable sort: the survivor first, then the most recent sources, on ties
+        return sorted([current, *recent], key=lambda r: r[sort_key], reverse=True)
+
     def _hygiene_survivor_values(self, survivor, sources, field_values, snapshot, rule):
         """Values to write on the survivor and its before-values, for the fields that change.
 
@@ -417,17 +457,15 @@ class ResPartner(models.Model):
         empty one, except when the user picked it in ``field_values``.
         """
         current = snapshot[survivor.id]
-        source_rows = [snapshot[src] for src in sources.ids]
-        recent = sorted(source_rows, key=lambda r: r["write_date"] or datetime.min, reverse=True)
-        if rule == "most_recent":
-            ordered = [current, *recent]
-        else:
-            sort_key = "_filled" if rule == "most_complete" else "_priority"
-            # stable sort: the survivor first, then the most recent sources, on ties
-            ordered = sorted([current, *recent], key=lambda r: r[sort_key], reverse=True)
+        ordered = self._hygiene_survivorship_order(survivor, sources, snapshot, rule)
         vals, before = {}, {}
         names = self._hygiene_survivorship_fields()
-        for name in names + [name for name in field_values if name not in names]:
+        picked = [
+            name
+            for name in field_values
+            if name not in names and not self._fields[name].company_dependent
+        ]
+        for name in names + picked:
             if name in field_values:
                 value = field_values[name]
                 if isinstance(value, models.BaseModel):
@@ -442,6 +480,104 @@ class ResPartner(models.Model):
                 vals[name] = _jsonable(value)
                 before[name] = _jsonable(current[name])
         return vals, before
+
+    def _hygiene_company_dependent_fields(self):
+        return [
+            name
+            for name, field in self._fields.items()
+            if field.company_dependent
+            and field.store
+            and field.column_type
+            and name not in SURVIVORSHIP_EXCLUDED
+            and not name.startswith("hygiene_")
+        ]
+
+    def _hygiene_merge_company_values(self, groups, snapshot, rule):
+        """The survivors' company-dependent fields (jsonb ``{company id: value}``), company by
+        company: a company the survivor has no value for (no key: the fallback applies, or a
+        null) takes the value of the first source that has one, in the order of the
+        survivorship rule; a value the survivor has is never replaced, except by a value the user
+        picked in ``field_values``, which applies to the current company (a pick equal to that
+        company's fallback removes the key, as the ORM does). One UPDATE per changed column for
+        the whole batch. Returns {survivor id: {field: {"before": {key: value}, "after": {key:
+        value}}}} with only the changed company keys (a key absent from "before" did not exist,
+        from "after" was removed), for the journal and its undo.
+        """
+        names = self._hygiene_company_dependent_fields()
+        if not names:
+            return {}
+        cr = self.env.cr
+        all_ids = [pid for s, srcs, __ in groups for pid in (s.id, *srcs.ids)]
+        self.env.flush_all()
+        cr.execute(
+            SQL(
+                "SELECT id, %s FROM res_partner WHERE id = ANY(%s)",
+                SQL(", ").join(SQL.identifier(name) for name in names),
+                all_ids,
+            )
+        )
+        raw = {row[0]: dict(zip(names, row[1:], strict=True)) for row in cr.fetchall()}
+        company_key = str(self.env.company.id)
+        fallbacks = {}
+        updates = defaultdict(dict)
+        result = defaultdict(dict)
+        missing = object()
+        for survivor, sources, values in groups:
+            ordered = [
+                row["id"]
+                for row in self._hygiene_survivorship_order(survivor, sources, snapshot, rule)
+                if row["id"] != survivor.id
+            ]
+            for name in names:
+                current = raw[survivor.id][name] or {}
+                new = dict(current)
+                for src in ordered:
+                    for key, value in (raw[src][name] or {}).items():
+                        if value is not None and new.get(key) is None:
+                            new[key] = value
+                if name in values:
+                    value = values[name]
+                    if isinstance(value, models.BaseModel):
+                        value = value.id
+                    value = _jsonable(self._fields[name].convert_to_column(value, survivor))
+                    if name not in fallbacks:
+                        fallbacks[name] = json.loads(
+                            self.env["ir.default"]._get_field_column_fallbacks(self._name, name)
+                        )
+                    if value == fallbacks[name].get(company_key):
+                        new.pop(company_key, None)
+                    else:
+                        new[company_key] = value
+                changed = {
+                    key
+                    for key in new.keys() | current.keys()
+                    if new.get(key, missing) != current.get(key, missing)
+                }
+                if not changed:
+                    continue
+                updates[name][survivor.id] = new
+                result[survivor.id][name] = {
+                    "before": {key: current[key] for key in changed if key in current},
+                    "after": {key: new[key] for key in changed if key in new},
+                }
+        for name, by_survivor in updates.items():
+            cr.execute(
+                SQL(
+                    """
+                    UPDATE res_partner AS p SET %s = NULLIF(v.val, '{}'::jsonb)
+                      FROM unnest(%s::int[], %s::jsonb[]) AS v(id, val)
+                     WHERE p.id = v.id
+                    """,
+                    SQL.identifier(name),
+                    list(by_survivor),
+                    [json.dumps(value) for value in by_survivor.values()],
+                )
+            )
+        if updates:
+            changed_partners = self.browse(list(result))
+            changed_partners.invalidate_recordset(list(updates))
+            changed_partners.modified(list(updates))
+        return dict(result)
 
     # ------------------------------------------------------------------ re-pointing
 
@@ -505,6 +641,20 @@ class ResPartner(models.Model):
                 targets.append(
                     MergeTarget("ref", table, col, model_col, is_link=table in LINK_TABLES)
                 )
+        return targets + self._hygiene_merge_company_targets()
+
+    def _hygiene_merge_company_targets(self):
+        """Company-dependent many2one fields of any model (jsonb {company: partner id}), and
+        their fallback values in ir_default, as the core wizard does."""
+        columns = set()
+        for field in self.env.registry.many2one_company_dependents[self._name]:
+            model = self.env.get(field.model_name)
+            if model is None or model._abstract or model._transient or not model._auto:
+                continue
+            if field.store and field.column_type:
+                columns.add((model._table, field.name))
+        targets = [MergeTarget("company", table, column) for table, column in sorted(columns)]
+        targets.append(MergeTarget("default", "ir_default", "json_value"))
         return targets
 
     def _hygiene_existing_tables(self, tables):
@@ -531,6 +681,11 @@ class ResPartner(models.Model):
         srcs, dsts = list(mapping), [mapping[src] for src in mapping]
         map_sql = SQL("unnest(%s::int[], %s::int[]) AS m(src, dst)", srcs, dsts)
         for target in self._hygiene_merge_targets():
+            if target.kind in ("company", "default"):
+                for src, value in self._hygiene_merge_repoint_jsonb(target, srcs, dsts):
+                    moved[src].setdefault(target.key, []).append(value)
+                    counts[src][target.key] += 1
+                continue
             table = SQL.identifier(target.table)
             returning = (
                 SQL("m.src, t.id")
@@ -595,6 +750,59 @@ class ResPartner(models.Model):
                 counts[src][target.key] += 1
         self.env.invalidate_all(flush=False)
         return moved, removed, counts
+
+    def _hygiene_merge_repoint_jsonb(self, target, srcs, dsts):
+        """Re-point a "company" or "default" target with one UPDATE for the whole batch.
+
+        Returns [(source id, journal value)]: ``[row id, company key]`` per company value moved
+        for a "company" column (one row may point to several sources, one per company), the
+        ``ir_default`` id for a fallback value.
+        """
+        cr = self.env.cr
+        if target.kind == "default":
+            cr.execute(
+                SQL(
+                    """
+                    UPDATE ir_default AS d SET json_value = m.dst::text
+                      FROM unnest(%s::int[], %s::int[]) AS m(src, dst), ir_model_fields AS f
+                     WHERE f.id = d.field_id AND f.company_dependent AND f.ttype = 'many2one'
+                       AND f.relation = %s AND d.json_value = m.src::text
+                 RETURNING m.src, d.id
+                    """,
+                    srcs,
+                    dsts,
+                    self._name,
+                )
+            )
+            rows = cr.fetchall()
+            if rows:
+                self.env.registry.clear_cache()  # ir.default's cached fallbacks
+            return rows
+        table = SQL.identifier(target.table)
+        column = SQL.identifier(target.column)
+        # Only the company keys holding a source change: t.col || {key: survivor, ...}.
+        cr.execute(
+            SQL(
+                """
+                UPDATE %(table)s AS t SET %(column)s = t.%(column)s || h.patch
+                  FROM (SELECT r.id, jsonb_object_agg(e.key, m.dst) AS patch,
+                               jsonb_agg(jsonb_build_array(m.src, e.key)) AS hits
+                          FROM %(table)s AS r
+                         CROSS JOIN LATERAL jsonb_each_text(r.%(column)s) AS e
+                          JOIN unnest(%(srcs)s::int[], %(dsts)s::int[]) AS m(src, dst)
+                            ON e.value = m.src::text
+                         WHERE r.%(column)s IS NOT NULL
+                      GROUP BY r.id) AS h
+                 WHERE t.id = h.id
+             RETURNING t.id, h.hits
+                """,
+                table=table,
+                column=column,
+                srcs=srcs,
+                dsts=dsts,
+            )
+        )
+        return [(src, [row_id, key]) for row_id, hits in cr.fetchall() for src, key in hits]
 
     def _hygiene_unique_columns(self, table, constraint):
         self.env.cr.execute(
