@@ -37,6 +37,7 @@
         "views/hygiene_consent_views.xml",
         "views/hygiene_partner_origin_views.xml",
         "wizards/hygiene_duplicate_merge_wizard_views.xml",
+        "wizards/hygiene_duplicate_compare_views.xml",
         "views/hygiene_duplicate_group_views.xml",
         "views/res_partner_views.xml",
         "wizards/hygiene_consent_wizard_views.xml",

@@ -97,6 +97,21 @@ class HygieneDuplicateGroup(models.Model):
             group.write({"state": "merged", "survivor_id": survivor.id})
         return True
 
+    def action_compare_merge(self):
+        """Open the side-by-side comparison: the contact to keep and, field by field, whose
+        value to keep, then merge."""
+        self.ensure_one()
+        if self.state != "pending":
+            raise UserError(self.env._("Only a group to review can be merged."))
+        if len(self._hygiene_compare_partners()) < 2:
+            raise UserError(self.env._("This group has fewer than two active contacts left."))
+        return self.env["hygiene.duplicate.compare"]._open_for_group(self)
+
+    def _hygiene_compare_partners(self):
+        """The active contacts of the group, the ones a merge takes."""
+        self.ensure_one()
+        return self.partner_ids.filtered("active")
+
     @api.model
     def _hygiene_merge_above(
         self, min_score, limit=None, dry_run=False, batch_size=500, progress=None

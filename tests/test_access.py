@@ -35,6 +35,8 @@ EXPECTED_ACCESS = {
     "hygiene.duplicate.exclusion": ("",    "r",    "cr",    "cr",    "crwu"),
     "hygiene.merge.journal":     ("",      "",     "cr",    "cr",    "crwu"),
     "hygiene.duplicate.merge.wizard": ("",  "",     "crwu",  "crwu",  "crwu"),
+    "hygiene.duplicate.compare": ("",      "",     "crwu",  "crwu",  "crwu"),
+    "hygiene.duplicate.compare.line": ("",  "",     "crwu",  "crwu",  "crwu"),
     "hygiene.retention.policy":  ("",      "",     "r",     "crwu",  "crwu"),
     "hygiene.journal":           ("",      "",     "",      "cr",    "cr"),
     "hygiene.import.batch":      ("",      "",     "crwu",  "crwu",  "crwu"),
@@ -142,6 +144,16 @@ class TestAccessRights(HygieneCommon):
             return {"partner_ids": [(6, 0, (self.jeanne | self.marc).ids)], "score": 0.9}
         if model == "hygiene.duplicate.merge.wizard":
             return {"min_score": 0.99}
+        if model == "hygiene.duplicate.compare":
+            group = self.env["hygiene.duplicate.group"].create(
+                {"partner_ids": [(6, 0, (self.jeanne | self.marc).ids)], "score": 0.9}
+            )
+            return {"group_id": group.id, "survivor_id": self.jeanne.id}
+        if model == "hygiene.duplicate.compare.line":
+            wizard = self.env["hygiene.duplicate.compare"].create(
+                self._create_values("hygiene.duplicate.compare")
+            )
+            return {"wizard_id": wizard.id, "field_name": "phone"}
         if model == "hygiene.merge.journal":
             return {"survivor_id": self.jeanne.id}
         if model == "hygiene.duplicate.exclusion":
@@ -190,6 +202,8 @@ class TestAccessRights(HygieneCommon):
         "hygiene.duplicate.exclusion": "create_date",
         "hygiene.merge.journal": "state",
         "hygiene.duplicate.merge.wizard": "min_score",
+        "hygiene.duplicate.compare": "create_date",
+        "hygiene.duplicate.compare.line": "field_name",
         "hygiene.retention.policy": "duration_months",
         "hygiene.journal": "operation",
         "hygiene.import.batch": "state",
@@ -220,6 +234,8 @@ class TestAccessRights(HygieneCommon):
         "hygiene.duplicate.exclusion": {"partner_low_id": lambda test: test.marc.id},
         "hygiene.merge.journal": {"state": "undone"},
         "hygiene.duplicate.merge.wizard": {"min_score": 0.5},
+        "hygiene.duplicate.compare": {"survivor_id": lambda test: test.marc.id},
+        "hygiene.duplicate.compare.line": {"field_label": "written"},
         "hygiene.import.batch": {"day_first": False},
         "hygiene.import.line": {"decision_note": "written"},
         "hygiene.import.preset": {"day_first": False},
