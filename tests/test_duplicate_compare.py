@@ -51,8 +51,8 @@ class TestDuplicateCompare(HygieneCommon):
         action = group.action_compare_merge()
         self.assertEqual(action["res_model"], "hygiene.duplicate.compare")
         self.assertEqual(action["target"], "new")
-        return self.env["hygiene.duplicate.compare"].with_user(group.env.user).browse(
-            action["res_id"]
+        return (
+            self.env["hygiene.duplicate.compare"].with_user(group.env.user).browse(action["res_id"])
         )
 
     def _line(self, wizard, name):

@@ -163,7 +163,9 @@ class HygieneDuplicateCompare(models.TransientModel):
             # A pick equal to the survivor's value changes nothing but stops the rule from
             # replacing it: what the screen shows is what the merge does.
             value = keep[line.field_name]
-            field_values[line.field_name] = value.id if isinstance(value, models.BaseModel) else value
+            if isinstance(value, models.BaseModel):
+                value = value.id
+            field_values[line.field_name] = value
         survivor._hygiene_merge(partners - survivor, field_values=field_values)
         group.write({"state": "merged", "survivor_id": survivor.id})
         return {
