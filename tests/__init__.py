@@ -22,3 +22,4 @@ from . import test_retention
 from . import test_retention_scan
 from . import test_import_checks
 from . import test_import_catalogue
+from . import test_matching_phonetic
