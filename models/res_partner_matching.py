@@ -351,7 +351,11 @@ class ResPartner(models.Model):
             domain = ["|"] * (len(criteria) - 1)
             for criterion in criteria:
                 domain += ["&"] * (len(criterion) - 1) + criterion
-            matches = self.search(exclusions + domain, limit=limit, order="id")
+            # no ORDER BY: with one and a limit, PostgreSQL may walk the primary key through
+            # the whole base when nothing matches (a new name: 370 ms on 1,000,000 partners)
+            # instead of reading the indexes of the keys; the few matches are sorted here.
+            query = self._search(exclusions + domain, limit=limit)
+            matches = self.browse(sorted(pid for (pid,) in self.env.execute_query(query.select())))
         if similar and len(matches) < limit:
             if matches:
                 exclusions.append(("id", "not in", matches.ids))
@@ -385,18 +389,24 @@ class ResPartner(models.Model):
 
     def _hygiene_similar_names(self, name_key, domain, limit):
         """The partners of ``domain`` (same sound key) whose name is at least SIMILAR_NAME_MIN
-        like ``name_key``, closest first: at most SIMILAR_NAME_CANDIDATES rows read (index on
-        the sound key), compared in Python."""
-        candidates = self.search_fetch(
-            domain, ["hygiene_name_key"], limit=SIMILAR_NAME_CANDIDATES, order="id"
+        like ``name_key``, closest first: at most SIMILAR_NAME_CANDIDATES rows read, compared
+        in Python.
+
+        The rows are read in no particular order on purpose (see ``_hygiene_find_duplicates``):
+        which candidates are compared only matters when more than SIMILAR_NAME_CANDIDATES
+        partners at one postcode sound alike with other names.
+        """
+        query = self._search(domain, limit=SIMILAR_NAME_CANDIDATES)
+        rows = self.env.execute_query(
+            query.select(
+                SQL.identifier(query.table, "id"),
+                SQL.identifier(query.table, "hygiene_name_key"),
+            )
         )
-        scored = [
-            (name_similarity(name_key, partner.hygiene_name_key), partner.id)
-            for partner in candidates
-        ]
         best = sorted(
-            (item for item in scored if item[0] >= SIMILAR_NAME_MIN),
-            key=lambda item: (-item[0], item[1]),
+            (-similarity, pid)
+            for pid, other in rows
+            if (similarity := name_similarity(name_key, other)) >= SIMILAR_NAME_MIN
         )
         return self.browse([pid for __, pid in best[:limit]])
 
