@@ -301,7 +301,7 @@ def _misspelled(name, rng):
     words = folded.split()
     index = rng.randrange(len(words))
     word = words[index]
-    consonants = [i for i, char in enumerate(word[1:-1], 1) if char.lower() not in "aeiouy"]
+    consonants = [i for i, char in enumerate(word) if char.lower() not in "aeiouy"]
     if word[-1] in "td" and rng.random() < 0.5:
         word = word[:-1] + ("d" if word[-1] == "t" else "t")
     elif word[-1] in "aeiouy" and rng.random() < 0.5:
