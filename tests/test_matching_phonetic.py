@@ -1,5 +1,8 @@
 """The name sound key (``hygiene_phonetic_key``) and the "similar name" duplicate warning."""
 
+import importlib.util
+from pathlib import Path
+
 from odoo.tests import Form, tagged
 from odoo.tools import SQL
 
@@ -59,6 +62,24 @@ class TestPhoneticWarning(HygieneCommon):
         self.assertGreaterEqual(
             self.env["res.partner"]._hygiene_backfill_phonetic_keys(batch_size=7), 2
         )
+        self.assertEqual(self._sound(self.dupont), "d15 j5")
+        self.assertEqual(self._sound(self.bouac), "b2 t6521")
+
+    def test_upgrade_script_fills_the_key(self):
+        path = Path(__file__).parents[1] / "migrations" / "18.0.1.0.1" / "post-migrate.py"
+        spec = importlib.util.spec_from_file_location("hygiene_post_migrate_18_0_1_0_1", path)
+        script = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(script)
+        self.env.flush_all()
+        self.env.cr.execute(
+            SQL(
+                "UPDATE res_partner SET hygiene_phonetic_key = NULL WHERE id = ANY(%s)",
+                [self.dupont.id, self.bouac.id],
+            )
+        )
+        script.migrate(self.env.cr, False)  # a fresh install: the post_init_hook fills it
+        self.assertFalse(self._sound(self.dupont))
+        script.migrate(self.env.cr, "18.0.1.0.0")
         self.assertEqual(self._sound(self.dupont), "d15 j5")
         self.assertEqual(self._sound(self.bouac), "b2 t6521")
 
