@@ -662,3 +662,59 @@ class TestCompanyIdentifier(BaseCase):
         ):
             with self.subTest(vat=vat, registry=registry):
                 self.assertIsNone(normalize.company_identifier(vat=vat, registry=registry))
+
+
+@tagged("post_install", "-at_install")
+class TestPhoneticNameKey(BaseCase):
+    def key(self, name, company=False):
+        name_key = (normalize.company_name_key if company else normalize.person_name_key)(name)
+        return normalize.phonetic_name_key(name_key)
+
+    def test_sorted_sound_codes_of_the_words(self):
+        self.assertEqual(normalize.phonetic_name_key("dupont jean"), "d15 j5")
+        self.assertEqual(self.key("Jean Dupont"), "d15 j5")
+
+    def test_spellings_that_sound_alike_share_the_key(self):
+        for raw in (
+            "Jean Dupond",  # silent ending
+            "DUPONT Jean",  # word order, case
+            "Jean Duppont",  # doubled letter
+            "M. Jean Dupont",  # civility
+            "Jan Dupont",  # a vowel
+        ):
+            with self.subTest(raw=raw):
+                self.assertEqual(self.key(raw), self.key("Jean Dupont"))
+        self.assertEqual(self.key("Hélène Lefèvre"), self.key("Helene LEFEBVRE"))
+        self.assertEqual(self.key("Zéphyrin Thomas"), self.key("Zephirin Tomas"))
+
+    def test_different_sounds_differ(self):
+        self.assertNotEqual(self.key("Jean Dupont"), self.key("Jean Dupuis"))
+        self.assertNotEqual(self.key("Jean Dupont"), self.key("Jeannine Dupont"))
+        # "Jean" and "Jeanne" sound alike: the warning compares the names themselves after it
+        self.assertEqual(self.key("Jean Dupont"), self.key("Jeanne Dupont"))
+
+    def test_companies_from_their_name_key(self):
+        self.assertEqual(
+            self.key("Transports Bouac SAS", company=True),
+            self.key("TRANSPORT BOUAK", company=True),
+        )
+        self.assertEqual(
+            self.key("Transports Bouac", company=True), self.key("Bouac Transports", company=True)
+        )
+        self.assertNotEqual(
+            self.key("Transports Bouac", company=True), self.key("Transports Bernard", company=True)
+        )
+        # digits carry no sound: the names themselves tell "Agence 12" from "Agence 13"
+        self.assertEqual(self.key("Agence 12", company=True), self.key("Agence 13", company=True))
+
+    def test_initials_and_garbage_carry_no_sound(self):
+        self.assertEqual(self.key("J. Dupont"), "d15")
+        for raw in (None, False, "", "   ", "j", "12 3", "--- ...", 42):
+            with self.subTest(raw=raw):
+                self.assertIsNone(normalize.phonetic_name_key(raw))
+        self.assertEqual(
+            normalize.phonetic_name_key(
+                normalize.person_name_key("x'); DROP TABLE res_partner;--")
+            ),
+            normalize.phonetic_name_key("drop partner res table"),
+        )

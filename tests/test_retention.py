@@ -127,6 +127,7 @@ class TestRetentionEngine(HygieneCommon):
             self.assertFalse(partner.active)
             self.assertEqual(partner.hygiene_retention_state, "anonymized")
             self.assertFalse(partner.hygiene_email_key or partner.hygiene_name_key)
+            self.assertFalse(partner.hygiene_phonetic_key)
         self.assertEqual(result["counts"]["res.partner"], 2)
         self.assertFalse(self.person.image_1920)
         self.assertFalse(

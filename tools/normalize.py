@@ -384,6 +384,20 @@ def phonetic_key(word):
     return code[:5]
 
 
+@_memoized
+def phonetic_name_key(name_key):
+    """Sound key of a name key (``person_name_key`` or ``company_name_key``): the sorted
+    ``phonetic_key`` codes of its words, e.g. ``"d15 j5"`` for ``"dupont jean"``.
+
+    Word order, accents, doubled letters and silent endings do not matter: ``Jean Dupond``,
+    ``DUPONT Jean`` and ``Jean Duppont`` share it. Initials, digits and one-letter words carry
+    no sound and are left out (``"Agence 12"`` and ``"Agence 13"`` share a key: the caller
+    compares the names themselves); None when no word is left.
+    """
+    codes = sorted(code for code in map(phonetic_key, _text(name_key).split()) if code)
+    return " ".join(codes) or None
+
+
 # ----------------------------------------------------------------------------- identifiers
 
 

@@ -31,6 +31,7 @@ export class HygieneDuplicateHint extends Component {
             phone: data.phone || false,
             mobile: data.mobile || false,
             zip: data.zip || false,
+            city: data.city || false,
             country_id: data.country_id ? data.country_id.id : false,
             partner_id: data.partner_id ? data.partner_id.id : false,
         };
@@ -71,6 +72,7 @@ registry.category("view_widgets").add("hygiene_duplicate_hint", {
         { name: "phone", type: "char" },
         { name: "mobile", type: "char" },
         { name: "zip", type: "char" },
+        { name: "city", type: "char" },
         { name: "country_id", type: "many2one" },
         { name: "partner_id", type: "many2one" },
     ],
