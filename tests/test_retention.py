@@ -27,7 +27,11 @@ class TestAnonymizeTools(BaseCase):
         first, second = anonymize.anonymised_login(), anonymize.anonymised_login()
         self.assertNotEqual(first, second)  # unique, random
         self.assertTrue(first.startswith(anonymize.USER_LOGIN_PREFIX))
-        self.assertNotRegex(first, r"20\d\d")  # no date
+        # a random token only: no date, no initials, no id (a token may contain "2053" by chance)
+        self.assertRegex(first, r"^anonymised-[0-9a-f]+@anonymised\.invalid$")
+        today = fields.Date.today()
+        for stamp in (today.strftime("%Y%m%d"), today.isoformat(), today.strftime("%d%m%Y")):
+            self.assertNotIn(stamp, first)
         self.assertNotEqual(
             anonymize.anonymised_bank_account(), anonymize.anonymised_bank_account()
         )
