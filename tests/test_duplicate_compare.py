@@ -66,6 +66,9 @@ class TestDuplicateCompare(HygieneCommon):
     # ------------------------------------------------------------------ opening
 
     def test_lines_only_for_fields_that_differ(self):
+        if "calendar_last_notif_ack" in self.b._fields:
+            # a technical column that differs between contacts created at different times
+            self.b.calendar_last_notif_ack = "2001-01-01 00:00:00"
         wizard = self._open()
         self.assertEqual(wizard.survivor_id, self.a)
         self.assertEqual(wizard.partner_ids, self.a | self.b | self.c)

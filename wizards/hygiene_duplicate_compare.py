@@ -1,3 +1,5 @@
+from lxml import etree
+
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import html2plaintext
@@ -110,12 +112,17 @@ class HygieneDuplicateCompare(models.TransientModel):
 
     @api.model
     def _compare_fields(self):
-        """The survivorship fields the current user may read: those the comparison offers."""
+        """The survivorship fields the comparison offers: those of the contact form (technical
+        columns such as a calendar's last notification date mean nothing to a steward) that the
+        current user may read."""
         Partner = self.env["res.partner"]
+        arch = etree.fromstring(Partner.get_view(view_type="form")["arch"])
+        # fields of the form itself, not of the sub-views of its one2many lists
+        on_form = set(arch.xpath("//field[not(ancestor::field)]/@name"))
         return [
             name
             for name in Partner._hygiene_survivorship_fields()
-            if Partner._fields[name].is_accessible(self.env)
+            if name in on_form and Partner._fields[name].is_accessible(self.env)
         ]
 
     # ------------------------------------------------------------------ merge
