@@ -233,6 +233,42 @@ class TestMatchingRules(HygieneCommon):
         clusters, __, __, __ = find_groups(features, phonetic=normalize.phonetic_key)
         self.assertEqual([ids for ids, __ in clusters], [[1, 2, 5, 6]])
 
+    def test_a_slip_under_a_customer_number_does_not_split_the_customer(self):
+        # 1 and 2 carry one customer number; the shop rewrote 2's name. 3 (no number) is 1
+        # typed again: its conflict with 2 is 2's slip, so the customer stays one group.
+        home = {"street": "7 ferguson circuit", "birthdate": "1913-08-06"}
+        right = _features(1, "dixon hannah", ids={"7:1605711"}, **home)
+        rewritten = _features(2, "dixon sarah", ids={"7:1605711"}, **home)
+        again = _features(3, "dixon hannah", **home)
+        self.assertTrue(is_conflict(score_pair(again, rewritten)[1]))
+        features = {f.id: f for f in (right, rewritten, again)}
+        clusters, __, __, __ = find_groups(features, phonetic=normalize.phonetic_key)
+        self.assertEqual([ids for ids, __ in clusters], [[1, 2, 3]])
+        self.assertGreaterEqual(clusters[0][1], 0.5, "the excused pair is not the group's score")
+        # a birth date typed wrong under the number: the same
+        mistyped = rewritten._replace(name_key="dixon hannah", birthdate="1931-08-06")
+        features[2] = mistyped
+        clusters, __, __, __ = find_groups(features, phonetic=normalize.phonetic_key)
+        self.assertEqual([ids for ids, __ in clusters], [[1, 2, 3]])
+        # "not duplicates" is never excused (1 then looks like two different people: no group)
+        clusters, __, __, __ = find_groups(
+            features, excluded={(2, 3)}, phonetic=normalize.phonetic_key
+        )
+        self.assertFalse([ids for ids, __ in clusters if {2, 3} <= set(ids)])
+        # two personal mobiles are two persons, whatever the number says of the others
+        features[2] = rewritten._replace(phones=frozenset({"+33611111111"}))
+        features[3] = again._replace(phones=frozenset({"+33622222222"}))
+        clusters, __, __, __ = find_groups(features, phonetic=normalize.phonetic_key)
+        self.assertFalse([ids for ids, __ in clusters if {2, 3} <= set(ids)])
+        # without the number, the other first name is another person (a twin)
+        features = {1: right._replace(ids=frozenset()), 2: rewritten._replace(ids=frozenset())}
+        features[3] = again
+        # (elsewhere in the base, first names are more common than surnames)
+        for pid, name in enumerate(("hannah roux", "sarah blanc", "hannah petit", "sarah roy"), 10):
+            features[pid] = _features(pid, name, zip_code="13001", street=f"{pid} rue b")
+        clusters, __, __, __ = find_groups(features, phonetic=normalize.phonetic_key)
+        self.assertEqual([ids for ids, __ in clusters], [[1, 3]])
+
     def test_married_name_is_one_person_but_twins_are_two(self):
         home = {"street": "3 green street", "birthdate": "1913-08-06"}
         maiden = _features(1, "bloomfield hannah", **home)

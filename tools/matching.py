@@ -380,6 +380,28 @@ def is_conflict(reasons):
     return any(reason.startswith(CONFLICTS) for reason in reasons)
 
 
+# The conflicts a slip under one customer number can explain, and whether two records of one
+# number hold different values in that field (the odd value was mistyped or rewritten).
+SLIP_FIELDS = {
+    "names": lambda a, b: bool(a.name_key and b.name_key and a.name_key != b.name_key),
+    "birth": lambda a, b: bool(a.birthdate and b.birthdate and a.birthdate != b.birthdate),
+}
+
+
+def conflict_kinds(reasons):
+    """The kinds (``names``, ``birth``) of the conflicts in ``reasons``, or an empty set when
+    there are none or one of them is of another kind (mobiles, SIREN/VAT: never excused)."""
+    kinds = set()
+    for reason in reasons:
+        if reason.startswith("different names"):
+            kinds.add("names")
+        elif reason.startswith("different birth dates"):
+            kinds.add("birth")
+        elif reason.startswith(CONFLICTS):
+            return frozenset()
+    return frozenset(kinds)
+
+
 def same_customer(a, b):
     """Whether two ``Features`` share a customer number of one source."""
     return bool(a.ids and b.ids and not a.ids.isdisjoint(b.ids))
@@ -390,15 +412,16 @@ def _log_odds(score):
     return math.log(score / (1 - score))
 
 
-def drop_ambiguous_links(pair_scores, threshold, score_fn):
+def drop_ambiguous_links(pair_scores, threshold, score_fn, excuse=None):
     """Forget the links of a record that matches two different people equally well.
 
     A record with only a name and an address matches both a father and his son of the same
     name, who are told apart elsewhere (different birth dates or mobiles: a conflict between
     them). Unless one link is clearly stronger (``AMBIGUITY_MARGIN`` of evidence), such a record
     is left out of both groups rather than guessed into one (the duplicate warning on its form
-    still names both). Changes ``pair_scores`` in place (the links become 0); returns how many
-    links were dropped.
+    still names both). Not when the two are apart only by a slip of one of them under the
+    record's own customer number (``excuse``, as in ``cluster``). Changes ``pair_scores`` in
+    place (the links become 0); returns how many links were dropped.
     """
     neighbours = {}
     for (a, b), score in pair_scores.items():
@@ -415,7 +438,7 @@ def drop_ambiguous_links(pair_scores, threshold, score_fn):
                     continue
                 key = (first, second) if first < second else (second, first)
                 apart = pair_scores[key] if key in pair_scores else score_fn(*key)
-                if apart < LINK_FLOOR:
+                if apart < LINK_FLOOR and not (excuse and excuse(first, second, (node,))):
                     dropped.add((node, first) if node < first else (first, node))
                     dropped.add((node, second) if node < second else (second, node))
     for key in dropped:
@@ -423,7 +446,7 @@ def drop_ambiguous_links(pair_scores, threshold, score_fn):
     return len(dropped)
 
 
-def cluster(ids, pair_scores, threshold=SCORE_REVIEW, score_fn=None, floor=None):
+def cluster(ids, pair_scores, threshold=SCORE_REVIEW, score_fn=None, floor=None, excuse=None):
     """Clusters of ``ids`` from scored pairs, that never chain unrelated people.
 
     ``pair_scores`` maps ``(low_id, high_id)`` to a score; ``score_fn(a_id, b_id)`` scores a pair
@@ -433,8 +456,10 @@ def cluster(ids, pair_scores, threshold=SCORE_REVIEW, score_fn=None, floor=None)
     (default: ``threshold``, i.e. complete linkage). A lower floor lets a record with little
     data join its entity through a strong link (a shared mobile) while any pair with evidence
     against it (different birth dates, mobiles or first names) still keeps two clusters apart.
-    Returns a list of clusters (sorted id lists, size >= 2), each with the minimum pair score
-    inside it.
+    ``excuse(x, y, members)`` may forgive a cross pair under ``floor``: the disagreement is
+    known to be a slip under a customer number held in ``members`` (see ``_find_groups``).
+    Returns a list of clusters (sorted
+    id lists, size >= 2), each with the minimum score of its pairs that were not forgiven.
     """
     del ids  # clusters only ever contain partners of scored pairs
     floor = threshold if floor is None else floor
@@ -466,17 +491,27 @@ def cluster(ids, pair_scores, threshold=SCORE_REVIEW, score_fn=None, floor=None)
         if root_a == root_b:
             continue
         group_a, group_b = members[root_a], members[root_b]
-        if all(pair_score(x, y) >= floor for x in group_a for y in group_b):
+        joined = group_a + group_b
+        if all(
+            pair_score(x, y) >= floor or (excuse and excuse(x, y, joined))
+            for x in group_a
+            for y in group_b
+        ):
             parent[root_b] = root_a
-            members[root_a] = group_a + group_b
+            members[root_a] = joined
             del members[root_b]
     clusters = []
     for group in members.values():
         if len(group) < 2:
             continue
         group = sorted(group)
-        weakest = min(pair_score(x, y) for i, x in enumerate(group) for y in group[i + 1 :])
-        clusters.append((group, weakest))
+        scores = [
+            pair_score(x, y)
+            for i, x in enumerate(group)
+            for y in group[i + 1 :]
+            if pair_score(x, y) >= floor or not (excuse and excuse(x, y, group))
+        ]
+        clusters.append((group, min(scores, default=threshold)))
     return clusters
 
 
@@ -617,10 +652,39 @@ def find_groups(
             gc.enable()
 
 
+def _slip_excuse(features, linkable, threshold, excluded, reasons_of):
+    """The ``excuse(a, b, members)`` of ``cluster``: whether the conflict between ``a`` and
+    ``b`` is a slip under a customer number. It is when one of them shares a number with a
+    record ``z`` of ``members`` that holds another value in the conflicting fields (names,
+    birth date: ``SLIP_FIELDS``) and the other links to ``z``: the number says the odd value
+    was mistyped or rewritten, and ``z`` agrees with the other record. Never for a pair marked
+    "not duplicates", nor for other conflicts (two mobiles, two SIREN)."""
+
+    def excuse(a, b, members):
+        key = (a, b) if a < b else (b, a)
+        if not (features[a].ids or features[b].ids) or key in excluded:
+            return False
+        kinds = conflict_kinds(reasons_of(*key))
+        if not kinds:
+            return False
+        for odd, other in ((a, b), (b, a)):
+            for z in members:
+                if z in (a, b) or not same_customer(features[odd], features[z]):
+                    continue
+                link = (other, z) if other < z else (z, other)
+                if linkable.get(link, 0.0) >= threshold and all(
+                    SLIP_FIELDS[kind](features[odd], features[z]) for kind in kinds
+                ):
+                    return True
+        return False
+
+    return excuse
+
+
 def _find_groups(features, threshold, block_cap, excluded, phonetic):
     started = time.perf_counter()
     blocks, shared_values, oversized = candidate_blocks(features, block_cap, phonetic)
-    name_counts, word_counts = name_statistics(features)
+    statistics = (shared_values, *name_statistics(features))
     blocked = time.perf_counter()
     # every compared pair's score; the pairs above the threshold without conflict can link
     pair_scores, pair_reasons, linkable, apart = {}, {}, {}, set()
@@ -630,9 +694,7 @@ def _find_groups(features, threshold, block_cap, excluded, phonetic):
                 key = (a, b) if a < b else (b, a)
                 if key in pair_scores or key in excluded:
                     continue
-                score, reasons = score_pair(
-                    features[a], features[b], shared_values, name_counts, word_counts
-                )
+                score, reasons = score_pair(features[a], features[b], *statistics)
                 pair_scores[key] = score
                 if is_conflict(reasons):
                     apart.add(key)
@@ -646,9 +708,7 @@ def _find_groups(features, threshold, block_cap, excluded, phonetic):
     def score_fn(a, b):
         if (a, b) in excluded:
             return 0.0
-        score, reasons = score_pair(
-            features[a], features[b], shared_values, name_counts, word_counts
-        )
+        score, reasons = score_pair(features[a], features[b], *statistics)
         return 0.0 if is_conflict(reasons) else score
 
     def link_score(a, b):  # a pair under the threshold, or one with a conflict
@@ -661,8 +721,14 @@ def _find_groups(features, threshold, block_cap, excluded, phonetic):
             return max(score, LINK_FLOOR)
         return score
 
-    ambiguous = drop_ambiguous_links(linkable, threshold, link_score)
-    clusters = cluster(None, linkable, threshold, link_score, floor=LINK_FLOOR)
+    def reasons_of(a, b):
+        if (a, b) in pair_reasons:
+            return pair_reasons[(a, b)]
+        return score_pair(features[a], features[b], *statistics)[1]
+
+    excuse = _slip_excuse(features, linkable, threshold, excluded, reasons_of)
+    ambiguous = drop_ambiguous_links(linkable, threshold, link_score, excuse)
+    clusters = cluster(None, linkable, threshold, link_score, floor=LINK_FLOOR, excuse=excuse)
     stats = {
         "pairs": len(pair_scores),
         "groups": len(clusters),
