@@ -520,7 +520,7 @@ def cluster(ids, pair_scores, threshold=SCORE_REVIEW, score_fn=None, floor=None,
 BLOCK_CAP = 50
 # Tighter caps for the loose keys: the sound of a name, or name prefixes, are only worth
 # comparing when few partners share them (a common name needs other evidence anyway).
-KIND_CAPS = {"s": 10, "z": 5, "bz": 10}
+KIND_CAPS = {"s": 10, "z": 5, "bz": 10, "wb": 10}
 
 
 def _name_keys(name, phonetic):
@@ -586,6 +586,17 @@ def _blocking_passes(features, phonetic):
             for f in persons
             if f.birthdate
             for sound in name_keys(f.name_key)[0]
+        ),
+    )
+    # a name reduced to one word (a missing first name or surname): the sound of each word
+    # and the birth date
+    yield (
+        "wb",
+        (
+            (f"{code}|{f.birthdate}", f.id)
+            for f in persons
+            if f.birthdate
+            for code in set(name_keys(f.name_key)[1])
         ),
     )
 
