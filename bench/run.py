@@ -158,6 +158,21 @@ def bench_partners(args):
     }
 
 
+def _ensure_partner_base(args, source, count):
+    """Create ``source`` with the addon and ``count`` bulk-loaded partners unless it exists;
+    leave it without connections (a template for ``createdb -T``)."""
+    import odoo
+    from odoo.service import db as db_service
+
+    if not db_service.exp_db_exist(source):
+        ensure_database(args, source, args.addon)
+        registry = odoo.modules.registry.Registry(source)
+        with registry.cursor() as cr:
+            _bulk_load_partners(cr, count)
+        registry.delete(source)
+    odoo.sql_db.close_db(source)
+
+
 def _bulk_load_partners(cr, count):
     """Insert ``count`` realistic partners with COPY (minutes for 1M, instead of hours via ORM)."""
     import io
@@ -546,15 +561,8 @@ def bench_purge(args):
     from odoo.service import db as db_service
 
     if not db_service.exp_db_exist(template):
-        if not db_service.exp_db_exist(source):
-            ensure_database(args, source, args.addon)
-            registry = odoo.modules.registry.Registry(source)
-            with registry.cursor() as cr:
-                _bulk_load_partners(cr, count)
-            registry.delete(source)
-            odoo.sql_db.close_db(source)
+        _ensure_partner_base(args, source, count)
         print(f"  copying {source} into {template} and installing crm (once)", flush=True)
-        odoo.sql_db.close_db(source)  # createdb -T needs a template without connections
         subprocess.run(["createdb", "-T", source, template], check=True, capture_output=True)
         odoo_bin(args, template, "-i", "crm", "-u", args.addon)
         registry = odoo.modules.registry.Registry(template)
@@ -660,19 +668,12 @@ def bench_retention(args):
     """
     import odoo
     from odoo.api import Environment
-    from odoo.service import db as db_service
 
     count = args.count or 100000
     source = f"hygiene_bench_{count}"
     prefix = args.db_prefix if args.db_prefix != "hygiene_bench_purge" else "hygiene_bench"
     db = f"{prefix}_retention_{count}"
-    if not db_service.exp_db_exist(source):
-        ensure_database(args, source, args.addon)
-        registry = odoo.modules.registry.Registry(source)
-        with registry.cursor() as cr:
-            _bulk_load_partners(cr, count)
-        registry.delete(source)
-    odoo.sql_db.close_db(source)
+    _ensure_partner_base(args, source, count)
     subprocess.run(["dropdb", "--if-exists", db], check=True, capture_output=True)
     subprocess.run(["createdb", "-T", source, db], check=True, capture_output=True)
     figures = {"bench": "retention", "count": count}

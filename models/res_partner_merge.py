@@ -397,11 +397,7 @@ class ResPartner(models.Model):
 
     def _hygiene_merge_snapshot(self, partner_ids, picked=()):
         names = self._hygiene_survivorship_fields()
-        picked = [
-            name
-            for name in picked
-            if name not in names and not self._fields[name].company_dependent
-        ]
+        picked = self._hygiene_picked_fields(names, picked)
         extra = [
             "write_date",
             "active",
@@ -460,11 +456,7 @@ class ResPartner(models.Model):
         ordered = self._hygiene_survivorship_order(survivor, sources, snapshot, rule)
         vals, before = {}, {}
         names = self._hygiene_survivorship_fields()
-        picked = [
-            name
-            for name in field_values
-            if name not in names and not self._fields[name].company_dependent
-        ]
+        picked = self._hygiene_picked_fields(names, field_values)
         for name in names + picked:
             if name in field_values:
                 value = field_values[name]
@@ -480,6 +472,15 @@ class ResPartner(models.Model):
                 vals[name] = _jsonable(value)
                 before[name] = _jsonable(current[name])
         return vals, before
+
+    def _hygiene_picked_fields(self, names, picked):
+        """The fields the user picked a value for that the survivorship rule does not cover
+        (``names``); company-dependent ones are handled company by company."""
+        return [
+            name
+            for name in picked
+            if name not in names and not self._fields[name].company_dependent
+        ]
 
     def _hygiene_company_dependent_fields(self):
         return [
