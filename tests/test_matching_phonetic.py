@@ -57,7 +57,7 @@ class TestPhoneticWarning(HygieneCommon):
         self.assertGreaterEqual(self.env["res.partner"]._hygiene_backfill_keys(batch_size=7), 2)
         self.assertEqual(self._sound(self.dupont), "d15 j5")
         self.assertEqual(self._sound(self.bouac), "b2 t6521")
-        # the upgrade's back-fill (migrations/18.0.1.0.1), from the stored name keys
+        # the upgrade's back-fill (migrations/18.0.1.0.2), from the stored name keys
         self.env.cr.execute(forget)
         self.assertGreaterEqual(
             self.env["res.partner"]._hygiene_backfill_phonetic_keys(batch_size=7), 2
@@ -66,8 +66,8 @@ class TestPhoneticWarning(HygieneCommon):
         self.assertEqual(self._sound(self.bouac), "b2 t6521")
 
     def test_upgrade_script_fills_the_key(self):
-        path = Path(__file__).parents[1] / "migrations" / "18.0.1.0.1" / "post-migrate.py"
-        spec = importlib.util.spec_from_file_location("hygiene_post_migrate_18_0_1_0_1", path)
+        path = Path(__file__).parents[1] / "migrations" / "18.0.1.0.2" / "post-migrate.py"
+        spec = importlib.util.spec_from_file_location("hygiene_post_migrate_18_0_1_0_2", path)
         script = importlib.util.module_from_spec(spec)
         spec.loader.exec_module(script)
         self.env.flush_all()

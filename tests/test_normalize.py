@@ -686,6 +686,10 @@ class TestPhoneticNameKey(BaseCase):
                 self.assertEqual(self.key(raw), self.key("Jean Dupont"))
         self.assertEqual(self.key("Hélène Lefèvre"), self.key("Helene LEFEBVRE"))
         self.assertEqual(self.key("Zéphyrin Thomas"), self.key("Zephirin Tomas"))
+        # a final "-ent" in a name is the sound of "-end" and "-ens", not a silent verb ending
+        self.assertEqual(self.key("Marie Laurent"), self.key("Marie Laurend"))
+        self.assertEqual(self.key("Marie Laurent"), self.key("Marie LAURENS"))
+        self.assertNotEqual(self.key("Marie Laurent"), self.key("Marie Laure"))
 
     def test_different_sounds_differ(self):
         self.assertNotEqual(self.key("Jean Dupont"), self.key("Jean Dupuis"))

@@ -351,7 +351,8 @@ _PHONETIC_RULES = tuple(
         (r"(?:ai|ei)", "e"),
         (r"y", "i"),
         (r"([a-z])\1+", r"\1"),
-        (r"(?<=.)(?:[tdsxz]|e|es|ent)$", ""),
+        # silent endings; "-ent" is the nasal of "-end" in a name (Laurent, Laurend, Laurens)
+        (r"(?<=.)(?:[tdsxz]|e|es)$", ""),
     )
 )
 # Consonants grouped by sound (soundex-like classes); vowels are dropped after the first letter.

@@ -1,5 +1,6 @@
-"""18.0.1.0.1 adds the name sound key (``hygiene_phonetic_key``): fill it for the partners of an
-existing base from their stored name keys (a fresh install is filled by the post_init_hook)."""
+"""Fill the name sound key (``hygiene_phonetic_key``) of an existing base from its stored name
+keys: 18.0.1.0.1 added the key, 18.0.1.0.2 changed its rule (a final "-ent" sounds like "-end",
+"Laurent" like "Laurend"). A fresh install is filled by the post_init_hook."""
 
 import logging
 import time
