@@ -380,6 +380,9 @@ class ResPartner(models.Model):
                 # ORM write (one per distinct set of values): constraints, key refresh and
                 # recomputations run as for a user edit.
                 survivors.with_context(tracking_disable=True).write(dict(items))
+            Partner._hygiene_sync_commercial_children(
+                Partner.browse([survivor.id for survivor, __, __ in groups])
+            )
             self.env.flush_all()
             consent_events = self._hygiene_merge_consents(groups, restrictive)
             self._hygiene_merge_apply_blacklist(groups, blacklisted)
@@ -958,6 +961,28 @@ class ResPartner(models.Model):
         self.browse(list(mapping)).invalidate_recordset(
             ["active", "hygiene_merged_into_id", "write_uid", "write_date"]
         )
+
+    def _hygiene_sync_commercial_children(self, partners):
+        """The commercial fields (VAT, industry, payment terms, accounts, pricelist...) of the
+        contacts under ``partners`` follow their commercial partner again, in every company, as
+        the core does when a parent changes: the merge moves children and fills company-dependent
+        values in SQL, and its undo moves them back. Children's commercial fields only mirror
+        their commercial partner, so they are derived again rather than journaled."""
+        entities = partners.exists().filtered(
+            lambda partner: partner.commercial_partner_id == partner
+            and partner.child_ids.filtered(lambda child: not child.is_company)
+        )
+        if not entities:
+            return
+        entities = entities.with_context(tracking_disable=True)
+        dependent = self._company_dependent_commercial_fields()
+        companies = self.env["res.company"].sudo()
+        if dependent:
+            companies = companies.search([("id", "!=", self.env.company.id)])
+        for entity in entities:
+            entity._commercial_sync_to_children()
+            for company in companies:
+                entity.with_company(company)._commercial_sync_to_children(dependent)
 
     def _hygiene_merge_recompute_children(self, children):
         """Children moved by SQL: recompute their commercial partner (and their own children's)."""

@@ -281,6 +281,50 @@ class TestMergeCompanyDependent(HygieneCommon):
         self.assertEqual(a.with_company(self.company_a).property_payment_term_id, term_a)
         self.assertFalse(a.with_company(self.company_b).property_payment_term_id)
 
+    def test_children_follow_the_commercial_fields_of_the_survivor(self):
+        Partner = self.env["res.partner"]
+        Industry = self.env["res.partner.industry"]
+        food, retail = Industry.create({"name": "Food"}), Industry.create({"name": "Retail"})
+        kept = Partner.create({"name": "Zéphyrin SAS", "is_company": True, "industry_id": food.id})
+        merged = Partner.create(
+            {"name": "Zephyrin", "is_company": True, "industry_id": retail.id, "city": "Lyon"}
+        )
+        buyer = Partner.create({"name": "Paul Buyer", "parent_id": merged.id})
+        own = Partner.create({"name": "Anne Own", "parent_id": kept.id})
+        self.assertEqual(buyer.industry_id, retail)
+
+        journal = self._merge(kept, merged)
+        self.assertEqual(buyer.parent_id, kept)
+        self.assertEqual(kept.industry_id, food, "the survivor's value is never overwritten")
+        self.assertEqual(buyer.industry_id, food, "a moved child follows its new company")
+        self.assertEqual(own.industry_id, food)
+
+        journal.action_undo()
+        self.assertEqual(buyer.parent_id, merged)
+        self.assertEqual(buyer.industry_id, retail, "back under its company, its values again")
+        self.assertEqual(own.industry_id, food)
+
+    def test_children_follow_company_dependent_commercial_fields(self):
+        if "property_payment_term_id" not in self.env["res.partner"]._fields:
+            self.skipTest("account is not installed")
+        Partner, Term = self.env["res.partner"], self.env["account.payment.term"]
+        kept = Partner.create({"name": "Bouac Transports", "is_company": True})
+        merged = Partner.create({"name": "Transports Bouac", "is_company": True})
+        own = Partner.create({"name": "Anne Own", "parent_id": kept.id})
+        term_b = Term.create({"name": "Hygiene 45 days", "company_id": self.company_b.id})
+        merged.with_company(self.company_b).property_payment_term_id = term_b
+
+        journal = self._merge(kept, merged)
+        self.assertEqual(kept.with_company(self.company_b).property_payment_term_id, term_b)
+        self.assertEqual(
+            own.with_company(self.company_b).property_payment_term_id,
+            term_b,
+            "the value the merge filled in company B reaches the company's contacts there",
+        )
+        journal.action_undo()
+        self.assertFalse(kept.with_company(self.company_b).property_payment_term_id)
+        self.assertFalse(own.with_company(self.company_b).property_payment_term_id)
+
     def test_targets_find_the_references(self):
         """Other services (retention) look for references with ``where_sql``."""
         b = self.src_b
