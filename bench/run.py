@@ -242,6 +242,7 @@ def bench_warning(args):
         rng = random.Random(3)
         durations, lead_durations, found = [], [], 0
         similar_durations, similar_found, new_durations = [], 0, []
+        initials_durations, initials_found = [], 0
         Partner = env["res.partner"]
         for index, (name, email, phone, zip_code) in enumerate(samples):
             # what a user types: the same person, written differently half of the time
@@ -257,6 +258,11 @@ def bench_warning(args):
             new = index % 4 == 2
             if new:  # a new contact: a name and a postcode that match nobody
                 typed = {"name": f"Zoltan Quenec{index}", "email": "", "phone": "", "zip": zip_code}
+            initials = index % 8 == 1 and len(name.split()) == 2
+            if initials:  # "Jean Dupont" typed "DUPONT J.", nothing else but the postcode
+                first, last = name.split()
+                typed = {"name": f"{last.upper()} {first[0]}.", "email": "", "phone": ""}
+                typed["zip"] = zip_code
             partner = env["res.partner"].new(typed)
             start = time.perf_counter()
             matches, reasons = partner._hygiene_find_duplicates()
@@ -267,6 +273,9 @@ def bench_warning(args):
             if similar:
                 similar_durations.append(durations[-1])
                 similar_found += "similar name" in (reasons or "")
+            if initials:
+                initials_durations.append(durations[-1])
+                initials_found += "similar name" in (reasons or "")
             # the same contact typed in a CRM lead (the lead form's live warning)
             start = time.perf_counter()
             Partner.hygiene_duplicate_hint(typed)
@@ -281,6 +290,8 @@ def bench_warning(args):
         new_durations.sort()
         new_median = statistics.median(new_durations) * 1000 if new_durations else 0
         similar_median = statistics.median(similar_durations) * 1000 if similar_durations else 0
+        initials_durations.sort()
+        initials_median = statistics.median(initials_durations) * 1000 if initials_durations else 0
         print(
             f"  duplicate warning on {count:,} partners: median {median:.1f} ms, "
             f"p95 {p95:.1f} ms, max {durations[-1] * 1000:.1f} ms "
@@ -292,7 +303,10 @@ def bench_warning(args):
             f"max {similar_durations[-1] * 1000 if similar_durations else 0:.1f} ms "
             f"({similar_found}/{len(similar_durations)} found by 'similar name')\n"
             f"  of which new names at a postcode: median {new_median:.1f} ms, "
-            f"max {new_durations[-1] * 1000 if new_durations else 0:.1f} ms"
+            f"max {new_durations[-1] * 1000 if new_durations else 0:.1f} ms\n"
+            f"  of which a surname and an initial: median {initials_median:.1f} ms, "
+            f"max {initials_durations[-1] * 1000 if initials_durations else 0:.1f} ms "
+            f"({initials_found}/{len(initials_durations)} found by 'similar name')"
         )
     return {
         "bench": "warning",
@@ -306,6 +320,9 @@ def bench_warning(args):
         "similar_found": similar_found,
         "similar_probes": len(similar_durations),
         "new_name_median_ms": round(new_median, 2),
+        "initials_median_ms": round(initials_median, 2),
+        "initials_found": initials_found,
+        "initials_probes": len(initials_durations),
     }
 
 

@@ -304,7 +304,8 @@ class ResPartner(models.Model):
         When these exact matches leave room, names that sound the same (``hygiene_phonetic_key``)
         at the same postcode (companies: the same postcode or town) are added after them, if
         their name is close enough to the typed one (``name_similarity``): "Jean Dupond" typed
-        at 75011 warns about "Jean Dupont" at 75011.
+        at 75011 warns about "Jean Dupont" at 75011, and so does "DUPONT J." (initials stand
+        for words that begin with them).
         """
         self.ensure_one()
         keys = partner_keys(
@@ -317,6 +318,7 @@ class ResPartner(models.Model):
             self.is_company,
             self.country_id.code or self._hygiene_default_region(),
         )
+        keys["initials"] = [] if self.is_company else normalize.name_initials(self.name)
         phones = [key for key in (keys["hygiene_phone_key"], keys["hygiene_mobile_key"]) if key]
         criteria = []
         if keys["hygiene_email_key"]:
@@ -359,9 +361,7 @@ class ResPartner(models.Model):
         if similar and len(matches) < limit:
             if matches:
                 exclusions.append(("id", "not in", matches.ids))
-            matches |= self._hygiene_similar_names(
-                keys["hygiene_name_key"], exclusions + similar, limit - len(matches)
-            )
+            matches |= self._hygiene_similar_names(keys, exclusions + similar, limit - len(matches))
         return matches, self._hygiene_duplicate_explanation(matches, keys, phones)
 
     def _hygiene_similar_name_domain(self, keys):
@@ -371,8 +371,13 @@ class ResPartner(models.Model):
         sound = keys["hygiene_phonetic_key"]
         if not sound or not keys["hygiene_name_key"]:
             return False
+        sounds = [("hygiene_phonetic_key", "=", sound)]
+        # "Dupont J." also sounds like "Jean Dupont" (see normalize.initial_sound_patterns)
+        patterns = self._hygiene_initials(keys)[0]
+        sounds += [("hygiene_phonetic_key", "=like", pattern) for pattern in patterns]
         domain = [
-            ("hygiene_phonetic_key", "=", sound),
+            *(["|"] * (len(sounds) - 1)),
+            *sounds,
             ("hygiene_name_key", "!=", keys["hygiene_name_key"]),  # exact names: found above
             ("is_company", "=", bool(self.is_company)),
         ]
@@ -387,10 +392,18 @@ class ResPartner(models.Model):
             return False
         return domain + ["|"] * (len(places) - 1) + places
 
-    def _hygiene_similar_names(self, name_key, domain, limit):
+    @api.model
+    def _hygiene_initials(self, keys):
+        """``(like_patterns, regex)`` of the sound keys the typed name's initials may stand
+        for (``normalize.initial_sound_patterns``); ``([], None)`` without initials."""
+        if not keys.get("initials"):
+            return [], None
+        return normalize.initial_sound_patterns(keys["hygiene_name_key"], keys["initials"])
+
+    def _hygiene_similar_names(self, keys, domain, limit):
         """The partners of ``domain`` (same sound key) whose name is at least SIMILAR_NAME_MIN
-        like ``name_key``, closest first: at most SIMILAR_NAME_CANDIDATES rows read, compared
-        in Python.
+        like the typed one (``keys``), closest first: at most SIMILAR_NAME_CANDIDATES rows
+        read, compared in Python.
 
         The rows are read in no particular order on purpose (see ``_hygiene_find_duplicates``):
         which candidates are compared only matters when more than SIMILAR_NAME_CANDIDATES
@@ -401,14 +414,32 @@ class ResPartner(models.Model):
             query.select(
                 SQL.identifier(query.table, "id"),
                 SQL.identifier(query.table, "hygiene_name_key"),
+                SQL.identifier(query.table, "hygiene_phonetic_key"),
             )
         )
+        regex = self._hygiene_initials(keys)[1]
         best = sorted(
             (-similarity, pid)
-            for pid, other in rows
-            if (similarity := name_similarity(name_key, other)) >= SIMILAR_NAME_MIN
+            for pid, other, sound in rows
+            if (similarity := self._hygiene_name_likeness(keys, other, sound, regex))
+            >= SIMILAR_NAME_MIN
         )
         return self.browse([pid for __, pid in best[:limit]])
+
+    @api.model
+    def _hygiene_name_likeness(self, keys, name_key, sound, regex):
+        """How much the typed name (``keys``) is like a partner's (``name_key``, sound key
+        ``sound``): their similarity if they sound the same; SIMILAR_NAME_MIN when the typed
+        initials stand for words that sound like the partner's ("DUPOND J." and "Jean
+        Dupont", ``regex`` of ``_hygiene_initials``); else 0."""
+        if not sound:
+            return 0.0
+        similarity = 0.0
+        if sound == keys["hygiene_phonetic_key"]:
+            similarity = name_similarity(keys["hygiene_name_key"], name_key)
+        if similarity < SIMILAR_NAME_MIN and regex and regex.fullmatch(sound):
+            return SIMILAR_NAME_MIN
+        return similarity
 
     def _hygiene_duplicate_explanation(self, matches, keys, phones):
         parts = [
@@ -480,6 +511,8 @@ class ResPartner(models.Model):
                 candidate.get("is_company", False),
                 country.code or self._hygiene_default_region(),
             )
+            if not candidate.get("is_company"):
+                keys["initials"] = normalize.name_initials(candidate.get("name"))
             phones = {keys["hygiene_phone_key"], keys["hygiene_mobile_key"]} - {None, False}
             for match in matches - linked:
                 if match.id not in found and len(found) < DUPLICATE_WARNING_LIMIT:
@@ -500,10 +533,13 @@ class ResPartner(models.Model):
             why.append(self.env._("same SIREN/VAT"))
         if keys["hygiene_name_key"] and match.hygiene_name_key == keys["hygiene_name_key"]:
             why.append(self.env._("same name"))
-        elif (
-            keys["hygiene_phonetic_key"]
-            and match.hygiene_phonetic_key == keys["hygiene_phonetic_key"]
-            and name_similarity(keys["hygiene_name_key"], match.hygiene_name_key)
+        elif keys["hygiene_phonetic_key"] and (
+            self._hygiene_name_likeness(
+                keys,
+                match.hygiene_name_key,
+                match.hygiene_phonetic_key,
+                self._hygiene_initials(keys)[1],
+            )
             >= SIMILAR_NAME_MIN
         ):
             why.append(self.env._("similar name"))

@@ -2,6 +2,7 @@
 
 import importlib.util
 from pathlib import Path
+from unittest.mock import ANY
 
 from odoo.tests import Form, tagged
 from odoo.tools import SQL
@@ -91,6 +92,30 @@ class TestPhoneticWarning(HygieneCommon):
         self.assertIn("Jean Dupont (similar name)", reason)
         matches, reason = self._typed(name="DUPPONT Jean", zip="75011")
         self.assertEqual(matches, self.dupont)
+
+    def test_initials_stand_for_the_words_they_begin(self):
+        for typed in ("Dupont J.", "J. Dupont", "DUPOND J", "M. J. Dupont"):
+            with self.subTest(typed=typed):
+                matches, reason = self._typed(name=typed, zip="75011")
+                self.assertEqual(matches, self.dupont)
+                self.assertIn("Jean Dupont (similar name)", reason)
+        # an initial whose word sounds otherwise at its start: "Cécile" is "s..."
+        cecile = self.env["res.partner"].create({"name": "Cécile Martin", "zip": "75011"})
+        self.assertEqual(self._typed(name="Martin C.", zip="75011")[0], cecile)
+        # "L." and "M." are initials too, but a leading "M." is "Monsieur"
+        lea = self.env["res.partner"].create({"name": "Léa Lefèvre", "zip": "75011"})
+        self.assertEqual(self._typed(name="LEFEVRE L.", zip="75011")[0], lea)
+        manon = self.env["res.partner"].create({"name": "Manon Roux", "zip": "75011"})
+        self.assertEqual(self._typed(name="Roux M.", zip="75011")[0], manon)
+        self.assertFalse(self._typed(name="M. Roux", zip="75011")[0])
+        # the lead form's warning too
+        hint = self.env["res.partner"].hygiene_duplicate_hint({"name": "DUPONT J.", "zip": "75011"})
+        self.assertEqual(hint, [{"id": self.dupont.id, "name": "Jean Dupont", "reasons": ANY}])
+        self.assertIn("similar name", hint[0]["reasons"])
+        # another initial, another postcode, or a company: no warning
+        self.assertFalse(self._typed(name="Dupont P.", zip="75011")[0])
+        self.assertFalse(self._typed(name="Dupont J.", zip="69003")[0])
+        self.assertFalse(self._typed(name="J. Dupont", zip="75011", company=True)[0])
 
     def test_similar_name_elsewhere_or_without_postcode_does_not_warn(self):
         self.assertFalse(self._typed(name="Jean Dupond", zip="69003")[0])

@@ -1,6 +1,7 @@
 """Pure tests of tools/normalize.py on French customer data (no database access)."""
 
 import ast
+import re
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
@@ -710,6 +711,53 @@ class TestPhoneticNameKey(BaseCase):
         )
         # digits carry no sound: the names themselves tell "Agence 12" from "Agence 13"
         self.assertEqual(self.key("Agence 12", company=True), self.key("Agence 13", company=True))
+
+    def test_initials_give_patterns_of_the_names_they_stand_for(self):
+        def stands_for(typed, full):
+            patterns, regex = normalize.initial_sound_patterns(normalize.person_name_key(typed))
+            sound = self.key(full)
+            found = bool(regex and regex.fullmatch(sound))
+            if found:  # the SQL look-up (LIKE patterns) reads what the check accepts
+                like = [re.compile(re.escape(p).replace("%", ".*")) for p in patterns]
+                self.assertTrue(any(pattern.fullmatch(sound) for pattern in like), patterns)
+            return found
+
+        self.assertEqual(normalize.initial_sound_patterns("dupont j")[0], ["d15 j%"])
+        for typed, full in (
+            ("Dupont J.", "Jean Dupont"),
+            ("J. Dupont", "Jean DUPOND"),
+            ("Martin A.", "Alice Martin"),  # the initial sorts before the surname's code
+            ("Martin A.", "Aurélie Martin"),  # "au" sounds "o"
+            ("Martin C.", "Cécile Martin"),  # "cé" sounds "s"
+            ("Roux P.", "Philippe Roux"),  # "ph" sounds "f"
+            ("Petit H.", "Hugo Petit"),  # a silent h
+            ("J. P. Dupont", "Jean-Paul Dupont"),
+            ("Jacob J.", "Jules Jacob"),  # the initial's letter starts another code
+        ):
+            with self.subTest(typed=typed, full=full):
+                self.assertTrue(stands_for(typed, full))
+        for typed, full in (
+            ("Dupont P.", "Jean Dupont"),
+            ("Dupont J.", "Jean Dupuis"),
+            ("Dupont J.", "Jean Paul Dupont"),  # one initial is one word
+            ("Dupont J.", "Dupont"),
+        ):
+            with self.subTest(typed=typed, full=full):
+                self.assertFalse(stands_for(typed, full))
+        # the typed name's own initials, which the key lost as a civility or a particle
+        self.assertEqual(normalize.name_initials("LEFÈVRE L."), ["l"])
+        self.assertEqual(normalize.name_initials("Dupont J.-P."), ["j", "p"])
+        self.assertEqual(normalize.name_initials("Roux M."), ["m"])
+        self.assertEqual(normalize.name_initials("M. Roux"), [], "Monsieur Roux")
+        self.assertEqual(normalize.name_initials("Mme Roux M."), ["m"])
+        self.assertEqual(normalize.name_initials("d'Artagnan Charles"), [])
+        self.assertEqual(normalize.name_initials(None), [])
+        self.assertEqual(
+            normalize.initial_sound_patterns("lefevre", ["l"])[0], ["l% l116", "l116 l%"]
+        )
+        for name_key in ("dupont jean", "j", "j k l dupont", "", None):
+            with self.subTest(name_key=name_key):
+                self.assertEqual(normalize.initial_sound_patterns(name_key), ([], None))
 
     def test_initials_and_garbage_carry_no_sound(self):
         self.assertEqual(self.key("J. Dupont"), "d15")

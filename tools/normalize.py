@@ -15,6 +15,7 @@ when nothing usable can be derived.
 """
 
 import functools
+import itertools
 import re
 import unicodedata
 from datetime import date, datetime
@@ -397,6 +398,86 @@ def phonetic_name_key(name_key):
     """
     codes = sorted(code for code in map(phonetic_key, _text(name_key).split()) if code)
     return " ".join(codes) or None
+
+
+# The first letters a word's sound code may start with, by the word's first letter, where the
+# sound rules change it: "Cécile" is "s...", "Gérard" "j...", "Philippe" "f...", "Hugo" "u...".
+_INITIAL_HEADS = {
+    "a": "aeo",
+    "c": "cs",
+    "g": "gj",
+    "h": "aeiou",
+    "p": "fp",
+    "q": "k",
+    "w": "v",
+    "y": "i",
+}
+
+
+_LONE_LETTER = re.compile(r"(?:^|(?<=[\s.-]))([a-z])(?=[\s.-]|$)")
+
+
+def name_initials(value):
+    """The initials in a person's name as typed (``"DUPONT L."`` gives ``["l"]``): the letters
+    standing alone, with a dot or a space after them. ``person_name_key`` drops some of them
+    as a civility or a particle ("M.", "L'", "D'"); here "L." and "D." count, and so does "M."
+    except in first place, where it is "Monsieur"."""
+    text = fold(value)
+    matches = list(_LONE_LETTER.finditer(text))
+    if matches and matches[0].start() == 0 and text.split()[0] in ("m", "m.") and " " in text:
+        matches = matches[1:]
+    return [match.group(1) for match in matches]
+
+
+def initial_sound_patterns(name_key, initials=None, max_initials=2):
+    """The sound keys (``phonetic_name_key``) a person's name written with initials may stand
+    for, as ``(like_patterns, regex)``: "dupont j" (``Dupont J.``) gives ``["d15 j%"]``, which
+    the stored key ``"d15 j5"`` of "Jean Dupont" matches. An initial becomes the first letter
+    of a word's sound code (``_INITIAL_HEADS``), placed where that letter sorts among the other
+    codes. ``regex`` tells a stored key that really has one word per initial (the SQL patterns'
+    ``%`` also crosses spaces). ``initials`` (``name_initials`` of the typed name) replaces the
+    one-letter words of the key, which lacks those taken for a civility or a particle.
+    ``([], None)`` when the name has no initial, no full word, or more than ``max_initials``
+    initials.
+    """
+    words = _text(name_key).split()
+    if initials is None:
+        initials = [word for word in words if len(word) == 1 and word.isalpha()]
+    codes = sorted(code for code in map(phonetic_key, words) if code)
+    if not initials or not codes or len(initials) > max_initials:
+        return [], None
+    arrangements = set()
+    for heads in itertools.product(*(_INITIAL_HEADS.get(i, i) for i in initials)):
+        arrangements.update(_sorted_arrangements(codes, sorted(heads)))
+    arrangements = sorted(arrangements)
+    patterns = sorted({" ".join(code or f"{head}%" for code, head in a) for a in arrangements})
+    regex = re.compile(
+        "|".join(
+            " ".join(re.escape(code) if code else f"{head}[^ ]*" for code, head in tokens)
+            for tokens in arrangements
+        )
+    )
+    return patterns, regex
+
+
+def _sorted_arrangements(codes, heads):
+    """The sorted sequences of ``codes`` and one unknown code per letter of ``heads``, as tuples
+    of ``(code or "", first letter)``: an unknown code sorts among the codes of its letter in
+    any place."""
+    arrangements = [()]
+    for letter in sorted({code[0] for code in codes} | set(heads)):
+        same = [code for code in codes if code[0] == letter]
+        size = len(same) + heads.count(letter)
+        orders = set()
+        for places in itertools.combinations(range(size), heads.count(letter)):
+            known = iter(same)
+            orders.add(tuple("" if index in places else next(known) for index in range(size)))
+        arrangements = [
+            (*head, *((code, letter) for code in order))
+            for head in arrangements
+            for order in orders
+        ]
+    return arrangements
 
 
 # ----------------------------------------------------------------------------- identifiers
