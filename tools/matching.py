@@ -458,8 +458,8 @@ def cluster(ids, pair_scores, threshold=SCORE_REVIEW, score_fn=None, floor=None,
     against it (different birth dates, mobiles or first names) still keeps two clusters apart.
     ``excuse(x, y, members)`` may forgive a cross pair under ``floor``: the disagreement is
     known to be a slip under a customer number held in ``members`` (see ``_find_groups``).
-    Returns a list of clusters (sorted
-    id lists, size >= 2), each with the minimum score of its pairs that were not forgiven.
+    Returns a list of clusters (sorted id lists, size >= 2), each with the minimum score of
+    its pairs that were not forgiven.
     """
     del ids  # clusters only ever contain partners of scored pairs
     floor = threshold if floor is None else floor
