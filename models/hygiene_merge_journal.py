@@ -245,7 +245,9 @@ class HygieneMergeJournal(models.Model):
         Partner._hygiene_merge_recompute_children(children)
         if before.get("survivor"):
             survivor.with_context(tracking_disable=True).write(before["survivor"])
-        Partner._hygiene_sync_commercial_children(survivor | sources)
+        Partner._hygiene_sync_commercial_children(
+            children, {survivor.id: before.get("company_dependent") or {}}
+        )
         activity = before.get("activity")
         if activity:
             # Only if no newer activity of the person was recorded since the merge.

@@ -380,9 +380,7 @@ class ResPartner(models.Model):
                 # ORM write (one per distinct set of values): constraints, key refresh and
                 # recomputations run as for a user edit.
                 survivors.with_context(tracking_disable=True).write(dict(items))
-            Partner._hygiene_sync_commercial_children(
-                Partner.browse([survivor.id for survivor, __, __ in groups])
-            )
+            Partner._hygiene_sync_commercial_children(children, company_values)
             self.env.flush_all()
             consent_events = self._hygiene_merge_consents(groups, restrictive)
             self._hygiene_merge_apply_blacklist(groups, blacklisted)
@@ -962,27 +960,31 @@ class ResPartner(models.Model):
             ["active", "hygiene_merged_into_id", "write_uid", "write_date"]
         )
 
-    def _hygiene_sync_commercial_children(self, partners):
-        """The commercial fields (VAT, industry, payment terms, accounts, pricelist...) of the
-        contacts under ``partners`` follow their commercial partner again, in every company, as
-        the core does when a parent changes: the merge moves children and fills company-dependent
-        values in SQL, and its undo moves them back. Children's commercial fields only mirror
-        their commercial partner, so they are derived again rather than journaled."""
-        entities = partners.exists().filtered(
-            lambda partner: partner.commercial_partner_id == partner
-            and partner.child_ids.filtered(lambda child: not child.is_company)
-        )
-        if not entities:
-            return
-        entities = entities.with_context(tracking_disable=True)
-        dependent = self._company_dependent_commercial_fields()
-        companies = self.env["res.company"].sudo()
-        if dependent:
-            companies = companies.search([("id", "!=", self.env.company.id)])
-        for entity in entities:
-            entity._commercial_sync_to_children()
-            for company in companies:
-                entity.with_company(company)._commercial_sync_to_children(dependent)
+    def _hygiene_sync_commercial_children(self, moved, company_values):
+        """Commercial fields (VAT, industry, payment terms, accounts, pricelist...) follow the
+        commercial partner again where the merge or its undo changed them in SQL, as the core
+        does when a parent changes: ``moved`` (children whose parent the merge or undo moved)
+        take their new commercial partner's values in every company, and the contacts under a
+        partner of ``company_values`` ({partner id: {field: {"after": {company id: value}}}},
+        as journaled) take its company-dependent values in the companies that changed.
+        Children's commercial fields only mirror their commercial partner: they are derived
+        again rather than journaled."""
+        for child in moved.exists().with_context(tracking_disable=True):
+            child._commercial_sync_from_company()
+        dependent = set(self._company_dependent_commercial_fields())
+        for partner_id, changes in (company_values or {}).items():
+            names = sorted(dependent & changes.keys())
+            entity = self.browse(int(partner_id)).with_context(tracking_disable=True)
+            if not names or entity.commercial_partner_id != entity:
+                continue
+            company_ids = {
+                int(key)
+                for name in names
+                for part in ("before", "after")
+                for key in (changes[name].get(part) or {})
+            }
+            for company in self.env["res.company"].sudo().browse(company_ids).exists():
+                entity.with_company(company)._commercial_sync_to_children(names)
 
     def _hygiene_merge_recompute_children(self, children):
         """Children moved by SQL: recompute their commercial partner (and their own children's)."""

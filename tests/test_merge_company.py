@@ -304,6 +304,23 @@ class TestMergeCompanyDependent(HygieneCommon):
         self.assertEqual(buyer.industry_id, retail, "back under its company, its values again")
         self.assertEqual(own.industry_id, food)
 
+    def test_moved_address_follows_the_company_of_a_contact_survivor(self):
+        Partner = self.env["res.partner"]
+        food = self.env["res.partner.industry"].create({"name": "Food"})
+        company = Partner.create(
+            {"name": "Zéphyrin SAS", "is_company": True, "industry_id": food.id}
+        )
+        kept = Partner.create({"name": "Paul Buyer", "parent_id": company.id})
+        merged = Partner.create({"name": "Paul Buyer", "email": "paul@example.fr"})
+        delivery = Partner.create(
+            {"name": "Paul's depot", "type": "delivery", "parent_id": merged.id}
+        )
+        self.assertFalse(delivery.industry_id)
+        self._merge(kept, merged)
+        self.assertEqual(delivery.parent_id, kept)
+        self.assertEqual(delivery.commercial_partner_id, company)
+        self.assertEqual(delivery.industry_id, food)
+
     def test_children_follow_company_dependent_commercial_fields(self):
         if "property_payment_term_id" not in self.env["res.partner"]._fields:
             self.skipTest("account is not installed")

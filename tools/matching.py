@@ -459,7 +459,8 @@ def cluster(ids, pair_scores, threshold=SCORE_REVIEW, score_fn=None, floor=None,
     ``excuse(x, y, members)`` may forgive a cross pair under ``floor``: the disagreement is
     known to be a slip under a customer number held in ``members`` (see ``_find_groups``).
     Returns a list of clusters (sorted id lists, size >= 2), each with the minimum score of
-    its pairs that were not forgiven.
+    its pairs, a forgiven pair counting as ``threshold`` (such a group is reviewed, never
+    merged automatically).
     """
     del ids  # clusters only ever contain partners of scored pairs
     floor = threshold if floor is None else floor
@@ -479,6 +480,14 @@ def cluster(ids, pair_scores, threshold=SCORE_REVIEW, score_fn=None, floor=None,
         value = score_fn(*key) if score_fn else 0.0
         pair_scores[key] = value
         return value
+
+    def weight(x, y, group):
+        """A pair's part in its group's score: a forgiven conflict counts as ``threshold``,
+        as it still needs a person's eyes (the group is reviewed, never merged by itself)."""
+        score = pair_score(x, y)
+        if score < floor and excuse and excuse(x, y, group):
+            return threshold
+        return score
 
     for (a, b), score in sorted(pair_scores.items(), key=lambda item: (-item[1], item[0])):
         if score < threshold:
@@ -505,14 +514,12 @@ def cluster(ids, pair_scores, threshold=SCORE_REVIEW, score_fn=None, floor=None,
         if len(group) < 2:
             continue
         group = sorted(group)
-        scores = [
-            pair_score(x, y)
-            for i, x in enumerate(group)
-            for y in group[i + 1 :]
-            if pair_score(x, y) >= floor or not (excuse and excuse(x, y, group))
-        ]
-        clusters.append((group, min(scores, default=threshold)))
+        clusters.append((group, min(weight(x, y, group) for x, y in _pairs_of(group))))
     return clusters
+
+
+def _pairs_of(group):
+    return ((x, y) for i, x in enumerate(group) for y in group[i + 1 :])
 
 
 # Blocks larger than this (a generic mailbox, a switchboard, a very common name in one town) give
@@ -663,13 +670,30 @@ def find_groups(
             gc.enable()
 
 
-def _slip_excuse(features, linkable, threshold, excluded, reasons_of):
-    """The ``excuse(a, b, members)`` of ``cluster``: whether the conflict between ``a`` and
-    ``b`` is a slip under a customer number. It is when one of them shares a number with a
-    record ``z`` of ``members`` that holds another value in the conflicting fields (names,
-    birth date: ``SLIP_FIELDS``) and the other links to ``z``: the number says the odd value
-    was mistyped or rewritten, and ``z`` agrees with the other record. Never for a pair marked
-    "not duplicates", nor for other conflicts (two mobiles, two SIREN)."""
+def _slip_excuse(features, linkable, threshold, excluded, pair_reasons, statistics):
+    """``(excuse, forgiven)``. ``excuse(a, b, members)`` (see ``cluster``): whether the
+    conflict between ``a`` and ``b`` is a slip under a customer number. It is when one of them
+    shares a number with a record ``z`` of ``members`` that holds another value in the
+    conflicting fields (names, birth date: ``SLIP_FIELDS``) and the other links to ``z``: the
+    number says the odd value was mistyped or rewritten, and ``z`` agrees with the other
+    record. Never for a pair marked "not duplicates", nor for other conflicts (two mobiles,
+    two SIREN). ``forgiven(clusters)``: {pair: reasons} of the forgiven pairs inside them."""
+    conflict_reasons = {}
+
+    def reasons_of(a, b):
+        if (a, b) in pair_reasons:
+            return pair_reasons[(a, b)]
+        if (a, b) not in conflict_reasons:
+            conflict_reasons[a, b] = score_pair(features[a], features[b], *statistics)[1]
+        return conflict_reasons[a, b]
+
+    def forgiven(clusters):
+        return {
+            pair: reasons_of(*pair)
+            for group, __ in clusters
+            for pair in _pairs_of(group)
+            if pair not in pair_reasons and excuse(*pair, group)
+        }
 
     def excuse(a, b, members):
         key = (a, b) if a < b else (b, a)
@@ -689,7 +713,7 @@ def _slip_excuse(features, linkable, threshold, excluded, reasons_of):
                     return True
         return False
 
-    return excuse
+    return excuse, forgiven
 
 
 def _find_groups(features, threshold, block_cap, excluded, phonetic):
@@ -732,14 +756,13 @@ def _find_groups(features, threshold, block_cap, excluded, phonetic):
             return max(score, LINK_FLOOR)
         return score
 
-    def reasons_of(a, b):
-        if (a, b) in pair_reasons:
-            return pair_reasons[(a, b)]
-        return score_pair(features[a], features[b], *statistics)[1]
-
-    excuse = _slip_excuse(features, linkable, threshold, excluded, reasons_of)
+    excuse, forgiven = _slip_excuse(
+        features, linkable, threshold, excluded, pair_reasons, statistics
+    )
     ambiguous = drop_ambiguous_links(linkable, threshold, link_score, excuse)
     clusters = cluster(None, linkable, threshold, link_score, floor=LINK_FLOOR, excuse=excuse)
+    # the reviewer sees the conflicts a slip explains ("different names" under one number)
+    pair_reasons.update(forgiven(clusters))
     stats = {
         "pairs": len(pair_scores),
         "groups": len(clusters),
