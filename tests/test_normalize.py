@@ -751,6 +751,13 @@ class TestPhoneticNameKey(BaseCase):
         self.assertEqual(normalize.name_initials("M. Roux"), [], "Monsieur Roux")
         self.assertEqual(normalize.name_initials("Mme Roux M."), ["m"])
         self.assertEqual(normalize.name_initials("d'Artagnan Charles"), [])
+        self.assertEqual(normalize.name_initials("Dupont,J."), ["j"])
+        self.assertEqual(normalize.name_initials("DUPONT (J)"), ["j"])
+        self.assertEqual(normalize.name_initials("M.Dupont"), [], "Monsieur Dupont")
+        # a long name gives no patterns rather than thousands
+        self.assertEqual(
+            normalize.initial_sound_patterns(" ".join(["ab"] * 120) + " h h"), ([], None)
+        )
         self.assertEqual(normalize.name_initials(None), [])
         self.assertEqual(
             normalize.initial_sound_patterns("lefevre", ["l"])[0], ["l% l116", "l116 l%"]

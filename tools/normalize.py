@@ -401,7 +401,8 @@ def phonetic_name_key(name_key):
 
 
 # The first letters a word's sound code may start with, by the word's first letter, where the
-# sound rules change it: "Cécile" is "s...", "Gérard" "j...", "Philippe" "f...", "Hugo" "u...".
+# sound rules change it: "Cécile" is "s...", "Gérard" "j...", "Philippe" "f...", "Hugo" "u...",
+# "Schmitt" "c...".
 _INITIAL_HEADS = {
     "a": "aeo",
     "c": "cs",
@@ -409,12 +410,13 @@ _INITIAL_HEADS = {
     "h": "aeiou",
     "p": "fp",
     "q": "k",
+    "s": "cs",
     "w": "v",
     "y": "i",
 }
 
 
-_LONE_LETTER = re.compile(r"(?:^|(?<=[\s.-]))([a-z])(?=[\s.-]|$)")
+_LONE_LETTER = re.compile(r"(?<![a-z0-9'])([a-z])(?![a-z0-9'])")
 
 
 def name_initials(value):
@@ -423,13 +425,14 @@ def name_initials(value):
     as a civility or a particle ("M.", "L'", "D'"); here "L." and "D." count, and so does "M."
     except in first place, where it is "Monsieur"."""
     text = fold(value)
-    matches = list(_LONE_LETTER.finditer(text))
-    if matches and matches[0].start() == 0 and text.split()[0] in ("m", "m.") and " " in text:
-        matches = matches[1:]
-    return [match.group(1) for match in matches]
+    letters = [match.group(1) for match in _LONE_LETTER.finditer(text)]
+    words = _words(text)
+    if letters and words[0] == "m" and len(words) > 1:
+        letters = letters[1:]
+    return letters
 
 
-def initial_sound_patterns(name_key, initials=None, max_initials=2):
+def initial_sound_patterns(name_key, initials=None, max_initials=2, max_words=3):
     """The sound keys (``phonetic_name_key``) a person's name written with initials may stand
     for, as ``(like_patterns, regex)``: "dupont j" (``Dupont J.``) gives ``["d15 j%"]``, which
     the stored key ``"d15 j5"`` of "Jean Dupont" matches. An initial becomes the first letter
@@ -437,20 +440,32 @@ def initial_sound_patterns(name_key, initials=None, max_initials=2):
     codes. ``regex`` tells a stored key that really has one word per initial (the SQL patterns'
     ``%`` also crosses spaces). ``initials`` (``name_initials`` of the typed name) replaces the
     one-letter words of the key, which lacks those taken for a civility or a particle.
-    ``([], None)`` when the name has no initial, no full word, or more than ``max_initials``
-    initials.
+    ``([], None)`` when the name has no initial, no full word, more than ``max_initials``
+    initials or more than ``max_words`` full words (the patterns grow with both).
     """
     words = _text(name_key).split()
     if initials is None:
         initials = [word for word in words if len(word) == 1 and word.isalpha()]
+    patterns, regex = _initial_sound_patterns(
+        tuple(words), tuple(initials), max_initials, max_words
+    )
+    return list(patterns), regex
+
+
+@functools.lru_cache(maxsize=1024)
+def _initial_sound_patterns(words, initials, max_initials, max_words):
+    """``initial_sound_patterns`` on tuples, cached: the warning asks several times per form
+    change (look-up, candidates, reasons)."""
     codes = sorted(code for code in map(phonetic_key, words) if code)
-    if not initials or not codes or len(initials) > max_initials:
-        return [], None
+    if not initials or not codes or len(initials) > max_initials or len(codes) > max_words:
+        return (), None
     arrangements = set()
     for heads in itertools.product(*(_INITIAL_HEADS.get(i, i) for i in initials)):
         arrangements.update(_sorted_arrangements(codes, sorted(heads)))
     arrangements = sorted(arrangements)
-    patterns = sorted({" ".join(code or f"{head}%" for code, head in a) for a in arrangements})
+    patterns = tuple(
+        sorted({" ".join(code or f"{head}%" for code, head in a) for a in arrangements})
+    )
     regex = re.compile(
         "|".join(
             " ".join(re.escape(code) if code else f"{head}[^ ]*" for code, head in tokens)
