@@ -991,14 +991,7 @@ class HygieneImportBatch(models.Model):
                     values,
                 )
             )
-        self.env.cr.execute(
-            SQL(
-                "UPDATE hygiene_import_line SET state = 'staged'"
-                " WHERE batch_id = %s AND state = 'normalised'",
-                self.id,
-            )
-        )
-        self.env["hygiene.import.line"].invalidate_model()
+        self._set_line_state("staged", SQL("state = 'normalised'"))
         self.write({"state": "staged"})
 
     def _decide_list(self, lines, decisions):
@@ -1246,15 +1239,20 @@ class HygieneImportBatch(models.Model):
 
     def _finish_commit(self):
         self.env.flush_all()
+        self._set_line_state("done", SQL("state != 'done'"))
+        self.write({"state": "done", "dry_run_summary": False})
+
+    def _set_line_state(self, state, condition):
+        """Set ``state`` on the batch's lines matching the SQL ``condition``, in one UPDATE."""
         self.env.cr.execute(
             SQL(
-                "UPDATE hygiene_import_line SET state = 'done'"
-                " WHERE batch_id = %s AND state != 'done'",
+                "UPDATE hygiene_import_line SET state = %s WHERE batch_id = %s AND %s",
+                state,
                 self.id,
+                condition,
             )
         )
         self.env["hygiene.import.line"].invalidate_model()
-        self.write({"state": "done", "dry_run_summary": False})
 
     def _countries(self):
         countries = {}
