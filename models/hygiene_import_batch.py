@@ -49,6 +49,7 @@ MAX_ROWS_PARAM = "partner_data_hygiene.import_max_rows"
 DEFAULT_RETENTION_DAYS = 30
 DEFAULT_MAX_ROWS = 200_000
 SYNC_LIMIT = 2000  # files up to this many rows are staged and committed at once
+ENGINE_FIELDS = frozenset({"state", "line_count", "launched_uid"})
 STAGE_CHUNK = 5000
 # Contacts written per savepoint: the ORM's fixed cost per create/flush is paid once per chunk; a
 # refused chunk is retried line by line, so a bad row costs its chunk a second pass, nothing more.
@@ -179,21 +180,47 @@ class HygieneImportBatch(models.Model):
     rejected_file = fields.Binary(string="Rejected Rows (CSV)", attachment=True, readonly=True)
     rejected_filename = fields.Char(readonly=True)
     company_id = fields.Many2one("res.company", default=lambda self: self.env.company)
+    launched_uid = fields.Many2one(
+        "res.users",
+        string="Launched By",
+        readonly=True,
+        copy=False,
+        help="The steward who staged or committed the import: background chunks run with "
+        "this user's rights, never as superuser.",
+    )
 
     @api.model_create_multi
     def create(self, vals_list):
         for vals in vals_list:
+            self._check_engine_fields(vals)
             if vals.get("raw_filename"):
                 vals["raw_filename"] = sanitize_filename(vals["raw_filename"])
                 vals.setdefault("name", vals["raw_filename"])
         return super().create(vals_list)
 
     def write(self, vals):
+        self._check_engine_fields(vals)
         if vals.get("raw_filename"):
             vals = dict(vals, raw_filename=sanitize_filename(vals["raw_filename"]))
         if vals.get("sheet_id") and "sheet" not in vals:
             vals = dict(vals, sheet=self.env["hygiene.import.sheet"].browse(vals["sheet_id"]).name)
         return super().write(vals)
+
+    def _check_engine_fields(self, vals):
+        """The state, the row count and the launching user drive the background work (which
+        rows are committed, and with whose rights): only the import engine sets them."""
+        forged = ENGINE_FIELDS.intersection(vals)
+        if forged and not self.env.su:
+            raise AccessError(
+                self.env._(
+                    "These fields are set by the import itself: %(fields)s.",
+                    fields=", ".join(sorted(forged)),
+                )
+            )
+
+    def _engine_write(self, vals):
+        """Write engine fields (rights were checked by the calling action)."""
+        return self.sudo().write(dict(vals, launched_uid=self.env.uid))
 
     # ------------------------------------------------------------------ computes
 
@@ -391,10 +418,10 @@ class HygieneImportBatch(models.Model):
                     "sheet_id": batch._sheet_choices(
                         result.sheets or result.tables or [], result.sheet or result.table
                     ),
-                    "line_count": len(result.rows),
                     "message": "\n".join(notes) or False,
                 }
             )
+            batch._engine_write({"line_count": len(result.rows)})
             batch._set_mapping(result)
         return True
 
@@ -571,7 +598,7 @@ class HygieneImportBatch(models.Model):
                     values,
                 )
             )
-        self.write({"state": "staging", "line_count": len(rows)})
+        self._engine_write({"state": "staging", "line_count": len(rows)})
         self.env["hygiene.import.line"].invalidate_model()
 
     def _check_date_order(self, result):
@@ -992,7 +1019,7 @@ class HygieneImportBatch(models.Model):
                 )
             )
         self._set_line_state("staged", SQL("state = 'normalised'"))
-        self.write({"state": "staged"})
+        self._engine_write({"state": "staged"})
 
     def _decide_list(self, lines, decisions):
         """Unsubscribe and hard-bounce lists: apply to every contact with the email, never
@@ -1181,7 +1208,7 @@ class HygieneImportBatch(models.Model):
         for batch in self:
             if batch.state != "staged":
                 raise UserError(self.env._("Only a staged import can be committed."))
-            batch.state = "committing"
+            batch._engine_write({"state": "committing"})
             if batch.line_count <= SYNC_LIMIT:
                 batch._process_all()
             else:
@@ -1240,7 +1267,7 @@ class HygieneImportBatch(models.Model):
     def _finish_commit(self):
         self.env.flush_all()
         self._set_line_state("done", SQL("state != 'done'"))
-        self.write({"state": "done", "dry_run_summary": False})
+        self._engine_write({"state": "done", "dry_run_summary": False})
 
     def _set_line_state(self, state, condition):
         """Set ``state`` on the batch's lines matching the SQL ``condition``, in one UPDATE."""
@@ -1390,6 +1417,8 @@ class HygieneImportBatch(models.Model):
             )
             targets[line.id] = partner.id
         to_update = Partner.browse(targets.values())
+        # the steward's own rights on every contact the rows update (record rules, companies)
+        to_update.check_access("write")
         to_update.fetch([*PARTNER_FIELDS, "write_date", "hygiene_source_id"])
         # read once for all what res.partner.write reads contact by contact
         to_update.mapped("child_ids")
@@ -1706,7 +1735,7 @@ class HygieneImportBatch(models.Model):
             SQL("DELETE FROM hygiene_import_line WHERE batch_id = ANY(%s)", self.ids)
         )
         self.env["hygiene.import.line"].invalidate_model()
-        self.write({"state": "cancelled", "raw_file": False, "dry_run_summary": False})
+        self._engine_write({"state": "cancelled", "raw_file": False, "dry_run_summary": False})
         return True
 
     def action_view_lines(self):
@@ -1793,6 +1822,14 @@ class HygieneImportBatch(models.Model):
         if not batch:
             return
         started = time.perf_counter()
+        # The cron runs as superuser: the chunk runs with the rights of the steward who launched
+        # the import, so that record rules and companies apply to every contact it writes.
+        user = batch.launched_uid or batch.create_uid
+        if not user.active or not user.has_group(STEWARD):
+            _logger.warning("import %s: its user is no longer a data steward, stopped", batch.id)
+            batch.sudo().write({"state": "cancelled"})
+            return
+        batch = batch.with_user(user).with_company(batch.company_id or user.company_id)
         more = batch._process_chunk()
         self.env.flush_all()
         self.env.cr.execute(

@@ -1,7 +1,7 @@
 import json
 
 from odoo import api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError, UserError
 
 from .hygiene_duplicate_group import translate_reasons
 
@@ -35,6 +35,9 @@ ERROR_KINDS = [
     ("commit_error", "Refused when written"),
 ]
 OFFICER = "partner_data_hygiene.group_hygiene_officer"
+# What a steward changes on a staged line: the decision. Everything else (values, matches,
+# consent evidence) is what the file said and the matcher found, and the commit trusts it.
+REVIEW_FIELDS = frozenset({"decision", "decision_reason", "decision_note"})
 
 
 class HygieneImportLine(models.Model):
@@ -111,7 +114,22 @@ class HygieneImportLine(models.Model):
     def _decision_label(self, decision):
         return dict(DECISIONS).get(decision, decision)
 
+    @api.model_create_multi
+    def create(self, vals_list):
+        if not self.env.su:
+            raise AccessError(self.env._("Import lines are written by the import itself."))
+        return super().create(vals_list)
+
     def write(self, vals):
+        forged = set(vals) - REVIEW_FIELDS
+        if forged and not self.env.su:
+            raise AccessError(
+                self.env._(
+                    "Only the decision of an import line can be changed; these fields are set "
+                    "by the import itself: %(fields)s.",
+                    fields=", ".join(sorted(forged)),
+                )
+            )
         if "decision" in vals:
             self._check_decision_change(vals["decision"])
             vals = dict(vals, decision_reason=vals.get("decision_reason") or "manual")

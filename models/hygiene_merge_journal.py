@@ -1,20 +1,30 @@
 import json
 import logging
+from collections import defaultdict
 from datetime import timedelta
 
 import psycopg2
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
-from odoo.tools import SQL, mute_logger
+from odoo.tools import SQL, consteq, mute_logger
+from odoo.tools.misc import hmac
 
-from .res_partner_merge import STEWARD
+from .res_partner_merge import SURVIVORSHIP_EXCLUDED, STEWARD
 
 _logger = logging.getLogger(__name__)
 
 UNDO_DAYS_PARAM = "partner_data_hygiene.merge_undo_days"
 DEFAULT_UNDO_DAYS = 30
 CRON_BATCH = 1000
+# HMAC scope of the payload signature (keyed by database.secret): see _hygiene_signature.
+SIGNATURE_SCOPE = "partner_data_hygiene.merge_journal"
+# Survivor fields an undo may write back: scalar columns only (an x2many command replayed on
+# undo could delete or rewrite rows of other models).
+UNDO_FIELD_TYPES = (
+    "char", "text", "html", "selection", "many2one", "date", "datetime",
+    "boolean", "integer", "float", "monetary",
+)  # fmt: skip
 
 
 class HygieneMergeJournal(models.Model):
@@ -90,6 +100,75 @@ class HygieneMergeJournal(models.Model):
         help="Withdrawals and refusals the merge appended to the survivor; undo keeps them.",
     )
     summary = fields.Text(compute="_compute_summary", string="Rows Moved")
+    # HMAC of what the merge recorded: an undo replays a payload only if the merge engine wrote
+    # it (a row written by anyone else, even in the database, does not verify).
+    signature = fields.Char(readonly=True, copy=False, groups="base.group_system")
+
+    # ------------------------------------------------------------------ written by the engine only
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        """Journals are written by the merge engine (in sudo, after its own checks), never by a
+        client: an undo replays them with more rights than the user has."""
+        if not self.env.su:
+            raise AccessError(self.env._("Merge journals are written by the merge itself."))
+        journals = super().create(vals_list)
+        journals._hygiene_sign()
+        return journals
+
+    def write(self, vals):
+        if not self.env.su:
+            raise AccessError(self.env._("Merge journals are written by the merge itself."))
+        return super().write(vals)
+
+    def _hygiene_payload(self):
+        """The canonical text of what the undo replays, read back from the database."""
+        self.ensure_one()
+        self.env.flush_all()
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT j.survivor_id, j.before_values, j.moved_rows, j.removed_rows,
+                       ARRAY(SELECT r.partner_id FROM hygiene_merge_journal_source_rel r
+                              WHERE r.journal_id = j.id ORDER BY r.partner_id)
+                  FROM hygiene_merge_journal j WHERE j.id = %s
+                """,
+                self.id,
+            )
+        )
+        survivor, before, moved, removed, sources = self.env.cr.fetchone()
+        return json.dumps(
+            [self.id, survivor, sources, before, moved, removed],
+            sort_keys=True,
+            separators=(",", ":"),
+            default=str,
+        )
+
+    def _hygiene_signature(self):
+        return hmac(self.env(su=True), SIGNATURE_SCOPE, self._hygiene_payload())
+
+    def _hygiene_sign(self):
+        for journal in self.sudo():
+            self.env.cr.execute(
+                SQL(
+                    "UPDATE hygiene_merge_journal SET signature = %s WHERE id = %s",
+                    journal._hygiene_signature(),
+                    journal.id,
+                )
+            )
+        self.invalidate_recordset(["signature"])
+
+    def _hygiene_check_signature(self):
+        journal = self.sudo()
+        if not journal.signature or not consteq(journal.signature, journal._hygiene_signature()):
+            _logger.warning("merge undo refused: journal %s fails its signature check", self.id)
+            raise UserError(
+                self.env._(
+                    "%(merge)s cannot be undone: its journal was not written by the merge "
+                    "(signature check failed).",
+                    merge=self.display_name,
+                )
+            )
 
     @api.depends("source_ids")
     def _compute_source_count(self):
@@ -166,6 +245,7 @@ class HygieneMergeJournal(models.Model):
                     )
                 )
             (survivor | journal.source_ids).check_access("write")
+            journal._hygiene_check_signature()
         for journal in self:
             with self.env.cr.savepoint():
                 journal.sudo()._undo()
@@ -178,6 +258,7 @@ class HygieneMergeJournal(models.Model):
         survivor = self.survivor_id
         self.env.flush_all()
         targets = {target.key: target for target in Partner._hygiene_merge_targets()}
+        self._undo_check_payload(targets)
         sources = self.source_ids
         children = Partner.browse()
         before = self.before_values or {}
@@ -244,7 +325,8 @@ class HygieneMergeJournal(models.Model):
         self.env.invalidate_all(flush=False)
         Partner._hygiene_merge_recompute_children(children)
         if before.get("survivor"):
-            survivor.with_context(tracking_disable=True).write(before["survivor"])
+            # as the user, like the merge wrote them: field groups and record rules apply
+            survivor.sudo(False).with_context(tracking_disable=True).write(before["survivor"])
         Partner._hygiene_sync_commercial_children(
             children, {survivor.id: before.get("company_dependent") or {}}
         )
@@ -281,6 +363,64 @@ class HygieneMergeJournal(models.Model):
                 "removed_rows": False,
             }
         )
+
+    def _undo_check_payload(self, targets):
+        """Refuse a payload that is not the shape a merge writes, whatever its signature: rows
+        only of the link tables the merge removes from, pointing to this merge's sources; moves
+        and reactivations only of its sources; scalar survivor fields only."""
+        source_ids = set(self.source_ids.ids)
+        before = self.before_values or {}
+
+        def refuse(reason):
+            _logger.warning("merge undo refused: journal %s, %s", self.id, reason)
+            raise UserError(
+                self.env._(
+                    "%(merge)s cannot be undone: its journal does not describe a merge "
+                    "(%(reason)s).",
+                    merge=self.display_name,
+                    reason=reason,
+                )
+            )
+
+        for key in (*(self.moved_rows or {}), *(before.get("sources") or {})):
+            if not str(key).isdigit() or int(key) not in source_ids:
+                refuse("a row of another contact")
+        Partner = self.env["res.partner"]
+        for name in before.get("survivor") or {}:
+            field = Partner._fields.get(name)
+            if (
+                field is None
+                or not field.store
+                or field.type not in UNDO_FIELD_TYPES
+                or name in SURVIVORSHIP_EXCLUDED
+                or name.startswith("hygiene_")
+            ):
+                refuse(f"field {name}")
+        links = {}
+        for target in targets.values():
+            if target.is_link and target.kind in ("fk", "ref"):
+                links.setdefault(target.table, []).append(target)
+        for entry in self.removed_rows or []:
+            table, row = entry.get("table"), entry.get("row")
+            if table not in links or not isinstance(row, dict):
+                refuse(f"table {table}")
+            if not any(
+                row.get(target.column) in source_ids
+                and (target.kind != "ref" or row.get(target.model_column) == "res.partner")
+                for target in links[table]
+            ):
+                refuse(f"a {table} row of another contact")
+            referencing = defaultdict(set)
+            for dep_table, dep_column in Partner._hygiene_referencing(table):
+                referencing[dep_table].add(dep_column)
+            for dep_table, dep_rows in (entry.get("dependents") or {}).items():
+                columns = referencing.get(dep_table)
+                if not columns or any(
+                    not isinstance(dep, dict)
+                    or not any(dep.get(column) == row.get("id") for column in columns)
+                    for dep in dep_rows
+                ):
+                    refuse(f"table {dep_table}")
 
     def _undo_company_values(self, survivor, company_values):
         """Give the survivor back its company-dependent values, company by company: a key the

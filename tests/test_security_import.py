@@ -1,0 +1,90 @@
+"""Security review H1: an import's lines and its background commit trust nothing a steward could
+have forged, and the commit runs with the steward's rights, not as superuser."""
+
+import base64
+
+from odoo.exceptions import AccessError
+from odoo.tests import tagged
+
+from ..models import hygiene_import_batch
+from .common import HygieneCommon
+
+CSV = "Prénom;Nom;Courriel\nJeanne;Lefevre;jeanne.lefevre@example.fr\n"
+
+
+@tagged("post_install", "-at_install")
+class TestImportForgery(HygieneCommon):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.company_b = cls.env["res.company"].create({"name": "Other Controller"})
+        cls.victim = cls.env["res.partner"].create(
+            {
+                "name": "Victim Of Company B",
+                "email": "victim.b@example.fr",
+                "company_id": cls.company_b.id,
+            }
+        )
+
+    def _staged(self):
+        batch = (
+            self.env["hygiene.import.batch"]
+            .with_user(self.user_steward)
+            .create(
+                {
+                    "raw_file": base64.b64encode(CSV.encode()),
+                    "raw_filename": "clients.csv",
+                    "source_id": self.source_shop.id,
+                }
+            )
+        )
+        batch.action_read_file()
+        batch.action_stage()
+        self.assertEqual(batch.state, "staged")
+        return batch
+
+    def test_steward_cannot_forge_line_values_or_the_batch_size(self):
+        batch = self._staged()
+        line = batch.line_ids
+        for vals in (
+            {"match_partner_id": self.victim.id},
+            {"clean_values": '{"email": "x@attacker.test"}'},
+            {"raw_values": "{}"},
+            {"result_partner_id": self.victim.id},
+        ):
+            with self.subTest(vals=list(vals)), self.assertRaises(AccessError):
+                line.write(vals)
+        with self.assertRaises(AccessError):
+            self.env["hygiene.import.line"].with_user(self.user_manager).create(
+                {"batch_id": batch.id, "line_number": 9, "clean_values": "{}"}
+            )
+        for vals in ({"line_count": 5000}, {"state": "committing"}, {"launched_uid": 1}):
+            with self.subTest(vals=list(vals)), self.assertRaises(AccessError):
+                batch.write(vals)
+        line.write({"decision": "skip"})  # the review itself stays open
+        self.assertEqual(line.decision, "skip")
+
+    def test_background_commit_runs_with_the_stewards_rights(self):
+        """Even with the line tampered behind the ORM (match on another company's contact,
+        forced down the cron path), the cron writes nothing the steward could not write."""
+        batch = self._staged()
+        line = batch.line_ids
+        line.sudo().write(
+            {
+                "match_partner_id": self.victim.id,
+                "decision": "update",
+                "clean_values": '{"email": "x@attacker.test", "name": "Owned"}',
+            }
+        )
+        self.patch(hygiene_import_batch, "SYNC_LIMIT", 0)
+        batch.action_commit()
+        self.assertEqual(batch.state, "committing", "left to the cron")
+        self.assertEqual(batch.launched_uid, self.user_steward)
+        for _i in range(5):
+            self.env["hygiene.import.batch"]._cron_process()
+        self.victim.invalidate_recordset()
+        self.assertEqual(self.victim.email, "victim.b@example.fr")
+        self.assertEqual(self.victim.name, "Victim Of Company B")
+        self.assertEqual(batch.state, "done")
+        self.assertEqual(line.decision, "quarantine")
+        self.assertEqual(line.decision_reason, "commit_error")
