@@ -10,7 +10,7 @@ from odoo.exceptions import AccessError, UserError
 from odoo.tools import SQL, consteq, mute_logger
 from odoo.tools.misc import hmac
 
-from .res_partner_merge import SURVIVORSHIP_EXCLUDED, STEWARD
+from .res_partner_merge import STEWARD, SURVIVORSHIP_EXCLUDED
 
 _logger = logging.getLogger(__name__)
 

@@ -19,7 +19,9 @@ class TestMergeJournalForgery(HygieneCommon):
         cls.group_system = cls.env.ref("base.group_system")
 
     def _steward_row(self):
-        self.env.cr.execute("SELECT to_jsonb(u) FROM res_users u WHERE id = %s", [self.user_steward.id])
+        self.env.cr.execute(
+            "SELECT to_jsonb(u) FROM res_users u WHERE id = %s", [self.user_steward.id]
+        )
         return self.env.cr.fetchone()[0]
 
     def _forged_payload(self):
@@ -50,7 +52,9 @@ class TestMergeJournalForgery(HygieneCommon):
         )
         for user in (self.user_steward, self.user_manager):
             with self.assertRaises(AccessError):
-                journal.with_user(user).write({"removed_rows": self._forged_payload()["removed_rows"]})
+                journal.with_user(user).write(
+                    {"removed_rows": self._forged_payload()["removed_rows"]}
+                )
 
     def test_undo_refuses_a_journal_not_signed_by_the_merge(self):
         """Even a journal row that reached the table (a manager of an older version, SQL access)
@@ -87,7 +91,11 @@ class TestMergeJournalForgery(HygieneCommon):
         Journal = journal.sudo()
         bad_payloads = [
             {"removed_rows": self._forged_payload()["removed_rows"]},
-            {"moved_rows": {str(self.bystander.id): {"res_partner.parent_id": [self.bystander.id]}}},
+            {
+                "moved_rows": {
+                    str(self.bystander.id): {"res_partner.parent_id": [self.bystander.id]}
+                }
+            },
             {"before_values": {"sources": {str(self.bystander.id): {"active": False}}}},
             {"before_values": {"survivor": {"bank_ids": [[2, 1]]}}},
             {"before_values": {"survivor": {"message_ids": [[2, 1]]}}},
