@@ -158,6 +158,7 @@ class ResPartner(models.Model):
                 )
             )
         self._hygiene_retention_check_rights()
+        self._hygiene_retention_check_records(action)
         result = {"done": [], "refused": [], "failed": [], "held": [], "counts": Counter()}
         self.env.flush_all()
         engine = self.sudo().with_context(
@@ -175,6 +176,21 @@ class ResPartner(models.Model):
                 self.env._("Only privacy officers can anonymise, erase or archive contacts.")
             )
 
+    def _hygiene_retention_check_records(self, action):
+        """The group is not enough: the officer must be allowed to change every contact the
+        action reaches (the chosen ones and their child contacts), in their own companies, as
+        record rules say; erasing also needs the right to delete. Scheduled jobs (superuser)
+        are scoped by their policy instead."""
+        if self.env.su:
+            return
+        partners = self.with_context(active_test=False).exists()
+        trees = partners._hygiene_trees(partners.ids)
+        reached = self.browse({node for nodes in trees.values() for node in nodes})
+        reached = reached.with_context(active_test=False)
+        reached.check_access("write")
+        if action == "delete":
+            reached.check_access("unlink")
+
     # ------------------------------------------------------------------ one batch
 
     def _hygiene_retention_batch(self, action, policy, reason, result):
@@ -185,13 +201,23 @@ class ResPartner(models.Model):
         if not existing:
             return
         trees = self._hygiene_trees(existing.ids)
-        internal = self._hygiene_with_internal_user({n for nodes in trees.values() for n in nodes})
-        refused = sorted(root for root, nodes in trees.items() if nodes & internal)
-        if refused:
-            result["refused"] += refused
-            self.env["hygiene.journal"]._log(
-                "refused", policy=policy, record_ids=refused, reason="internal_user"
+        nodes = {n for tree in trees.values() for n in tree}
+        protected = {
+            # the company's own partner is the identity printed on every document
+            "company_partner": self._hygiene_company_partners(nodes),
+            "internal_user": self._hygiene_with_internal_user(nodes),
+        }
+        refused = []
+        for why, protected_ids in protected.items():
+            roots = sorted(
+                root for root, tree in trees.items() if tree & protected_ids and root not in refused
             )
+            if roots:
+                refused += roots
+                self.env["hygiene.journal"]._log(
+                    "refused", policy=policy, record_ids=roots, reason=why
+                )
+        result["refused"] += refused
         roots = [root for root in existing.ids if root not in refused]
         if action == "archive":
             self._hygiene_archive(roots, trees, policy, reason, result)
@@ -324,6 +350,18 @@ class ResPartner(models.Model):
             SQL(
                 "SELECT DISTINCT partner_id FROM res_users"
                 " WHERE partner_id = ANY(%s) AND NOT share",
+                list(node_ids),
+            )
+        )
+        return {row[0] for row in self.env.cr.fetchall()}
+
+    def _hygiene_company_partners(self, node_ids):
+        """Partners of a company of the database (archived companies included)."""
+        if not node_ids:
+            return set()
+        self.env.cr.execute(
+            SQL(
+                "SELECT DISTINCT partner_id FROM res_company WHERE partner_id = ANY(%s)",
                 list(node_ids),
             )
         )
@@ -986,7 +1024,8 @@ class ResPartner(models.Model):
         if result["refused"]:
             parts.append(
                 self.env._(
-                    "%(count)s contact(s) refused: linked to an internal user, decide by hand.",
+                    "%(count)s contact(s) refused: a company of the database or linked to an "
+                    "internal user, decide by hand.",
                     count=len(result["refused"]),
                 )
             )

@@ -139,9 +139,11 @@ class ResPartner(models.Model):
 
     @api.model
     def _hygiene_retention_exclusion_domain(self):
-        """Contacts a retention run never picks: those of internal users (a human decides).
+        """Contacts a retention run never picks: those of internal users (a human decides) and
+        the companies' own partners.
 
         Meant to be extended by the engine (e.g. contacts already anonymised or under hold).
         """
         internal = SQL("(SELECT u.partner_id FROM res_users u WHERE NOT u.share)")
-        return [("id", "not in", internal)]
+        companies = SQL("(SELECT c.partner_id FROM res_company c)")
+        return [("id", "not in", internal), ("id", "not in", companies)]
