@@ -1,5 +1,5 @@
 from odoo import api, fields, models
-from odoo.exceptions import UserError, ValidationError
+from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools import SQL
 
 from odoo.addons.base.models.ir_model import MODULE_UNINSTALL_FLAG
@@ -21,6 +21,24 @@ CONSENT_CHANNELS = [
 ]
 
 PROOF_GROUP = "partner_data_hygiene.group_hygiene_officer"
+# Set by the system only (the request, the import file, the engines), never by a client.
+SYSTEM_FIELDS = frozenset(
+    {
+        "ip_address",
+        "user_agent",
+        "page_url",
+        "double_optin_date",
+        "evidence_attachment_id",
+        "evidence_file",
+        "source_ref",
+        "proven",
+        "state",
+        "wording_hash",
+        "recorded_by_id",
+    }
+)
+# Channels whose events only the system records (its own proof comes with them).
+SYSTEM_CHANNELS = frozenset({"portal", "import", "api", "re_permission"})
 
 
 class HygieneConsent(models.Model):
@@ -93,6 +111,9 @@ class HygieneConsent(models.Model):
         groups=PROOF_GROUP,
         help="Scanned paper form, call recording reference, exported opt-in log...",
     )
+    # The evidence file itself: an attachment of this field, so that Odoo serves it only to
+    # those who may read the field (privacy officers), not to every reader of the event.
+    evidence_file = fields.Binary(attachment=True, groups=PROOF_GROUP, copy=False)
     source_id = fields.Many2one("hygiene.source", ondelete="restrict", string="Source")
     source_ref = fields.Char(
         string="Source Reference",
@@ -112,6 +133,8 @@ class HygieneConsent(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
+        if not self.env.su:
+            self._check_client_values(vals_list)
         self._check_create_values(vals_list)
         wordings = self.env["hygiene.purpose.wording"].browse(
             {vals["wording_id"] for vals in vals_list if vals.get("wording_id")}
@@ -124,9 +147,54 @@ class HygieneConsent(models.Model):
             if vals.get("wording_id"):
                 vals["wording_hash"] = hash_by_wording[vals["wording_id"]]
         events = super().create(vals_list)
+        events._link_evidence_files()
         events._apply_to_states()
         events._apply_to_blacklist()
         return events
+
+    @api.model
+    def _check_client_values(self, vals_list):
+        """A user records what the person said (action, date, channel, wording, note) about a
+        contact they can read; the proof and the system channels come from the system only."""
+        for vals in vals_list:
+            forged = SYSTEM_FIELDS.intersection(vals)
+            if forged:
+                raise AccessError(
+                    self.env._(
+                        "The proof of a consent is recorded by the system, not typed: "
+                        "%(fields)s. Use Record Consent to attach evidence.",
+                        fields=", ".join(sorted(forged)),
+                    )
+                )
+            if vals.get("channel") in SYSTEM_CHANNELS:
+                raise AccessError(
+                    self.env._(
+                        "Consents of the channel %(channel)s are recorded by the system only.",
+                        channel=dict(CONSENT_CHANNELS).get(vals["channel"], vals["channel"]),
+                    )
+                )
+        partner_ids = {vals["partner_id"] for vals in vals_list if vals.get("partner_id")}
+        self.env["res.partner"].browse(partner_ids).with_context(active_test=False).check_access(
+            "read"
+        )
+
+    def _link_evidence_files(self):
+        """Point the evidence to the file stored with the event (read by the erasure)."""
+        with_file = self.filtered(lambda event: event.sudo().evidence_file)
+        if not with_file:
+            return
+        self.env.cr.execute(
+            SQL(
+                """
+                UPDATE hygiene_consent c SET evidence_attachment_id = a.id
+                  FROM ir_attachment a
+                 WHERE a.res_model = 'hygiene.consent' AND a.res_field = 'evidence_file'
+                   AND a.res_id = c.id AND c.id = ANY(%s)
+                """,
+                with_file.ids,
+            )
+        )
+        with_file.invalidate_recordset(["evidence_attachment_id"])
 
     @api.model
     def _check_create_values(self, vals_list):

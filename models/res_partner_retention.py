@@ -52,6 +52,9 @@ OWN_ROWS = frozenset(
 )
 
 
+HOLD_FIELDS = ("hygiene_hold_reason", "hygiene_hold_end_date")
+
+
 class ResPartner(models.Model):
     _inherit = "res.partner"
 
@@ -99,6 +102,12 @@ class ResPartner(models.Model):
     def create(self, vals_list):
         for vals in vals_list:
             self._hygiene_check_engine_fields(vals)
+        if not self.env.su:
+            # Odoo checks field groups on write, not on create: a legal hold (officer-only) set
+            # while creating a contact would otherwise pass.
+            self.check_field_access_rights(
+                "write", [name for vals in vals_list for name in vals if name in HOLD_FIELDS]
+            )
         return super().create(vals_list)
 
     def write(self, vals):

@@ -1,5 +1,3 @@
-import base64
-
 from odoo import api, fields, models
 
 from ..models.hygiene_consent import CONSENT_CHANNELS
@@ -59,17 +57,8 @@ class HygieneConsentWizard(models.TransientModel):
             "wording_id": self.wording_id.id,
             "note": self.note,
         }
-        attachment = self.env["ir.attachment"]
         if self.evidence_file:
-            attachment = attachment.sudo().create(
-                {
-                    "name": self.evidence_filename or "evidence",
-                    "raw": base64.b64decode(self.evidence_file),
-                    "res_model": "hygiene.consent",
-                }
-            )
-            values["evidence_attachment_id"] = attachment.id
-        event = consent_model.sudo().create(values)
-        if attachment:
-            attachment.res_id = event.id
+            # stored as the event's evidence field: readable by privacy officers only
+            values["evidence_file"] = self.evidence_file
+        consent_model.sudo().create(values)
         return {"type": "ir.actions.act_window_close"}

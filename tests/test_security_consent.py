@@ -1,0 +1,110 @@
+"""Security review M1 / M2: consent proof is set by the system, never by a client's create; the
+evidence file is readable by privacy officers only; events only on contacts the user can read."""
+
+import base64
+
+from odoo.exceptions import AccessError
+from odoo.tests import Form, tagged
+
+from .common import HygieneCommon
+
+
+@tagged("post_install", "-at_install")
+class TestConsentForgery(HygieneCommon):
+    def _values(self, partner=None, **extra):
+        return {
+            "partner_id": (partner or self.marc).id,
+            "purpose_id": self.purpose_newsletter.id,
+            "action": "grant",
+            "channel": "phone",
+            **extra,
+        }
+
+    def test_user_cannot_forge_proof(self):
+        contract = self.env["ir.attachment"].create({"name": "contract.pdf", "raw": b"%PDF"})
+        Consent = self.env["hygiene.consent"].with_user(self.user_hygiene)
+        forged = [
+            {"ip_address": "203.0.113.9"},
+            {"user_agent": "Mozilla"},
+            {"page_url": "https://shop.example/optin"},
+            {"double_optin_date": "2024-01-01 10:00:00"},
+            {"evidence_attachment_id": contract.id},
+            {"source_ref": "fair.xlsx row 3"},
+            {"proven": True},
+            {"channel": "portal"},
+            {"channel": "import"},
+            {"channel": "api"},
+        ]
+        for extra in forged:
+            with self.subTest(extra=extra), self.assertRaises(AccessError):
+                Consent.create(self._values(**extra))
+        self.assertFalse(
+            self.env["hygiene.consent"].search([("partner_id", "=", self.marc.id)]),
+            "no event was recorded",
+        )
+        # the contract can still be deleted (nothing pinned it)
+        contract.unlink()
+
+    def test_plain_event_still_recorded_by_a_user(self):
+        event = self.env["hygiene.consent"].with_user(self.user_hygiene).create(self._values())
+        self.assertEqual(event.recorded_by_id, self.user_hygiene)
+        self.assertEqual(event.state, "granted")
+
+    def test_event_on_an_unreadable_contact_is_refused(self):
+        company_b = self.env["res.company"].create({"name": "Company B"})
+        foreign = self.env["res.partner"].create(
+            {"name": "Foreign", "email": "foreign@example.fr", "company_id": company_b.id}
+        )
+        with self.assertRaises(AccessError):
+            self.env["hygiene.consent"].with_user(self.user_hygiene).create(
+                self._values(foreign, action="withdraw")
+            )
+        self.assertFalse(self.env["mail.blacklist"].search([("email", "=", "foreign@example.fr")]))
+
+    def test_evidence_file_is_readable_by_officers_only(self):
+        wizard_form = Form(
+            self.env["hygiene.consent.wizard"].with_user(self.user_hygiene),
+        )
+        wizard_form.partner_id = self.marc
+        wizard_form.purpose_id = self.purpose_newsletter
+        wizard_form.evidence_file = base64.b64encode(b"signed paper form")
+        wizard_form.save().action_record()
+        event = self.env["hygiene.consent"].search([("partner_id", "=", self.marc.id)])
+        attachment = event.evidence_attachment_id
+        self.assertEqual(attachment.raw, b"signed paper form")
+        Attachment = self.env["ir.attachment"].with_user(self.user_hygiene)
+        self.assertFalse(
+            Attachment.search([("res_model", "=", "hygiene.consent")]),
+            "a hygiene user does not find the evidence",
+        )
+        with self.assertRaises(AccessError):
+            Attachment.browse(attachment.id).read(["raw"])
+        with self.assertRaises(AccessError):
+            Attachment.browse(attachment.id).check("read")
+        officer = self.env["ir.attachment"].with_user(self.user_officer).browse(attachment.id)
+        self.assertEqual(officer.raw, b"signed paper form")
+
+
+@tagged("post_install", "-at_install")
+class TestLegalHoldOnCreate(HygieneCommon):
+    def test_employee_cannot_set_a_legal_hold_while_creating(self):
+        with self.assertRaises(AccessError):
+            self.env["res.partner"].with_user(self.user_employee).create(
+                {
+                    "name": "Held Forever",
+                    "hygiene_hold_reason": "litigation",
+                    "hygiene_hold_end_date": "2099-01-01",
+                }
+            )
+        partner = (
+            self.env["res.partner"]
+            .with_user(self.user_officer)
+            .create(
+                {
+                    "name": "Held By The Officer",
+                    "hygiene_hold_reason": "litigation",
+                    "hygiene_hold_end_date": "2099-01-01",
+                }
+            )
+        )
+        self.assertEqual(partner.sudo().hygiene_hold_reason, "litigation")
