@@ -102,7 +102,7 @@ class Base(models.AbstractModel):
         return events
 
     def _hygiene_activity_from_website_form(self, records):
-        """A lead or message sent through a website form by the person it names.
+        """A lead or message sent through a website form by the person it names, logged in.
 
         Only the record of the form's own model counts (``/website/form/<model>``): emails or leads
         created as a side effect (a notification to the salesperson...) are not the person's. The
@@ -115,6 +115,12 @@ class Base(models.AbstractModel):
             return []
         if request.httprequest.path.rstrip("/").rsplit("/", 1)[-1] != self._name:
             return []
+        # Only a visitor logged in as the person counts: an anonymous form may carry anyone's
+        # email, and would keep that person out of the retention clock forever.
+        visitor = request.env.user
+        if not visitor or visitor._is_public():
+            return []
+        visitor_partner = visitor.partner_id.commercial_partner_id
         now = fields.Datetime.now()
         partners = self.env["res.partner"]
         email_field = _WEBSITE_FORM_EMAIL_FIELDS.get(self._name, "email_from")
@@ -123,6 +129,6 @@ class Base(models.AbstractModel):
             partner = record.partner_id if "partner_id" in record._fields else partners
             if not partner and email_field in record._fields:
                 partner = partners._hygiene_find_by_email(record[email_field])
-            if partner:
+            if partner and partner.commercial_partner_id == visitor_partner:
                 events.append((partner.id, now, "website_form"))
         return events

@@ -1,7 +1,9 @@
 from odoo import api, fields, models
-from odoo.exceptions import ValidationError
+from odoo.exceptions import AccessError, ValidationError
 from odoo.tools import SQL
 from odoo.tools.sql import create_index
+
+OFFICER = "partner_data_hygiene.group_hygiene_officer"
 
 
 class HygienePartnerOrigin(models.Model):
@@ -62,16 +64,54 @@ class HygienePartnerOrigin(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
+        if not self.env.su:
+            self._check_client_origins(vals_list)
         origins = super().create(vals_list)
         self._update_partner_first_origin(origins.partner_id.ids)
         return origins
 
     def write(self, vals):
+        if not self.env.su and {"partner_id", "collected_date"} & vals.keys():
+            self._check_client_origins(
+                [
+                    {
+                        "partner_id": vals.get("partner_id", origin.partner_id.id),
+                        "collected_date": vals.get("collected_date", origin.collected_date),
+                    }
+                    for origin in self
+                ]
+            )
         partner_ids = self.partner_id.ids
         result = super().write(vals)
         if {"partner_id", "source_id", "collected_date"} & vals.keys():
             self._update_partner_first_origin(partner_ids + self.partner_id.ids)
         return result
+
+    @api.model
+    def _check_client_origins(self, vals_list):
+        """An origin moves the retention clock (the collection date starts it): it is recorded
+        only on a contact the user may change, and only a privacy officer dates it before the
+        contact existed in Odoo (the import records the dates of its file itself)."""
+        partners = self.env["res.partner"].browse(
+            {vals["partner_id"] for vals in vals_list if vals.get("partner_id")}
+        )
+        partners = partners.with_context(active_test=False)
+        partners.check_access("write")
+        if self.env.user.has_group(OFFICER):
+            return
+        created = {p.id: p.create_date for p in partners.sudo()}
+        for vals in vals_list:
+            collected = vals.get("collected_date")
+            if not collected or not vals.get("partner_id"):
+                continue
+            if fields.Datetime.to_datetime(collected) < created[vals["partner_id"]]:
+                raise AccessError(
+                    self.env._(
+                        "Only privacy officers can date an origin before the contact was "
+                        "created (%(date)s): it would bring its retention deadline forward.",
+                        date=created[vals["partner_id"]],
+                    )
+                )
 
     def unlink(self):
         partner_ids = self.partner_id.ids

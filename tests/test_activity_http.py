@@ -141,10 +141,43 @@ class TestLastActivityHttp(HttpCase, HygieneActivityCommon):
 
     # ------------------------------------------------------------------ website forms
 
+    def _portal_user(self, partner):
+        login = partner.name.split()[0].lower() + "_portal"
+        self.env["res.users"].create(
+            {
+                "login": login,
+                "password": login,
+                "partner_id": partner.id,
+                "groups_id": [Command.set([self.env.ref("base.group_portal").id])],
+            }
+        )
+        self._forget_activity(partner)  # the login itself is a contact from the person
+
+    def _csrf(self):
+        page = self.url_open("/contactus")
+        return re.search(r'csrf_token: "([^"]+)"', page.text).group(1)
+
+    def test_anonymous_website_form_does_not_keep_someone_alive(self):
+        """Security review M3: an anonymous visitor may type anyone's email in a form."""
+        self._require_module("website_crm")
+        response = self.url_open(
+            "/website/form/crm.lead",
+            data={
+                "contact_name": "Not Bruno",
+                "email_from": self.bruno.email,
+                "name": "Keep him forever",
+            },
+        )
+        self.assertIn('"id"', response.text, response.text)
+        self.assertTrue(self.env["crm.lead"].search([("name", "=", "Keep him forever")]))
+        self.assertNoActivity(self.bruno)
+
     def test_website_contact_form_moves_last_activity_of_the_sender(self):
         self._require_module("website")
         company = self.env["website"].get_current_website().company_id
         company.email = "contact@hygiene-shop.example"
+        self._portal_user(self.claire)
+        self.authenticate("claire_portal", "claire_portal")
         before = fields.Datetime.now()
         response = self.url_open(
             "/website/form/mail.mail",
@@ -153,6 +186,7 @@ class TestLastActivityHttp(HttpCase, HygieneActivityCommon):
                 "email_to": company.email,
                 "subject": "Question about my account",
                 "body_html": "Please call me back.",
+                "csrf_token": self._csrf(),
                 "website_form_signature": hmac(
                     self.env(su=True), "website_form_signature", company.email
                 ),
@@ -164,6 +198,8 @@ class TestLastActivityHttp(HttpCase, HygieneActivityCommon):
 
     def test_website_lead_form_moves_last_activity_of_the_person(self):
         self._require_module("website_crm")
+        self._portal_user(self.bruno)
+        self.authenticate("bruno_portal", "bruno_portal")
         before = fields.Datetime.now()
         response = self.url_open(
             "/website/form/crm.lead",
@@ -172,6 +208,7 @@ class TestLastActivityHttp(HttpCase, HygieneActivityCommon):
                 "email_from": self.bruno.email,
                 "name": "Quote for a data audit",
                 "description": "We have 20 000 contacts.",
+                "csrf_token": self._csrf(),
             },
         )
         self.assertIn('"id"', response.text, response.text)

@@ -108,3 +108,35 @@ class TestLegalHoldOnCreate(HygieneCommon):
             )
         )
         self.assertEqual(partner.sudo().hygiene_hold_reason, "litigation")
+
+
+@tagged("post_install", "-at_install")
+class TestRetentionClock(HygieneCommon):
+    """Security review M3: the retention clock cannot be moved back by a non-officer."""
+
+    def test_steward_cannot_backdate_an_origin(self):
+        Origin = self.env["hygiene.partner.origin"]
+        values = {
+            "partner_id": self.marc.id,
+            "source_id": self.source_fair.id,
+            "collected_date": "2000-01-01 00:00:00",
+        }
+        with self.assertRaises(AccessError):
+            Origin.with_user(self.user_steward).create(values)
+        origin = Origin.with_user(self.user_steward).create(
+            {"partner_id": self.marc.id, "source_id": self.source_fair.id}
+        )
+        with self.assertRaises(AccessError):
+            origin.write({"collected_date": "2000-01-01 00:00:00"})
+        self.assertNotEqual(str(self.marc.hygiene_collected_date)[:4], "2000")
+        # a privacy officer may: it is their decision
+        Origin.with_user(self.user_officer).create(values)
+        self.assertEqual(str(self.marc.hygiene_collected_date)[:4], "2000")
+
+    def test_origin_on_an_unwritable_contact_is_refused(self):
+        company_b = self.env["res.company"].create({"name": "Company B"})
+        foreign = self.env["res.partner"].create({"name": "Foreign", "company_id": company_b.id})
+        with self.assertRaises(AccessError):
+            self.env["hygiene.partner.origin"].with_user(self.user_steward).create(
+                {"partner_id": foreign.id, "source_id": self.source_fair.id}
+            )
