@@ -824,8 +824,30 @@ class HygieneImportBatch(models.Model):
                 values,
             )
         )
+        if suppressed:
+            # an erased or opted-out person: their row is refused and nothing of it is kept
+            self._blank_lines(SQL("id = ANY(%s)", sorted(suppressed)))
         self.env["hygiene.import.line"].invalidate_model()
         return len(fetched)
+
+    def _blank_lines(self, condition):
+        """Drop what the file said on the batch's lines matching ``condition`` (personal data):
+        the line number, the decision, its reason and the resulting contact stay."""
+        self.env.cr.execute(
+            SQL(
+                """
+                UPDATE hygiene_import_line
+                   SET raw_values = NULL, consent_raw = NULL, clean_values = NULL,
+                       conflicts = NULL, errors = NULL, warnings = NULL, display_label = NULL,
+                       decision_note = NULL, email_key = NULL, phone_key = NULL,
+                       mobile_key = NULL, name_key = NULL, company_key = NULL
+                 WHERE batch_id = ANY(%s) AND %s
+                """,
+                self.ids,
+                condition,
+            )
+        )
+        self.env["hygiene.import.line"].invalidate_model()
 
     def _suppressed_lines(self, hashes_by_line):
         """Line ids whose email or a phone is on the suppression list (one query)."""
@@ -1855,6 +1877,19 @@ class HygieneImportBatch(models.Model):
         expired = self.search(
             [("raw_deletion_date", "<=", fields.Date.today()), ("raw_deletion_date", "!=", False)]
         )
-        expired = expired.filtered(lambda b: b.sudo().raw_file or b.rejected_file)
+        # an import left under review past the date is closed: its rows are personal data kept
+        # only for the review
+        abandoned = expired.filtered(lambda b: b.state in ("draft", "staged"))
+        abandoned.sudo().write(
+            {
+                "state": "cancelled",
+                "message": self.env._("Closed: the file's retention period ended during review."),
+            }
+        )
         expired.sudo().write({"raw_file": False, "rejected_file": False})
+        # the staged copy of the file goes with it: the lines keep their number, decision and
+        # resulting contact; the column samples of the mapping go too
+        finished = expired.filtered(lambda b: b.state in ("done", "cancelled"))
+        finished._blank_lines(SQL("TRUE"))
+        finished.mapping_ids.sudo().write({"sample": False})
         return len(expired)

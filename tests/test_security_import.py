@@ -3,6 +3,7 @@ have forged, and the commit runs with the steward's rights, not as superuser."""
 
 import base64
 
+from odoo import fields
 from odoo.exceptions import AccessError
 from odoo.tests import tagged
 
@@ -88,3 +89,64 @@ class TestImportForgery(HygieneCommon):
         self.assertEqual(batch.state, "done")
         self.assertEqual(line.decision, "quarantine")
         self.assertEqual(line.decision_reason, "commit_error")
+
+
+@tagged("post_install", "-at_install")
+class TestImportMinimisation(HygieneCommon):
+    """Security review M4: the staged copy of a file does not outlive the file, and the rows of
+    a suppressed (erased or opted-out) person are not kept at all."""
+
+    def _batch(self, text):
+        batch = (
+            self.env["hygiene.import.batch"]
+            .with_user(self.user_steward)
+            .create(
+                {
+                    "raw_file": base64.b64encode(text.encode()),
+                    "raw_filename": "clients.csv",
+                    "source_id": self.source_shop.id,
+                }
+            )
+        )
+        batch.action_read_file()
+        batch.action_stage()
+        return batch
+
+    def test_suppressed_row_keeps_no_personal_data(self):
+        self.env["hygiene.suppression"]._suppress("erasure", email="erased.marker@example.fr")
+        batch = self._batch("Prénom;Nom;Courriel\nEve;Effacemarker;erased.marker@example.fr\n")
+        line = batch.line_ids.sudo()
+        self.assertEqual(line.decision, "quarantine")
+        self.assertEqual(line.decision_reason, "suppressed")
+        self.env.flush_all()
+        self.env.cr.execute(
+            "SELECT to_jsonb(l)::text FROM hygiene_import_line l WHERE id = %s", [line.id]
+        )
+        row = self.env.cr.fetchone()[0]
+        self.assertNotIn("marker", row.lower())
+
+    def test_lines_blanked_with_the_file(self):
+        batch = self._batch("Prénom;Nom;Courriel\nPaul;Blankmarker;paul.blank@example.fr\n")
+        batch.action_commit()
+        self.assertEqual(batch.state, "done")
+        batch.sudo().raw_deletion_date = fields.Date.today()
+        self.env["hygiene.import.batch"]._cron_delete_raw_files()
+        self.env.flush_all()
+        self.env.cr.execute(
+            "SELECT string_agg(to_jsonb(l)::text, ' ') FROM hygiene_import_line l"
+            " WHERE batch_id = %s",
+            [batch.id],
+        )
+        self.assertNotIn("blankmarker", self.env.cr.fetchone()[0].lower())
+        self.assertFalse(any(batch.mapping_ids.mapped("sample")))
+        line = batch.line_ids
+        self.assertEqual(line.line_number, 2)
+        self.assertTrue(line.result_partner_id)
+
+    def test_import_left_under_review_is_closed_at_the_date(self):
+        batch = self._batch("Prénom;Nom;Courriel\nLea;Reviewmarker;lea.review@example.fr\n")
+        self.assertEqual(batch.state, "staged")
+        batch.sudo().raw_deletion_date = fields.Date.today()
+        self.env["hygiene.import.batch"]._cron_delete_raw_files()
+        self.assertEqual(batch.state, "cancelled")
+        self.assertFalse(batch.line_ids.sudo().clean_values)
