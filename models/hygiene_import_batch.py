@@ -556,26 +556,30 @@ class HygieneImportBatch(models.Model):
         for line, reason in result.errors:
             row_errors[line].append(reason)
         read_lines = set(result.line_numbers)
-        rows = []
-        for line, values in zip(result.line_numbers, result.rows, strict=True):
-            raw = {k: v for k, v in values.items() if k not in consent_columns}
-            consent = {k: v for k, v in values.items() if k in consent_columns}
-            errors = row_errors.get(line)
-            rows.append(
-                (
+
+        def staged_rows():
+            # one chunk at a time, the non-empty cells only (``Rows.sparse``): memory follows
+            # what the file holds, not rows x columns
+            for line, values in zip(result.line_numbers, result.rows.sparse(), strict=True):
+                raw = {k: v for k, v in values.items() if k not in consent_columns}
+                consent = {k: v for k, v in values.items() if k in consent_columns}
+                errors = row_errors.get(line)
+                yield (
                     line,
                     json.dumps(raw, ensure_ascii=False),
                     json.dumps(consent, ensure_ascii=False) if consent else None,
                     "\n".join(errors) if errors else None,
                     "unreadable" if errors else None,
                 )
-            )
-        # rows the reader could not return at all (broken quoting...) are listed too
-        for line, reasons in row_errors.items():
-            if line not in read_lines:
-                rows.append((line, "{}", None, "\n".join(reasons), "unreadable"))
+            # rows the reader could not return at all (broken quoting...) are listed too
+            for line, reasons in row_errors.items():
+                if line not in read_lines:
+                    yield (line, "{}", None, "\n".join(reasons), "unreadable")
+
         uid = self.env.uid
-        for chunk in split_every(INSERT_CHUNK, rows):
+        staged = 0
+        for chunk in split_every(INSERT_CHUNK, staged_rows()):
+            staged += len(chunk)
             values = SQL(", ").join(
                 SQL(
                     "(%s, %s, 'new', %s, %s, %s, %s, %s, now() at time zone 'UTC', %s,"
@@ -598,7 +602,7 @@ class HygieneImportBatch(models.Model):
                     values,
                 )
             )
-        self._engine_write({"state": "staging", "line_count": len(rows)})
+        self._engine_write({"state": "staging", "line_count": staged})
         self.env["hygiene.import.line"].invalidate_model()
 
     def _check_date_order(self, result):
@@ -1790,7 +1794,8 @@ class HygieneImportBatch(models.Model):
         decisions = dict(DECISIONS)
         reasons = dict(DECISION_REASONS)
         rows = self._rejected_rows()
-        headers = []
+        # the file's columns in its order (rows are stored without their empty cells)
+        headers = [m.column for m in self.mapping_ids.sorted("sequence") if m.column]
         for *__, raw in rows:
             for header in json.loads(raw or "{}"):
                 if header not in headers:

@@ -26,6 +26,7 @@ import sqlite3
 import tempfile
 import time
 import zipfile
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from datetime import time as dtime
@@ -48,8 +49,14 @@ SQLITE_PROGRESS_INTERVAL = 10_000
 CHARDET_SAMPLE = 1024 * 1024
 SNIFF_SAMPLE = 64 * 1024
 CSV_FIELD_LIMIT = 1024 * 1024
+# Hostile small files: a header of thousands of columns over one-cell rows, or a database view
+# computing huge values. Rows keep only their non-empty cells, the header is capped, and every
+# cell is capped at the CSV field limit (SQLite enforces it while computing).
+MAX_COLUMNS = 1000
+CELL_LIMIT = CSV_FIELD_LIMIT
 
 CSV_DELIMITERS = ",;\t|"
+SNIFF_LINES = 200
 SQLITE_MAGIC = b"SQLite format 3\x00"
 ZIP_MAGIC = b"PK\x03\x04"
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # encrypted XLSX, old XLS, DOC...
@@ -77,10 +84,48 @@ class ReaderError(Exception):
         super().__init__(message % params if params else message)
 
 
+class Rows(Sequence):
+    """The rows of a file as dicts over every header, stored sparse: only the non-empty cells
+    of each row are kept, the empty ones are filled in when a row is read. A file whose rows are
+    shorter than its header thus costs what it holds, not rows x columns."""
+
+    def __init__(self, result):
+        self._result = result
+        self._sparse = []
+
+    def append_sparse(self, values):
+        self._sparse.append(values)
+
+    def sparse(self):
+        """The rows as stored: ``{header: value}`` of their non-empty cells only."""
+        return iter(self._sparse)
+
+    def _full(self, values):
+        return {header: values.get(header, "") for header in self._result.headers}
+
+    def __getitem__(self, index):
+        if isinstance(index, slice):
+            return [self._full(values) for values in self._sparse[index]]
+        return self._full(self._sparse[index])
+
+    def __len__(self):
+        return len(self._sparse)
+
+    def __eq__(self, other):
+        if isinstance(other, Sequence):
+            return list(self) == list(other)
+        return NotImplemented
+
+    __hash__ = None
+
+    def __repr__(self):
+        return f"Rows({list(self)!r})"
+
+
 @dataclass
 class ReadResult:
     headers: list = field(default_factory=list)
-    rows: list = field(default_factory=list)
+    rows: Rows = None
     line_numbers: list = field(default_factory=list)
     errors: list = field(default_factory=list)  # [(line, reason)]
     format: str = ""  # csv, xlsx, sqlite, json
@@ -93,9 +138,16 @@ class ReadResult:
     warnings: list = field(default_factory=list)
     truncated: bool = False  # max_rows was reached before the end of the data
 
+    def __post_init__(self):
+        if self.rows is None:
+            self.rows = Rows(self)
+
     def _add(self, line, values):
         """Append a row given as a list of values aligned on ``headers``."""
-        self.rows.append(dict(zip(self.headers, values, strict=True)))
+        self.rows.append_sparse(
+            # a short row (``_align``) has no value for the last headers
+            {header: value for header, value in zip(self.headers, values, strict=False) if value}
+        )
         self.line_numbers.append(line)
 
     def _full(self, max_rows):
@@ -109,7 +161,16 @@ class ReadResult:
 
 
 def unique_headers(names):
-    """Strip header names and make them unique: empty -> ``column_3``, duplicate -> ``email_2``."""
+    """Strip header names and make them unique: empty -> ``column_3``, duplicate -> ``email_2``.
+
+    A header of more than ``MAX_COLUMNS`` columns refuses the file."""
+    names = list(names)
+    if len(names) > MAX_COLUMNS:
+        raise ReaderError(
+            _lt("The file has %(count)s columns: at most %(limit)s are read."),
+            count=len(names),
+            limit=MAX_COLUMNS,
+        )
     result = []
     seen = set()
     for index, name in enumerate(names, start=1):
@@ -154,14 +215,24 @@ def _cell_text(value):
     return str(value).strip()
 
 
+def _cap_cells(values, line, result):
+    """``values`` with every cell cut at ``CELL_LIMIT`` characters, noted in ``result.errors``."""
+    if any(len(value) > CELL_LIMIT for value in values):
+        result.errors.append((line, f"a cell longer than {CELL_LIMIT} characters was cut"))
+        return [value[:CELL_LIMIT] for value in values]
+    return values
+
+
 def _align(values, width, line, result):
-    """Pad or truncate ``values`` to ``width`` cells, noting the anomaly in ``result.errors``."""
+    """Pad or truncate ``values`` to ``width`` cells, noting the anomaly in ``result.errors``;
+    a cell longer than ``CELL_LIMIT`` is cut there."""
+    values = _cap_cells(values, line, result)
     count = len(values)
     if count < width:
         result.errors.append(
             (line, f"row has {count} cells, {width} expected: missing cells left empty")
         )
-        return values + [""] * (width - count)
+        return values  # not padded: the row is stored sparse (``Rows``)
     if count > width:
         extra = values[width:]
         if any(extra):
@@ -321,6 +392,8 @@ def sniff_delimiter(text):
     lines = [line for line in sample.splitlines() if line.strip()][:20]
     if not lines:
         return ","
+    # the Sniffer costs characters x lines: thousands of tiny lines would take seconds
+    sample = "\n".join(sample.splitlines()[:SNIFF_LINES])
     try:
         delimiter = csv.Sniffer().sniff(sample, delimiters=CSV_DELIMITERS).delimiter
     except csv.Error:
@@ -508,8 +581,11 @@ def _read_worksheet(worksheet, result, max_rows):
             break
         for error in errors:
             result.errors.append((line, error))
-        values += [""] * (width - len(values))  # trailing empty cells are not stored in XLSX
-        result._add(line, _align(values, width, line, result))
+        if len(values) < width:
+            # trailing empty cells are not stored in XLSX: a short row is normal there
+            result._add(line, _cap_cells(values, line, result))
+        else:
+            result._add(line, _align(values, width, line, result))
     if width is None:
         raise ReaderError(_lt("The sheet “%(sheet)s” is empty."), sheet=result.sheet)
 
@@ -580,6 +656,8 @@ def _sqlite_connect(path):
             connection.enable_load_extension(False)
         connection.text_factory = _sqlite_text
         connection.set_progress_handler(progress, SQLITE_PROGRESS_INTERVAL)
+        # a view may compute huge strings (printf('%.*c', 5000000, 'x')): refused while computed
+        connection.setlimit(sqlite3.SQLITE_LIMIT_LENGTH, CELL_LIMIT * 4)
         connection.execute("PRAGMA trusted_schema=OFF")
         connection.execute("PRAGMA cell_size_check=ON")
         check = connection.execute("PRAGMA quick_check").fetchone()
@@ -654,13 +732,28 @@ class _JsonRows:
             return
         for key in value:
             self.keys.setdefault(key, None)
+        if len(self.keys) > MAX_COLUMNS:
+            unique_headers(self.keys)  # refuses the file
         self.objects.append((line, value))
 
     def finish(self):
         keys = list(self.keys)
-        self.result.headers = unique_headers(keys)
+        self.result.headers = headers = unique_headers(keys)
+        header_of = dict(zip(keys, headers, strict=True))
         for line, value in self.objects:
-            self.result._add(line, [_json_text(value.get(key)) for key in keys])
+            # only the object's own keys: the row is stored sparse
+            cells = {}
+            for key, item in value.items():
+                text = _json_text(item)
+                if len(text) > CELL_LIMIT:
+                    self.result.errors.append(
+                        (line, f"a cell longer than {CELL_LIMIT} characters was cut")
+                    )
+                    text = text[:CELL_LIMIT]
+                if text:
+                    cells[header_of[key]] = text
+            self.result.rows.append_sparse(cells)
+            self.result.line_numbers.append(line)
         return self.result
 
 
