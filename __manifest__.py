@@ -4,7 +4,7 @@
     "name": "Partner Data Hygiene",
     "summary": "Contact provenance, consent ledger with proof, last activity from the "
     "person, and the data-hygiene roles (GDPR/CNIL)",
-    "version": "18.0.1.0.2",
+    "version": "18.0.1.0.3",
     "category": "Sales/CRM",
     "website": "https://github.com/partner-data-hygiene/partner_data_hygiene",
     "author": "partner_data_hygiene founders",

@@ -35,6 +35,7 @@ SYSTEM_FIELDS = frozenset(
         "state",
         "wording_hash",
         "recorded_by_id",
+        "company_id",
     }
 )
 # Channels whose events only the system records (its own proof comes with them).
@@ -58,6 +59,8 @@ class HygieneConsent(models.Model):
     partner_id = fields.Many2one(
         "res.partner", required=True, index=True, ondelete="cascade", string="Contact"
     )
+    # multi-company: the record rules of security/hygiene_security.xml read this column
+    company_id = fields.Many2one(related="partner_id.company_id", store=True, index=True)
     purpose_id = fields.Many2one(
         "hygiene.purpose", required=True, index=True, ondelete="restrict", string="Purpose"
     )

@@ -19,6 +19,8 @@ class HygieneConsentState(models.Model):
     partner_id = fields.Many2one(
         "res.partner", required=True, index=True, ondelete="cascade", string="Contact"
     )
+    # multi-company: the record rules of security/hygiene_security.xml read this column
+    company_id = fields.Many2one(related="partner_id.company_id", store=True, index=True)
     purpose_id = fields.Many2one(
         "hygiene.purpose", required=True, index=True, ondelete="cascade", string="Purpose"
     )
@@ -61,21 +63,24 @@ class HygieneConsentState(models.Model):
             SQL(
                 """
                 INSERT INTO hygiene_consent_state
-                    (partner_id, purpose_id, state, event_id, event_date,
+                    (partner_id, purpose_id, state, event_id, event_date, company_id,
                      create_uid, create_date, write_uid, write_date)
                 SELECT DISTINCT ON (c.partner_id, c.purpose_id)
-                       c.partner_id, c.purpose_id, c.state, c.id, c.event_date,
+                       c.partner_id, c.purpose_id, c.state, c.id, c.event_date, p.company_id,
                        %(uid)s, NOW() AT TIME ZONE 'UTC', %(uid)s, NOW() AT TIME ZONE 'UTC'
                   FROM hygiene_consent c
+                  JOIN res_partner p ON p.id = c.partner_id
                  WHERE c.partner_id = ANY(%(partners)s) AND c.purpose_id = ANY(%(purposes)s)
               ORDER BY c.partner_id, c.purpose_id, c.event_date DESC, c.id DESC
                 ON CONFLICT (partner_id, purpose_id) DO UPDATE
                    SET state = EXCLUDED.state,
                        event_id = EXCLUDED.event_id,
                        event_date = EXCLUDED.event_date,
+                       company_id = EXCLUDED.company_id,
                        write_uid = EXCLUDED.write_uid,
                        write_date = EXCLUDED.write_date
                  WHERE hygiene_consent_state.event_id IS DISTINCT FROM EXCLUDED.event_id
+                    OR hygiene_consent_state.company_id IS DISTINCT FROM EXCLUDED.company_id
                 """,
                 uid=self.env.uid,
                 partners=partner_ids,

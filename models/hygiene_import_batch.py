@@ -935,12 +935,15 @@ class HygieneImportBatch(models.Model):
                              WHERE batch_id = %(batch)s AND state = 'normalised'
                                AND error_kind IS NULL AND NOT coalesce(suppressed, FALSE)) l
                       JOIN res_partner p ON %(join)s AND p.active
+                                         AND (p.company_id IS NULL OR p.company_id = %(company)s)
                   GROUP BY l.id
                     HAVING count(*) <= %(cap)s
                     """,
                     batch=self.id,
                     join=join,
                     cap=CANDIDATE_CAP,
+                    # another company's contacts are another controller's: never matched
+                    company=(self.company_id or self.env.company).id,
                 )
             )
             # a key shared by more than CANDIDATE_CAP contacts is no evidence (filtered above)
@@ -1056,8 +1059,10 @@ class HygieneImportBatch(models.Model):
             self.env.cr.execute(
                 SQL(
                     "SELECT hygiene_email_key, array_agg(id ORDER BY id) FROM res_partner"
-                    " WHERE hygiene_email_key = ANY(%s) GROUP BY 1",
+                    " WHERE hygiene_email_key = ANY(%s)"
+                    " AND (company_id IS NULL OR company_id = %s) GROUP BY 1",
                     list(chunk),
+                    (self.company_id or self.env.company).id,
                 )
             )
             found.update(dict(self.env.cr.fetchall()))

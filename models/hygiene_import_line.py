@@ -52,6 +52,8 @@ class HygieneImportLine(models.Model):
     batch_id = fields.Many2one(
         "hygiene.import.batch", required=True, index=True, ondelete="cascade", readonly=True
     )
+    # multi-company: the record rules of security/hygiene_security.xml read this column
+    company_id = fields.Many2one(related="batch_id.company_id", store=True, index=True)
     line_number = fields.Integer(
         string="Line", readonly=True, help="Line (or row) in the file, as a spreadsheet shows it."
     )

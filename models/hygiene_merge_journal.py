@@ -57,6 +57,8 @@ class HygieneMergeJournal(models.Model):
         ondelete="set null",
         context={"active_test": False},
     )
+    # multi-company: the record rules of security/hygiene_security.xml read this column
+    company_id = fields.Many2one(related="survivor_id.company_id", store=True, index=True)
     source_ids = fields.Many2many(
         "res.partner",
         "hygiene_merge_journal_source_rel",
@@ -352,6 +354,7 @@ class HygieneMergeJournal(models.Model):
         events = self.env["hygiene.consent"].sudo().search([("partner_id", "in", partner_ids)])
         self.env["hygiene.consent.state"].sudo()._update_from_events(events)
         self.env["hygiene.partner.origin"].sudo()._update_partner_first_origin(partner_ids)
+        self.env["res.partner"]._hygiene_sync_company_columns(partner_ids)
         self.env.invalidate_all()
         self.write(
             {

@@ -25,6 +25,8 @@ class HygieneRepermission(models.Model):
     partner_id = fields.Many2one(
         "res.partner", required=True, index=True, ondelete="cascade", string="Contact"
     )
+    # multi-company: the record rules of security/hygiene_security.xml read this column
+    company_id = fields.Many2one(related="partner_id.company_id", store=True, index=True)
     policy_id = fields.Many2one("hygiene.retention.policy", ondelete="set null", index=True)
     sent_date = fields.Datetime(string="Sent On", default=fields.Datetime.now, readonly=True)
     due_date = fields.Date(readonly=True, help="Due date of the contact when asked.")

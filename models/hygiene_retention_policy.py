@@ -76,6 +76,15 @@ class HygieneRetentionPolicy(models.Model):
 
     name = fields.Char(required=True, translate=True, tracking=True)
     active = fields.Boolean(default=True, tracking=True)
+    company_id = fields.Many2one(
+        "res.company",
+        string="Company",
+        default=lambda self: self.env.company,
+        tracking=True,
+        index=True,
+        help="The company (controller) whose contacts this policy applies to, with the contacts "
+        "shared by all companies. Empty: every company.",
+    )
     sequence = fields.Integer(
         string="Priority",
         default=10,
@@ -276,10 +285,14 @@ class HygieneRetentionPolicy(models.Model):
         """
         self.ensure_one()
         try:
-            return self._hygiene_parse_domain(self.domain)
+            domain = self._hygiene_parse_domain(self.domain)
         except ValidationError:
             _logger.warning("retention policy %s: category no longer valid, skipped", self.id)
             return None
+        if self.company_id:
+            # a company's policy never reaches another company's contacts
+            domain = expression.AND([domain, [("company_id", "in", [self.company_id.id, False])]])
+        return domain
 
     # ------------------------------------------------------------------ classification
 

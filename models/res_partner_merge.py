@@ -47,6 +47,14 @@ REPOINT_EXCLUDED = frozenset(
         ("hygiene_consent_state", "partner_id"),
     }
 )
+# Tables whose company column follows their partner_id's company (multi-company rules).
+COMPANY_FOLLOWER_MODELS = (
+    "hygiene.consent",
+    "hygiene.consent.state",
+    "hygiene.partner.origin",
+    "hygiene.repermission",
+)
+COMPANY_FOLLOWERS = tuple(model.replace(".", "_") for model in COMPANY_FOLLOWER_MODELS)
 # Reference-style columns (model name column, id column) the core wizard re-points, checked even
 # if the field were not declared as a many2one_reference.
 REFERENCE_COLUMNS = (
@@ -392,9 +400,30 @@ class ResPartner(models.Model):
                 vals["consent_event_ids"] = [
                     fields.Command.set(consent_events.get(survivor.id, []))
                 ]
+            self._hygiene_sync_company_columns(survivor_ids)
             journals = self.env["hygiene.merge.journal"].sudo().create(journal_vals)
             self.env.flush_all()
         return journals.with_env(self.env)
+
+    def _hygiene_sync_company_columns(self, partner_ids):
+        """The company columns of the addon's records (read by the multi-company rules) follow
+        their contact's company again after rows were re-pointed by SQL."""
+        self.env.flush_all()
+        for table in COMPANY_FOLLOWERS:
+            self.env.cr.execute(
+                SQL(
+                    """
+                    UPDATE %s AS t SET company_id = p.company_id
+                      FROM res_partner p
+                     WHERE p.id = t.partner_id AND p.id = ANY(%s)
+                       AND t.company_id IS DISTINCT FROM p.company_id
+                    """,
+                    SQL.identifier(table),
+                    list(partner_ids),
+                )
+            )
+        for model in COMPANY_FOLLOWER_MODELS:
+            self.env[model].invalidate_model(["company_id"])
 
     def _hygiene_merge_snapshot(self, partner_ids, picked=()):
         names = self._hygiene_survivorship_fields()

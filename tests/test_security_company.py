@@ -1,0 +1,97 @@
+"""Security review M6: each company is its own controller. The addon's records holding partner
+data are visible only in the companies of their contact; the import and the retention policies
+never reach another company's contacts."""
+
+import base64
+
+from odoo.tests import tagged
+
+from .common import HygieneCommon
+
+
+@tagged("post_install", "-at_install")
+class TestMultiCompany(HygieneCommon):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.company_b = cls.env["res.company"].create({"name": "Controller B"})
+        cls.customer_b = cls.env["res.partner"].create(
+            {
+                "name": "Bernard Companyb",
+                "email": "bernard.b@example.fr",
+                "company_id": cls.company_b.id,
+            }
+        )
+        cls.customer_a = cls.env["res.partner"].create(
+            {
+                "name": "Alice Companya",
+                "email": "alice.a@example.fr",
+                "company_id": cls.env.company.id,
+            }
+        )
+        for partner in (cls.customer_a, cls.customer_b):
+            cls.env["hygiene.consent"].create(
+                {
+                    "partner_id": partner.id,
+                    "purpose_id": cls.purpose_newsletter.id,
+                    "action": "grant",
+                    "channel": "web_form",
+                }
+            )
+            cls.env["hygiene.partner.origin"].create(
+                {"partner_id": partner.id, "source_id": cls.source_shop.id}
+            )
+
+    def test_ledger_states_and_origins_of_another_company_are_hidden(self):
+        for model in ("hygiene.consent", "hygiene.consent.state", "hygiene.partner.origin"):
+            with self.subTest(model=model):
+                records = self.env[model].with_user(self.user_officer).search([])
+                partners = records.sudo().partner_id
+                self.assertIn(self.customer_a, partners)
+                self.assertNotIn(self.customer_b, partners)
+
+    def test_a_user_of_both_companies_sees_both(self):
+        self.user_officer.company_ids |= self.company_b
+        events = (
+            self.env["hygiene.consent"]
+            .with_user(self.user_officer)
+            .with_context(allowed_company_ids=[self.env.company.id, self.company_b.id])
+            .search([])
+        )
+        self.assertIn(self.customer_b, events.sudo().partner_id)
+
+    def test_import_never_matches_another_companys_contact(self):
+        batch = (
+            self.env["hygiene.import.batch"]
+            .with_user(self.user_steward)
+            .create(
+                {
+                    "raw_file": base64.b64encode(
+                        b"Nom;Courriel\nBernard Companyb;bernard.b@example.fr\n"
+                    ),
+                    "raw_filename": "b.csv",
+                    "source_id": self.source_shop.id,
+                }
+            )
+        )
+        batch.action_read_file()
+        batch.action_stage()
+        line = batch.line_ids
+        self.assertFalse(line.match_partner_id)
+        self.assertEqual(line.decision, "create")
+
+    def test_a_companys_policy_does_not_reach_another_company(self):
+        policy = self.env["hygiene.retention.policy"].create(
+            {"name": "A prospects", "domain": "[('email', '!=', False)]"}
+        )
+        self.assertEqual(policy.company_id, self.env.company)
+        Partner = self.env["res.partner"].with_context(active_test=False)
+        reached = Partner.search(policy._hygiene_domain())
+        self.assertIn(self.customer_a, reached)
+        self.assertNotIn(self.customer_b, reached)
+        hidden = (
+            self.env["hygiene.retention.policy"]
+            .with_user(self.user_officer)
+            .search([("company_id", "=", self.company_b.id)])
+        )
+        self.assertFalse(hidden)
