@@ -55,7 +55,8 @@ class HygieneRepermission(http.Controller):
             ip_address=request.httprequest.remote_addr or environ.get("REMOTE_ADDR"),
             user_agent=environ.get("HTTP_USER_AGENT"),
             # the page without its token: the token must not outlive the answer
-            page_url=f"{request.httprequest.host_url}hygiene/stay/{record.id}",
+            # the database's own address, not the client's Host header (security L10)
+            page_url=f"{record.get_base_url()}/hygiene/stay/{record.id}",
         )
         return request.render(
             "partner_data_hygiene.repermission_done",

@@ -145,6 +145,14 @@ class HygieneJournal(models.Model):
             "target": "download",
         }
 
+    @api.model_create_multi
+    def create(self, vals_list):
+        """Entries are written by the engines (``_log``, in sudo), never by a client: they are
+        the evidence of accountability, in the name of the user who acted."""
+        if not self.env.su:
+            raise AccessError(self.env._("The operations journal is written by the operations."))
+        return super().create(vals_list)
+
     def write(self, vals):  # pylint: disable=method-required-super
         raise UserError(self.env._("The operations journal cannot be modified."))
 

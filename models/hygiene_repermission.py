@@ -86,6 +86,10 @@ class HygieneRepermission(models.Model):
             request.expiry_date and request.expiry_date < fields.Datetime.now()
         ):
             return self.browse()
+        partner = request.partner_id.with_context(active_test=False)
+        if not partner.active or partner.hygiene_retention_state:
+            # erased, anonymised or archived since the mail: the link is dead (security L4)
+            return self.browse()
         return request
 
     # ------------------------------------------------------------------ answer

@@ -38,7 +38,7 @@ EXPECTED_ACCESS = {
     "hygiene.duplicate.compare": ("",      "",     "crwu",  "crwu",  "crwu"),
     "hygiene.duplicate.compare.line": ("",  "",     "crwu",  "crwu",  "crwu"),
     "hygiene.retention.policy":  ("",      "",     "r",     "crwu",  "crwu"),
-    "hygiene.journal":           ("",      "",     "",      "cr",    "cr"),
+    "hygiene.journal":           ("",      "",     "",      "r",     "r"),
     "hygiene.import.batch":      ("",      "",     "crwu",  "crwu",  "crwu"),
     "hygiene.import.line":       ("",      "",     "rw",    "rw",    "rwu"),
     "hygiene.import.preset":     ("",      "",     "crw",   "crw",   "crwu"),

@@ -197,3 +197,19 @@ class TestRepermissionPage(HttpCase, RepermissionCommon):
         response = self.url_open(self.url + "/confirm")
         self.assertIn(response.status_code, (404, 405))
         self.assertEqual(self.request.state, "sent")
+
+    def test_link_is_dead_after_erasure(self):
+        """Security review L4: a mail link of a person erased since is a 404."""
+        self.asked._hygiene_retention_execute("anonymize", reason="manual")
+        self.assertEqual(self.url_open(self.url).status_code, 404)
+        self.assertEqual(self.request.sudo().state, "sent")
+
+    def test_page_url_of_the_proof_ignores_the_host_header(self):
+        """Security review L10: the proof's page is the database's address."""
+        self.env["ir.config_parameter"].sudo().set_param("web.base.url", "https://shop.example")
+        self.env["ir.config_parameter"].sudo().set_param("web.base.url.freeze", "1")
+        page = self.url_open(self.url)
+        self.url_open(self.url + "/confirm", data={"csrf_token": self._csrf(page), "answer": "yes"})
+        self.env.invalidate_all()
+        consent = self.request.consent_id.sudo()
+        self.assertEqual(consent.page_url, f"https://shop.example/hygiene/stay/{self.request.id}")
