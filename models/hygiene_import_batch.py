@@ -1275,7 +1275,12 @@ class HygieneImportBatch(models.Model):
             with self.env.cr.savepoint():
                 self._apply_lines(lines)
         except (UserError, ValidationError, psycopg2.Error) as error:
-            _logger.info("import %s: chunk refused (%s), retrying line by line", self.id, error)
+            # the message may quote a value of the file: only its class is logged
+            _logger.info(
+                "import %s: chunk refused (%s), retrying line by line",
+                self.id,
+                type(error).__name__,
+            )
             for line in lines:
                 try:
                     with self.env.cr.savepoint():

@@ -196,7 +196,10 @@ class ResPartner(models.Model):
         except UserError as error:
             if refused is None or len(groups) == 1:
                 raise
-            _logger.info("merge batch refused (%s), retrying group by group", error)
+            # the message names the contacts: only its class is logged
+            _logger.info(
+                "merge batch refused (%s), retrying group by group", type(error).__name__
+            )
         journals = self.env["hygiene.merge.journal"]
         for group in groups:
             try:

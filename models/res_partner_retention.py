@@ -14,7 +14,7 @@ from dateutil.relativedelta import relativedelta
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
-from odoo.tools import SQL, split_every
+from odoo.tools import SQL, mute_logger, split_every
 
 from ..tools import anonymize, normalize
 from ..tools.suppression import suppression_hash, suppression_values
@@ -271,7 +271,8 @@ class ResPartner(models.Model):
         """
         cr = self.env.cr
         try:
-            with cr.savepoint():
+            # odoo.sql_db logs a failing statement with its parameters: the person's values
+            with mute_logger("odoo.sql_db"), cr.savepoint():
                 return {"ok": [(roots, *function(roots))], "failed": []}
         except Exception as error:  # noqa: BLE001 - isolated and reported, see below
             # The message may quote a value of the person: only its class is logged.
@@ -282,7 +283,7 @@ class ResPartner(models.Model):
         outcome = {"ok": [], "failed": []}
         for root in roots:
             try:
-                with cr.savepoint():
+                with mute_logger("odoo.sql_db"), cr.savepoint():
                     outcome["ok"].append(([root], *function([root])))
             except Exception as error:  # noqa: BLE001
                 _logger.warning("retention failed for partner %s (%s)", root, type(error).__name__)
