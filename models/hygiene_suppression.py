@@ -53,9 +53,13 @@ class HygieneSuppression(models.Model):
         path = os.path.join(folder, "suppression.key")
         if not os.path.exists(path):
             os.makedirs(folder, mode=0o700, exist_ok=True)
-            descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-            with os.fdopen(descriptor, "w") as handle:
-                handle.write(secrets.token_hex(32))
+            try:
+                descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            except FileExistsError:  # another worker created it at the same moment
+                descriptor = None
+            if descriptor is not None:
+                with os.fdopen(descriptor, "w") as handle:
+                    handle.write(secrets.token_hex(32))
             _logger.warning(
                 "No %s in the Odoo configuration file: created a suppression-list key in %s. "
                 "Set %s in the configuration file and back it up.",
@@ -82,7 +86,8 @@ class HygieneSuppression(models.Model):
         """Add the email and phones of one person to the list; returns the number of new rows.
 
         Callers decide who may do this (erasure, objection) and call it with ``sudo()``.
-        Idempotent: a value already listed keeps its first reason.
+        Idempotent: a value already listed keeps its reason, except that an erasure replaces
+        an objection.
         """
         if reason not in dict(REASONS):
             raise UserError(self.env._("Unknown suppression reason %(reason)r.", reason=reason))
@@ -95,7 +100,8 @@ class HygieneSuppression(models.Model):
     @api.model
     def _insert_hashes(self, rows, reason):
         """Insert ``rows`` (``(value_hash, kind)``) with ``reason`` in one statement; a value
-        already listed keeps its first reason. Returns the number of new rows."""
+        already listed keeps its reason unless ``reason`` is an erasure. Returns the number of
+        new rows."""
         if not rows:
             return 0
         values = SQL(", ").join(
@@ -115,12 +121,16 @@ class HygieneSuppression(models.Model):
                 INSERT INTO hygiene_suppression
                        (value_hash, kind, reason, create_uid, create_date, write_uid, write_date)
                 VALUES %s
-                ON CONFLICT (value_hash) DO NOTHING
+                ON CONFLICT (value_hash) DO UPDATE SET reason = 'erasure'
+                 WHERE EXCLUDED.reason = 'erasure' AND hygiene_suppression.reason != 'erasure'
+                RETURNING (xmax = 0)
                 """,
                 values,
             )
         )
-        return self.env.cr.rowcount
+        # an erasure outranks an earlier objection: a new consent would lift an objection,
+        # never an erasure (security review L6)
+        return sum(1 for (inserted,) in self.env.cr.fetchall() if inserted)
 
     @api.model
     def _unsuppress(self, reason, email=None, phones=(), region=None):

@@ -197,9 +197,7 @@ class ResPartner(models.Model):
             if refused is None or len(groups) == 1:
                 raise
             # the message names the contacts: only its class is logged
-            _logger.info(
-                "merge batch refused (%s), retrying group by group", type(error).__name__
-            )
+            _logger.info("merge batch refused (%s), retrying group by group", type(error).__name__)
         journals = self.env["hygiene.merge.journal"]
         for group in groups:
             try:

@@ -136,3 +136,20 @@ class TestSuppressionList(HygieneCommon):
     def test_hygiene_user_cannot_look_up(self):
         with self.assertRaises(AccessError):
             self.env["hygiene.suppression.lookup"].create({"email": "marc.dubois@example.fr"})
+
+
+@tagged("post_install", "-at_install")
+class TestSuppressionErasureWins(HygieneCommon):
+    def test_erasure_after_an_objection_is_not_lifted_by_a_new_consent(self):
+        """Security review L6: an objection, then an erasure: the entry is an erasure, which a
+        withdraw-then-grant pair does not lift."""
+        Suppression = self.env["hygiene.suppression"]
+        email = "objected.then.erased@example.fr"
+        Suppression._suppress("objection", email=email)
+        self.assertEqual(Suppression._suppress("erasure", email=email), 0, "no new row")
+        entry = Suppression.search(
+            [("value_hash", "in", [h for __, h in Suppression._hashes(email)])]
+        )
+        self.assertEqual(entry.reason, "erasure")
+        Suppression._unsuppress("objection", email=email)
+        self.assertTrue(Suppression._is_suppressed(email=email))
