@@ -8,6 +8,19 @@ from odoo.tools import SQL
 
 _logger = logging.getLogger(__name__)
 
+# Fields of the retention engine itself, refused in a policy's category.
+ENGINE_FIELD_PREFIXES = ("hygiene_retention", "hygiene_hold")
+
+
+def _domain_paths(domain):
+    """Every field path of ``domain``, nested ``any`` domains included."""
+    for term in domain:
+        if isinstance(term, list | tuple) and len(term) == 3 and isinstance(term[0], str):
+            yield term[0]
+            if term[1] in ("any", "not any") and isinstance(term[2], list | tuple):
+                yield from _domain_paths(term[2])
+
+
 START_EVENTS = [
     ("last_activity", "Last activity of the person"),
     ("collection_date", "Collection date"),
@@ -176,6 +189,25 @@ class HygieneRetentionPolicy(models.Model):
                     value=repr(bad_value),
                 )
             )
+        engine_field = next(
+            (
+                path
+                for path in _domain_paths(domain)
+                if any(name.startswith(ENGINE_FIELD_PREFIXES) for name in path.split("."))
+            ),
+            None,
+        )
+        if engine_field:
+            # the retention engine's own fields would make policies depend on each other (a
+            # rename could close a cycle): a category is about the contacts themselves
+            raise ValidationError(
+                self.env._(
+                    "The category %(domain)s filters on %(field)s, which the retention engine "
+                    "computes: describe the contacts by their own fields.",
+                    domain=text,
+                    field=engine_field,
+                )
+            )
         Partner = self.env["res.partner"].sudo().with_context(active_test=False)
         try:
             normalized = expression.normalize_domain(list(domain))
@@ -247,6 +279,24 @@ class HygieneRetentionPolicy(models.Model):
     def _check_domain(self):
         for policy in self:
             policy._hygiene_check_domain()
+            policy._hygiene_check_domain_rights()
+
+    def _hygiene_check_domain_rights(self):
+        """The officer's own rights must allow the search: policies are then run and counted by
+        the system, and a category on fields the officer cannot read would reveal them."""
+        if self.env.su:
+            return
+        domain = self._hygiene_parse_domain(self.domain)
+        try:
+            with self.env.cr.savepoint():
+                self.env["res.partner"].with_context(active_test=False).search(domain, limit=1)
+        except AccessError:
+            raise ValidationError(
+                self.env._(
+                    "The category %(domain)s uses data you are not allowed to read.",
+                    domain=self.domain,
+                )
+            ) from None
 
     @api.constrains("duration_months", "repermission_days")
     def _check_durations(self):

@@ -38,6 +38,9 @@ def partner_keys(name, email, phone, mobile, vat, registry, is_company, region):
     }
 
 
+HYGIENE_USER = "partner_data_hygiene.group_hygiene_user"
+
+
 class ResPartner(models.Model):
     """Stored, indexed matching keys, so that duplicate warnings and candidate generation are
     index look-ups. Keys are written with SQL by the partner's own create/write and by the
@@ -75,6 +78,7 @@ class ResPartner(models.Model):
     hygiene_birthdate = fields.Date(
         string="Birth Date",
         copy=False,
+        groups=HYGIENE_USER,
         help="Used by the duplicate scan: two contacts with the same name and different birth "
         "dates are different people (homonyms, father and son).",
     )
@@ -89,6 +93,8 @@ class ResPartner(models.Model):
     hygiene_suppression_warning = fields.Char(
         compute="_compute_hygiene_suppression_warning",
         string="Suppression Warning",
+        # whether a person was erased or objected is itself personal: hygiene roles only
+        groups=HYGIENE_USER,
         help="Set when the email or a phone of the contact is on the suppression list.",
     )
 

@@ -283,11 +283,18 @@ class ResPartner(models.Model):
             ancestors[pid].add(ancestor)
         self.env.cr.execute(
             SQL(
-                "SELECT DISTINCT partner_id FROM res_users WHERE partner_id = ANY(%s)",
+                "SELECT partner_id, bool_or(NOT share) FROM res_users"
+                " WHERE partner_id = ANY(%s) GROUP BY partner_id",
                 all_ids,
             )
         )
-        with_user = {row[0] for row in self.env.cr.fetchall()}
+        internal = set()
+        with_user = set()
+        for partner_id, is_internal in self.env.cr.fetchall():
+            with_user.add(partner_id)
+            if is_internal:
+                internal.add(partner_id)
+        is_admin = self.env.su or self.env.user.has_group("base.group_system")
         for survivor, sources, __ in groups:
             partners = survivor | sources
             ids = set(partners.ids)
@@ -310,6 +317,17 @@ class ResPartner(models.Model):
                         partners=", ".join(
                             partners.filtered(lambda p: p.id in with_user).mapped("display_name")
                         ),
+                    )
+                )
+            employee_sources = sources.filtered(lambda p: p.id in internal)
+            if employee_sources and not is_admin:
+                # the employee's user would follow the survivor (and its email, where a reset
+                # link is sent): an administrator's decision, as in the core merge
+                raise UserError(
+                    self.env._(
+                        "%(partners)s belong to an employee's user: only an administrator can "
+                        "merge them into another contact.",
+                        partners=", ".join(employee_sources.mapped("display_name")),
                     )
                 )
 

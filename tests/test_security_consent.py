@@ -140,3 +140,23 @@ class TestRetentionClock(HygieneCommon):
             self.env["hygiene.partner.origin"].with_user(self.user_steward).create(
                 {"partner_id": foreign.id, "source_id": self.source_fair.id}
             )
+
+
+@tagged("post_install", "-at_install")
+class TestExposedToEmployees(HygieneCommon):
+    """Security review L7: whether a person was erased or objected, and birth dates, are for the
+    hygiene roles only."""
+
+    def test_employee_cannot_probe_the_suppression_list_or_birth_dates(self):
+        self.env["hygiene.suppression"]._suppress("erasure", email="gone@example.fr")
+        probe = self.env["res.partner"].create({"name": "Probe", "email": "gone@example.fr"})
+        with self.assertRaises(AccessError):
+            probe.with_user(self.user_employee).read(["hygiene_suppression_warning"])
+        spec = self.env["res.partner"].with_user(self.user_employee).get_views([(False, "form")])
+        self.assertNotIn("hygiene_suppression_warning", spec["views"]["form"]["arch"])
+        with self.assertRaises(AccessError):
+            self.marc.with_user(self.user_employee).read(["hygiene_birthdate"])
+        with self.assertRaises(AccessError):
+            self.user_portal.partner_id.with_user(self.user_portal).read(["hygiene_birthdate"])
+        [values] = probe.with_user(self.user_hygiene).read(["hygiene_suppression_warning"])
+        self.assertTrue(values["hygiene_suppression_warning"])

@@ -116,3 +116,21 @@ class TestMergeJournalForgery(HygieneCommon):
         journal.with_user(self.user_steward).action_undo()
         self.assertEqual(journal.state, "undone")
         self.assertTrue(self.source.active)
+
+
+@tagged("post_install", "-at_install")
+class TestMergeSafeguards(HygieneCommon):
+    def test_l8_employee_partner_as_source_needs_an_administrator(self):
+        employee_partner = self.user_employee.partner_id
+        target = self.env["res.partner"].create({"name": "Catch-all", "email": "x@attacker.test"})
+        with self.assertRaises(UserError):
+            target.with_user(self.user_steward)._hygiene_merge(
+                employee_partner.with_user(self.user_steward)
+            )
+        self.assertEqual(self.user_employee.partner_id, employee_partner)
+        # the employee's partner may survive: its user stays on it
+        other = self.env["res.partner"].create({"name": "Old card of the employee"})
+        employee_partner.with_user(self.user_steward)._hygiene_merge(
+            other.with_user(self.user_steward)
+        )
+        self.assertFalse(other.active)

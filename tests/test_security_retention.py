@@ -2,7 +2,7 @@
 companies' contacts, contacts the officer cannot write, and the companies' own partners are
 refused, by the buttons and by the retention policies."""
 
-from odoo.exceptions import AccessError
+from odoo.exceptions import AccessError, ValidationError
 from odoo.tests import tagged
 
 from .common import HygieneCommon
@@ -68,3 +68,34 @@ class TestRetentionScope(HygieneCommon):
         self.assertNotIn(self.env.company.partner_id, excluded)
         self.assertNotIn(self.company_b.partner_id, excluded)
         self.assertIn(self.customer_a, excluded)
+
+
+@tagged("post_install", "-at_install")
+class TestPolicyDomain(HygieneCommon):
+    """Security review L9: a category never filters on the engine's own fields, nor on data the
+    officer cannot read."""
+
+    def test_engine_fields_refused(self):
+        Policy = self.env["hygiene.retention.policy"].with_user(self.user_officer)
+        for domain in (
+            "[('hygiene_retention_policy_id.name', '=', 'Prospects')]",
+            "[('parent_id.hygiene_retention_state', '=', False)]",
+            "[('hygiene_hold_end_date', '=', False)]",
+        ):
+            with self.subTest(domain=domain), self.assertRaises(ValidationError):
+                Policy.create({"name": "Loop", "domain": domain})
+
+    def test_unreadable_data_refused(self):
+        # a database where bank accounts are reserved to accountants
+        for xmlid in (
+            "base.access_res_partner_bank_group_user",
+            "base.access_res_partner_bank_group_partner_manager",
+        ):
+            self.env.ref(xmlid).perm_read = False
+        self.env["res.partner.bank"].create(
+            {"acc_number": "FR7630001007941234567890185", "partner_id": self.marc.id}
+        )
+        with self.assertRaises(ValidationError):
+            self.env["hygiene.retention.policy"].with_user(self.user_officer).create(
+                {"name": "Oracle", "domain": "[('bank_ids.acc_number', '=like', 'FR76%')]"}
+            )
