@@ -281,6 +281,25 @@ class ResPartner(models.Model):
         ancestors = defaultdict(set)
         for pid, ancestor in self.env.cr.fetchall():
             ancestors[pid].add(ancestor)
+        for survivor, sources, __ in groups:
+            partners = survivor | sources
+            ids = set(partners.ids)
+            for partner in partners:
+                related = ancestors.get(partner.id, set()) & ids
+                if related:
+                    raise UserError(
+                        self.env._(
+                            "%(child)s belongs to %(parent)s: a contact cannot be merged with "
+                            "its parent company or contact.",
+                            child=partner.display_name,
+                            parent=self.browse(min(related)).display_name,
+                        )
+                    )
+        self._hygiene_merge_check_users(groups, all_ids)
+
+    def _hygiene_merge_check_users(self, groups, all_ids):
+        """Contacts of users: never two users on one contact; an employee's contact is merged
+        away by administrators only."""
         self.env.cr.execute(
             SQL(
                 "SELECT partner_id, bool_or(NOT share) FROM res_users"
@@ -298,17 +317,6 @@ class ResPartner(models.Model):
         for survivor, sources, __ in groups:
             partners = survivor | sources
             ids = set(partners.ids)
-            for partner in partners:
-                related = ancestors.get(partner.id, set()) & ids
-                if related:
-                    raise UserError(
-                        self.env._(
-                            "%(child)s belongs to %(parent)s: a contact cannot be merged with "
-                            "its parent company or contact.",
-                            child=partner.display_name,
-                            parent=self.browse(min(related)).display_name,
-                        )
-                    )
             if len(ids & with_user) > 1:
                 raise UserError(
                     self.env._(
