@@ -3,13 +3,16 @@ import logging
 import time
 
 from odoo import api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError, UserError
 from odoo.tools import SQL, split_every
 
 from ..tools import normalize
 from ..tools.matching import BLOCK_CAP, SCORE_REVIEW, Features, find_groups, reason_templates
 
 _logger = logging.getLogger(__name__)
+
+# What a steward changes on a group (everything else is the scan's evidence).
+REVIEW_FIELDS = frozenset({"state", "survivor_id"})
 
 INSERT_BATCH = 20000
 
@@ -78,12 +81,38 @@ class HygieneDuplicateGroup(models.Model):
             label = " / ".join(names) + (f" (+{more})" if more > 0 else "")
             group.display_name = label or self.env._("Empty group")
 
+    # ------------------------------------------------------------------ written by the scan
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        """Groups are found by the scan: the auto-merge job (superuser) merges them, so a group
+        a client made up would merge any contacts with more rights than the client has."""
+        if not self.env.su:
+            raise AccessError(self.env._("Duplicate groups are found by the scan."))
+        return super().create(vals_list)
+
+    def write(self, vals):
+        if not self.env.su:
+            forged = set(vals) - REVIEW_FIELDS
+            if forged or vals.get("state", "pending") not in ("pending", "ignored"):
+                raise AccessError(
+                    self.env._(
+                        "A steward chooses the contact to keep or sets a group aside; the rest "
+                        "of a duplicate group is found by the scan."
+                    )
+                )
+            if vals.get("survivor_id") and any(
+                vals["survivor_id"] not in group.partner_ids.ids for group in self
+            ):
+                raise UserError(self.env._("The contact to keep must be one of the group."))
+        return super().write(vals)
+
     # ------------------------------------------------------------------ decisions
 
     def action_not_duplicates(self):
         """Remember that the contacts of these groups are different people: never proposed again."""
         self.env["hygiene.duplicate.exclusion"]._exclude_groups(self)
-        self.state = "ignored"
+        self.write({"state": "ignored"})
 
     def action_merge(self):
         for group in self:
@@ -94,7 +123,8 @@ class HygieneDuplicateGroup(models.Model):
             if len(partners) < 2:
                 raise UserError(self.env._("This group has fewer than two active contacts left."))
             survivor._hygiene_merge(partners - survivor)
-            group.write({"state": "merged", "survivor_id": survivor.id})
+            # the merge checked the user's rights on every contact
+            group.sudo().write({"state": "merged", "survivor_id": survivor.id})
         return True
 
     def action_compare_merge(self):
@@ -152,7 +182,7 @@ class HygieneDuplicateGroup(models.Model):
             refused_ids = {survivor.id for survivor, __, __ in refused}
             for survivor_id, group in by_survivor.items():
                 if survivor_id not in refused_ids:
-                    group.write({"state": "merged", "survivor_id": survivor_id})
+                    group.sudo().write({"state": "merged", "survivor_id": survivor_id})
                     stats["merged"] += 1
             stats["refused"] += [
                 (by_survivor[survivor.id], message) for survivor, __, message in refused
@@ -224,7 +254,7 @@ class HygieneDuplicateGroup(models.Model):
         never hold two records with evidence against each other (see tools/matching.py). Pairs
         marked "not duplicates" are never proposed again; groups already decided are kept.
         """
-        self.check_access("create")
+        self.check_access("write")  # the steward's right on the review list
         started = time.perf_counter()
         threshold = threshold or float(
             self.env["ir.config_parameter"]
@@ -243,6 +273,7 @@ class HygieneDuplicateGroup(models.Model):
             phonetic=functools.lru_cache(maxsize=200000)(normalize.phonetic_key),
         )
         del pair_scores
+        clusters = self._split_by_company(clusters)
         matched = time.perf_counter()
         self._store_groups(clusters, pair_reasons, features)
         stats = {
@@ -332,6 +363,27 @@ class HygieneDuplicateGroup(models.Model):
         return self.env.cr.fetchall()
 
     @api.model
+    def _split_by_company(self, clusters):
+        """Each company is its own controller: a group never mixes contacts of two companies.
+        A cluster spanning several is split per company, the contacts shared by all companies
+        (no company) joining each part."""
+        ids = sorted({pid for members, __ in clusters for pid in members})
+        if not ids:
+            return clusters
+        self.env.cr.execute(SQL("SELECT id, company_id FROM res_partner WHERE id = ANY(%s)", ids))
+        company = dict(self.env.cr.fetchall())
+        result = []
+        for members, weakest in clusters:
+            companies = {company.get(pid) for pid in members} - {None}
+            if len(companies) < 2:
+                result.append((members, weakest))
+                continue
+            for company_id in sorted(companies):
+                part = [pid for pid in members if company.get(pid) in (company_id, None)]
+                if len(part) > 1:
+                    result.append((part, weakest))
+        return result
+
     def _store_groups(self, clusters, pair_reasons, features):
         """Replace the groups to review with ``clusters``: a few set-based statements per batch
         of INSERT_BATCH groups (arrays unnested by PostgreSQL, ids drawn from the sequence)."""

@@ -31,7 +31,7 @@ EXPECTED_ACCESS = {
     "hygiene.consent.wizard":    ("",      "crwu", "crwu",  "crwu",  "crwu"),
     "hygiene.suppression":       ("",      "",     "",      "r",     "ru"),
     "hygiene.suppression.lookup": ("",     "",     "",      "crwu",  "crwu"),
-    "hygiene.duplicate.group":   ("",      "r",    "crwu",  "crwu",  "crwu"),
+    "hygiene.duplicate.group":   ("",      "r",    "rwu",   "rwu",   "rwu"),
     "hygiene.duplicate.exclusion": ("",    "r",    "cr",    "cr",    "crwu"),
     "hygiene.merge.journal":     ("",      "",     "r",     "r",     "ru"),
     "hygiene.duplicate.merge.wizard": ("",  "",     "crwu",  "crwu",  "crwu"),

@@ -4,6 +4,7 @@ never reach another company's contacts."""
 
 import base64
 
+from odoo.exceptions import AccessError
 from odoo.tests import tagged
 
 from .common import HygieneCommon
@@ -95,3 +96,50 @@ class TestMultiCompany(HygieneCommon):
             .search([("company_id", "=", self.company_b.id)])
         )
         self.assertFalse(hidden)
+
+
+@tagged("post_install", "-at_install")
+class TestDuplicateGroupForgery(HygieneCommon):
+    """The same class of hole as the merge journal: the auto-merge job (superuser) trusts the
+    groups it merges, so only the scan writes them."""
+
+    def test_steward_cannot_make_up_a_group(self):
+        victims = self.jeanne | self.marc
+        Group = self.env["hygiene.duplicate.group"].with_user(self.user_steward)
+        with self.assertRaises(AccessError):
+            Group.create({"partner_ids": [(6, 0, victims.ids)], "score": 1.0})
+        group = self.env["hygiene.duplicate.group"].create(
+            {"partner_ids": [(6, 0, victims.ids)], "score": 0.7}
+        )
+        for vals in (
+            {"score": 1.0},
+            {"partner_ids": [(4, self.user_portal.partner_id.id)]},
+            {"state": "merged"},
+        ):
+            with self.subTest(vals=list(vals)), self.assertRaises(AccessError):
+                group.with_user(self.user_steward).write(vals)
+        group.with_user(self.user_steward).write({"survivor_id": self.marc.id})
+        group.with_user(self.user_steward).action_not_duplicates()
+        self.assertEqual(group.state, "ignored")
+
+    def test_scan_never_groups_two_companies(self):
+        company_b = self.env["res.company"].create({"name": "Controller B"})
+        Partner = self.env["res.partner"]
+        a = Partner.create(
+            {
+                "name": "Odile Twocompanies",
+                "email": "odile.two@example.fr",
+                "company_id": self.env.company.id,
+            }
+        )
+        b = Partner.create(
+            {
+                "name": "Odile Twocompanies",
+                "email": "odile.two@example.fr",
+                "company_id": company_b.id,
+            }
+        )
+        self.env["hygiene.duplicate.group"]._hygiene_scan()
+        groups = self.env["hygiene.duplicate.group"].search([("partner_ids", "in", (a | b).ids)])
+        for group in groups:
+            self.assertFalse(a in group.partner_ids and b in group.partner_ids)

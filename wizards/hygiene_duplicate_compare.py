@@ -174,7 +174,7 @@ class HygieneDuplicateCompare(models.TransientModel):
                 value = value.id
             field_values[line.field_name] = value
         survivor._hygiene_merge(partners - survivor, field_values=field_values)
-        group.write({"state": "merged", "survivor_id": survivor.id})
+        group.sudo().write({"state": "merged", "survivor_id": survivor.id})  # merged as the user
         return {
             "type": "ir.actions.act_window",
             "res_model": "res.partner",
