@@ -1315,6 +1315,20 @@ class HygieneImportBatch(models.Model):
             new = vals.get(name)
             if not new:
                 continue
+            if name == "company_name" and partner.commercial_partner_id != partner:
+                # The contact belongs to a company (parent_id): the free-text company name
+                # would hide that link on the form and offer to create a second company.
+                company = partner.commercial_partner_id
+                if normalize.company_name_key(company.name) != normalize.company_name_key(new):
+                    conflicts.append(
+                        self.env._(
+                            "Company: the contact belongs to %(company)s, file %(new)s, kept "
+                            "%(company)s",
+                            company=company.name,
+                            new=new,
+                        )
+                    )
+                continue
             current = partner[name]
             current = current.id if isinstance(current, models.BaseModel) else current
             if not current:

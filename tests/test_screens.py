@@ -88,5 +88,55 @@ class TestScreens(HygieneCommon):
         self.assertFalse(self.claire_twin.active)
 
 
+@tagged("post_install", "-at_install")
+class TestImportScreens(HygieneCommon):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.Batch = cls.env["hygiene.import.batch"].with_user(cls.user_steward)
+        Partner = cls.env["res.partner"]
+        cls.acme = Partner.create({"name": "ACME Industries", "is_company": True})
+        cls.jean = Partner.create(
+            {
+                "name": "Jean Martin",
+                "email": "jean.martin@acme.example.com",
+                "parent_id": cls.acme.id,
+            }
+        )
+
+    def _batch(self, content, filename="clients.csv", read=True, **values):
+        batch = self.Batch.create(
+            {
+                "raw_file": base64.b64encode(content.encode("utf-8")),
+                "raw_filename": filename,
+                "source_id": values.pop("source_id", self.source_shop.id),
+                **values,
+            }
+        )
+        if read:
+            batch.action_read_file()
+        return batch
+
+    def _lines(self, batch):
+        return {line.line_number: line for line in batch.line_ids}
+
+    def test_update_never_fills_the_company_name_of_a_company_contact(self):
+        batch = self._batch(
+            "Nom;Courriel;Société;Ville\n"
+            "Jean Martin;jean.martin@acme.example.com;acme industries;Lyon\n"
+            "Jean Martin;jean.martin@acme.example.com;Other Corp;Lyon\n"
+        )
+        batch.action_stage()
+        lines = self._lines(batch)
+        self.assertEqual(lines[2].decision, "update")
+        batch.action_commit()
+        self.assertEqual(self.jean.city, "Lyon", "the rest of the row is written")
+        self.assertFalse(self.jean.company_name, "the company link stays the only company")
+        self.assertEqual(self.jean.parent_id, self.acme)
+        self.assertFalse(lines[2].conflicts, "the same company, written in lower case")
+        self.assertIn("ACME Industries", lines[3].conflicts)
+        self.assertIn("Other Corp", lines[3].conflicts)
+
+
 def read_csv(data):
     return list(csv.reader(io.StringIO(base64.b64decode(data).decode("utf-8-sig"))))
