@@ -62,6 +62,7 @@ IMPORT_CONTEXT = {
     "mail_create_nosubscribe": True,
     "mail_notrack": True,
 }
+REPORT_DETAIL_LIMIT = 300  # lines of "values dropped or changed" shown in the report
 CANDIDATE_CAP = 30  # a key shared by more contacts than this is not evidence (generic mailbox)
 # Partner fields an import writes, in the order conflicts are listed.
 PARTNER_FIELDS = (
@@ -125,9 +126,12 @@ class HygieneImportBatch(models.Model):
     day_first = fields.Boolean(string="Day Before Month", default=True)
     country_id = fields.Many2one(
         "res.country",
-        string="Default Country",
+        string="Country of the Phone Numbers",
         default=lambda self: self.env.company.country_id or self.env.ref("base.fr"),
-        help="Country of the phone numbers and addresses written without one.",
+        help="Country of the phone numbers written without their +prefix (06 12 34 56 78 is a "
+        "French number) and of the addresses without a country: the preset's, else the "
+        "company's. A number that is not valid in this country is dropped and listed in the "
+        "report.",
     )
     state = fields.Selection(
         [
@@ -174,7 +178,7 @@ class HygieneImportBatch(models.Model):
     count_skip = fields.Integer(compute="_compute_counts", string="Skipped")
     count_quarantine = fields.Integer(compute="_compute_counts", string="Quarantined")
     count_done = fields.Integer(compute="_compute_counts", string="Written")
-    report = fields.Text(compute="_compute_counts", string="Report")
+    report = fields.Text(compute="_compute_report", string="Report")
     dry_run_summary = fields.Text(string="Dry Run", readonly=True)
     rejected_file = fields.Binary(string="Rejected Rows (CSV)", attachment=True, readonly=True)
     rejected_filename = fields.Char(readonly=True)
@@ -202,7 +206,7 @@ class HygieneImportBatch(models.Model):
         Line = self.env["hygiene.import.line"]
         by_decision = defaultdict(dict)
         by_state = defaultdict(dict)
-        by_error = defaultdict(dict)
+        written = defaultdict(int)
         if self.ids:
             for batch, decision, count in Line._read_group(
                 [("batch_id", "in", self.ids)], ["batch_id", "decision"], ["__count"]
@@ -212,14 +216,17 @@ class HygieneImportBatch(models.Model):
                 [("batch_id", "in", self.ids)], ["batch_id", "state"], ["__count"]
             ):
                 by_state[batch.id][state] = count
-            for batch, kind, count in Line._read_group(
-                [("batch_id", "in", self.ids), ("error_kind", "!=", False)],
-                ["batch_id", "error_kind"],
+            for batch, count in Line._read_group(
+                [
+                    ("batch_id", "in", self.ids),
+                    ("state", "=", "done"),
+                    ("decision", "in", ("create", "update", "merge")),
+                    ("result_partner_id", "!=", False),
+                ],
+                ["batch_id"],
                 ["__count"],
             ):
-                by_error[batch.id][kind] = count
-        decision_labels = dict(DECISIONS)
-        error_labels = dict(ERROR_KINDS)
+                written[batch.id] = count
         for batch in self:
             decisions = by_decision[batch.id]
             states = by_state[batch.id]
@@ -229,25 +236,119 @@ class HygieneImportBatch(models.Model):
             batch.count_merge = decisions.get("merge", 0)
             batch.count_skip = decisions.get("skip", 0)
             batch.count_quarantine = decisions.get("quarantine", 0)
-            batch.count_done = states.get("done", 0)
+            # quarantined and skipped rows are closed too, but nothing of them was written
+            batch.count_done = written[batch.id]
             if batch.state in ("committing", "done"):
                 batch.progress = 100.0 * states.get("done", 0) / total if total else 0.0
             else:
                 ready = states.get("staged", 0) + states.get("normalised", 0)
                 batch.progress = 100.0 * ready / total if total else 0.0
+
+    @api.depends("line_ids.decision", "line_ids.state", "state")
+    @api.depends_context("lang")
+    def _compute_report(self):
+        for batch in self:
+            batch.report = batch._report_text() if batch.id else False
+
+    def _selection_labels(self, model, field):
+        """``{code: label}`` of a selection field, in the user's language."""
+        return dict(self.env[model]._fields[field]._description_selection(self.env))
+
+    def _report_text(self, detail_limit=REPORT_DETAIL_LIMIT):
+        """What the import will do (under review) or did (committed), in numbers, then every
+        value the import dropped or changed, with its line and why."""
+        self.ensure_one()
+        self.env.flush_all()
+        _ = self.env._
+        reasons = self._selection_labels("hygiene.import.line", "decision_reason")
+        errors = self._selection_labels("hygiene.import.line", "error_kind")
+        done = self.state in ("committing", "done")
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT decision, decision_reason, error_kind, count(*),
+                       count(*) FILTER (WHERE result_partner_id IS NOT NULL)
+                  FROM hygiene_import_line WHERE batch_id = %s
+              GROUP BY decision, decision_reason, error_kind
+                """,
+                self.id,
+            )
+        )
+        total, counts, written = 0, defaultdict(int), defaultdict(int)
+        quarantine, error_counts = defaultdict(int), defaultdict(int)
+        for decision, reason, error_kind, count, with_result in self.env.cr.fetchall():
+            total += count
+            counts[decision] += count
+            written[decision] += with_result
+            if decision in ("quarantine", "skip") and reason:
+                quarantine[decision, reason] += count
+            if error_kind:
+                error_counts[error_kind] += count
+        if done:
             lines = [
-                self.env._("%(count)s rows", count=total),
-                *(
-                    self.env._("%(label)s: %(count)s", label=decision_labels[code], count=count)
-                    for code, count in sorted(decisions.items(), key=lambda item: str(item[0]))
-                    if code
-                ),
-                *(
-                    self.env._("Error - %(label)s: %(count)s", label=error_labels[code], count=n)
-                    for code, n in sorted(by_error[batch.id].items())
-                ),
+                _("%(count)s rows in the file", count=total),
+                _("Contacts created: %(count)s", count=written["create"]),
+                _("Contacts updated: %(count)s", count=written["update"]),
+                _("Rows merged into another row of the file: %(count)s", count=written["merge"]),
+                _("Quarantined, nothing written: %(count)s", count=counts["quarantine"]),
+                _("Skipped: %(count)s", count=counts["skip"]),
             ]
-            batch.report = "\n".join(lines)
+        else:
+            lines = [
+                _("%(count)s rows in the file", count=total),
+                _("To create: %(count)s", count=counts["create"]),
+                _("To update: %(count)s", count=counts["update"]),
+                _("Duplicates of another row of the file: %(count)s", count=counts["merge"]),
+                _("Quarantined (to review or to correct): %(count)s", count=counts["quarantine"]),
+                _("Skipped: %(count)s", count=counts["skip"]),
+            ]
+        if counts[None] and self.state in ("staging", "staged"):
+            lines.append(_("Not matched yet: %(count)s", count=counts[None]))
+        for (__, reason), count in sorted(quarantine.items()):
+            lines.append(
+                _("  - %(reason)s: %(count)s", reason=reasons.get(reason, reason), count=count)
+            )
+        for kind, count in sorted(error_counts.items()):
+            lines.append(_("Error - %(label)s: %(count)s", label=errors.get(kind, kind), count=count))
+        details = self._report_details(detail_limit)
+        if details:
+            lines += ["", _("Values dropped or changed (line: why):"), *details]
+        return "\n".join(lines)
+
+    def _report_details(self, limit):
+        """``Line N: message`` for every error, warning, conflict and note of the lines, the
+        first ``limit`` ones, then how many more."""
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT line_number, message FROM (
+                    SELECT line_number, id, unnest(array_remove(ARRAY[
+                               errors, warnings, conflicts, decision_note], NULL)) AS text
+                      FROM hygiene_import_line
+                     WHERE batch_id = %s
+                       AND (errors IS NOT NULL OR warnings IS NOT NULL
+                            OR conflicts IS NOT NULL OR decision_note IS NOT NULL)
+                ) AS l, LATERAL regexp_split_to_table(l.text, E'\\n') AS message
+                 WHERE message != ''
+              ORDER BY line_number, id
+                """,
+                self.id,
+            )
+        )
+        rows = self.env.cr.fetchall()
+        details = [
+            self.env._("Line %(line)s: %(message)s", line=line, message=message)
+            for line, message in rows[:limit]
+        ]
+        if len(rows) > limit:
+            details.append(
+                self.env._(
+                    "... and %(count)s more: open the lines and filter With Errors, With "
+                    "Warnings or With Conflicts.",
+                    count=len(rows) - limit,
+                )
+            )
+        return details
 
     # ------------------------------------------------------------------ rights
 
@@ -439,6 +540,7 @@ class HygieneImportBatch(models.Model):
             self.purpose_id = preset.purpose_id or self.purpose_id
             self.consent_channel = preset.consent_channel
             self.day_first = preset.day_first
+            self.country_id = preset.country_id or self.country_id
 
     @api.model
     def _preset_values(self, preset):
@@ -453,6 +555,8 @@ class HygieneImportBatch(models.Model):
             values["source_id"] = preset.source_id.id
         if preset.purpose_id:
             values["purpose_id"] = preset.purpose_id.id
+        if preset.country_id:
+            values["country_id"] = preset.country_id.id
         return values
 
     def action_save_preset(self):
@@ -469,6 +573,7 @@ class HygieneImportBatch(models.Model):
                 "purpose_id": self.purpose_id.id,
                 "consent_channel": self.consent_channel,
                 "day_first": self.day_first,
+                "country_id": self.country_id.id,
                 "mapping_ids": [
                     fields.Command.create(
                         {"column": line.column, "target": line.target, "sequence": line.sequence}

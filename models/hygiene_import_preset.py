@@ -69,6 +69,12 @@ class HygieneImportPreset(models.Model):
     day_first = fields.Boolean(
         string="Day Before Month", default=True, help="Dates written 31/01/2024 (French)."
     )
+    country_id = fields.Many2one(
+        "res.country",
+        string="Country of the Phone Numbers",
+        help="Country of the numbers and addresses these files write without a country "
+        "(06 12 34 56 78 is French). Empty: the company's country.",
+    )
     mapping_ids = fields.One2many("hygiene.import.mapping", "preset_id", string="Columns")
 
     _sql_constraints = [

@@ -5,7 +5,7 @@ import base64
 import csv
 import io
 
-from odoo.tests import HttpCase, tagged, users
+from odoo.tests import Form, HttpCase, tagged, users
 
 from .common import HygieneCommon
 
@@ -136,6 +136,35 @@ class TestImportScreens(HygieneCommon):
         self.assertFalse(lines[2].conflicts, "the same company, written in lower case")
         self.assertIn("ACME Industries", lines[3].conflicts)
         self.assertIn("Other Corp", lines[3].conflicts)
+
+    def test_phone_country_comes_from_the_preset_and_dropped_phones_are_reported(self):
+        self.env.company.country_id = self.env.ref("base.us")
+        preset = self.env["hygiene.import.preset"].create(
+            {
+                "name": "French shop",
+                "source_id": self.source_shop.id,
+                "country_id": self.env.ref("base.fr").id,
+            }
+        )
+        with Form(self.Batch) as form:
+            self.assertEqual(form.country_id, self.env.ref("base.us"), "company's by default")
+            form.preset_id = preset
+            self.assertEqual(form.country_id, self.env.ref("base.fr"))
+        values = self.Batch._preset_values(preset)  # the command line
+        self.assertEqual(values["country_id"], self.env.ref("base.fr").id)
+        batch = self._batch(
+            "Nom;Courriel;Téléphone\n"
+            "Anne Petit;anne.petit@example.fr;06 12 34 56 79\n"
+            "Paul Durand;paul.durand@example.fr;12 34\n",
+            **values,
+        )
+        batch.action_stage()
+        lines = self._lines(batch)
+        self.assertEqual(lines[2]._clean()["phone"], "+33612345679")
+        self.assertNotIn("phone", lines[3]._clean())
+        # the dropped value is in the report, with its line and why
+        self.assertIn("Line 3: Phone ignored: invalid (12 34)", batch.report)
+        self.assertNotIn("Line 2:", batch.report)
 
 
 def read_csv(data):
