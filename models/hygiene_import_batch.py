@@ -37,7 +37,6 @@ from ..tools.matching import (
 from ..tools.matching import is_generic_email as is_role_address
 from ..tools.readers import ReaderError, read_file
 from ..tools.suppression import suppression_hash, suppression_values
-from .hygiene_import_line import DECISION_REASONS, DECISIONS, ERROR_KINDS
 from .hygiene_import_preset import IMPORT_KINDS
 from .res_partner_merge import SURVIVORSHIP_PARAM
 
@@ -309,7 +308,8 @@ class HygieneImportBatch(models.Model):
                 _("  - %(reason)s: %(count)s", reason=reasons.get(reason, reason), count=count)
             )
         for kind, count in sorted(error_counts.items()):
-            lines.append(_("Error - %(label)s: %(count)s", label=errors.get(kind, kind), count=count))
+            label = errors.get(kind, kind)
+            lines.append(_("Error - %(label)s: %(count)s", label=label, count=count))
         details = self._report_details(detail_limit)
         if details:
             lines += ["", _("Values dropped or changed (line: why):"), *details]
@@ -817,6 +817,7 @@ class HygieneImportBatch(models.Model):
         if not fetched:
             return 0
         mapping = {line.column: line.target for line in self.mapping_ids if line.target}
+        columns = {target: column for column, target in mapping.items()}
         region = (self.country_id.code or "FR").upper()
         secret = self.env["hygiene.suppression"]._suppression_secret()
         now = fields.Datetime.now()
@@ -829,7 +830,7 @@ class HygieneImportBatch(models.Model):
             raw.update(json.loads(consent_json or "{}"))
             values = {target: raw.get(column) for column, target in mapping.items()}
             clean, errors, warnings = normalize_row(
-                values, region=region, day_first=day_first, now=now
+                values, region=region, day_first=day_first, now=now, columns=columns
             )
             if kind == "contacts" and not error_kind and not errors:
                 if not (clean.get("name") or clean.get("email") or clean.get("phone")) and not (
@@ -1838,12 +1839,14 @@ class HygieneImportBatch(models.Model):
         return action
 
     def _rejected_rows(self):
-        """``(line, decision, reason, errors, raw values)`` of the quarantined and skipped rows."""
+        """``(line, decision, reason, errors, note, raw values, consent values)`` of the
+        quarantined and skipped rows."""
         self.env.flush_all()
         self.env.cr.execute(
             SQL(
                 """
-                SELECT line_number, decision, decision_reason, errors, decision_note, raw_values
+                SELECT line_number, decision, decision_reason, errors, decision_note, raw_values,
+                       consent_raw
                   FROM hygiene_import_line
                  WHERE batch_id = %s AND decision IN ('quarantine', 'skip')
               ORDER BY line_number, id
@@ -1854,38 +1857,49 @@ class HygieneImportBatch(models.Model):
         return self.env.cr.fetchall()
 
     def _rejected_csv(self):
-        """CSV of the rejected rows, formula-safe (cells starting with = + - @ tab CR)."""
-        decisions = dict(DECISIONS)
-        reasons = dict(DECISION_REASONS)
+        """CSV of the rejected rows, to correct and import again: the file's own columns, in its
+        order and under its headers, consent columns included, then the line, the decision and
+        why. Formula-safe, headers included (cells starting with = + - @ tab CR)."""
+        decisions = self._selection_labels("hygiene.import.line", "decision")
+        reasons = self._selection_labels("hygiene.import.line", "decision_reason")
         rows = self._rejected_rows()
-        headers = []
-        for *__, raw in rows:
-            for header in json.loads(raw or "{}"):
-                if header not in headers:
-                    headers.append(header)
+        headers = list(self.mapping_ids.sorted(lambda m: (m.sequence, m.id)).mapped("column"))
+        parsed = []
+        for line, decision, reason, errors, note, raw, consent in rows:
+            values = {**json.loads(raw or "{}"), **json.loads(consent or "{}")}
+            headers += [header for header in values if header not in headers]
+            parsed.append((line, decision, reason, errors, note, values))
         buffer = io.StringIO()
         writer = csv.writer(buffer)
         writer.writerow(
             [
-                self.env._("line"),
-                self.env._("decision"),
-                self.env._("reason"),
-                self.env._("errors"),
-                *headers,
+                *(safe_cell(str(header)) for header in headers),
+                self.env._("Line in the File"),
+                self.env._("Decision"),
+                self.env._("Reason"),
+                self.env._("Errors"),
             ]
         )
-        for line, decision, reason, errors, note, raw in rows:
-            values = json.loads(raw or "{}")
+        for line, decision, reason, errors, note, values in parsed:
             writer.writerow(
                 [
+                    *(
+                        safe_cell(str(values[header]) if values.get(header) is not None else "")
+                        for header in headers
+                    ),
                     line,
                     decisions.get(decision, decision or ""),
                     reasons.get(reason, reason or ""),
                     safe_cell(" / ".join(part for part in (errors, note) if part)),
-                    *(safe_cell(str(values.get(header, ""))) for header in headers),
                 ]
             )
         return buffer.getvalue().encode("utf-8-sig")
+
+    def _rejected_filename(self):
+        """``rejected-clients.csv`` for ``clients.csv`` (or ``clients.xlsx``): a CSV either way,
+        never ``clients.csv.csv``."""
+        stem = re.sub(r"\.[A-Za-z0-9]{1,5}$", "", self.name or "") or "import"
+        return sanitize_filename(f"rejected-{stem}.csv")
 
     def action_download_rejected(self):
         self._check_steward()
@@ -1893,7 +1907,7 @@ class HygieneImportBatch(models.Model):
         self.write(
             {
                 "rejected_file": base64.b64encode(self._rejected_csv()),
-                "rejected_filename": f"rejected-{self.name}.csv",
+                "rejected_filename": self._rejected_filename(),
             }
         )
         return {

@@ -166,6 +166,52 @@ class TestImportScreens(HygieneCommon):
         self.assertIn("Line 3: Phone ignored: invalid (12 34)", batch.report)
         self.assertNotIn("Line 2:", batch.report)
 
+    def test_rejected_rows_can_be_corrected_and_imported_again(self):
+        batch = self._batch(
+            "Nom complet;Courriel;Optin;Date optin;Adresse IP\n"
+            "Anne Petit;anne.petit@example.fr;oui;12/03/2021;90.1.2.3\n"
+            "Paul Durand;paul durand@example.fr;oui;12/03/2021;90.1.2.4\n"
+            "Léa Roux;lea.roux@example.fr;oui;12/03/2099;90.1.2.5\n"
+            "=cmd;formula@example.fr;;;\n",
+            filename="clients.csv",
+        )
+        batch.action_stage()
+        action = batch.action_download_rejected()
+        self.assertEqual(batch.rejected_filename, "rejected-clients.csv")
+        self.assertTrue(action["url"].endswith("/rejected-clients.csv?download=true"))
+        rows = read_csv(batch.rejected_file)
+        header = rows[0]
+        columns = ["Nom complet", "Courriel", "Optin", "Date optin", "Adresse IP"]
+        self.assertEqual(header[:5], columns)
+        by_line = {row[header.index("Line in the File")]: row for row in rows[1:]}
+        self.assertEqual(sorted(by_line), ["3", "4"])
+        self.assertEqual(
+            by_line["3"][:5],
+            ["Paul Durand", "paul durand@example.fr", "oui", "12/03/2021", "90.1.2.4"],
+        )
+        errors = by_line["4"][header.index("Errors")]
+        self.assertIn("Date optin", errors, "the file's column, not the internal name")
+        self.assertNotIn("optin_date", errors)
+        # corrected, the file is imported again with the same columns
+        by_line["3"][1] = "paul.durand@example.fr"
+        by_line["4"][3] = "12/03/2023"
+        buffer = io.StringIO()
+        csv.writer(buffer).writerows([header, by_line["3"], by_line["4"]])
+        again = self._batch(buffer.getvalue(), filename="rejected-clients.csv")
+        targets = {m.column: m.target for m in again.mapping_ids}
+        self.assertEqual(
+            [targets[h] for h in header[:5]], ["name", "email", "optin", "optin_date", "optin_ip"]
+        )
+        self.assertFalse(any(targets[h] for h in header[5:]), "the added columns are ignored")
+        again.action_stage()
+        self.assertEqual(set(again.line_ids.mapped("decision")), {"create"})
+
+    def test_rejected_rows_headers_are_formula_safe(self):
+        batch = self._batch("Nom;=Courriel\nX;not an email\n")
+        batch.action_stage()
+        batch.action_download_rejected()
+        self.assertEqual(read_csv(batch.rejected_file)[0][1], "'=Courriel")
+
 
 def read_csv(data):
     return list(csv.reader(io.StringIO(base64.b64decode(data).decode("utf-8-sig"))))
