@@ -1099,6 +1099,48 @@ class HygieneImportBatch(models.Model):
             )
         self._set_line_state("staged", SQL("state = 'normalised'"))
         self.write({"state": "staged"})
+        self._stage_conflicts()
+
+    def _stage_conflicts(self, batch_size=COMMIT_CHUNK):
+        """The values of each row that differ from the contact it matches, listed on the line
+        as the commit would (survivorship rule included), so that the steward reviews them
+        before choosing "Update"; the commit lists them again as written."""
+        self.ensure_one()
+        if self.kind != "contacts":
+            return
+        Line = self.env["hygiene.import.line"]
+        rule = self.env["ir.config_parameter"].sudo().get_param(SURVIVORSHIP_PARAM) or "most_recent"
+        countries = self._countries()
+        lines = Line.search(
+            [
+                ("batch_id", "=", self.id),
+                ("state", "=", "staged"),
+                ("match_partner_id", "!=", False),
+            ]
+        )
+        for chunk in split_every(batch_size, lines.ids, Line.browse):
+            partners = chunk.match_partner_id
+            partners.fetch([*PARTNER_FIELDS, "write_date", "hygiene_source_id", "parent_id"])
+            values = []
+            for line in chunk:
+                clean = line._clean()
+                __, conflicts = self._update_vals(
+                    line.match_partner_id,
+                    self._partner_vals(clean, countries, default_country=False),
+                    clean,
+                    rule,
+                )
+                if conflicts:
+                    values.append(SQL("(%s, %s)", line.id, "\n".join(conflicts)))
+            if values:
+                self.env.cr.execute(
+                    SQL(
+                        "UPDATE hygiene_import_line l SET conflicts = v.conflicts"
+                        " FROM (VALUES %s) AS v(id, conflicts) WHERE l.id = v.id",
+                        SQL(", ").join(values),
+                    )
+                )
+        Line.invalidate_model(["conflicts"])
 
     def _decide_list(self, lines, decisions):
         """Unsubscribe and hard-bounce lists: apply to every contact with the email, never

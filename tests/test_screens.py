@@ -212,6 +212,31 @@ class TestImportScreens(HygieneCommon):
         batch.action_download_rejected()
         self.assertEqual(read_csv(batch.rejected_file)[0][1], "'=Courriel")
 
+    def test_conflicts_are_shown_during_review_and_the_new_email_in_the_report(self):
+        self.jeanne.write({"zip": "75011", "city": "Paris"})
+        batch = self._batch(
+            "Nom complet;Courriel;Téléphone;CP;Ville\n"
+            "Jeanne Lefèvre;jeanne.lefevre@nouveau.example.org;06 12 34 56 78;75011;Lyon\n"
+        )
+        batch.action_stage()
+        line = batch.line_ids
+        self.assertEqual(line.match_partner_id, self.jeanne)
+        self.assertIn("jeanne.lefevre@nouveau.example.org", line.conflicts or "")
+        self.assertIn("Lyon", line.conflicts)
+        with_conflicts = self.env["hygiene.import.line"].search(
+            [("batch_id", "=", batch.id), ("conflicts", "!=", False)]
+        )
+        self.assertEqual(with_conflicts, line, '"With Conflicts" lists it before the commit')
+        if line.decision != "update":
+            line.decision = "update"
+        batch.action_commit()
+        self.assertIn("Line 2: Email: contact", batch.report)
+        self.assertIn("jeanne.lefevre@nouveau.example.org", batch.report)
+
+    def test_the_line_form_opens_from_the_editable_list(self):
+        arch = self.env["hygiene.import.line"].get_view(view_type="list")["arch"]
+        self.assertIn('open_form_view="1"', arch)
+
 
 def read_csv(data):
     return list(csv.reader(io.StringIO(base64.b64decode(data).decode("utf-8-sig"))))
