@@ -177,6 +177,9 @@ class HygieneImportBatch(models.Model):
     count_skip = fields.Integer(compute="_compute_counts", string="Skipped")
     count_quarantine = fields.Integer(compute="_compute_counts", string="Quarantined")
     count_done = fields.Integer(compute="_compute_counts", string="Written")
+    count_created = fields.Integer(compute="_compute_counts", string="Created")
+    count_updated = fields.Integer(compute="_compute_counts", string="Updated")
+    count_merged = fields.Integer(compute="_compute_counts", string="Merged into Another Row")
     report = fields.Text(compute="_compute_report", string="Report")
     dry_run_summary = fields.Text(string="Dry Run", readonly=True)
     rejected_file = fields.Binary(string="Rejected Rows (CSV)", attachment=True, readonly=True)
@@ -205,7 +208,7 @@ class HygieneImportBatch(models.Model):
         Line = self.env["hygiene.import.line"]
         by_decision = defaultdict(dict)
         by_state = defaultdict(dict)
-        written = defaultdict(int)
+        written = defaultdict(dict)
         if self.ids:
             for batch, decision, count in Line._read_group(
                 [("batch_id", "in", self.ids)], ["batch_id", "decision"], ["__count"]
@@ -215,17 +218,17 @@ class HygieneImportBatch(models.Model):
                 [("batch_id", "in", self.ids)], ["batch_id", "state"], ["__count"]
             ):
                 by_state[batch.id][state] = count
-            for batch, count in Line._read_group(
+            for batch, decision, count in Line._read_group(
                 [
                     ("batch_id", "in", self.ids),
                     ("state", "=", "done"),
                     ("decision", "in", ("create", "update", "merge")),
                     ("result_partner_id", "!=", False),
                 ],
-                ["batch_id"],
+                ["batch_id", "decision"],
                 ["__count"],
             ):
-                written[batch.id] = count
+                written[batch.id][decision] = count
         for batch in self:
             decisions = by_decision[batch.id]
             states = by_state[batch.id]
@@ -236,7 +239,10 @@ class HygieneImportBatch(models.Model):
             batch.count_skip = decisions.get("skip", 0)
             batch.count_quarantine = decisions.get("quarantine", 0)
             # quarantined and skipped rows are closed too, but nothing of them was written
-            batch.count_done = written[batch.id]
+            batch.count_done = sum(written[batch.id].values())
+            batch.count_created = written[batch.id].get("create", 0)
+            batch.count_updated = written[batch.id].get("update", 0)
+            batch.count_merged = written[batch.id].get("merge", 0)
             if batch.state in ("committing", "done"):
                 batch.progress = 100.0 * states.get("done", 0) / total if total else 0.0
             else:
@@ -618,7 +624,55 @@ class HygieneImportBatch(models.Model):
                 batch._process_all()
             else:
                 self.env.ref("partner_data_hygiene.ir_cron_hygiene_import")._trigger()
-        return True
+        return self._step_notification("stage")
+
+    def _step_notification(self, step):
+        """The notification closing a step (stage, dry run, commit): what happened in numbers;
+        the form then reloads on its Report tab."""
+        _ = self.env._
+        if len(self) != 1:
+            return True
+        if self.state in ("staging", "committing"):
+            title = _("Import running in the background")
+            message = _(
+                "%(rows)s rows are processed in the background: the report fills as it goes.",
+                rows=self.line_count,
+            )
+        elif step == "commit":
+            title = _("Import committed")
+            message = _(
+                "%(created)s contacts created, %(updated)s updated, %(merged)s rows merged into "
+                "another row, %(quarantined)s quarantined and %(skipped)s skipped (nothing "
+                "written for them). See the report.",
+                created=self.count_created,
+                updated=self.count_updated,
+                merged=self.count_merged,
+                quarantined=self.count_quarantine,
+                skipped=self.count_skip,
+            )
+        else:
+            title = _("Dry run done: nothing was written") if step == "dry_run" else _("Staged")
+            message = _(
+                "%(rows)s rows: %(create)s to create, %(update)s to update, %(merge)s duplicates "
+                "in the file, %(quarantine)s quarantined, %(skip)s skipped. Review the lines, "
+                "then commit.",
+                rows=self.line_count,
+                create=self.count_create,
+                update=self.count_update,
+                merge=self.count_merge,
+                quarantine=self.count_quarantine,
+                skip=self.count_skip,
+            )
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "title": title,
+                "message": message,
+                "type": "success",
+                "next": {"type": "ir.actions.client", "tag": "soft_reload"},
+            },
+        }
 
     def _stage_insert(self):
         """Insert the raw rows (set-based) and move the batch to ``staging``."""
@@ -1260,7 +1314,7 @@ class HygieneImportBatch(models.Model):
             if batch.state != "staged":
                 raise UserError(self.env._("Stage the file before the dry run."))
             batch.dry_run_summary = batch._dry_run_text(batch._dry_run_counts())
-        return True
+        return self._step_notification("dry_run")
 
     def _dry_run_counts(self):
         self.ensure_one()
@@ -1335,6 +1389,11 @@ class HygieneImportBatch(models.Model):
             else:
                 self.env.ref("partner_data_hygiene.ir_cron_hygiene_import")._trigger()
         return True
+
+    def action_commit_notify(self):
+        """The Commit button: commit, then say what was written (screens)."""
+        self.action_commit()
+        return self._step_notification("commit")
 
     def _commit_chunk(self, limit):
         """Write up to ``limit`` staged lines; returns how many were processed."""

@@ -5,7 +5,10 @@ import base64
 import csv
 import io
 
+from lxml import etree
+
 from odoo.tests import Form, HttpCase, tagged, users
+from odoo.tools.safe_eval import safe_eval
 
 from .common import HygieneCommon
 
@@ -236,6 +239,47 @@ class TestImportScreens(HygieneCommon):
     def test_the_line_form_opens_from_the_editable_list(self):
         arch = self.env["hygiene.import.line"].get_view(view_type="list")["arch"]
         self.assertIn('open_form_view="1"', arch)
+
+    def test_each_step_says_what_it_did_in_numbers(self):
+        batch = self._batch(
+            "Nom complet;Courriel\n"
+            "Anne Petit;anne.petit@example.fr\n"
+            "Paul Durand;paul durand@example.fr\n"
+            "Jeanne Lefèvre;jeanne.lefevre@example.fr\n"
+        )
+        action = batch.action_stage()
+        self.assertEqual(action["tag"], "display_notification")
+        self.assertEqual(action["params"]["next"]["tag"], "soft_reload", "the form reloads")
+        message = action["params"]["message"]
+        self.assertIn(
+            "3 rows: 1 to create, 1 to update, 0 duplicates in the file, 1 quarantined", message
+        )
+        self.assertIn("To create: 1", batch.report)
+        action = batch.action_dry_run()
+        self.assertIn("nothing was written", action["params"]["title"])
+        action = batch.action_commit_notify()
+        self.assertIn(
+            "1 contacts created, 1 updated, 0 rows merged into another row, 1 quarantined",
+            action["params"]["message"],
+        )
+        self.assertEqual(batch.count_done, 2, "the quarantined row was not written")
+        self.assertEqual((batch.count_created, batch.count_updated), (1, 1))
+        report = batch.report
+        self.assertIn("Contacts created: 1", report)
+        self.assertIn("Contacts updated: 1", report)
+        self.assertIn("Quarantined, nothing written: 1", report)
+        self.assertNotIn("To create", report)
+        self.assertIn("Line 3: Invalid email address paul durand@example.fr", report)
+
+    def test_a_cancelled_import_hides_its_lines(self):
+        batch = self._batch("Nom complet;Courriel\nAnne Petit;anne.petit@example.fr\n")
+        batch.action_stage()
+        batch.action_cancel()
+        self.assertFalse(batch.line_ids)
+        arch = etree.fromstring(self.env["hygiene.import.batch"].get_view(view_type="form")["arch"])
+        [button] = arch.xpath("//button[@name='action_view_lines']")
+        invisible = safe_eval(button.get("invisible"), {"state": batch.state})
+        self.assertTrue(invisible, "no Lines button leading to an empty list")
 
 
 def read_csv(data):
