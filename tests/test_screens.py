@@ -5,12 +5,16 @@ import base64
 import csv
 import io
 
+from dateutil.relativedelta import relativedelta
 from lxml import etree
 
+from odoo import fields
 from odoo.tests import Form, HttpCase, tagged, users
 from odoo.tools.safe_eval import safe_eval
 
 from .common import HygieneCommon
+
+VALVE = "partner_data_hygiene.retention_safety_valve_percent"
 
 
 @tagged("post_install", "-at_install")
@@ -280,6 +284,71 @@ class TestImportScreens(HygieneCommon):
         [button] = arch.xpath("//button[@name='action_view_lines']")
         invisible = safe_eval(button.get("invisible"), {"state": batch.state})
         self.assertTrue(invisible, "no Lines button leading to an empty list")
+
+
+@tagged("post_install", "-at_install")
+class TestRetentionScreens(HygieneCommon):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.Policy = cls.env["hygiene.retention.policy"]
+        cls.Policy.search([]).active = False
+        cls.env["ir.config_parameter"].sudo().set_param(VALVE, "100")
+        old = fields.Datetime.now() - relativedelta(months=40)
+        Partner = cls.env["res.partner"]
+        cls.due = Partner.create(
+            [{"name": f"Old Prospect {i}", "ref": f"SCR-{i}"} for i in range(3)]
+        )
+        Partner._hygiene_register_activities([(p.id, old, "history") for p in cls.due])
+        # outside the category (the policy check refuses a category matching every contact)
+        Partner.create({"name": "Customer", "ref": "CUST-1"})
+        cls.policy = cls.Policy.create(
+            {
+                "name": "Old prospects",
+                "domain": "[('ref', '=like', 'SCR-%')]",
+                "duration_months": 36,
+                "end_action": "archive",
+            }
+        )
+
+    def _preview(self):
+        action = self.policy.with_user(self.user_officer).action_preview()
+        return self.env["hygiene.retention.preview"].browse(action["res_id"])
+
+    def test_preview_rows_agree_with_the_safety_valve(self):
+        self.assertEqual(set(self._preview().line_ids.mapped("outcome")), {"run"})
+        self.env["ir.config_parameter"].sudo().set_param(VALVE, "0.01")
+        wizard = self._preview()
+        self.assertTrue(wizard.valve_stops)
+        self.assertEqual(len(wizard.line_ids), 3)
+        self.assertEqual(set(wizard.line_ids.mapped("outcome")), {"stopped"}, "nobody processed")
+
+    def test_every_policy_inactive_is_explained(self):
+        self.assertFalse(self._preview().no_active_policy)
+        self.policy.active = False
+        wizard = self.env["hygiene.retention.preview"].with_user(self.user_officer).create({})
+        wizard.action_refresh()
+        self.assertTrue(wizard.no_active_policy)
+        action = wizard.action_view_unclassified()
+        self.assertIn("no retention policy is active", action["name"])
+        menu = self.env.ref("partner_data_hygiene.menu_hygiene_unclassified")
+        server_action = menu.action.with_user(self.user_steward)
+        self.assertIn("no retention policy is active", server_action.run()["name"])
+
+    def test_due_contacts_show_their_policy_and_due_date_and_no_sample(self):
+        action = self.env.ref("partner_data_hygiene.hygiene_retention_due_partner_action")
+        [list_view] = [view for view, mode in action._get_action_dict()["views"] if mode == "list"]
+        self.assertTrue(list_view)
+        arch = etree.fromstring(
+            self.env["res.partner"].get_view(view_id=list_view, view_type="list")["arch"]
+        )
+        names = arch.xpath("//field/@name")
+        self.assertIn("hygiene_retention_policy_id", names)
+        self.assertIn("hygiene_retention_due_date", names)
+        self.assertFalse(arch.xpath("//list[@sample]"), "an empty screen shows no made-up contact")
+        self.assertFalse(
+            arch.xpath("//field[@name='hygiene_retention_due_date'][@column_invisible]")
+        )
 
 
 def read_csv(data):
