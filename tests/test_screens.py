@@ -351,5 +351,40 @@ class TestRetentionScreens(HygieneCommon):
         )
 
 
+@tagged("post_install", "-at_install")
+class TestJournalScreens(HygieneCommon):
+    def _entries(self, operation):
+        return self.env["hygiene.journal"].sudo().search([("operation", "=", operation)])
+
+    def test_suppression_list_changes_are_journaled(self):
+        self.assertFalse(self._entries("suppress") | self._entries("unsuppress"))
+        self._consent(self.jeanne, "withdraw")
+        added = self._entries("suppress")
+        self.assertEqual(len(added), 1, "the withdrawal put the email on the suppression list")
+        self.assertEqual((added.reason, added.counts), ("objection", {"hygiene.suppression": 1}))
+        self.assertEqual(added.reason_label, "Objection to marketing")
+        self._consent(self.jeanne, "grant", proven=True)
+        removed = self._entries("unsuppress")
+        self.assertEqual(len(removed), 1, "the new grant took it off the list")
+        self.assertEqual(removed.counts, {"hygiene.suppression": 1})
+        self.env.flush_all()
+        self.env.cr.execute("SELECT * FROM hygiene_journal")
+        self.assertNotIn("lefevre", repr(self.env.cr.fetchall()).lower(), "no personal value")
+
+    def test_export_without_a_selection_exports_the_journal(self):
+        self._consent(self.jeanne, "withdraw")
+        Journal = self.env["hygiene.journal"].with_user(self.user_officer)
+        action = Journal.browse().action_export_csv()
+        attachment = self.env["ir.attachment"].browse(
+            int(action["url"].split("/")[3].split("?")[0])
+        )
+        rows = list(csv.reader(io.StringIO(attachment.raw.decode())))
+        self.assertEqual(len(rows), 1 + Journal.search_count([]))
+        self.assertIn("Objection to marketing", rows[1])
+        arch = etree.fromstring(Journal.get_view(view_type="list")["arch"])
+        [button] = arch.xpath("//header/button[@name='action_export_csv']")
+        self.assertEqual(button.get("display"), "always")
+
+
 def read_csv(data):
     return list(csv.reader(io.StringIO(base64.b64decode(data).decode("utf-8-sig"))))
