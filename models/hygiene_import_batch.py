@@ -118,7 +118,10 @@ class HygieneImportBatch(models.Model):
         ),
     )
     consent_channel = fields.Selection(
-        selection=lambda self: self.env["hygiene.consent"]._fields["channel"].selection,
+        # the labels of the consent's channels, translated (a callable selection is not)
+        selection=lambda self: self.env["hygiene.consent"]
+        ._fields["channel"]
+        ._description_selection(self.env),
         default="import",
         string="Consent Collected Through",
     )
@@ -775,6 +778,15 @@ class HygieneImportBatch(models.Model):
                 )
 
     @api.model
+    def _message_params(self, params):
+        """The parameters of a row message, a ``reason`` being itself the addon's wording (an
+        email-validator error mapped by tools/normalize.py): translated too."""
+        reason = params.get("reason")
+        if isinstance(reason, str):
+            params = dict(params, reason=self.env._(reason))  # pylint: disable=translation-required
+        return params
+
+    @api.model
     def _check_row_warnings(self, values, clean, warnings, retention_limit, retention_months):
         """Flag what is accepted but must be seen: a role address (not a natural person), look-
         alike characters (returns True: never matched automatically), a last activity older than
@@ -898,7 +910,7 @@ class HygieneImportBatch(models.Model):
                 values, clean, warnings, retention_limit, retention_months
             )
             messages = [
-                self.env._(template, **params)  # pylint: disable=translation-required
+                self.env._(template, **self._message_params(params))  # pylint: disable=translation-required
                 for __, template, params in errors
             ]
             notes = [

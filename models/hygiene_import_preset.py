@@ -61,7 +61,10 @@ class HygieneImportPreset(models.Model):
         help="Purpose of the consents, withdrawals and unsubscribes in these files.",
     )
     consent_channel = fields.Selection(
-        selection=lambda self: self.env["hygiene.consent"]._fields["channel"].selection,
+        # the labels of the consent's channels, translated (a callable selection is not)
+        selection=lambda self: self.env["hygiene.consent"]
+        ._fields["channel"]
+        ._description_selection(self.env),
         default="import",
         string="Consent Collected Through",
         help="How the source collected the consents found in the file (web form, store...).",

@@ -386,5 +386,67 @@ class TestJournalScreens(HygieneCommon):
         self.assertEqual(button.get("display"), "always")
 
 
+@tagged("post_install", "-at_install")
+class TestFrenchScreens(HygieneCommon):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.env["res.lang"]._activate_lang("fr_FR")
+        cls.env["ir.module.module"]._load_module_terms(["partner_data_hygiene"], ["fr_FR"])
+        cls.user_steward.lang = "fr_FR"
+
+    def test_import_report_and_messages_in_french(self):
+        Batch = (
+            self.env["hygiene.import.batch"]
+            .with_user(self.user_steward)
+            .with_context(lang="fr_FR")  # the web client sends the user's language
+        )
+        content = (
+            "Nom complet;Courriel;Date optin\n"
+            "Anne Petit;anne.petit@example.fr;12/03/2021\n"
+            "Paul Durand;paul durand@example.fr;\n"
+            "Léa Roux;lea.roux@example.fr;12/03/2099\n"
+        )
+        batch = Batch.create(
+            {
+                "raw_file": base64.b64encode(content.encode()),
+                "raw_filename": "clients.csv",
+                "source_id": self.source_shop.id,
+            }
+        )
+        batch.action_read_file()
+        action = batch.action_stage()
+        self.assertIn("à créer", action["params"]["message"])
+        report = batch.report
+        for french in (
+            "lignes dans le fichier",
+            "À créer : 1",
+            "Erreur - Date dans le futur : 1",
+            "Ligne 3 : Adresse e-mail invalide paul durand@example.fr : les espaces ne sont pas",
+            "colonne Date optin est dans le futur",
+        ):
+            self.assertIn(french, report)
+        for english in ("rows", "To create", "Line ", "Error -", "SPACE", "@-sign", "future"):
+            self.assertNotIn(english, report)
+        channels = dict(
+            batch._fields["consent_channel"]._description_selection(
+                batch.with_user(self.user_steward).env
+            )
+        )
+        self.assertEqual(channels["import"], "Import de fichier")
+        batch.action_commit_notify()
+        self.assertIn("Contacts créés : 1", batch.report)
+
+    def test_duplicate_states_and_journal_in_french(self):
+        fr = self.env(context=dict(self.env.context, lang="fr_FR"))
+        states = dict(fr["hygiene.duplicate.group"]._fields["state"]._description_selection(fr))
+        self.assertEqual(states["ignored"], "Pas de doublons")
+        self._consent(self.jeanne, "withdraw")
+        entry = fr["hygiene.journal"].sudo().search([("operation", "=", "suppress")])
+        self.assertEqual(entry.reason_label, "Opposition à la prospection")
+        operations = dict(fr["hygiene.journal"]._fields["operation"]._description_selection(fr))
+        self.assertEqual(operations["unsuppress"], "Retiré de la liste repoussoir")
+
+
 def read_csv(data):
     return list(csv.reader(io.StringIO(base64.b64decode(data).decode("utf-8-sig"))))

@@ -321,7 +321,7 @@ def _row_email(raw_email, clean, errors, warnings):
             (
                 "invalid_email",
                 _lt("Invalid email address %(value)s: %(reason)s"),
-                {"value": raw_email, "reason": reason or "too long"},
+                {"value": raw_email, "reason": reason or _lt("too long")},
             )
         )
     else:
