@@ -26,7 +26,12 @@ from stdnum.eu import vat as eu_vat
 from stdnum.fr import siren as fr_siren
 from stdnum.fr import siret as fr_siret
 
-from .i18n import _lt
+
+def _lt(message):
+    """Marks a message for Odoo's translation export, like tools/i18n.py (this module imports
+    nothing of the addon: it is shared with the command line)."""
+    return message
+
 
 # Letters NFKD does not decompose.
 _LIGATURES = str.maketrans(
