@@ -310,12 +310,16 @@ class HygieneImportBatch(models.Model):
                 _("Quarantined (to review or to correct): %(count)s", count=counts["quarantine"]),
                 _("Skipped: %(count)s", count=counts["skip"]),
             ]
+        # each reason right under its decision (quarantined, then skipped)
+        for decision in ("quarantine", "skip"):  # the skip line is the last one
+            at = len(lines) - (1 if decision == "quarantine" else 0)
+            lines[at:at] = [
+                _("  - %(reason)s: %(count)s", reason=reasons.get(reason, reason), count=count)
+                for (code, reason), count in sorted(quarantine.items())
+                if code == decision
+            ]
         if counts[None] and self.state in ("staging", "staged"):
             lines.append(_("Not matched yet: %(count)s", count=counts[None]))
-        for (__, reason), count in sorted(quarantine.items()):
-            lines.append(
-                _("  - %(reason)s: %(count)s", reason=reasons.get(reason, reason), count=count)
-            )
         for kind, count in sorted(error_counts.items()):
             label = errors.get(kind, kind)
             lines.append(_("Error - %(label)s: %(count)s", label=label, count=count))

@@ -259,6 +259,11 @@ class TestImportScreens(HygieneCommon):
             "3 rows: 1 to create, 1 to update, 0 duplicates in the file, 1 quarantined", message
         )
         self.assertIn("To create: 1", batch.report)
+        self.assertIn(
+            "Quarantined (to review or to correct): 1\n  - Invalid values: 1\nSkipped: 0",
+            batch.report,
+            "each reason under its decision",
+        )
         action = batch.action_dry_run()
         self.assertIn("nothing was written", action["params"]["title"])
         action = batch.action_commit_notify()
@@ -331,6 +336,7 @@ class TestRetentionScreens(HygieneCommon):
         self.assertTrue(wizard.no_active_policy)
         action = wizard.action_view_unclassified()
         self.assertIn("no retention policy is active", action["name"])
+        self.assertEqual(action["display_name"], action["name"], "the web client shows it")
         menu = self.env.ref("partner_data_hygiene.menu_hygiene_unclassified")
         server_action = menu.action.with_user(self.user_steward)
         self.assertIn("no retention policy is active", server_action.run()["name"])

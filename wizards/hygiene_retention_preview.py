@@ -127,7 +127,8 @@ class HygieneRetentionPreview(models.TransientModel):
             "partner_data_hygiene.hygiene_unclassified_partner_action"
         )
         if not self.env["hygiene.retention.policy"]._hygiene_active_policies():
-            action["name"] = self.env._(
+            # the web client titles the screen with display_name when the action has one
+            action["name"] = action["display_name"] = self.env._(
                 "Unclassified Contacts: no retention policy is active, activate one"
             )
         return action
