@@ -192,6 +192,21 @@ class HygieneDuplicateGroup(models.Model):
                 progress(done, len(groups))
         return stats
 
+    @api.model
+    def _hygiene_after_merge_undo(self, journals):
+        """Hook called once merges (``hygiene.merge.journal``) were undone: the groups they
+        closed are to review again, with the contacts back, instead of staying "Merged" with no
+        action left until the next scan."""
+        for journal in journals:
+            groups = self.search(
+                [
+                    ("state", "=", "merged"),
+                    ("survivor_id", "=", journal.survivor_id.id),
+                    ("partner_ids", "in", journal.source_ids.ids),
+                ]
+            )
+            groups.write({"state": "pending"})
+
     def _default_survivor(self, partners):
         """The contact with a user, else the one with the most recent activity, else the oldest."""
         return partners.sorted(
@@ -204,9 +219,10 @@ class HygieneDuplicateGroup(models.Model):
 
     # ------------------------------------------------------------------ scan
 
-    @api.model
     def action_scan(self):
-        stats = self._hygiene_scan()
+        """Scan Now (list header button, shown without a selection): the web client calls it with
+        the selected ids, which the scan ignores: it always scans every active contact."""
+        stats = self.browse()._hygiene_scan()
         return {
             "type": "ir.actions.client",
             "tag": "display_notification",

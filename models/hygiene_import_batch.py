@@ -37,13 +37,13 @@ from ..tools.matching import (
 from ..tools.matching import is_generic_email as is_role_address
 from ..tools.readers import ReaderError, read_file
 from ..tools.suppression import suppression_hash, suppression_values
-from .hygiene_import_line import DECISION_REASONS, DECISIONS, ERROR_KINDS
 from .hygiene_import_preset import IMPORT_KINDS
 from .res_partner_merge import SURVIVORSHIP_PARAM
 
 _logger = logging.getLogger(__name__)
 
 STEWARD = "partner_data_hygiene.group_hygiene_steward"
+OFFICER = "partner_data_hygiene.group_hygiene_officer"
 RETENTION_PARAM = "partner_data_hygiene.import_file_retention_days"
 MAX_ROWS_PARAM = "partner_data_hygiene.import_max_rows"
 DEFAULT_RETENTION_DAYS = 30
@@ -65,6 +65,7 @@ IMPORT_CONTEXT = {
     "mail_create_nosubscribe": True,
     "mail_notrack": True,
 }
+REPORT_DETAIL_LIMIT = 300  # lines of "values dropped or changed" shown in the report
 CANDIDATE_CAP = 30  # a key shared by more contacts than this is not evidence (generic mailbox)
 # Partner fields an import writes, in the order conflicts are listed.
 PARTNER_FIELDS = (
@@ -121,16 +122,22 @@ class HygieneImportBatch(models.Model):
         ),
     )
     consent_channel = fields.Selection(
-        selection=lambda self: self.env["hygiene.consent"]._fields["channel"].selection,
+        # the labels of the consent's channels, translated (a callable selection is not)
+        selection=lambda self: self.env["hygiene.consent"]
+        ._fields["channel"]
+        ._description_selection(self.env),
         default="import",
         string="Consent Collected Through",
     )
     day_first = fields.Boolean(string="Day Before Month", default=True)
     country_id = fields.Many2one(
         "res.country",
-        string="Default Country",
+        string="Country of the Phone Numbers",
         default=lambda self: self.env.company.country_id or self.env.ref("base.fr"),
-        help="Country of the phone numbers and addresses written without one.",
+        help="Country of the phone numbers written without their +prefix (06 12 34 56 78 is a "
+        "French number) and of the addresses without a country: the preset's, else the "
+        "company's. A number that is not valid in this country is dropped and listed in the "
+        "report.",
     )
     state = fields.Selection(
         [
@@ -177,7 +184,10 @@ class HygieneImportBatch(models.Model):
     count_skip = fields.Integer(compute="_compute_counts", string="Skipped")
     count_quarantine = fields.Integer(compute="_compute_counts", string="Quarantined")
     count_done = fields.Integer(compute="_compute_counts", string="Written")
-    report = fields.Text(compute="_compute_counts", string="Report")
+    count_created = fields.Integer(compute="_compute_counts", string="Created")
+    count_updated = fields.Integer(compute="_compute_counts", string="Updated")
+    count_merged = fields.Integer(compute="_compute_counts", string="Merged into Another Row")
+    report = fields.Text(compute="_compute_report", string="Report")
     dry_run_summary = fields.Text(string="Dry Run", readonly=True)
     rejected_file = fields.Binary(string="Rejected Rows (CSV)", attachment=True, readonly=True)
     rejected_filename = fields.Char(readonly=True)
@@ -231,7 +241,7 @@ class HygieneImportBatch(models.Model):
         Line = self.env["hygiene.import.line"]
         by_decision = defaultdict(dict)
         by_state = defaultdict(dict)
-        by_error = defaultdict(dict)
+        written = defaultdict(dict)
         if self.ids:
             for batch, decision, count in Line._read_group(
                 [("batch_id", "in", self.ids)], ["batch_id", "decision"], ["__count"]
@@ -241,14 +251,17 @@ class HygieneImportBatch(models.Model):
                 [("batch_id", "in", self.ids)], ["batch_id", "state"], ["__count"]
             ):
                 by_state[batch.id][state] = count
-            for batch, kind, count in Line._read_group(
-                [("batch_id", "in", self.ids), ("error_kind", "!=", False)],
-                ["batch_id", "error_kind"],
+            for batch, decision, count in Line._read_group(
+                [
+                    ("batch_id", "in", self.ids),
+                    ("state", "=", "done"),
+                    ("decision", "in", ("create", "update", "merge")),
+                    ("result_partner_id", "!=", False),
+                ],
+                ["batch_id", "decision"],
                 ["__count"],
             ):
-                by_error[batch.id][kind] = count
-        decision_labels = dict(DECISIONS)
-        error_labels = dict(ERROR_KINDS)
+                written[batch.id][decision] = count
         for batch in self:
             decisions = by_decision[batch.id]
             states = by_state[batch.id]
@@ -258,25 +271,127 @@ class HygieneImportBatch(models.Model):
             batch.count_merge = decisions.get("merge", 0)
             batch.count_skip = decisions.get("skip", 0)
             batch.count_quarantine = decisions.get("quarantine", 0)
-            batch.count_done = states.get("done", 0)
+            # quarantined and skipped rows are closed too, but nothing of them was written
+            batch.count_done = sum(written[batch.id].values())
+            batch.count_created = written[batch.id].get("create", 0)
+            batch.count_updated = written[batch.id].get("update", 0)
+            batch.count_merged = written[batch.id].get("merge", 0)
             if batch.state in ("committing", "done"):
                 batch.progress = 100.0 * states.get("done", 0) / total if total else 0.0
             else:
                 ready = states.get("staged", 0) + states.get("normalised", 0)
                 batch.progress = 100.0 * ready / total if total else 0.0
+
+    @api.depends("line_ids.decision", "line_ids.state", "state")
+    @api.depends_context("lang")
+    def _compute_report(self):
+        for batch in self:
+            batch.report = batch._report_text() if batch.id else False
+
+    def _selection_labels(self, model, field):
+        """``{code: label}`` of a selection field, in the user's language."""
+        return dict(self.env[model]._fields[field]._description_selection(self.env))
+
+    def _report_text(self, detail_limit=REPORT_DETAIL_LIMIT):
+        """What the import will do (under review) or did (committed), in numbers, then every
+        value the import dropped or changed, with its line and why."""
+        self.ensure_one()
+        self.env.flush_all()
+        _ = self.env._
+        reasons = self._selection_labels("hygiene.import.line", "decision_reason")
+        errors = self._selection_labels("hygiene.import.line", "error_kind")
+        done = self.state in ("committing", "done")
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT decision, decision_reason, error_kind, count(*),
+                       count(*) FILTER (WHERE result_partner_id IS NOT NULL)
+                  FROM hygiene_import_line WHERE batch_id = %s
+              GROUP BY decision, decision_reason, error_kind
+                """,
+                self.id,
+            )
+        )
+        total, counts, written = 0, defaultdict(int), defaultdict(int)
+        quarantine, error_counts = defaultdict(int), defaultdict(int)
+        for decision, reason, error_kind, count, with_result in self.env.cr.fetchall():
+            total += count
+            counts[decision] += count
+            written[decision] += with_result
+            if decision in ("quarantine", "skip") and reason:
+                quarantine[decision, reason] += count
+            if error_kind:
+                error_counts[error_kind] += count
+        if done:
             lines = [
-                self.env._("%(count)s rows", count=total),
-                *(
-                    self.env._("%(label)s: %(count)s", label=decision_labels[code], count=count)
-                    for code, count in sorted(decisions.items(), key=lambda item: str(item[0]))
-                    if code
-                ),
-                *(
-                    self.env._("Error - %(label)s: %(count)s", label=error_labels[code], count=n)
-                    for code, n in sorted(by_error[batch.id].items())
-                ),
+                _("%(count)s rows in the file", count=total),
+                _("Contacts created: %(count)s", count=written["create"]),
+                _("Contacts updated: %(count)s", count=written["update"]),
+                _("Rows merged into another row of the file: %(count)s", count=written["merge"]),
+                _("Quarantined, nothing written: %(count)s", count=counts["quarantine"]),
+                _("Skipped: %(count)s", count=counts["skip"]),
             ]
-            batch.report = "\n".join(lines)
+        else:
+            lines = [
+                _("%(count)s rows in the file", count=total),
+                _("To create: %(count)s", count=counts["create"]),
+                _("To update: %(count)s", count=counts["update"]),
+                _("Duplicates of another row of the file: %(count)s", count=counts["merge"]),
+                _("Quarantined (to review or to correct): %(count)s", count=counts["quarantine"]),
+                _("Skipped: %(count)s", count=counts["skip"]),
+            ]
+        # each reason right under its decision (quarantined, then skipped)
+        for decision in ("quarantine", "skip"):  # the skip line is the last one
+            at = len(lines) - (1 if decision == "quarantine" else 0)
+            lines[at:at] = [
+                _("  - %(reason)s: %(count)s", reason=reasons.get(reason, reason), count=count)
+                for (code, reason), count in sorted(quarantine.items())
+                if code == decision
+            ]
+        if counts[None] and self.state in ("staging", "staged"):
+            lines.append(_("Not matched yet: %(count)s", count=counts[None]))
+        for kind, count in sorted(error_counts.items()):
+            label = errors.get(kind, kind)
+            lines.append(_("Error - %(label)s: %(count)s", label=label, count=count))
+        details = self._report_details(detail_limit)
+        if details:
+            lines += ["", _("Values dropped or changed (line: why):"), *details]
+        return "\n".join(lines)
+
+    def _report_details(self, limit):
+        """``Line N: message`` for every error, warning, conflict and note of the lines, the
+        first ``limit`` ones, then how many more."""
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT line_number, message FROM (
+                    SELECT line_number, id, unnest(array_remove(ARRAY[
+                               errors, warnings, conflicts, decision_note], NULL)) AS text
+                      FROM hygiene_import_line
+                     WHERE batch_id = %s
+                       AND (errors IS NOT NULL OR warnings IS NOT NULL
+                            OR conflicts IS NOT NULL OR decision_note IS NOT NULL)
+                ) AS l, LATERAL regexp_split_to_table(l.text, E'\\n') AS message
+                 WHERE message != ''
+              ORDER BY line_number, id
+                """,
+                self.id,
+            )
+        )
+        rows = self.env.cr.fetchall()
+        details = [
+            self.env._("Line %(line)s: %(message)s", line=line, message=message)
+            for line, message in rows[:limit]
+        ]
+        if len(rows) > limit:
+            details.append(
+                self.env._(
+                    "... and %(count)s more: open the lines and filter With Errors, With "
+                    "Warnings or With Conflicts.",
+                    count=len(rows) - limit,
+                )
+            )
+        return details
 
     # ------------------------------------------------------------------ rights
 
@@ -468,6 +583,7 @@ class HygieneImportBatch(models.Model):
             self.purpose_id = preset.purpose_id or self.purpose_id
             self.consent_channel = preset.consent_channel
             self.day_first = preset.day_first
+            self.country_id = preset.country_id or self.country_id
 
     @api.model
     def _preset_values(self, preset):
@@ -482,6 +598,8 @@ class HygieneImportBatch(models.Model):
             values["source_id"] = preset.source_id.id
         if preset.purpose_id:
             values["purpose_id"] = preset.purpose_id.id
+        if preset.country_id:
+            values["country_id"] = preset.country_id.id
         return values
 
     def action_save_preset(self):
@@ -498,6 +616,7 @@ class HygieneImportBatch(models.Model):
                 "purpose_id": self.purpose_id.id,
                 "consent_channel": self.consent_channel,
                 "day_first": self.day_first,
+                "country_id": self.country_id.id,
                 "mapping_ids": [
                     fields.Command.create(
                         {"column": line.column, "target": line.target, "sequence": line.sequence}
@@ -542,7 +661,55 @@ class HygieneImportBatch(models.Model):
                 batch._process_all()
             else:
                 self.env.ref("partner_data_hygiene.ir_cron_hygiene_import")._trigger()
-        return True
+        return self._step_notification("stage")
+
+    def _step_notification(self, step):
+        """The notification closing a step (stage, dry run, commit): what happened in numbers;
+        the form then reloads on its Report tab."""
+        _ = self.env._
+        if len(self) != 1:
+            return True
+        if self.state in ("staging", "committing"):
+            title = _("Import running in the background")
+            message = _(
+                "%(rows)s rows are processed in the background: the report fills as it goes.",
+                rows=self.line_count,
+            )
+        elif step == "commit":
+            title = _("Import committed")
+            message = _(
+                "%(created)s contacts created, %(updated)s updated, %(merged)s rows merged into "
+                "another row, %(quarantined)s quarantined and %(skipped)s skipped (nothing "
+                "written for them). See the report.",
+                created=self.count_created,
+                updated=self.count_updated,
+                merged=self.count_merged,
+                quarantined=self.count_quarantine,
+                skipped=self.count_skip,
+            )
+        else:
+            title = _("Dry run done: nothing was written") if step == "dry_run" else _("Staged")
+            message = _(
+                "%(rows)s rows: %(create)s to create, %(update)s to update, %(merge)s duplicates "
+                "in the file, %(quarantine)s quarantined, %(skip)s skipped. Review the lines, "
+                "then commit.",
+                rows=self.line_count,
+                create=self.count_create,
+                update=self.count_update,
+                merge=self.count_merge,
+                quarantine=self.count_quarantine,
+                skip=self.count_skip,
+            )
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "title": title,
+                "message": message,
+                "type": "success",
+                "next": {"type": "ir.actions.client", "tag": "soft_reload"},
+            },
+        }
 
     def _stage_insert(self):
         """Insert the raw rows (set-based) and move the batch to ``staging``."""
@@ -649,6 +816,15 @@ class HygieneImportBatch(models.Model):
                 )
 
     @api.model
+    def _message_params(self, params):
+        """The parameters of a row message, a ``reason`` being itself the addon's wording (an
+        email-validator error mapped by tools/normalize.py): translated too."""
+        reason = params.get("reason")
+        if isinstance(reason, str):
+            params = dict(params, reason=self.env._(reason))  # pylint: disable=translation-required
+        return params
+
+    @api.model
     def _check_row_warnings(self, values, clean, warnings, retention_limit, retention_months):
         """Flag what is accepted but must be seen: a role address (not a natural person), look-
         alike characters (returns True: never matched automatically), a last activity older than
@@ -745,6 +921,7 @@ class HygieneImportBatch(models.Model):
         if not fetched:
             return 0
         mapping = {line.column: line.target for line in self.mapping_ids if line.target}
+        columns = {target: column for column, target in mapping.items()}
         region = (self.country_id.code or "FR").upper()
         secret = self.env["hygiene.suppression"]._suppression_secret()
         now = fields.Datetime.now()
@@ -757,7 +934,7 @@ class HygieneImportBatch(models.Model):
             raw.update(json.loads(consent_json or "{}"))
             values = {target: raw.get(column) for column, target in mapping.items()}
             clean, errors, warnings = normalize_row(
-                values, region=region, day_first=day_first, now=now
+                values, region=region, day_first=day_first, now=now, columns=columns
             )
             # the proof of consent stays in the officer-only consent_raw (read at commit)
             for target in PROOF_TARGETS:
@@ -774,7 +951,7 @@ class HygieneImportBatch(models.Model):
                 values, clean, warnings, retention_limit, retention_months
             )
             messages = [
-                self.env._(template, **params)  # pylint: disable=translation-required
+                self.env._(template, **self._message_params(params))  # pylint: disable=translation-required
                 for __, template, params in errors
             ]
             notes = [
@@ -1054,6 +1231,48 @@ class HygieneImportBatch(models.Model):
             )
         self._set_line_state("staged", SQL("state = 'normalised'"))
         self._engine_write({"state": "staged"})
+        self._stage_conflicts()
+
+    def _stage_conflicts(self, batch_size=COMMIT_CHUNK):
+        """The values of each row that differ from the contact it matches, listed on the line
+        as the commit would (survivorship rule included), so that the steward reviews them
+        before choosing "Update"; the commit lists them again as written."""
+        self.ensure_one()
+        if self.kind != "contacts":
+            return
+        Line = self.env["hygiene.import.line"]
+        rule = self.env["ir.config_parameter"].sudo().get_param(SURVIVORSHIP_PARAM) or "most_recent"
+        countries = self._countries()
+        lines = Line.search(
+            [
+                ("batch_id", "=", self.id),
+                ("state", "=", "staged"),
+                ("match_partner_id", "!=", False),
+            ]
+        )
+        for chunk in split_every(batch_size, lines.ids, Line.browse):
+            partners = chunk.match_partner_id
+            partners.fetch([*PARTNER_FIELDS, "write_date", "hygiene_source_id", "parent_id"])
+            values = []
+            for line in chunk:
+                clean = line._clean()
+                __, conflicts = self._update_vals(
+                    line.match_partner_id,
+                    self._partner_vals(clean, countries, default_country=False),
+                    clean,
+                    rule,
+                )
+                if conflicts:
+                    values.append(SQL("(%s, %s)", line.id, "\n".join(conflicts)))
+            if values:
+                self.env.cr.execute(
+                    SQL(
+                        "UPDATE hygiene_import_line l SET conflicts = v.conflicts"
+                        " FROM (VALUES %s) AS v(id, conflicts) WHERE l.id = v.id",
+                        SQL(", ").join(values),
+                    )
+                )
+        Line.invalidate_model(["conflicts"])
 
     def _decide_list(self, lines, decisions):
         """Unsubscribe and hard-bounce lists: apply to every contact with the email, never
@@ -1175,7 +1394,7 @@ class HygieneImportBatch(models.Model):
             if batch.state != "staged":
                 raise UserError(self.env._("Stage the file before the dry run."))
             batch.dry_run_summary = batch._dry_run_text(batch._dry_run_counts())
-        return True
+        return self._step_notification("dry_run")
 
     def _dry_run_counts(self):
         self.ensure_one()
@@ -1250,6 +1469,11 @@ class HygieneImportBatch(models.Model):
             else:
                 self.env.ref("partner_data_hygiene.ir_cron_hygiene_import")._trigger()
         return True
+
+    def action_commit_notify(self):
+        """The Commit button: commit, then say what was written (screens)."""
+        self.action_commit()
+        return self._step_notification("commit")
 
     def _commit_chunk(self, limit):
         """Write up to ``limit`` staged lines; returns how many were processed."""
@@ -1382,6 +1606,20 @@ class HygieneImportBatch(models.Model):
         for name in PARTNER_FIELDS:
             new = vals.get(name)
             if not new:
+                continue
+            if name == "company_name" and partner.commercial_partner_id != partner:
+                # The contact belongs to a company (parent_id): the free-text company name
+                # would hide that link on the form and offer to create a second company.
+                company = partner.commercial_partner_id
+                if normalize.company_name_key(company.name) != normalize.company_name_key(new):
+                    conflicts.append(
+                        self.env._(
+                            "Company: the contact belongs to %(company)s, file %(new)s, kept "
+                            "%(company)s",
+                            company=company.name,
+                            new=new,
+                        )
+                    )
                 continue
             current = partner[name]
             current = current.id if isinstance(current, models.BaseModel) else current
@@ -1821,12 +2059,14 @@ class HygieneImportBatch(models.Model):
         return action
 
     def _rejected_rows(self):
-        """``(line, decision, reason, errors, raw values)`` of the quarantined and skipped rows."""
+        """``(line, decision, reason, errors, note, raw values, consent values)`` of the
+        quarantined and skipped rows."""
         self.env.flush_all()
         self.env.cr.execute(
             SQL(
                 """
-                SELECT line_number, decision, decision_reason, errors, decision_note, raw_values
+                SELECT line_number, decision, decision_reason, errors, decision_note, raw_values,
+                       consent_raw
                   FROM hygiene_import_line
                  WHERE batch_id = %s AND decision IN ('quarantine', 'skip')
               ORDER BY line_number, id
@@ -1837,40 +2077,61 @@ class HygieneImportBatch(models.Model):
         return self.env.cr.fetchall()
 
     def _rejected_csv(self):
-        """CSV of the rejected rows, formula-safe (cells starting with = + - @ tab CR)."""
-        decisions = dict(DECISIONS)
-        reasons = dict(DECISION_REASONS)
+        """CSV of the rejected rows, to correct and import again: the file's own columns, in its
+        order and under its headers, consent columns included, then the line, the decision and
+        why. Formula-safe, headers included (cells starting with = + - @ tab CR)."""
+        decisions = self._selection_labels("hygiene.import.line", "decision")
+        reasons = self._selection_labels("hygiene.import.line", "decision_reason")
         rows = self._rejected_rows()
-        # the file's columns in its order (rows are stored without their empty cells)
-        headers = [m.column for m in self.mapping_ids.sorted("sequence") if m.column]
-        for *__, raw in rows:
-            for header in json.loads(raw or "{}"):
-                if header not in headers:
-                    headers.append(header)
+        # the proof of consent (IP, wording shown) stays with the privacy officers (review L2)
+        hidden = (
+            set()
+            if self.env.su or self.env.user.has_group(OFFICER)
+            else {m.column for m in self.mapping_ids if m.target in PROOF_TARGETS}
+        )
+        headers = [
+            column
+            for column in self.mapping_ids.sorted(lambda m: (m.sequence, m.id)).mapped("column")
+            if column not in hidden
+        ]
+        parsed = []
+        for line, decision, reason, errors, note, raw, consent in rows:
+            values = {**json.loads(raw or "{}"), **json.loads(consent or "{}")}
+            for column in hidden:
+                values.pop(column, None)
+            headers += [header for header in values if header not in headers]
+            parsed.append((line, decision, reason, errors, note, values))
         buffer = io.StringIO()
         writer = csv.writer(buffer)
         writer.writerow(
             [
-                self.env._("line"),
-                self.env._("decision"),
-                self.env._("reason"),
-                self.env._("errors"),
-                # the file's own headers are data too: a header "=HYPERLINK(...)" is escaped
-                *(safe_cell(header) for header in headers),
+                *(safe_cell(str(header)) for header in headers),
+                self.env._("Line in the File"),
+                self.env._("Decision"),
+                self.env._("Reason"),
+                self.env._("Errors"),
             ]
         )
-        for line, decision, reason, errors, note, raw in rows:
-            values = json.loads(raw or "{}")
+        for line, decision, reason, errors, note, values in parsed:
             writer.writerow(
                 [
+                    *(
+                        safe_cell(str(values[header]) if values.get(header) is not None else "")
+                        for header in headers
+                    ),
                     line,
                     decisions.get(decision, decision or ""),
                     reasons.get(reason, reason or ""),
                     safe_cell(" / ".join(part for part in (errors, note) if part)),
-                    *(safe_cell(str(values.get(header, ""))) for header in headers),
                 ]
             )
         return buffer.getvalue().encode("utf-8-sig")
+
+    def _rejected_filename(self):
+        """``rejected-clients.csv`` for ``clients.csv`` (or ``clients.xlsx``): a CSV either way,
+        never ``clients.csv.csv``."""
+        stem = re.sub(r"\.[A-Za-z0-9]{1,5}$", "", self.name or "") or "import"
+        return sanitize_filename(f"rejected-{stem}.csv")
 
     def action_download_rejected(self):
         self._check_steward()
@@ -1878,7 +2139,7 @@ class HygieneImportBatch(models.Model):
         self.write(
             {
                 "rejected_file": base64.b64encode(self._rejected_csv()),
-                "rejected_filename": f"rejected-{self.name}.csv",
+                "rejected_filename": self._rejected_filename(),
             }
         )
         return {

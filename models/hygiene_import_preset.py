@@ -61,13 +61,22 @@ class HygieneImportPreset(models.Model):
         help="Purpose of the consents, withdrawals and unsubscribes in these files.",
     )
     consent_channel = fields.Selection(
-        selection=lambda self: self.env["hygiene.consent"]._fields["channel"].selection,
+        # the labels of the consent's channels, translated (a callable selection is not)
+        selection=lambda self: self.env["hygiene.consent"]
+        ._fields["channel"]
+        ._description_selection(self.env),
         default="import",
         string="Consent Collected Through",
         help="How the source collected the consents found in the file (web form, store...).",
     )
     day_first = fields.Boolean(
         string="Day Before Month", default=True, help="Dates written 31/01/2024 (French)."
+    )
+    country_id = fields.Many2one(
+        "res.country",
+        string="Country of the Phone Numbers",
+        help="Country of the numbers and addresses these files write without a country "
+        "(06 12 34 56 78 is French). Empty: the company's country.",
     )
     mapping_ids = fields.One2many("hygiene.import.mapping", "preset_id", string="Columns")
 

@@ -7,6 +7,7 @@ from odoo.exceptions import AccessError, UserError
 from odoo.addons.base.models.ir_model import MODULE_UNINSTALL_FLAG
 
 from ..tools.export import safe_cell
+from ..tools.i18n import _lt
 
 OFFICER = "partner_data_hygiene.group_hygiene_officer"
 
@@ -17,11 +18,27 @@ OPERATIONS = [
     ("hold", "Legal hold"),
     ("hold_release", "Legal hold ended"),
     ("suppress", "Added to the suppression list"),
+    ("unsuppress", "Removed from the suppression list"),
     ("repermission", "Re-permission mail"),
     ("valve", "Stopped by the safety valve"),
     ("refused", "Refused (human decision needed)"),
     ("error", "Failed"),
 ]
+# Reason codes of the entries (stored as codes: the journal holds no wording) and their labels.
+REASON_LABELS = {
+    "retention": _lt("Retention period over"),
+    "manual": _lt("Asked by a privacy officer"),
+    "officer": _lt("Set by a privacy officer"),
+    "erasure": _lt("Erasure"),
+    "objection": _lt("Objection to marketing"),
+    "internal_user": _lt("Linked to an internal user: human decision needed"),
+    "legal_hold": _lt("Legal hold"),
+    "partial": _lt("Kept in part under a legal hold"),
+    "expired": _lt("Legal hold expired"),
+    "hold_ended": _lt("Legal hold ended"),
+    "referenced": _lt("Still referenced: anonymised instead of deleted"),
+    "safety_valve": _lt("More contacts due than the safety valve allows"),
+}
 
 
 class HygieneJournal(models.Model):
@@ -63,6 +80,7 @@ class HygieneJournal(models.Model):
     counts = fields.Json(readonly=True, help="Number of records changed per model.")
     record_ids = fields.Json(readonly=True, help="Ids of the partners concerned.")
     record_count = fields.Integer(readonly=True)
+    reason_label = fields.Char(compute="_compute_reason_label", string="Why")
     counts_summary = fields.Char(compute="_compute_summaries", string="Records Changed")
     record_ids_text = fields.Text(compute="_compute_summaries", string="Contact Ids")
 
@@ -73,6 +91,22 @@ class HygieneJournal(models.Model):
                 f"{model}: {count}" for model, count in sorted((entry.counts or {}).items())
             )
             entry.record_ids_text = " ".join(str(rid) for rid in entry.record_ids or [])
+
+    @api.depends("reason")
+    @api.depends_context("lang")
+    def _compute_reason_label(self):
+        for entry in self:
+            entry.reason_label = self._reason_label(entry.reason)
+
+    @api.model
+    def _reason_label(self, reason):
+        """The reason code in the user's language (``exception:Name`` names the error)."""
+        if not reason:
+            return False
+        if reason.startswith("exception:"):
+            return self.env._("Error: %(error)s", error=reason.removeprefix("exception:"))
+        template = REASON_LABELS.get(reason)
+        return self.env._(template) if template else reason  # pylint: disable=translation-required
 
     @api.model
     def _log(self, operation, policy=None, counts=None, record_ids=(), reason=None):
@@ -96,11 +130,13 @@ class HygieneJournal(models.Model):
         )
 
     def action_export_csv(self):
-        """Download the selected entries as CSV (the Art. 5(2) evidence): date, actor,
-        operation, policy, reason, counts per model and ids, never a personal value."""
+        """Download the selected entries, or the whole journal when none is selected, as CSV
+        (the Art. 5(2) evidence): date, actor, operation, policy, reason, counts per model and
+        ids, never a personal value."""
         if not self.env.user.has_group(OFFICER):
             raise AccessError(self.env._("Only privacy officers can export the journal."))
-        self.check_access("read")
+        entries = self or self.search([])  # the button is shown without a selection too
+        entries.check_access("read")
         operations = dict(self._fields["operation"]._description_selection(self.env))
         buffer = io.StringIO()
         writer = csv.writer(buffer)
@@ -116,7 +152,7 @@ class HygieneJournal(models.Model):
                 self.env._("Contact ids"),
             ]
         )
-        for entry in self.sorted(lambda e: (e.date, e.id)):
+        for entry in entries.sorted(lambda e: (e.date, e.id)):
             writer.writerow(
                 [
                     safe_cell(value)
@@ -125,7 +161,7 @@ class HygieneJournal(models.Model):
                         entry.user_id.login or "",
                         operations.get(entry.operation, entry.operation),
                         entry.policy_name or "",
-                        entry.reason or "",
+                        entry.reason_label or "",
                         entry.record_count,
                         entry.counts_summary,
                         entry.record_ids_text,

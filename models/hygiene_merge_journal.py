@@ -251,6 +251,8 @@ class HygieneMergeJournal(models.Model):
         for journal in self:
             with self.env.cr.savepoint():
                 journal.sudo()._undo()
+                # screens hook: the duplicate groups this merge closed are to review again
+                self.env["hygiene.duplicate.group"]._hygiene_after_merge_undo(journal)
         return True
 
     def _undo(self):

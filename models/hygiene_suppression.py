@@ -95,7 +95,18 @@ class HygieneSuppression(models.Model):
         if not hashes:
             return 0
         self.env.flush_all()
-        return self._insert_hashes([(value_hash, kind) for kind, value_hash in hashes], reason)
+        added = self._insert_hashes([(value_hash, kind) for kind, value_hash in hashes], reason)
+        if added:
+            self._journal("suppress", added, reason)
+        return added
+
+    @api.model
+    def _journal(self, operation, count, reason):
+        """The operations journal records every change of the list: how many values, why, by
+        whom; never the value (its hash neither)."""
+        self.env["hygiene.journal"]._log(
+            operation, counts={"hygiene.suppression": count}, reason=reason
+        )
 
     @api.model
     def _insert_hashes(self, rows, reason):
@@ -142,6 +153,8 @@ class HygieneSuppression(models.Model):
         entries = self.sudo().search([("value_hash", "in", hashes), ("reason", "=", reason)])
         count = len(entries)
         entries.unlink()
+        if count:
+            self._journal("unsuppress", count, reason)
         return count
 
     @api.model

@@ -246,7 +246,7 @@ def split_name(first, last):
     return " ".join(part for part in (first, last) if part)
 
 
-def normalize_row(values, region="FR", day_first=True, now=None):
+def normalize_row(values, region="FR", day_first=True, now=None, columns=None):
     """Normalise one mapped row.
 
     ``values`` maps targets to raw texts. Returns ``(clean, errors, warnings)``: ``clean`` holds
@@ -254,6 +254,8 @@ def normalize_row(values, region="FR", day_first=True, now=None):
     boolean) and the matching keys (``email_key``, ``phone_key``, ``mobile_key``, ``name_key``,
     ``company_key``); ``errors`` and ``warnings`` are lists of ``(kind, template, params)``.
     A row with an error is quarantined; a warning is shown but does not stop the row.
+    ``columns`` maps targets to the file's column headers, which the messages name (the
+    steward knows "Date optin", not ``optin_date``).
     """
     now = now or datetime.now()
     clean, errors, warnings = {}, [], []
@@ -286,7 +288,7 @@ def normalize_row(values, region="FR", day_first=True, now=None):
             clean[target] = text[target]
     if text.get("zip"):
         clean["zip"] = normalize.normalize_postcode(text["zip"], region) or text["zip"]
-    _row_dates(text, day_first, now, clean, errors)
+    _row_dates(text, day_first, now, clean, errors, columns or {})
     if text.get("optin"):
         _row_consent(text["optin"], day_first, now, clean, warnings)
     for target in ("source_ref", "optin_ip", "optin_wording"):
@@ -319,7 +321,7 @@ def _row_email(raw_email, clean, errors, warnings):
             (
                 "invalid_email",
                 _lt("Invalid email address %(value)s: %(reason)s"),
-                {"value": raw_email, "reason": reason or "too long"},
+                {"value": raw_email, "reason": reason or _lt("too long")},
             )
         )
     else:
@@ -376,7 +378,7 @@ DATE_TARGETS = (
 )
 
 
-def _row_dates(text, day_first, now, clean, errors):
+def _row_dates(text, day_first, now, clean, errors, columns):
     if text.get("birthdate"):
         try:
             birth = parse_datetime(text["birthdate"], day_first)
@@ -402,7 +404,7 @@ def _row_dates(text, day_first, now, clean, errors):
                 (
                     "invalid_date",
                     _lt("Invalid date %(value)s in column %(column)s."),
-                    {"value": text[target], "column": target},
+                    {"value": text[target], "column": columns.get(target, target)},
                 )
             )
             continue
@@ -411,7 +413,7 @@ def _row_dates(text, day_first, now, clean, errors):
                 (
                     "future_date",
                     _lt("Date %(value)s in column %(column)s is in the future."),
-                    {"value": text[target], "column": target},
+                    {"value": text[target], "column": columns.get(target, target)},
                 )
             )
             continue

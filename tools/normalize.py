@@ -26,6 +26,13 @@ from stdnum.eu import vat as eu_vat
 from stdnum.fr import siren as fr_siren
 from stdnum.fr import siret as fr_siret
 
+
+def _lt(message):
+    """Marks a message for Odoo's translation export, like tools/i18n.py (this module imports
+    nothing of the addon: it is shared with the command line)."""
+    return message
+
+
 # Letters NFKD does not decompose.
 _LIGATURES = str.maketrans(
     {
@@ -181,8 +188,40 @@ def normalize_email(value):
     try:
         result = validate_email(text, check_deliverability=False)
     except EmailNotValidError as error:
-        return None, str(error)
+        return None, email_error_reason(str(error))
     return result.ascii_email.lower() if result.ascii_email else result.normalized.lower(), None
+
+
+# email-validator's messages (English only, and wordy) -> the addon's own translatable wording,
+# first match wins; the caller translates the reason (``env._(reason)``).
+EMAIL_REASONS = (
+    ("SPACE", _lt("spaces are not allowed")),
+    ("must have an @-sign", _lt("it must contain one @")),
+    ("exactly one @-sign", _lt("it must contain one @")),
+    ("invalid characters: '@'", _lt("it must contain one @")),
+    ("something before the @-sign", _lt("nothing before the @")),
+    ("something after the @-sign", _lt("nothing after the @")),
+    (
+        "special-use or reserved",
+        _lt("reserved domain (example, test, localhost...), not a mailbox"),
+    ),
+    ("should have a period", _lt("the domain after the @ has no dot (.fr, .com...)")),
+    ("period", _lt("a dot is misplaced (at the start, at the end, doubled or next to the @)")),
+    ("hyphen", _lt("a hyphen is misplaced in the domain")),
+    ("too long", _lt("too long")),
+    ("before the @-sign", _lt("invalid characters before the @")),
+    ("after the @-sign", _lt("invalid characters after the @")),
+)
+EMAIL_INVALID = _lt("not a valid email address")
+
+
+def email_error_reason(message):
+    """The addon's wording (an English template, see tools/i18n.py) for an email-validator
+    error message."""
+    for fragment, reason in EMAIL_REASONS:
+        if fragment in message:
+            return reason
+    return EMAIL_INVALID
 
 
 @_memoized

@@ -32,6 +32,12 @@ class HygieneRetentionPreview(models.TransientModel):
         help="More contacts are due than the share of the base allowed in one run.",
     )
     truncated = fields.Boolean(readonly=True)
+    no_active_policy = fields.Boolean(
+        string="No Active Policy",
+        readonly=True,
+        help="Every retention policy is inactive: no contact is classified and no run touches "
+        "anyone.",
+    )
 
     @api.model
     def _hygiene_internal_sql(self):
@@ -72,6 +78,13 @@ class HygieneRetentionPreview(models.TransientModel):
                 )
         base = Partner.search_count([])
         percent = Policy._hygiene_valve_percent()
+        # the same rule as the run (hygiene.retention.policy._hygiene_valve_check): above the
+        # share, the run stops before touching anyone, so no row "will be processed"
+        valve_stops = bool(due_total) and not (base and due_total * 100.0 <= percent * base)
+        if valve_stops:
+            for vals in lines:
+                if vals["outcome"] == "run":
+                    vals["outcome"] = "stopped"
         self.line_ids.unlink()
         self.write(
             {
@@ -81,8 +94,9 @@ class HygieneRetentionPreview(models.TransientModel):
                 "unclassified_count": Partner.search_count(Policy._hygiene_unclassified_domain()),
                 "base_count": base,
                 "valve_percent": percent,
-                "valve_stops": bool(due_total) and due_total * 100.0 > percent * max(base, 1),
+                "valve_stops": valve_stops,
                 "truncated": truncated,
+                "no_active_policy": not Policy._hygiene_active_policies(),
             }
         )
         return self._action_open()
@@ -98,9 +112,26 @@ class HygieneRetentionPreview(models.TransientModel):
         }
 
     def action_view_unclassified(self):
+        return self._hygiene_open_unclassified()
+
+    def action_view_policies(self):
         return self.env["ir.actions.act_window"]._for_xml_id(
+            "partner_data_hygiene.hygiene_retention_policy_action"
+        )
+
+    @api.model
+    def _hygiene_open_unclassified(self):
+        """The Unclassified Contacts screen; when every policy is inactive its title says so:
+        then every contact is unclassified, which is not a defect of the contacts."""
+        action = self.env["ir.actions.act_window"]._for_xml_id(
             "partner_data_hygiene.hygiene_unclassified_partner_action"
         )
+        if not self.env["hygiene.retention.policy"]._hygiene_active_policies():
+            # the web client titles the screen with display_name when the action has one
+            action["name"] = action["display_name"] = self.env._(
+                "Unclassified Contacts: no retention policy is active, activate one"
+            )
+        return action
 
 
 class HygieneRetentionPreviewLine(models.TransientModel):
@@ -116,6 +147,10 @@ class HygieneRetentionPreviewLine(models.TransientModel):
     due_date = fields.Date(readonly=True)
     end_action = fields.Selection(related="policy_id.end_action")
     outcome = fields.Selection(
-        [("run", "Will be processed"), ("refused", "Internal user: human decision")],
+        [
+            ("run", "Will be processed"),
+            ("stopped", "Stopped by the safety valve"),
+            ("refused", "Internal user: human decision"),
+        ],
         readonly=True,
     )
