@@ -2051,6 +2051,7 @@ class HygieneImportBatch(models.Model):
 
     def action_view_lines(self):
         self.ensure_one()
+        self.check_access("read")
         action = self.env["ir.actions.act_window"]._for_xml_id(
             "partner_data_hygiene.hygiene_import_line_action"
         )

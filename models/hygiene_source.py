@@ -65,6 +65,7 @@ class HygieneSource(models.Model):
 
     def action_view_partners(self):
         self.ensure_one()
+        self.check_access("read")
         action = self.env["ir.actions.act_window"]._for_xml_id("contacts.action_contacts")
         action["domain"] = [("hygiene_origin_ids.source_id", "=", self.id)]
         action["context"] = {}

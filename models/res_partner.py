@@ -240,6 +240,7 @@ class ResPartner(models.Model):
 
     def action_hygiene_record_consent(self):
         self.ensure_one()
+        self.env["hygiene.consent.wizard"].check_access("create")
         return {
             "type": "ir.actions.act_window",
             "name": self.env._("Record a Consent"),

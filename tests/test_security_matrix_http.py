@@ -31,6 +31,7 @@ EXPECTED_METHODS = {
     ("hygiene.duplicate.merge.wizard", "action_merge"): "steward",
     ("hygiene.import.batch", "action_cancel"): "steward",
     ("hygiene.import.batch", "action_commit"): "steward",
+    ("hygiene.import.batch", "action_commit_notify"): "steward",
     ("hygiene.import.batch", "action_download_rejected"): "steward",
     ("hygiene.import.batch", "action_dry_run"): "steward",
     ("hygiene.import.batch", "action_read_file"): "steward",
@@ -47,6 +48,7 @@ EXPECTED_METHODS = {
     ("hygiene.retention.policy", "action_view_partners"): "steward",
     ("hygiene.retention.preview", "action_refresh"): "officer",
     ("hygiene.retention.preview", "action_view_unclassified"): "officer",
+    ("hygiene.retention.preview", "action_view_policies"): "officer",
     ("hygiene.source", "action_view_partners"): "user",
     ("hygiene.suppression.lookup", "action_lookup"): "officer",
     ("res.partner", "action_hygiene_anonymize"): "officer",
@@ -196,22 +198,24 @@ class TestRoleMatrixHttp(HttpCase, HygieneCommon):
         }
         self.assertFalse(wrong, "calls whose outcome differs from the table")
 
-    def test_create_write_unlink_of_every_model(self):
-        """The ACL table of test_access, through RPC, for the portal user and the employee
-        too: nothing the addon defines is reachable by a portal user."""
+    def test_create_read_write_unlink_of_every_model(self):
+        """The ACL table of test_access, asked through RPC (``has_access``), for the portal user
+        and the employee too: nothing the addon defines is reachable by a portal user."""
         wrong = {}
         for model in EXPECTED_ACCESS:
-            for role in ("portal", "employee", "user", "steward"):
-                outcome = self._call(
-                    role, model, "search_read", [[]], {"fields": ["id"], "limit": 1}
-                )
+            for role in ROLES:
                 rights = "" if role == "portal" else EXPECTED_ACCESS[model][ROLES.index(role) - 1]
-                expected = OK if "r" in rights else REFUSED
-                if outcome != expected:
-                    wrong[model, role, "read"] = outcome
-                outcome = self._call(role, model, "unlink", [[]])
-                # unlink of nothing still checks the ACL
-                expected = OK if "u" in rights else REFUSED
-                if outcome != expected:
-                    wrong[model, role, "unlink"] = outcome
-        self.assertFalse(wrong, "RPC outcomes that differ from the ACL table")
+                self.authenticate(self.logins[role].login, self.logins[role].login)
+                for operation in ("create", "read", "write", "unlink"):
+                    allowed = self.make_jsonrpc_request(
+                        "/web/dataset/call_kw",
+                        {
+                            "model": model,
+                            "method": "has_access",
+                            "args": [[], operation],
+                            "kwargs": {},
+                        },
+                    )
+                    if allowed != (operation[0] in rights):
+                        wrong[model, role, operation] = allowed
+        self.assertFalse(wrong, "RPC rights that differ from the ACL table")

@@ -112,9 +112,11 @@ class HygieneRetentionPreview(models.TransientModel):
         }
 
     def action_view_unclassified(self):
+        self.check_access("read")
         return self._hygiene_open_unclassified()
 
     def action_view_policies(self):
+        self.check_access("read")
         return self.env["ir.actions.act_window"]._for_xml_id(
             "partner_data_hygiene.hygiene_retention_policy_action"
         )
