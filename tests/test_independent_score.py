@@ -47,7 +47,9 @@ class TestIndependentScore(BaseCase):
         self.assertEqual(figures["recall"], 0.0)
         self.assertEqual(figures["precision"], 1.0)  # no pair proposed, none wrong
         self.assertEqual(figures["f1"], 0.0)
-        self.assertEqual(figures["recall_by_difference"]["address differs (moved, or home vs work)"]["missed"], 1)
+        self.assertEqual(
+            figures["recall_by_difference"]["address differs (moved, or home vs work)"]["missed"], 1
+        )
 
     def test_split_and_false_merges(self):
         # {1,2,4}: one right pair (1,2) and two spouse pairs; {5,6}: chance homonyms; 3, 7 alone
@@ -59,11 +61,15 @@ class TestIndependentScore(BaseCase):
         self.assertEqual(figures["recall"], round(1 / 3, 4))
         self.assertEqual(figures["f1"], round(2 * 0.25 * (1 / 3) / (0.25 + 1 / 3), 4))
         spouse = figures["hard_negatives"]["spouse"]
-        self.assertEqual((spouse["pairs"], spouse["merged_pairs"]), (3, 2))  # 1-4, 2-4 of 1-4, 2-4, 3-4
+        self.assertEqual(
+            (spouse["pairs"], spouse["merged_pairs"]), (3, 2)
+        )  # 1-4, 2-4 of 1-4, 2-4, 3-4
         self.assertEqual(spouse["merge_rate"], round(2 / 3, 4))
         self.assertEqual(spouse["groups_merged"], 1)
         chance = figures["hard_negatives"]["chance_same_name"]
-        self.assertEqual((chance["pairs"], chance["merged_pairs"], chance["merge_rate"]), (1, 1, 1.0))
+        self.assertEqual(
+            (chance["pairs"], chance["merged_pairs"], chance["merge_rate"]), (1, 1, 1.0)
+        )
         self.assertEqual(
             figures["false_pairs_by_cause"],
             {"chance_same_name": 1, "spouse": 2, "other (unrelated persons)": 0},
@@ -91,7 +97,9 @@ class TestIndependentScore(BaseCase):
             _pred(export)  # partner ids without a way to turn them into rows
 
     def test_pair_differences(self):
-        labels = score.pair_differences("addr=0;mail=0;sur=birth", "addr=1;mail=0;sur=married;name_typo")
+        labels = score.pair_differences(
+            "addr=0;mail=0;sur=birth", "addr=1;mail=0;sur=married;name_typo"
+        )
         self.assertIn("address differs (moved, or home vs work)", labels)
         self.assertIn("surname differs (married / maiden / both)", labels)
         self.assertIn("noise: name_typo", labels)

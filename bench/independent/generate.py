@@ -62,7 +62,13 @@ RATES = {
 }
 # per-source rates: shop, web_form (CMS), emailing, loyalty, fair
 SOURCE_RATES = {
-    "order_last_first": {"shop": 0.08, "web_form": 0.45, "emailing": 0.05, "loyalty": 0.30, "fair": 0.40},
+    "order_last_first": {
+        "shop": 0.08,
+        "web_form": 0.45,
+        "emailing": 0.05,
+        "loyalty": 0.30,
+        "fair": 0.40,
+    },
     "upper": {"shop": 0.05, "web_form": 0.30, "emailing": 0.05, "loyalty": 0.05, "fair": 0.50},
     "lower": {"shop": 0.04, "web_form": 0.04, "emailing": 0.10, "loyalty": 0.04, "fair": 0.04},
     "no_accents": {"shop": 0.10, "web_form": 0.60, "emailing": 0.10, "loyalty": 0.10, "fair": 0.30},
@@ -76,7 +82,13 @@ SOURCE_RATES = {
     "ocr": {"fair": 0.06},
     "no_email": {"shop": 0.03, "web_form": 0.05, "emailing": 0.0, "loyalty": 0.40, "fair": 0.25},
     "email_case": {"shop": 0.05, "web_form": 0.05, "emailing": 0.05, "loyalty": 0.05, "fair": 0.20},
-    "email_typo": {"shop": 0.015, "web_form": 0.015, "emailing": 0.015, "loyalty": 0.015, "fair": 0.06},
+    "email_typo": {
+        "shop": 0.015,
+        "web_form": 0.015,
+        "emailing": 0.015,
+        "loyalty": 0.015,
+        "fair": 0.06,
+    },
     # phones shown: (both, mobile only, landline only, none)
     "phones": {
         "shop": (10, 55, 20, 15),
@@ -85,7 +97,13 @@ SOURCE_RATES = {
         "loyalty": (5, 80, 5, 10),
         "fair": (0, 60, 10, 30),
     },
-    "phone_typo": {"shop": 0.005, "web_form": 0.005, "emailing": 0.005, "loyalty": 0.005, "fair": 0.03},
+    "phone_typo": {
+        "shop": 0.005,
+        "web_form": 0.005,
+        "emailing": 0.005,
+        "loyalty": 0.005,
+        "fair": 0.03,
+    },
     # address shown: (none, postcode and city only); else full
     "address": {
         "shop": (0.02, 0.03),
@@ -268,9 +286,37 @@ TAIL_ROOT = (
     "gal gou lan mich pag ren sav tall vall bar bell bon bru cam cha cor dav fon gir lag lav "
     "mal mas nav pon rou tis vig aub bla dro fro gra pla tra"
 ).split()
-TAIL_SUFFIX = ["ier", "eau", "ot", "in", "ard", "ac", "aud", "et", "on", "y", "ès", "mann", "ault", "oux", "at", "ez", "an", "ec", "ou"]
-STREET_TYPES = [("rue", "r.", 50), ("avenue", "av.", 14), ("boulevard", "bd", 7), ("place", "pl.", 4),
-                ("impasse", "imp.", 6), ("chemin", "ch.", 7), ("allée", "all.", 6), ("route", "rte", 6)]
+TAIL_SUFFIX = [
+    "ier",
+    "eau",
+    "ot",
+    "in",
+    "ard",
+    "ac",
+    "aud",
+    "et",
+    "on",
+    "y",
+    "ès",
+    "mann",
+    "ault",
+    "oux",
+    "at",
+    "ez",
+    "an",
+    "ec",
+    "ou",
+]
+STREET_TYPES = [
+    ("rue", "r.", 50),
+    ("avenue", "av.", 14),
+    ("boulevard", "bd", 7),
+    ("place", "pl.", 4),
+    ("impasse", "imp.", 6),
+    ("chemin", "ch.", 7),
+    ("allée", "all.", 6),
+    ("route", "rte", 6),
+]
 STREET_NAMES = (
     "de la République|Victor Hugo|Jean Jaurès|de la Gare|du Général de Gaulle|Pasteur|de Paris|"
     "des Écoles|du Moulin|de l'Église|Gambetta|Jules Ferry|des Lilas|du Stade|de la Mairie|"
@@ -282,66 +328,307 @@ STREET_NAMES = (
 ).split("|")
 # (zip, city, weight); Paris, Lyon, Marseille with arrondissements
 CITIES = [
-    ("75011", "Paris", 3), ("75015", "Paris", 3), ("75018", "Paris", 3), ("75020", "Paris", 2),
-    ("75005", "Paris", 1), ("69003", "Lyon", 2), ("69007", "Lyon", 2), ("13008", "Marseille", 2),
-    ("13005", "Marseille", 2), ("31000", "Toulouse", 3), ("06000", "Nice", 2), ("44000", "Nantes", 2),
-    ("67000", "Strasbourg", 2), ("34000", "Montpellier", 2), ("33000", "Bordeaux", 2),
-    ("59000", "Lille", 2), ("35000", "Rennes", 2), ("51100", "Reims", 1), ("42000", "Saint-Étienne", 1),
-    ("83000", "Toulon", 1), ("38000", "Grenoble", 1), ("21000", "Dijon", 1), ("49000", "Angers", 1),
-    ("30000", "Nîmes", 1), ("63000", "Clermont-Ferrand", 1), ("72000", "Le Mans", 1),
-    ("29200", "Brest", 1), ("37000", "Tours", 1), ("80000", "Amiens", 1), ("87000", "Limoges", 1),
-    ("74000", "Annecy", 1), ("66000", "Perpignan", 1), ("57000", "Metz", 1), ("25000", "Besançon", 1),
-    ("45000", "Orléans", 1), ("76000", "Rouen", 1), ("14000", "Caen", 1), ("68100", "Mulhouse", 1),
-    ("54000", "Nancy", 1), ("92100", "Boulogne-Billancourt", 1), ("93100", "Montreuil", 1),
-    ("94000", "Créteil", 1), ("78000", "Versailles", 1), ("95000", "Cergy", 1), ("91000", "Évry-Courcouronnes", 1),
-    ("77000", "Melun", 1), ("64000", "Pau", 1), ("17000", "La Rochelle", 1), ("56100", "Lorient", 1),
-    ("01000", "Bourg-en-Bresse", 1), ("02100", "Saint-Quentin", 1), ("03100", "Montluçon", 1),
-    ("05000", "Gap", 1), ("07200", "Aubenas", 1), ("08000", "Charleville-Mézières", 1),
-    ("09100", "Pamiers", 1), ("04000", "Digne-les-Bains", 1), ("06400", "Cannes", 1),
-    ("84000", "Avignon", 1), ("86000", "Poitiers", 1), ("22000", "Saint-Brieuc", 1),
-    ("62000", "Arras", 1), ("71100", "Chalon-sur-Saône", 1), ("26000", "Valence", 1),
-    ("65000", "Tarbes", 1), ("40000", "Mont-de-Marsan", 1), ("85000", "La Roche-sur-Yon", 1),
-    ("53000", "Laval", 1), ("11100", "Narbonne", 1), ("12000", "Rodez", 1), ("46000", "Cahors", 1),
-    ("81000", "Albi", 1), ("24000", "Périgueux", 1), ("19100", "Brive-la-Gaillarde", 1),
-    ("50100", "Cherbourg-en-Cotentin", 1), ("61000", "Alençon", 1), ("27000", "Évreux", 1),
-    ("28000", "Chartres", 1), ("41000", "Blois", 1), ("18000", "Bourges", 1), ("36000", "Châteauroux", 1),
-    ("58000", "Nevers", 1), ("89000", "Auxerre", 1), ("10000", "Troyes", 1), ("52100", "Saint-Dizier", 1),
-    ("55100", "Verdun", 1), ("88000", "Épinal", 1), ("70000", "Vesoul", 1), ("39000", "Lons-le-Saunier", 1),
-    ("73000", "Chambéry", 1), ("43000", "Le Puy-en-Velay", 1), ("15000", "Aurillac", 1),
-    ("48000", "Mende", 1), ("32000", "Auch", 1), ("82000", "Montauban", 1), ("47000", "Agen", 1),
-    ("16000", "Angoulême", 1), ("79000", "Niort", 1), ("23000", "Guéret", 1), ("60000", "Beauvais", 1),
+    ("75011", "Paris", 3),
+    ("75015", "Paris", 3),
+    ("75018", "Paris", 3),
+    ("75020", "Paris", 2),
+    ("75005", "Paris", 1),
+    ("69003", "Lyon", 2),
+    ("69007", "Lyon", 2),
+    ("13008", "Marseille", 2),
+    ("13005", "Marseille", 2),
+    ("31000", "Toulouse", 3),
+    ("06000", "Nice", 2),
+    ("44000", "Nantes", 2),
+    ("67000", "Strasbourg", 2),
+    ("34000", "Montpellier", 2),
+    ("33000", "Bordeaux", 2),
+    ("59000", "Lille", 2),
+    ("35000", "Rennes", 2),
+    ("51100", "Reims", 1),
+    ("42000", "Saint-Étienne", 1),
+    ("83000", "Toulon", 1),
+    ("38000", "Grenoble", 1),
+    ("21000", "Dijon", 1),
+    ("49000", "Angers", 1),
+    ("30000", "Nîmes", 1),
+    ("63000", "Clermont-Ferrand", 1),
+    ("72000", "Le Mans", 1),
+    ("29200", "Brest", 1),
+    ("37000", "Tours", 1),
+    ("80000", "Amiens", 1),
+    ("87000", "Limoges", 1),
+    ("74000", "Annecy", 1),
+    ("66000", "Perpignan", 1),
+    ("57000", "Metz", 1),
+    ("25000", "Besançon", 1),
+    ("45000", "Orléans", 1),
+    ("76000", "Rouen", 1),
+    ("14000", "Caen", 1),
+    ("68100", "Mulhouse", 1),
+    ("54000", "Nancy", 1),
+    ("92100", "Boulogne-Billancourt", 1),
+    ("93100", "Montreuil", 1),
+    ("94000", "Créteil", 1),
+    ("78000", "Versailles", 1),
+    ("95000", "Cergy", 1),
+    ("91000", "Évry-Courcouronnes", 1),
+    ("77000", "Melun", 1),
+    ("64000", "Pau", 1),
+    ("17000", "La Rochelle", 1),
+    ("56100", "Lorient", 1),
+    ("01000", "Bourg-en-Bresse", 1),
+    ("02100", "Saint-Quentin", 1),
+    ("03100", "Montluçon", 1),
+    ("05000", "Gap", 1),
+    ("07200", "Aubenas", 1),
+    ("08000", "Charleville-Mézières", 1),
+    ("09100", "Pamiers", 1),
+    ("04000", "Digne-les-Bains", 1),
+    ("06400", "Cannes", 1),
+    ("84000", "Avignon", 1),
+    ("86000", "Poitiers", 1),
+    ("22000", "Saint-Brieuc", 1),
+    ("62000", "Arras", 1),
+    ("71100", "Chalon-sur-Saône", 1),
+    ("26000", "Valence", 1),
+    ("65000", "Tarbes", 1),
+    ("40000", "Mont-de-Marsan", 1),
+    ("85000", "La Roche-sur-Yon", 1),
+    ("53000", "Laval", 1),
+    ("11100", "Narbonne", 1),
+    ("12000", "Rodez", 1),
+    ("46000", "Cahors", 1),
+    ("81000", "Albi", 1),
+    ("24000", "Périgueux", 1),
+    ("19100", "Brive-la-Gaillarde", 1),
+    ("50100", "Cherbourg-en-Cotentin", 1),
+    ("61000", "Alençon", 1),
+    ("27000", "Évreux", 1),
+    ("28000", "Chartres", 1),
+    ("41000", "Blois", 1),
+    ("18000", "Bourges", 1),
+    ("36000", "Châteauroux", 1),
+    ("58000", "Nevers", 1),
+    ("89000", "Auxerre", 1),
+    ("10000", "Troyes", 1),
+    ("52100", "Saint-Dizier", 1),
+    ("55100", "Verdun", 1),
+    ("88000", "Épinal", 1),
+    ("70000", "Vesoul", 1),
+    ("39000", "Lons-le-Saunier", 1),
+    ("73000", "Chambéry", 1),
+    ("43000", "Le Puy-en-Velay", 1),
+    ("15000", "Aurillac", 1),
+    ("48000", "Mende", 1),
+    ("32000", "Auch", 1),
+    ("82000", "Montauban", 1),
+    ("47000", "Agen", 1),
+    ("16000", "Angoulême", 1),
+    ("79000", "Niort", 1),
+    ("23000", "Guéret", 1),
+    ("60000", "Beauvais", 1),
 ]
 # landline region digit by first digit pair of the postcode (département)
 REGION_01 = {"75", "77", "78", "91", "92", "93", "94", "95"}
-REGION_02 = {"14", "22", "27", "28", "29", "35", "36", "37", "41", "44", "45", "49", "50", "53", "56", "61", "72", "76", "85", "18"}
-REGION_03 = {"02", "08", "10", "21", "25", "39", "51", "52", "54", "55", "57", "58", "59", "60", "62", "67", "68", "70", "71", "80", "88", "89"}
-REGION_04 = {"01", "03", "04", "05", "06", "07", "11", "13", "15", "26", "30", "34", "38", "42", "43", "48", "63", "66", "69", "73", "74", "83", "84"}
-PROVIDERS = [("gmail.com", 30), ("orange.fr", 16), ("hotmail.fr", 10), ("yahoo.fr", 7), ("free.fr", 8),
-             ("sfr.fr", 5), ("laposte.net", 5), ("outlook.fr", 4), ("hotmail.com", 4), ("live.fr", 3),
-             ("icloud.com", 3), ("neuf.fr", 2), ("aol.com", 1), ("bbox.fr", 2)]
-HANDLES = "lapinbleu soleil chouquette titi zorro bibou loulou doudou poupette tigrou nounours " \
+REGION_02 = {
+    "14",
+    "22",
+    "27",
+    "28",
+    "29",
+    "35",
+    "36",
+    "37",
+    "41",
+    "44",
+    "45",
+    "49",
+    "50",
+    "53",
+    "56",
+    "61",
+    "72",
+    "76",
+    "85",
+    "18",
+}
+REGION_03 = {
+    "02",
+    "08",
+    "10",
+    "21",
+    "25",
+    "39",
+    "51",
+    "52",
+    "54",
+    "55",
+    "57",
+    "58",
+    "59",
+    "60",
+    "62",
+    "67",
+    "68",
+    "70",
+    "71",
+    "80",
+    "88",
+    "89",
+}
+REGION_04 = {
+    "01",
+    "03",
+    "04",
+    "05",
+    "06",
+    "07",
+    "11",
+    "13",
+    "15",
+    "26",
+    "30",
+    "34",
+    "38",
+    "42",
+    "43",
+    "48",
+    "63",
+    "66",
+    "69",
+    "73",
+    "74",
+    "83",
+    "84",
+}
+PROVIDERS = [
+    ("gmail.com", 30),
+    ("orange.fr", 16),
+    ("hotmail.fr", 10),
+    ("yahoo.fr", 7),
+    ("free.fr", 8),
+    ("sfr.fr", 5),
+    ("laposte.net", 5),
+    ("outlook.fr", 4),
+    ("hotmail.com", 4),
+    ("live.fr", 3),
+    ("icloud.com", 3),
+    ("neuf.fr", 2),
+    ("aol.com", 1),
+    ("bbox.fr", 2),
+]
+HANDLES = (
+    "lapinbleu soleil chouquette titi zorro bibou loulou doudou poupette tigrou nounours "
     "cocotte pitchoun minou schtroumpf lutin grenouille papillon bichette filou moustique".split()
-ACTIVITIES = ["Transports", "Boulangerie", "Menuiserie", "Conseil", "Informatique", "Pharmacie",
-              "Garage", "Immobilier", "Assurances", "Électricité", "Plomberie", "Cabinet", "Imprimerie"]
+)
+ACTIVITIES = [
+    "Transports",
+    "Boulangerie",
+    "Menuiserie",
+    "Conseil",
+    "Informatique",
+    "Pharmacie",
+    "Garage",
+    "Immobilier",
+    "Assurances",
+    "Électricité",
+    "Plomberie",
+    "Cabinet",
+    "Imprimerie",
+]
 LEGAL = ["SARL", "SAS", "SA", "EURL", ""]
 AZERTY = {
-    "a": "zqs", "z": "aes", "e": "zrd", "r": "etf", "t": "ryg", "y": "tuh", "u": "yij", "i": "uok",
-    "o": "ipl", "p": "om", "q": "asw", "s": "qdz", "d": "sfe", "f": "dgr", "g": "fht", "h": "gjy",
-    "j": "hku", "k": "jli", "l": "kmo", "m": "lp", "w": "xq", "x": "wc", "c": "xv", "v": "cb",
-    "b": "vn", "n": "b",
+    "a": "zqs",
+    "z": "aes",
+    "e": "zrd",
+    "r": "etf",
+    "t": "ryg",
+    "y": "tuh",
+    "u": "yij",
+    "i": "uok",
+    "o": "ipl",
+    "p": "om",
+    "q": "asw",
+    "s": "qdz",
+    "d": "sfe",
+    "f": "dgr",
+    "g": "fht",
+    "h": "gjy",
+    "j": "hku",
+    "k": "jli",
+    "l": "kmo",
+    "m": "lp",
+    "w": "xq",
+    "x": "wc",
+    "c": "xv",
+    "v": "cb",
+    "b": "vn",
+    "n": "b",
 }
-OCR = [("rn", "m"), ("m", "rn"), ("l", "1"), ("o", "0"), ("e", "c"), ("i", "l"), ("u", "v"), ("cl", "d"), ("h", "li")]
-PHONETIC_LAST = [("eau", "o"), ("ault", "eau"), ("ph", "f"), ("ll", "l"), ("tt", "t"), ("y", "i"),
-                 ("qu", "k"), ("ain", "in"), ("ez", "és"), ("er", "é"), ("th", "t"), ("mm", "m"),
-                 ("ss", "s"), ("ai", "é"), ("bvre", "vre"), ("ch", "sh")]
+OCR = [
+    ("rn", "m"),
+    ("m", "rn"),
+    ("l", "1"),
+    ("o", "0"),
+    ("e", "c"),
+    ("i", "l"),
+    ("u", "v"),
+    ("cl", "d"),
+    ("h", "li"),
+]
+PHONETIC_LAST = [
+    ("eau", "o"),
+    ("ault", "eau"),
+    ("ph", "f"),
+    ("ll", "l"),
+    ("tt", "t"),
+    ("y", "i"),
+    ("qu", "k"),
+    ("ain", "in"),
+    ("ez", "és"),
+    ("er", "é"),
+    ("th", "t"),
+    ("mm", "m"),
+    ("ss", "s"),
+    ("ai", "é"),
+    ("bvre", "vre"),
+    ("ch", "sh"),
+]
 CIVILITY = {"F": ["Mme", "Madame", "Mlle", "Mme.", "MME"], "M": ["M.", "Monsieur", "Mr", "M", "MR"]}
-COLUMNS = ["row_id", "name", "email", "phone", "mobile", "street", "zip", "city", "country_code",
-           "company_name", "birthdate", "created", "source", "entity_id", "hn_kind", "hn_group",
-           "canon_name", "variants"]
-IMPORT_HEADERS = [("name", "Nom complet"), ("email", "Email"), ("phone", "Téléphone"),
-                  ("mobile", "Portable"), ("street", "Adresse"), ("zip", "Code postal"),
-                  ("city", "Ville"), ("country_code", "Pays"), ("company_name", "Société"),
-                  ("birthdate", "Date de naissance"), ("created", "Date de création")]
+COLUMNS = [
+    "row_id",
+    "name",
+    "email",
+    "phone",
+    "mobile",
+    "street",
+    "zip",
+    "city",
+    "country_code",
+    "company_name",
+    "birthdate",
+    "created",
+    "source",
+    "entity_id",
+    "hn_kind",
+    "hn_group",
+    "canon_name",
+    "variants",
+]
+IMPORT_HEADERS = [
+    ("name", "Nom complet"),
+    ("email", "Email"),
+    ("phone", "Téléphone"),
+    ("mobile", "Portable"),
+    ("street", "Adresse"),
+    ("zip", "Code postal"),
+    ("city", "Ville"),
+    ("country_code", "Pays"),
+    ("company_name", "Société"),
+    ("birthdate", "Date de naissance"),
+    ("created", "Date de création"),
+]
 
 
 def fold(text):
@@ -425,8 +712,15 @@ class Generator:
             return "9" + f"{number:08d}"
         dept = zip_code[:2]
         region = (
-            "1" if dept in REGION_01 else "2" if dept in REGION_02 else "3" if dept in REGION_03
-            else "4" if dept in REGION_04 else "5"
+            "1"
+            if dept in REGION_01
+            else "2"
+            if dept in REGION_02
+            else "3"
+            if dept in REGION_03
+            else "4"
+            if dept in REGION_04
+            else "5"
         )
         return region + f"{number:08d}"
 
@@ -440,7 +734,7 @@ class Generator:
     def new_email(self, first, last, birth, provider=None, handle=False):
         rng = self.rng
         f = fold(first).replace(" ", "-")
-        l = fold(last).replace(" ", "")
+        sur = fold(last).replace(" ", "")
         provider = provider or self.pick("providers")
         for attempt in range(20):
             if handle or attempt > 12:
@@ -448,19 +742,19 @@ class Generator:
             else:
                 pattern = rng.random()
                 if pattern < 0.40:
-                    local = f"{f}.{l}"
+                    local = f"{f}.{sur}"
                 elif pattern < 0.55:
-                    local = f"{f}{l}"
+                    local = f"{f}{sur}"
                 elif pattern < 0.65:
-                    local = f"{f[0]}.{l}"
+                    local = f"{f[0]}.{sur}"
                 elif pattern < 0.72:
-                    local = f"{l}.{f}"
+                    local = f"{sur}.{f}"
                 elif pattern < 0.78:
-                    local = f"{f}_{l}"
+                    local = f"{f}_{sur}"
                 elif pattern < 0.90:
-                    local = f"{f}.{l}{birth.year % 100:02d}"
+                    local = f"{f}.{sur}{birth.year % 100:02d}"
                 else:
-                    local = f"{f}{l}{rng.randint(1, 99)}"
+                    local = f"{f}{sur}{rng.randint(1, 99)}"
                 if attempt > 2:
                     local += str(rng.randint(2, 999))
             email = f"{local}@{provider}"
@@ -500,7 +794,8 @@ class Generator:
             "stype": stype,
             "sname": rng.choice(STREET_NAMES),
             "complement": rng.choice(["Bât A", "Bât B", "Apt 12", "Résidence Les Pins", "Esc. 2"])
-            if self.chance(NOISE["street_complement"]) else "",
+            if self.chance(NOISE["street_complement"])
+            else "",
             "zip": zip_code,
             "city": city,
             "landline": None,
@@ -512,8 +807,14 @@ class Generator:
         return CITIES[index][0], CITIES[index][1]
 
     def epochs(self, table, make, first_value=None):
-        """[(from_date, value)]: a value at the start of the period, then changes at random dates."""
-        values = [(PERIOD_START - timedelta(days=3650), first_value if first_value is not None else make(None))]
+        """[(from_date, value)]: a value at the start of the period, then changes at random
+        dates."""
+        values = [
+            (
+                PERIOD_START - timedelta(days=3650),
+                first_value if first_value is not None else make(None),
+            )
+        ]
         changes = self.pick(table)
         dates = sorted(self.date_between(PERIOD_START, PERIOD_END) for _ in range(changes))
         for when in dates:
@@ -558,11 +859,16 @@ class Generator:
                 if self.chance(RATES["marriage_new_email"]):
                     provider = self.pick("providers")
                     person["emails"].append(
-                        (person["marriage"], self.new_email(person["first"], person["married"], birth, provider))
+                        (
+                            person["marriage"],
+                            self.new_email(person["first"], person["married"], birth, provider),
+                        )
                     )
                     person["emails"].sort(key=lambda e: e[0])
         if person["first"] in MALE and self.chance(NOISE["second_first_name"] * 2):
-            person["second_first"] = rng.choice(["Marc", "Louis", "Marie", "Pierre", "Jean", "Paul"])
+            person["second_first"] = rng.choice(
+                ["Marc", "Louis", "Marie", "Pierre", "Jean", "Paul"]
+            )
         elif sex == "F" and self.chance(NOISE["second_first_name"] * 2):
             person["second_first"] = rng.choice(["Marie", "Anne", "Claire", "Louise"])
         return person
@@ -579,7 +885,9 @@ class Generator:
             roll = self.rng.random()
             if roll < 0.55:
                 others = [p for p, _w in PROVIDERS if p != provider]
-                return self.new_email(person["first"], person["last"], person["birth"], self.rng.choice(others))
+                return self.new_email(
+                    person["first"], person["last"], person["birth"], self.rng.choice(others)
+                )
             if roll < 0.80:
                 return self.new_email(person["first"], person["last"], person["birth"], provider)
             return self.new_email(person["first"], person["last"], person["birth"], handle=True)
@@ -599,12 +907,24 @@ class Generator:
             self._claim("@" + domain)
         addr = self.address()
         addr["landline"] = self.new_landline(addr["zip"], box=False)
-        return {"name": name, "domain": domain, "address": addr, "switchboard": addr["landline"], "staff": set()}
+        return {
+            "name": name,
+            "domain": domain,
+            "address": addr,
+            "switchboard": addr["landline"],
+            "staff": set(),
+        }
 
     def work_email(self, person, company):
         f = fold(person["first"]).replace(" ", "-")
-        l = fold(person["last"]).replace(" ", "")
-        for local in (f"{f}.{l}", f"{f[0]}.{l}", f"{f[0]}{l}", f"{f}.{l}2", f"{f}.{l}{self.rng.randint(3, 99)}"):
+        sur = fold(person["last"]).replace(" ", "")
+        for local in (
+            f"{f}.{sur}",
+            f"{f[0]}.{sur}",
+            f"{f[0]}{sur}",
+            f"{f}.{sur}2",
+            f"{f}.{sur}{self.rng.randint(3, 99)}",
+        ):
             if self._claim(f"{local}@{company['domain']}"):
                 return f"{local}@{company['domain']}"
         return None
@@ -641,7 +961,9 @@ class Generator:
                     break
                 other["addresses"][0] = (other["addresses"][0][0], self.address())
                 if self.chance(RATES["home_landline"]):
-                    other["addresses"][0][1]["landline"] = self.new_landline(other["addresses"][0][1]["zip"])
+                    other["addresses"][0][1]["landline"] = self.new_landline(
+                        other["addresses"][0][1]["zip"]
+                    )
             used.add(other["addresses"][0][1]["zip"][:2])
             members.append(other)
         return members
@@ -674,8 +996,11 @@ class Generator:
 
     def _family_email(self, members, surname):
         provider = self.pick("providers")
-        for local in (f"famille.{fold(surname).replace(' ', '')}", f"fam{fold(surname).replace(' ', '')}",
-                      f"les{fold(surname).replace(' ', '')}{self.rng.randint(1, 99)}"):
+        for local in (
+            f"famille.{fold(surname).replace(' ', '')}",
+            f"fam{fold(surname).replace(' ', '')}",
+            f"les{fold(surname).replace(' ', '')}{self.rng.randint(1, 99)}",
+        ):
             email = f"{local}@{provider}"
             if self._claim(email):
                 for member in members:
@@ -711,7 +1036,10 @@ class Generator:
         members = [parent]
         for _ in range(size - 1):
             born = parent["birth"].year + self.rng.randint(20, 40)
-            child = self.person(last=parent["last"], birth=self.date_between(date(min(born, 2006), 1, 1), date(min(born, 2006), 12, 28)))
+            child = self.person(
+                last=parent["last"],
+                birth=self.date_between(date(min(born, 2006), 1, 1), date(min(born, 2006), 12, 28)),
+            )
             if child["first"] == parent["first"]:
                 child["first"] = self.first_name(child["sex"])
             self._share_home(child, parent, moves_out=self.chance(RATES["child_moves_out"]))
@@ -721,8 +1049,12 @@ class Generator:
     def _group_father_son(self, size):
         father = self.person(sex="M")
         born = father["birth"].year + self.rng.randint(22, 35)
-        son = self.person(sex="M", first=father["first"], last=father["last"],
-                          birth=self.date_between(date(min(born, 2006), 1, 1), date(min(born, 2006), 12, 28)))
+        son = self.person(
+            sex="M",
+            first=father["first"],
+            last=father["last"],
+            birth=self.date_between(date(min(born, 2006), 1, 1), date(min(born, 2006), 12, 28)),
+        )
         son["jr"] = True
         self._share_home(son, father, moves_out=self.chance(RATES["child_moves_out"]))
         return [father, son]
@@ -769,14 +1101,19 @@ class Generator:
                 index = i
         return index, epochs[index][1]
 
-    def row(self, p):
+    def row(self, p):  # noqa: C901 - one branch per field and source habit
         rng = self.rng
         source = self.pick("sources")
         when = self.date_between(PERIOD_START, PERIOD_END)
         while source == "emailing" and not self.at(p["emails"], when)[1]:
             source = self.pick("sources")  # an emailing tool only knows people by their mailbox
         tags, flags = {}, []
-        work = bool(p["employer"] and p.get("work_email") and source != "loyalty" and self.chance(RATES["work_row"]))
+        work = bool(
+            p["employer"]
+            and p.get("work_email")
+            and source != "loyalty"
+            and self.chance(RATES["work_row"])
+        )
         tags["work"] = int(work)
 
         # surname at that date, as written in that row
@@ -820,7 +1157,9 @@ class Generator:
         landline = addr["landline"]
         if work:
             landline = p["employer"]["switchboard"]
-        shown = rng.choices(("both", "mobile", "landline", "none"), weights=SOURCE_RATES["phones"][source])[0]
+        shown = rng.choices(
+            ("both", "mobile", "landline", "none"), weights=SOURCE_RATES["phones"][source]
+        )[0]
         phone_out, mobile_out = "", ""
         if shown in ("both", "mobile") and mobile:
             mobile_out = self.phone_format(mobile, source, flags)
@@ -885,7 +1224,7 @@ class Generator:
         }
 
     # -- noise ----------------------------------------------------------------------------
-    def render_name(self, p, source, last, flags):
+    def render_name(self, p, source, last, flags):  # noqa: C901 - one branch per variation
         rng = self.rng
         rates = {k: v.get(source, 0) for k, v in SOURCE_RATES.items() if isinstance(v, dict)}
         if self.chance(rates["no_name"]):
@@ -894,7 +1233,9 @@ class Generator:
         first = p["first"]
         if "-" in first and self.chance(NOISE["hyphen_variant"]):
             a, b = first.split("-", 1)
-            first = rng.choice([f"{a} {b}", f"{a}{b.lower()}", f"{a[0]}-{b[0]}", f"{a[0]}{b[0]}", a])
+            first = rng.choice(
+                [f"{a} {b}", f"{a}{b.lower()}", f"{a[0]}-{b[0]}", f"{a[0]}{b[0]}", a]
+            )
             flags.append("name_hyphen")
         elif first in NICKNAMES and self.chance(NOISE["nickname"]):
             first = rng.choice(NICKNAMES[first])
@@ -1001,26 +1342,51 @@ class Generator:
         local, domain = email.rsplit("@", 1)
         if domain == "gmail.com":
             if self.chance(NOISE["gmail_dots"]):
-                new = local.replace(".", "") if "." in local else (local[:3] + "." + local[3:] if len(local) > 4 else local)
+                new = (
+                    local.replace(".", "")
+                    if "." in local
+                    else (local[:3] + "." + local[3:] if len(local) > 4 else local)
+                )
                 if new != local:
                     local = new
                     flags.append("email_gmail_dots")
             if self.chance(NOISE["googlemail"]):
                 domain = "googlemail.com"
                 flags.append("email_alias_domain")
-        if domain in ("gmail.com", "outlook.fr", "googlemail.com") and self.chance(NOISE["plus_tag"]):
+        if domain in ("gmail.com", "outlook.fr", "googlemail.com") and self.chance(
+            NOISE["plus_tag"]
+        ):
             local += "+" + rng.choice(["shop", "promo", "news", "fidelite", "salon"])
             flags.append("email_plus")
-        if domain == "orange.fr" and when < date(2018, 1, 1) and self.chance(NOISE["wanadoo_old_rows"]):
+        if (
+            domain == "orange.fr"
+            and when < date(2018, 1, 1)
+            and self.chance(NOISE["wanadoo_old_rows"])
+        ):
             domain = "wanadoo.fr"
             flags.append("email_alias_domain")
         if self.chance(SOURCE_RATES["email_typo"][source]):
             if rng.random() < NOISE["local_typo_share"]:
                 local = self.typo(local)
             else:
-                domain = rng.choice(["gmial.com", "gmail.fr", "hotmail.fe", "hotmal.fr", "orange.fr.",
-                                     "yahoo.ft", "free.fe", "gmail.con", "laposte.fr", "outlok.fr"]
-                                    ) if rng.random() < 0.5 else self.typo(domain)
+                domain = (
+                    rng.choice(
+                        [
+                            "gmial.com",
+                            "gmail.fr",
+                            "hotmail.fe",
+                            "hotmal.fr",
+                            "orange.fr.",
+                            "yahoo.ft",
+                            "free.fe",
+                            "gmail.con",
+                            "laposte.fr",
+                            "outlok.fr",
+                        ]
+                    )
+                    if rng.random() < 0.5
+                    else self.typo(domain)
+                )
             flags.append("email_typo")
         email = f"{local}@{domain}"
         if self.chance(SOURCE_RATES["email_case"][source]):
@@ -1033,7 +1399,9 @@ class Generator:
         rng = self.rng
         if self.chance(SOURCE_RATES["phone_typo"][source]):
             i = rng.randrange(1, 9)
-            digits9 = digits9[:i] + str((int(digits9[i]) + rng.randint(1, 9)) % 10) + digits9[i + 1 :]
+            digits9 = (
+                digits9[:i] + str((int(digits9[i]) + rng.randint(1, 9)) % 10) + digits9[i + 1 :]
+            )
             flags.append("phone_typo")
         national = "0" + digits9
         pairs = " ".join(national[i : i + 2] for i in range(0, 10, 2))
@@ -1046,24 +1414,34 @@ class Generator:
             "spaced": pairs,
             "compact": national,
             "dots": pairs.replace(" ", "."),
-            "intl_spaced": f"+33 {digits9[0]} " + " ".join(digits9[i : i + 2] for i in range(1, 9, 2)),
+            "intl_spaced": f"+33 {digits9[0]} "
+            + " ".join(digits9[i : i + 2] for i in range(1, 9, 2)),
             "intl": "+33" + digits9,
             "0033": f"0033 {digits9[0]} " + " ".join(digits9[i : i + 2] for i in range(1, 9, 2)),
             "dashes": pairs.replace(" ", "-"),
-            "intl_paren": f"+33 (0){digits9[0]} " + " ".join(digits9[i : i + 2] for i in range(1, 9, 2)),
+            "intl_paren": f"+33 (0){digits9[0]} "
+            + " ".join(digits9[i : i + 2] for i in range(1, 9, 2)),
             "lost_zero": digits9,
         }[fmt]
 
     def zip_city(self, addr, source, flags):
         zip_code, city = addr["zip"], addr["city"]
-        if source == "fair" and zip_code.startswith("0") and self.chance(NOISE["zip_lost_zero_fair"]):
+        if (
+            source == "fair"
+            and zip_code.startswith("0")
+            and self.chance(NOISE["zip_lost_zero_fair"])
+        ):
             zip_code = zip_code[1:]
             flags.append("zip_lost_zero")
         if self.chance(NOISE["city_variant"]):
             rng = self.rng
             variants = [city.upper(), city.replace("-", " "), strip_accents(city).upper()]
             if city.startswith("Saint-"):
-                variants += ["St " + city[6:], "St-" + city[6:], "ST " + strip_accents(city[6:]).upper()]
+                variants += [
+                    "St " + city[6:],
+                    "St-" + city[6:],
+                    "ST " + strip_accents(city[6:]).upper(),
+                ]
             if city in ("Paris", "Lyon", "Marseille"):
                 arr = int(zip_code[-2:]) if zip_code[-2:].isdigit() else 1
                 variants += [f"{city} {arr}e", f"{city.upper()} {arr}", f"{city} {arr:02d}"]
@@ -1082,12 +1460,17 @@ class Generator:
             flags.append("street_abbrev")
         number = ""
         if addr["no"]:
-            number = f"{addr['no']}{(' ' + addr['bis']) if addr['bis'] and rng.random() < 0.5 else addr['bis']}"
+            bis = addr["bis"]
+            number = f"{addr['no']}{(' ' + bis) if bis and rng.random() < 0.5 else bis}"
             if self.chance(NOISE["street_comma"]):
                 number += ","
         street = " ".join(part for part in (number, stype, addr["sname"]) if part)
         if addr["complement"] and self.chance(0.7):
-            street = f"{street}, {addr['complement']}" if rng.random() < 0.5 else f"{addr['complement']} {street}"
+            street = (
+                f"{street}, {addr['complement']}"
+                if rng.random() < 0.5
+                else f"{addr['complement']} {street}"
+            )
         return street
 
     def birthdate(self, born, source, flags):
@@ -1114,6 +1497,8 @@ class Generator:
                 day = born.replace(year=min(max(year, 1900), 2010), day=28)
             flags.append("dob_year_typo")
         fmt = self.pick("dob_formats")
+        if fmt == "us":
+            flags.append("dob_us_order")
         return {
             "iso": day.isoformat(),
             "dmy": day.strftime("%d/%m/%Y"),
@@ -1126,17 +1511,41 @@ class Generator:
         }[fmt]
 
 
+def import_row(row, positions, fields):
+    """The row as the steward imports it. The import refuses a column mixing day/month and
+    month/day dates, so the month-first birth dates (flag ``dob_us_order``) are re-typed day first
+    (the right date), as a steward told by the refusal would do."""
+    values = [row[p] for p in positions]
+    if "dob_us_order" in row[fields.index("variants")].split(";"):
+        index = [c for c, _h in IMPORT_HEADERS].index("birthdate")
+        month, day, year = values[index].split("/")
+        values[index] = f"{int(day):02d}/{int(month):02d}/{year}"
+    return values
+
+
 def generate(size, seed, out, import_file=False, buckets=None, progress=sys.stderr):
     """Write ``size`` rows to ``out``; returns the summary dict (also written next to it)."""
     gen = Generator(seed)
     buckets = buckets or max(1, size // 20000)
     shuffle_rng = random.Random(seed * 7919 + 1)
     tmp = tempfile.mkdtemp(prefix="indep_gen_")
-    handles = [open(os.path.join(tmp, f"b{i}.csv"), "w", newline="", encoding="utf-8") for i in range(buckets)]
+    handles = [
+        open(os.path.join(tmp, f"b{i}.csv"), "w", newline="", encoding="utf-8")
+        for i in range(buckets)
+    ]
     writers = [csv.writer(h) for h in handles]
-    summary = {"size": size, "seed": seed, "rows_per_source": Counter(), "persons": 0,
-               "persons_per_kind": Counter(), "groups_per_kind": Counter(), "copies": Counter(),
-               "flags": Counter(), "true_pairs": 0, "rows_per_kind": Counter()}
+    summary = {
+        "size": size,
+        "seed": seed,
+        "rows_per_source": Counter(),
+        "persons": 0,
+        "persons_per_kind": Counter(),
+        "groups_per_kind": Counter(),
+        "copies": Counter(),
+        "flags": Counter(),
+        "true_pairs": 0,
+        "rows_per_kind": Counter(),
+    }
     written, next_report = 0, 100000
     fields = COLUMNS[1:]
     try:
@@ -1171,7 +1580,9 @@ def generate(size, seed, out, import_file=False, buckets=None, progress=sys.stde
             writer = csv.writer(handle)
             writer.writerow(COLUMNS)
             if import_file:
-                imp_handle = open(out.rsplit(".csv", 1)[0] + ".import.csv", "w", newline="", encoding="utf-8")
+                imp_handle = open(
+                    out.rsplit(".csv", 1)[0] + ".import.csv", "w", newline="", encoding="utf-8"
+                )
                 imp_writer = csv.writer(imp_handle)
                 imp_writer.writerow([header for _c, header in IMPORT_HEADERS])
                 positions = [fields.index(c) for c, _h in IMPORT_HEADERS]
@@ -1183,7 +1594,7 @@ def generate(size, seed, out, import_file=False, buckets=None, progress=sys.stde
                     row_id += 1
                     writer.writerow([row_id, *row])
                     if imp_handle:
-                        imp_writer.writerow([row[p] for p in positions])
+                        imp_writer.writerow(import_row(row, positions, fields))
             if imp_handle:
                 imp_handle.close()
     finally:
@@ -1193,7 +1604,14 @@ def generate(size, seed, out, import_file=False, buckets=None, progress=sys.stde
     summary["person_share_per_kind"] = {
         k: round(v / summary["persons"], 4) for k, v in sorted(summary["persons_per_kind"].items())
     }
-    for key in ("rows_per_source", "persons_per_kind", "groups_per_kind", "copies", "flags", "rows_per_kind"):
+    for key in (
+        "rows_per_source",
+        "persons_per_kind",
+        "groups_per_kind",
+        "copies",
+        "flags",
+        "rows_per_kind",
+    ):
         summary[key] = dict(sorted(summary[key].items(), key=lambda kv: str(kv[0])))
     with open(out + ".summary.json", "w", encoding="utf-8") as handle:
         json.dump(summary, handle, indent=1, ensure_ascii=False)
@@ -1201,10 +1619,14 @@ def generate(size, seed, out, import_file=False, buckets=None, progress=sys.stde
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawTextHelpFormatter
+    )
     parser.add_argument("--size", type=int, default=10000, help="rows (contacts) to write")
     parser.add_argument("--seed", type=int, default=16)
-    parser.add_argument("--out", required=True, help="CSV with the partner columns and the hidden truth")
+    parser.add_argument(
+        "--out", required=True, help="CSV with the partner columns and the hidden truth"
+    )
     parser.add_argument("--import-file", action="store_true", help="also write OUT.import.csv")
     args = parser.parse_args(argv)
     summary = generate(args.size, args.seed, args.out, import_file=args.import_file)

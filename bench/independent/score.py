@@ -135,7 +135,7 @@ def read_prediction(handle, id_offset=None, id_map=None):
     return {row: find(cluster) for row, cluster in row_cluster.items()}, joined
 
 
-def score(truth_rows, prediction, joined=0):
+def score(truth_rows, prediction, joined=0):  # noqa: C901 - one block per figure
     """Figures of ``prediction`` (``{row_id: cluster}``) on ``truth_rows`` (dicts of the CSV)."""
     entity_ids, groups, names, clusters = _Interner(), _Interner(), _Interner(), _Interner()
     row_entity, row_cluster, row_group, row_name = array("i"), array("i"), array("i"), array("i")
@@ -264,7 +264,8 @@ def score(truth_rows, prediction, joined=0):
 def format_report(figures, out=sys.stdout):
     out.write(
         "rows {rows:,}, persons {persons:,}, true pairs {true_pairs:,}; predicted pairs "
-        "{predicted_pairs:,} in {predicted_clusters:,} clusters (largest {largest_predicted_cluster})\n"
+        "{predicted_pairs:,} in {predicted_clusters:,} clusters"
+        " (largest {largest_predicted_cluster})\n"
         "precision {precision:.4f}  recall {recall:.4f}  F1 {f1:.4f}  "
         "(found {found_pairs:,}, false {false_pairs:,})\n".format(**figures)
     )
@@ -280,9 +281,7 @@ def format_report(figures, out=sys.stdout):
     out.write("true pairs missed, by what differs between the two rows (share missed):\n")
     for label, item in figures["recall_by_difference"].items():
         if item["pairs"] >= 20:
-            out.write(
-                f"  {item['missed_share'] * 100:5.1f} %  of {item['pairs']:>7,}  {label}\n"
-            )
+            out.write(f"  {item['missed_share'] * 100:5.1f} %  of {item['pairs']:>7,}  {label}\n")
 
 
 def read_id_map(path):
@@ -291,9 +290,15 @@ def read_id_map(path):
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
-    parser.add_argument("--truth", required=True, help="the generated CSV (with its hidden columns)")
-    parser.add_argument("--pred", required=True, help="hygiene dedup --export file, or row_id,cluster_id")
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawTextHelpFormatter
+    )
+    parser.add_argument(
+        "--truth", required=True, help="the generated CSV (with its hidden columns)"
+    )
+    parser.add_argument(
+        "--pred", required=True, help="hygiene dedup --export file, or row_id,cluster_id"
+    )
     parser.add_argument("--id-offset", type=int, help="row_id = partner_id - OFFSET")
     parser.add_argument("--id-map", help="CSV partner_id,row_id")
     parser.add_argument("--json", help="also write the figures as JSON")
