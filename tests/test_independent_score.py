@@ -105,8 +105,10 @@ class TestIndependentScore(BaseCase):
         self.assertIn("noise: name_typo", labels)
         self.assertNotIn("email differs (new mailbox, or home vs work)", labels)
         self.assertNotIn(score.NO_SHARED, labels)  # the same mailbox
+        self.assertIn(score.SHARED, labels)
         labels = score.pair_differences("mob=0;no_birthdate", "mail=1")
         self.assertIn(score.NO_SHARED, labels)
+        self.assertNotIn(score.SHARED, labels)
         self.assertIn("email in one row only", labels)
         self.assertIn("birth date in one row only", labels)
         self.assertNotIn("noise: no_birthdate", labels)

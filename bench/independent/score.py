@@ -41,6 +41,7 @@ PRESENCE = {
     "addr": "address in one row only",
 }
 NO_SHARED = "shares no email, phone or address epoch (name and birth date only)"
+SHARED = "shares an email, phone or address epoch"
 
 
 def comb2(n):
@@ -78,11 +79,11 @@ def pair_differences(variants_a, variants_b):
     for flag in flags_a | flags_b:
         if not flag.startswith("no_"):
             labels.add(f"noise: {flag}")
-    if not any(
+    shared = any(
         key in tags_a and key in tags_b and tags_a[key] == tags_b[key]
         for key in ("mail", "mob", "land", "addr")
-    ):
-        labels.add(NO_SHARED)
+    )
+    labels.add(SHARED if shared else NO_SHARED)
     return labels
 
 
