@@ -1523,6 +1523,19 @@ def import_row(row, positions, fields):
     return values
 
 
+def _count_life(life, person):
+    """Count the life events of one person (the summary's ``life_events``)."""
+    life["moved"] += len(person["addresses"]) > 1
+    life["moved_twice_or_more"] += len(person["addresses"]) > 2
+    life["has_mobile"] += bool(person["mobiles"][0][1])
+    life["changed_mobile"] += bool(person["mobiles"][0][1]) and len(person["mobiles"]) > 1
+    life["has_mailbox"] += bool(person["emails"][-1][1])
+    life["changed_mailbox"] += len(person["emails"]) > 1
+    if person["married"]:
+        life["married_in_period" if person["marriage"] >= PERIOD_START else "married_before"] += 1
+    life["employed_b2b"] += bool(person["employer"])
+
+
 def generate(size, seed, out, import_file=False, buckets=None, progress=sys.stderr):
     """Write ``size`` rows to ``out``; returns the summary dict (also written next to it)."""
     gen = Generator(seed)
@@ -1543,6 +1556,7 @@ def generate(size, seed, out, import_file=False, buckets=None, progress=sys.stde
         "groups_per_kind": Counter(),
         "copies": Counter(),
         "flags": Counter(),
+        "life_events": Counter(),
         "true_pairs": 0,
         "rows_per_kind": Counter(),
     }
@@ -1559,6 +1573,7 @@ def generate(size, seed, out, import_file=False, buckets=None, progress=sys.stde
                     break
                 summary["persons"] += 1
                 summary["persons_per_kind"][person["hn_kind"] or "none"] += 1
+                _count_life(summary["life_events"], person)
                 summary["copies"][len(rows)] += 1
                 summary["true_pairs"] += len(rows) * (len(rows) - 1) // 2
                 for row in rows:
@@ -1604,7 +1619,11 @@ def generate(size, seed, out, import_file=False, buckets=None, progress=sys.stde
     summary["person_share_per_kind"] = {
         k: round(v / summary["persons"], 4) for k, v in sorted(summary["persons_per_kind"].items())
     }
+    summary["life_event_rates"] = {
+        k: round(v / summary["persons"], 4) for k, v in sorted(summary["life_events"].items())
+    }
     for key in (
+        "life_events",
         "rows_per_source",
         "persons_per_kind",
         "groups_per_kind",
