@@ -106,6 +106,8 @@ class TestIndependentScore(BaseCase):
         self.assertNotIn("email differs (new mailbox, or home vs work)", labels)
         self.assertNotIn(score.NO_SHARED, labels)  # the same mailbox
         self.assertIn(score.SHARED, labels)
+        self.assertIn("shares the mailbox (same epoch, noise aside)", labels)
+        self.assertNotIn("shares only the address (no mailbox, no phone)", labels)
         labels = score.pair_differences("mob=0;no_birthdate", "mail=1")
         self.assertIn(score.NO_SHARED, labels)
         self.assertNotIn(score.SHARED, labels)

@@ -84,6 +84,17 @@ def pair_differences(variants_a, variants_b):
         for key in ("mail", "mob", "land", "addr")
     )
     labels.add(SHARED if shared else NO_SHARED)
+    same = {
+        key
+        for key in ("mail", "mob", "land", "addr")
+        if key in tags_a and key in tags_b and tags_a[key] == tags_b[key]
+    }
+    if "mail" in same:
+        labels.add("shares the mailbox (same epoch, noise aside)")
+    if "mob" in same:
+        labels.add("shares the mobile (same number, format aside)")
+    if same == {"addr"}:
+        labels.add("shares only the address (no mailbox, no phone)")
     return labels
 
 
