@@ -228,7 +228,17 @@ def load_partners(db, truth_path):
     return time.perf_counter() - started, count
 
 
+def _write_clusters(prediction, path):
+    """Keep a grouping as ``row_id,cluster_id`` (score.py --pred) to rescore it later."""
+    with open(path, "w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["row_id", "cluster_id"])
+        for row, cluster in sorted(prediction.items()):
+            writer.writerow([row, "-".join(str(part) for part in cluster)])
+
+
 def _score(truth_path, prediction, label, out_json):
+    _write_clusters(prediction, str(out_json).replace(".score.json", ".clusters.csv"))
     with open(truth_path, newline="", encoding="utf-8") as handle:
         figures = score.score(csv.DictReader(handle), prediction)
     print(f"--- {label}")
