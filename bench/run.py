@@ -35,6 +35,12 @@ bench/out/results.jsonl. Benchmarks are not tests: they measure, they do not ass
         A realistic French CSV of COUNT rows (20 % existing partners written differently) staged,
         normalised, matched and committed by ``odoo-bin hygiene import --commit`` on a copy of
         hygiene_bench_<count>: wall time and peak RSS vs base_import (174 s), bench/import_bench.py.
+
+    ./dev bench independent [--size 10000] [--seed 16] [--path scan|import|both] [--db PREFIX]
+        The independent duplicate set (bench/independent/SPEC.md), COPY-loaded and scanned with
+        ``hygiene keys`` + ``hygiene dedup --export``, and imported with ``hygiene import --commit``
+        into an empty base (then scanned): precision, recall, F1, merge rate per hard-negative
+        kind, recall per difference, time and peak RSS (bench/independent/independent_bench.py).
 """
 
 import argparse
@@ -49,6 +55,9 @@ from pathlib import Path
 
 import dedup
 import import_bench
+
+sys.path.insert(0, str(Path(__file__).resolve().parent / "independent"))
+import independent_bench  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
 DEPENDENCIES = "contacts,mail,portal,phone_validation,privacy_lookup"
@@ -772,6 +781,7 @@ BENCHES = {
     "import": import_bench.bench_import,
     "purge": bench_purge,
     "retention": bench_retention,
+    "independent": independent_bench.bench_independent,
 }
 
 
@@ -809,6 +819,14 @@ def main():
     )
     parser.add_argument("--template", help="import: base to copy (default: hygiene_bench_<count>)")
     parser.add_argument("--profile", metavar="FILE", help="import: cProfile the command to FILE")
+    parser.add_argument("--size", type=int, help="independent: rows of the set (default 10000)")
+    parser.add_argument("--seed", type=int, default=16, help="independent: seed of the set")
+    parser.add_argument(
+        "--path",
+        choices=["scan", "import", "both"],
+        default="both",
+        help="independent: COPY-load and scan, import, or both",
+    )
     args = parser.parse_args()
 
     import odoo

@@ -26,3 +26,13 @@ from . import test_merge_company
 from . import test_matching_phonetic
 from . import test_screens
 from . import test_screens_tour
+from . import test_independent_score
+from . import test_duplicate_compare
+from . import test_readers_memory
+from . import test_security_company
+from . import test_security_consent
+from . import test_security_import
+from . import test_security_journal
+from . import test_security_logs
+from . import test_security_matrix_http
+from . import test_security_retention
