@@ -79,6 +79,32 @@ class TestReaderMemory(BaseCase):
         if not isinstance(outcome, ReaderError):  # SQLite refused to build the strings
             self.assertTrue(all(len(row["big"]) <= readers.CELL_LIMIT for row in outcome.rows))
 
+    def _sqlite(self, *statements):
+        handle, path = tempfile.mkstemp(suffix=".sqlite")
+        os.close(handle)
+        try:
+            connection = sqlite3.connect(path)
+            for statement in statements:
+                connection.execute(statement)
+            connection.commit()
+            connection.close()
+            with open(path, "rb") as file:
+                return file.read()
+        finally:
+            os.unlink(path)
+
+    def test_sqlite_view_computing_millions_of_rows(self):
+        """The attacker's pass: a 4 KB database whose only view yields 10 million rows of a
+        100 KB blob each took the server down (2.3 GB in 4 s)."""
+        content = self._sqlite(
+            "CREATE VIEW v2 AS WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n "
+            "LIMIT 10000000) SELECT 'a' || i || '@example.com' AS email, zeroblob(100000) AS z "
+            "FROM n"
+        )
+        outcome = self.assertBounded(content, "view2.sqlite")
+        self.assertIsInstance(outcome, ReaderError)
+        self.assertIn("far more data", str(outcome))
+
     def test_xlsx_wide_header_over_one_cell_rows(self):
         import openpyxl  # noqa: PLC0415
 

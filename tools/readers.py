@@ -54,6 +54,11 @@ CSV_FIELD_LIMIT = 1024 * 1024
 # cell is capped at the CSV field limit (SQLite enforces it while computing).
 MAX_COLUMNS = 1000
 CELL_LIMIT = CSV_FIELD_LIMIT
+# What a file may produce, against its own size: a CSV or JSON holds what it produces, but an
+# XLSX repeats shared strings and an SQLite view computes values (zeroblob, printf, recursion).
+READ_CHARS_PER_BYTE = 8
+READ_CHARS_FLOOR = 32 * 1024 * 1024
+READ_CELLS_FLOOR = 2_000_000
 
 CSV_DELIMITERS = ",;\t|"
 SNIFF_LINES = 200
@@ -137,6 +142,9 @@ class ReadResult:
     table: str | None = None
     warnings: list = field(default_factory=list)
     truncated: bool = False  # max_rows was reached before the end of the data
+    file_size: int = 0  # bytes of the file: bounds what it may produce (``_add``)
+    read_chars: int = 0
+    read_cells: int = 0
 
     def __post_init__(self):
         if self.rows is None:
@@ -144,10 +152,25 @@ class ReadResult:
 
     def _add(self, line, values):
         """Append a row given as a list of values aligned on ``headers``."""
-        self.rows.append_sparse(
+        cells = {
             # a short row (``_align``) has no value for the last headers
-            {header: value for header, value in zip(self.headers, values, strict=False) if value}
-        )
+            header: value
+            for header, value in zip(self.headers, values, strict=False)
+            if value
+        }
+        self.read_cells += len(cells)
+        self.read_chars += sum(len(value) for value in cells.values())
+        if self.read_chars > max(READ_CHARS_PER_BYTE * self.file_size, READ_CHARS_FLOOR) or (
+            self.read_cells > max(self.file_size, READ_CELLS_FLOOR)
+        ):
+            raise ReaderError(
+                _lt(
+                    "This file produces far more data than it holds (%(size)s KB): repeated or "
+                    "computed values (a database view, a workbook formula) are refused."
+                ),
+                size=round(self.file_size / 1024),
+            )
+        self.rows.append_sparse(cells)
         self.line_numbers.append(line)
 
     def _full(self, max_rows):
@@ -422,7 +445,9 @@ def read_csv(content, *, max_rows=None):
             _lt("This file is not a text (CSV) file, nor a supported workbook or database.")
         )
     delimiter = sniff_delimiter(text)
-    result = ReadResult(format="csv", encoding=encoding, delimiter=delimiter)
+    result = ReadResult(
+        format="csv", encoding=encoding, delimiter=delimiter, file_size=len(content)
+    )
     bad = set(bad_lines)
     previous_limit = csv.field_size_limit()
     csv.field_size_limit(CSV_FIELD_LIMIT)
@@ -516,7 +541,7 @@ def read_xlsx(content, *, sheet=None, max_rows=None):
         ) from error
     try:
         visible = [ws.title for ws in workbook.worksheets if ws.sheet_state == "visible"]
-        result = ReadResult(format="xlsx", sheets=visible)
+        result = ReadResult(format="xlsx", sheets=visible, file_size=len(content))
         if sheet:
             if sheet not in workbook.sheetnames:
                 raise ReaderError(_lt("The workbook has no sheet named “%(sheet)s”."), sheet=sheet)
@@ -613,6 +638,7 @@ def read_sqlite(content, *, table=None, max_rows=None):
         try:
             connection = _sqlite_connect(path)
             result = _sqlite_tables(connection)
+            result.file_size = len(content)
             if len(content) > 19 and content[18] == 2:
                 result.warnings.append(
                     "the database is in WAL mode: changes not checkpointed into it are not read"
@@ -678,7 +704,7 @@ def _sqlite_tables(connection):
     ).fetchall()
     if not objects:
         raise ReaderError(_lt("This SQLite database has no table."))
-    return ReadResult(format="sqlite", tables=[name for (name,) in objects])
+    return ReadResult(format="sqlite", tables=[name for (name,) in objects])  # size: read_sqlite
 
 
 def _sqlite_rows(connection, result, table, max_rows):
@@ -762,7 +788,7 @@ def read_json(content, *, max_rows=None):
     stripped = text.strip()
     if not stripped:
         raise ReaderError(_lt("The file is empty."))
-    result = ReadResult(format="json", encoding=encoding)
+    result = ReadResult(format="json", encoding=encoding, file_size=len(content))
     rows = _JsonRows(result)
     if stripped.startswith("["):
         _read_json_array(text, rows, max_rows)
