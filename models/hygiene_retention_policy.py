@@ -150,10 +150,10 @@ class HygieneRetentionPolicy(models.Model):
         help="The purpose of the consent event recorded when the person answers yes.",
     )
     partner_count = fields.Integer(
-        string="Contacts", compute="_compute_partner_count", compute_sudo=True
+        string="Contacts", compute="_compute_partner_count", compute_sudo=False
     )
     due_count = fields.Integer(
-        string="Due Now", compute="_compute_partner_count", compute_sudo=True
+        string="Due Now", compute="_compute_partner_count", compute_sudo=False
     )
 
     # ------------------------------------------------------------------ validation
@@ -297,6 +297,25 @@ class HygieneRetentionPolicy(models.Model):
                     domain=self.domain,
                 )
             ) from None
+
+    @api.constrains("company_id", "domain", "active", "end_action", "duration_months")
+    def _check_company_scope(self):
+        """A policy for every company decides for every controller: in a database of several
+        companies, only an administrator sets or changes one (an officer's policy applies to
+        their company)."""
+        if self.env.su or self.env.user.has_group("base.group_system"):
+            return
+        if self.env["res.company"].sudo().search_count([]) < 2:
+            return
+        for policy in self:
+            if not policy.company_id:
+                raise ValidationError(
+                    self.env._(
+                        "%(name)s applies to every company: only an administrator can set or "
+                        "change such a policy. Choose your company.",
+                        name=policy.name,
+                    )
+                )
 
     @api.constrains("duration_months", "repermission_days")
     def _check_durations(self):
@@ -511,7 +530,9 @@ class HygieneRetentionPolicy(models.Model):
     # ------------------------------------------------------------------ counts
 
     def _compute_partner_count(self):
-        Partner = self.env["res.partner"].sudo()
+        # with the reader's rights: the counts only cover the contacts they may see (a category
+        # would otherwise count, hence reveal, another company's contacts)
+        Partner = self.env["res.partner"].with_context(active_test=False)
         today = fields.Date.context_today(self)
         for policy in self:
             if not policy.id or not policy.active or policy._hygiene_domain() is None:

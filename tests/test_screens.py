@@ -183,6 +183,11 @@ class TestImportScreens(HygieneCommon):
             filename="clients.csv",
         )
         batch.action_stage()
+        # a steward's copy leaves out the proof of consent (security review L2): an officer's
+        # copy keeps it, to import the corrected rows with their proof
+        batch.action_download_rejected()
+        self.assertNotIn("Adresse IP", read_csv(batch.rejected_file)[0])
+        batch = batch.with_user(self.user_officer)
         action = batch.action_download_rejected()
         self.assertEqual(batch.rejected_filename, "rejected-clients.csv")
         self.assertTrue(action["url"].endswith("/rejected-clients.csv?download=true"))

@@ -4,7 +4,7 @@ never reach another company's contacts."""
 
 import base64
 
-from odoo.exceptions import AccessError
+from odoo.exceptions import AccessError, ValidationError
 from odoo.tests import tagged
 
 from .common import HygieneCommon
@@ -143,3 +143,42 @@ class TestDuplicateGroupForgery(HygieneCommon):
         groups = self.env["hygiene.duplicate.group"].search([("partner_ids", "in", (a | b).ids)])
         for group in groups:
             self.assertFalse(a in group.partner_ids and b in group.partner_ids)
+
+
+@tagged("post_install", "-at_install")
+class TestPolicyAcrossCompanies(HygieneCommon):
+    """Attacker's pass V2: an officer of A reached company B through a policy for every
+    company, and its counts and preview revealed B's contacts."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.company_b = cls.env["res.company"].create({"name": "Controller B"})
+        cls.bob = cls.env["res.partner"].create(
+            {"name": "Bob Companyb", "email": "bob.b@example.fr", "company_id": cls.company_b.id}
+        )
+
+    def test_officer_cannot_set_a_policy_for_every_company(self):
+        Policy = self.env["hygiene.retention.policy"].with_user(self.user_officer)
+        with self.assertRaises(ValidationError):
+            Policy.create(
+                {
+                    "name": "Everyone",
+                    "company_id": False,
+                    "domain": f"[('company_id', '=', {self.company_b.id})]",
+                }
+            )
+        shipped = self.env.ref("partner_data_hygiene.retention_policy_prospects")
+        shipped.company_id = False  # shipped for every company
+        with self.assertRaises(ValidationError):
+            shipped.with_user(self.user_officer).write(
+                {"domain": f"[('company_id', '=', {self.company_b.id})]"}
+            )
+
+    def test_counts_and_preview_cover_only_readable_contacts(self):
+        policy = self.env["hygiene.retention.policy"].create(
+            {"name": "Every B", "company_id": False, "domain": "[('email', '=like', 'bob.%')]"}
+        )
+        self.assertEqual(policy.partner_count, 1)
+        policy.invalidate_recordset()
+        self.assertEqual(policy.with_user(self.user_officer).partner_count, 0)

@@ -65,7 +65,14 @@ class HygieneRetentionPreview(models.TransientModel):
             refused = Partner.search(internal_domain, limit=PREVIEW_LIMIT, order="id")
             truncated = truncated or len(partners) == PREVIEW_LIMIT
             info = Policy._hygiene_classify((partners | refused).ids)
-            for partner in partners | refused:
+            # the lines name only contacts the officer may read (the counts cover the run)
+            readable = (
+                (partners | refused)
+                .with_env(self.env)
+                .with_context(active_test=False)
+                ._filtered_access("read")
+            )
+            for partner in (partners | refused).filtered(lambda p: p.id in readable.ids):
                 __, start, due = info.get(partner.id, (policy, False, False))
                 lines.append(
                     {
