@@ -55,6 +55,12 @@ class HygieneDuplicateGroup(models.Model):
     reasons_label = fields.Text(
         string="Why", compute="_compute_reasons_label", help="Why each pair of the group matched."
     )
+    company_id = fields.Many2one(
+        "res.company",
+        readonly=True,
+        index=True,
+        help="The company of the group's contacts (a group never mixes two companies).",
+    )
     state = fields.Selection(
         [("pending", "To Review"), ("merged", "Merged"), ("ignored", "Not Duplicates")],
         default="pending",
@@ -292,6 +298,7 @@ class HygieneDuplicateGroup(models.Model):
         clusters = self._split_by_company(clusters)
         matched = time.perf_counter()
         self._store_groups(clusters, pair_reasons, features)
+        self._set_group_companies()
         stats = {
             "partners": len(features),
             **stats,
@@ -379,6 +386,23 @@ class HygieneDuplicateGroup(models.Model):
         return self.env.cr.fetchall()
 
     @api.model
+    def _set_group_companies(self):
+        """The company of each group to review, for the multi-company rule (one statement)."""
+        self.env.cr.execute(
+            SQL(
+                """
+                UPDATE hygiene_duplicate_group g SET company_id = c.company_id
+                  FROM (SELECT r.group_id, max(p.company_id) AS company_id
+                          FROM hygiene_duplicate_group_partner_rel r
+                          JOIN res_partner p ON p.id = r.partner_id
+                      GROUP BY r.group_id) c
+                 WHERE c.group_id = g.id AND g.state = 'pending'
+                   AND g.company_id IS DISTINCT FROM c.company_id
+                """
+            )
+        )
+        self.invalidate_model(["company_id"])
+
     def _split_by_company(self, clusters):
         """Each company is its own controller: a group never mixes contacts of two companies.
         A cluster spanning several is split per company, the contacts shared by all companies

@@ -1963,8 +1963,11 @@ class HygieneImportBatch(models.Model):
         self.env.cr.execute(
             SQL(
                 "SELECT hygiene_email_key, array_agg(id ORDER BY id) FROM res_partner"
-                " WHERE active AND hygiene_email_key = ANY(%s) GROUP BY 1",
+                " WHERE active AND hygiene_email_key = ANY(%s)"
+                # another company's contacts are another controller's (attacker's pass V4)
+                " AND (company_id IS NULL OR company_id = %s) GROUP BY 1",
                 sorted(keys),
+                (self.company_id or self.env.company).id,
             )
         )
         partners_by_key = dict(self.env.cr.fetchall())

@@ -31,7 +31,8 @@ RETENTION_STATES = [
 # Code de commerce L123-22: accounting documents are kept 10 years.
 ACCOUNTING_HOLD_YEARS = 10
 BATCH_SIZE = 1000
-ENGINE_FIELDS = ("hygiene_retention_state", "hygiene_hold_until")
+# written by the engines in SQL only: the retention state, the end of a hold, the merge link
+ENGINE_FIELDS = ("hygiene_retention_state", "hygiene_hold_until", "hygiene_merged_into_id")
 TEXT_TYPES = ("char", "text", "html", "json")
 # Rows that point to a partner without making it "referenced" for a deletion: they belong to the
 # partner itself and go with it (or lose the link), after the anonymisation emptied them.
@@ -130,8 +131,9 @@ class ResPartner(models.Model):
         if any(name in vals for name in ENGINE_FIELDS):
             raise UserError(
                 self.env._(
-                    "The retention state of a contact is set by the retention engine: use the "
-                    "Anonymise or Erase buttons, or a retention policy."
+                    "The retention state of a contact and the contact it was merged into are set "
+                    "by the engines: use the Anonymise or Erase buttons, a retention policy, or "
+                    "a merge and its undo."
                 )
             )
 

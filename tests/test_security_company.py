@@ -4,7 +4,7 @@ never reach another company's contacts."""
 
 import base64
 
-from odoo.exceptions import AccessError, ValidationError
+from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import tagged
 
 from .common import HygieneCommon
@@ -182,3 +182,56 @@ class TestPolicyAcrossCompanies(HygieneCommon):
         self.assertEqual(policy.partner_count, 1)
         policy.invalidate_recordset()
         self.assertEqual(policy.with_user(self.user_officer).partner_count, 0)
+
+
+@tagged("post_install", "-at_install")
+class TestImportColumnsAndGroupsAcrossCompanies(HygieneCommon):
+    """Attacker's pass V3, V8, V9."""
+
+    def test_v3_another_companys_import_columns_are_hidden(self):
+        company_b = self.env["res.company"].create({"name": "Controller B"})
+        batch = self.env["hygiene.import.batch"].create(
+            {
+                "raw_file": base64.b64encode(b"Nom;Courriel\nSecret B;secret.b@example.fr\n"),
+                "raw_filename": "b.csv",
+                "source_id": self.source_shop.id,
+                "company_id": company_b.id,
+            }
+        )
+        batch.action_read_file()
+        self.assertTrue(batch.mapping_ids)
+        Mapping = self.env["hygiene.import.mapping"].with_user(self.user_steward)
+        self.assertFalse(Mapping.search([("batch_id", "=", batch.id)]))
+        self.assertFalse(
+            self.env["hygiene.import.sheet"]
+            .with_user(self.user_steward)
+            .search([("batch_id", "=", batch.id)])
+        )
+
+    def test_v8_another_companys_groups_are_hidden(self):
+        company_b = self.env["res.company"].create({"name": "Controller B"})
+        Partner = self.env["res.partner"]
+        pair = Partner.create(
+            [
+                {
+                    "name": "Gaston Bcompany",
+                    "email": "gaston.b@example.fr",
+                    "company_id": company_b.id,
+                },
+                {
+                    "name": "Gaston Bcompany",
+                    "email": "gaston.b@example.fr",
+                    "company_id": company_b.id,
+                },
+            ]
+        )
+        self.env["hygiene.duplicate.group"]._hygiene_scan()
+        group = self.env["hygiene.duplicate.group"].search([("partner_ids", "in", pair.ids)])
+        self.assertTrue(group)
+        self.assertEqual(group.company_id, company_b)
+        Group = self.env["hygiene.duplicate.group"].with_user(self.user_steward)
+        self.assertFalse(Group.search([("id", "=", group.id)]))
+
+    def test_v9_merge_link_is_set_by_the_merge_only(self):
+        with self.assertRaises(UserError):
+            self.marc.with_user(self.user_steward).write({"hygiene_merged_into_id": self.jeanne.id})

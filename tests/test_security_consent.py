@@ -160,3 +160,17 @@ class TestExposedToEmployees(HygieneCommon):
             self.user_portal.partner_id.with_user(self.user_portal).read(["hygiene_birthdate"])
         [values] = probe.with_user(self.user_hygiene).read(["hygiene_suppression_warning"])
         self.assertTrue(values["hygiene_suppression_warning"])
+
+
+@tagged("post_install", "-at_install")
+class TestForgedActivity(HygieneCommon):
+    def test_employee_cannot_fake_an_inbound_email(self):
+        """Attacker's pass V6: the gateway's context key sent by an employee over RPC kept a
+        customer's last activity fresh forever."""
+        self.marc.invalidate_recordset()
+        before = self.marc.hygiene_last_activity_date
+        self.env["mail.message"].with_user(self.user_employee).with_context(from_alias=True).create(
+            {"body": "x", "message_type": "email", "author_id": self.marc.id}
+        )
+        self.marc.invalidate_recordset()
+        self.assertEqual(self.marc.hygiene_last_activity_date, before)
