@@ -39,7 +39,7 @@ SYSTEM_FIELDS = frozenset(
     }
 )
 # Channels whose events only the system records (its own proof comes with them).
-SYSTEM_CHANNELS = frozenset({"portal", "import", "api", "re_permission"})
+SYSTEM_CHANNELS = frozenset({"portal", "import", "api", "re_permission", "double_opt_in"})
 
 
 class HygieneConsent(models.Model):

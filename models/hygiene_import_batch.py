@@ -786,31 +786,28 @@ class HygieneImportBatch(models.Model):
                 for line, values in zip(result.line_numbers, result.rows, strict=True)
             )
             if order == MIXED:
-                (day_line, day_value), (month_line, month_value) = examples
+                # line numbers, not the dates: the message is logged (a birth date is personal)
+                (day_line, __), (month_line, __) = examples
                 raise UserError(
                     self.env._(
-                        "Column %(column)s mixes two date orders: %(day_value)s (line "
-                        "%(day_line)s) can only be day/month and %(month_value)s (line "
-                        "%(month_line)s) only month/day. Correct the file: it is refused rather "
-                        "than guessed.",
+                        "Column %(column)s mixes two date orders: the date of line %(day_line)s "
+                        "can only be day/month and the date of line %(month_line)s only "
+                        "month/day. Correct the file: it is refused rather than guessed.",
                         column=column,
-                        day_value=day_value,
                         day_line=day_line,
-                        month_value=month_value,
                         month_line=month_line,
                     )
                 )
             if (order == MONTH_FIRST and self.day_first) or (
                 order == DAY_FIRST and not self.day_first
             ):
-                [(line, value)] = examples
+                [(line, __)] = examples
                 raise UserError(
                     self.env._(
-                        "Column %(column)s holds %(value)s (line %(line)s), which cannot be read "
+                        "Column %(column)s holds a date (line %(line)s) which cannot be read "
                         "with the chosen date order: change the option Day Before Month and "
                         "stage the file again.",
                         column=column,
-                        value=value,
                         line=line,
                     )
                 )
@@ -1671,6 +1668,8 @@ class HygieneImportBatch(models.Model):
                 [self._partner_vals(clean_by_line[line.id], countries) for line in creates]
             )
             results.update(zip(creates.ids, partners.ids, strict=True))
+        if not (self.env.su or self.env.user.has_group(OFFICER)):
+            self._keep_retention_clock(lines - creates, results, clean_by_line, notes)
         self._record_provenance(lines, results, clean_by_line)
         self._record_consents(lines, results, clean_by_line, notes)
         activities = []
@@ -1681,6 +1680,42 @@ class HygieneImportBatch(models.Model):
                     activities.append((results[line.id], clean[target], source))
         Partner._hygiene_register_activities(activities)
         self._close_lines(lines, results, conflicts_by_line, notes)
+
+    def _keep_retention_clock(self, lines, results, clean_by_line, notes):
+        """A steward's file does not move the retention clock of contacts already in the base
+        (attacker's pass V5): a collection date before the contact existed would bring its
+        erasure forward, an activity date would keep it forever. Both are an officer's call;
+        the rows are still written, the dates are left out and the report says so."""
+        if not lines:
+            return
+        self.env.cr.execute(
+            SQL(
+                "SELECT id, create_date FROM res_partner WHERE id = ANY(%s)",
+                sorted({results[line.id] for line in lines}),
+            )
+        )
+        created = dict(self.env.cr.fetchall())
+        for line in lines:
+            clean = clean_by_line[line.id]
+            collected = clean.get("collected_date")
+            since = created.get(results[line.id])
+            if collected and since and fields.Datetime.to_datetime(collected) < since:
+                clean.pop("collected_date")
+                notes[line.id].append(
+                    self.env._(
+                        "Collection date %(date)s not recorded: it is before the contact was "
+                        "created, only a privacy officer can date it earlier.",
+                        date=collected,
+                    )
+                )
+            dropped = [target for target in ACTIVITY_TARGETS if clean.pop(target, None)]
+            if dropped:
+                notes[line.id].append(
+                    self.env._(
+                        "Activity dates of the file not recorded on an existing contact: only a "
+                        "privacy officer imports them."
+                    )
+                )
 
     def _proof_values(self, lines):
         """``{line id: {"optin_ip": ..., "optin_wording": ...}}`` read from the lines' consent

@@ -174,3 +174,40 @@ class TestForgedActivity(HygieneCommon):
         )
         self.marc.invalidate_recordset()
         self.assertEqual(self.marc.hygiene_last_activity_date, before)
+
+
+@tagged("post_install", "-at_install")
+class TestConsentWizardChannels(HygieneCommon):
+    """Attacker's pass V10."""
+
+    def test_wizard_refuses_system_channels_and_forgets_the_evidence(self):
+        Wizard = self.env["hygiene.consent.wizard"].with_user(self.user_hygiene)
+        for channel in ("re_permission", "double_opt_in", "portal"):
+            # what a forged RPC value would try: not a value of the wizard's selection
+            with self.subTest(channel=channel), self.assertRaises(ValueError):
+                Wizard.create(
+                    {
+                        "partner_id": self.marc.id,
+                        "purpose_id": self.purpose_sms.id,
+                        "channel": channel,
+                    }
+                )
+        wizard = Wizard.create(
+            {
+                "partner_id": self.marc.id,
+                "purpose_id": self.purpose_sms.id,
+                "channel": "phone",
+                "evidence_file": base64.b64encode(b"SIGNED-FORM"),
+            }
+        )
+        wizard.action_record()
+        self.assertFalse(wizard.sudo().evidence_file)
+        with self.assertRaises(AccessError):
+            self.env["hygiene.consent"].with_user(self.user_hygiene).create(
+                {
+                    "partner_id": self.marc.id,
+                    "purpose_id": self.purpose_sms.id,
+                    "action": "grant",
+                    "channel": "double_opt_in",
+                }
+            )

@@ -188,3 +188,58 @@ class TestImportLowFindings(HygieneCommon):
         header = rejected.splitlines()[0]
         self.assertNotIn(",=HYPERLINK", header)
         self.assertIn("'=HYPERLINK", header)
+
+
+@tagged("post_install", "-at_install")
+class TestImportRetentionClock(HygieneCommon):
+    """Attacker's pass V5: a steward's file moved the retention clock of contacts already in the
+    base (an old collection date brought the erasure forward, a visit date kept them forever)."""
+
+    def _import(self, user, text):
+        batch = (
+            self.env["hygiene.import.batch"]
+            .with_user(user)
+            .create(
+                {
+                    "raw_file": base64.b64encode(text.encode()),
+                    "raw_filename": "clock.csv",
+                    "source_id": self.source_fair.id,
+                }
+            )
+        )
+        batch.action_read_file()
+        batch.action_stage()
+        for line in batch.line_ids:
+            if line.match_partner_id:
+                line.decision = "update"
+        batch.action_commit()
+        return batch
+
+    def test_steward_file_does_not_move_an_existing_contacts_clock(self):
+        self.marc.invalidate_recordset()
+        collected = self.marc.hygiene_collected_date
+        activity = self.marc.hygiene_last_activity_date
+        text = (
+            "Nom;Courriel;date de creation;derniere visite\n"
+            "Marc Dubois;marc.dubois@example.fr;01/01/2000;01/06/2026\n"
+            "Nouvelle Personne;nouvelle.personne@example.fr;01/01/2015;\n"
+        )
+        batch = self._import(self.user_steward, text)
+        self.marc.invalidate_recordset()
+        self.assertNotEqual(str(self.marc.hygiene_collected_date)[:4], "2000")
+        if collected:
+            self.assertEqual(self.marc.hygiene_collected_date, collected)
+        self.assertEqual(self.marc.hygiene_last_activity_date, activity)
+        note = batch.line_ids.filtered(lambda l: l.result_partner_id == self.marc).decision_note
+        self.assertIn("only a privacy officer", note)
+        # a contact the file creates keeps the file's date: a legacy base is dated by its file
+        new = self.env["res.partner"].search([("email", "=", "nouvelle.personne@example.fr")])
+        self.assertEqual(str(new.hygiene_collected_date)[:4], "2015")
+
+    def test_officer_file_may(self):
+        self._import(
+            self.user_officer,
+            "Nom;Courriel;date de creation\nMarc Dubois;marc.dubois@example.fr;01/01/2000\n",
+        )
+        self.marc.invalidate_recordset()
+        self.assertEqual(str(self.marc.hygiene_collected_date)[:4], "2000")

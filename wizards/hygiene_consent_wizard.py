@@ -1,6 +1,7 @@
 from odoo import api, fields, models
+from odoo.exceptions import AccessError
 
-from ..models.hygiene_consent import CONSENT_CHANNELS
+from ..models.hygiene_consent import CONSENT_CHANNELS, SYSTEM_CHANNELS
 
 
 class HygieneConsentWizard(models.TransientModel):
@@ -18,7 +19,8 @@ class HygieneConsentWizard(models.TransientModel):
     )
     event_date = fields.Datetime(string="Date", required=True, default=fields.Datetime.now)
     channel = fields.Selection(
-        [c for c in CONSENT_CHANNELS if c[0] not in ("portal", "import", "api")],
+        # channels whose events only the system records (with their own proof) are left out
+        [c for c in CONSENT_CHANNELS if c[0] not in SYSTEM_CHANNELS],
         required=True,
         default="phone",
     )
@@ -60,5 +62,10 @@ class HygieneConsentWizard(models.TransientModel):
         if self.evidence_file:
             # stored as the event's evidence field: readable by privacy officers only
             values["evidence_file"] = self.evidence_file
+        if values["channel"] in SYSTEM_CHANNELS:  # a forged selection value over RPC
+            raise AccessError(self.env._("This channel is recorded by the system only."))
         consent_model.sudo().create(values)
+        # the evidence now lives on the event (officers only): not on this transient record,
+        # which other users with the same role could read until the vacuum
+        self.write({"evidence_file": False, "evidence_filename": False})
         return {"type": "ir.actions.act_window_close"}
