@@ -205,8 +205,9 @@ class HygieneEraser(models.AbstractModel):
     def _hygiene_erase_account(self, erasure):
         """Journal entries of the persons. A posted one of a partner under the accounting hold is
         kept (held): the invoice row, its PDF and its electronic invoice (Factur-X / UBL) stay as
-        issued until the hold ends (README, "Legal hold"). The others lose the printed name and
-        the address of an inbound bill. The chatter of every one goes (documents)."""
+        issued until the hold ends (README, "Legal hold"). The others lose the printed name, the
+        customer's reference and the journal item labels copying it; none keeps the address an
+        inbound bill came from. The chatter of every one goes (documents)."""
         cr = self.env.cr
         Partner = self._hygiene_partner()
         cr.execute(
@@ -230,12 +231,34 @@ class HygieneEraser(models.AbstractModel):
         erasure.add_documents("account.move", move_ids)
         erasure.add_held("account.move", held)
         if free:
-            # Past their retention period (or never posted): the printed name goes too.
+            # Past their retention period (or never posted): the printed name goes too, and the
+            # customer's reference with the journal item labels that copy it.
             cr.execute(
                 SQL(
                     """
-                    UPDATE account_move SET invoice_partner_display_name = %s
-                     WHERE id = ANY(%s) AND invoice_partner_display_name IS NOT NULL
+                    UPDATE account_move_line l SET name = NULL
+                      FROM account_move m
+                     WHERE l.move_id = m.id AND m.id = ANY(%s) AND m.ref <> ''
+                       AND position(m.ref IN l.name) > 0
+                    """,
+                    free,
+                )
+            )
+            cr.execute(
+                SQL(
+                    "UPDATE account_move_line SET ref = NULL WHERE move_id = ANY(%s) AND ref <> ''",
+                    free,
+                )
+            )
+            cr.execute(
+                SQL(
+                    """
+                    UPDATE account_move
+                       SET invoice_partner_display_name = CASE
+                               WHEN invoice_partner_display_name IS NULL THEN NULL ELSE %s END,
+                           ref = NULL
+                     WHERE id = ANY(%s)
+                       AND (invoice_partner_display_name IS NOT NULL OR ref IS NOT NULL)
                     """,
                     anonymize.PARTNER_NAME,
                     free,

@@ -33,7 +33,7 @@ RETENTION_STATES = [
 ACCOUNTING_HOLD_YEARS = 10
 BATCH_SIZE = 1000
 ENGINE_FIELDS = ("hygiene_retention_state", "hygiene_hold_until")
-TEXT_TYPES = ("char", "text", "html", "json")
+TEXT_TYPES = ("char", "text", "html", "json", "properties")
 # Rows that point to a partner without making it "referenced" for a deletion: they belong to the
 # partner itself and go with it (or lose the link), after the anonymisation emptied them.
 OWN_ROWS = frozenset(
