@@ -27,7 +27,7 @@ erase what hangs off those records. Everything is set-based SQL, per batch of pa
 from collections import Counter, defaultdict
 
 from odoo import api, models
-from odoo.tools import SQL
+from odoo.tools import SQL, ormcache
 
 from ..tools import anonymize
 
@@ -458,10 +458,14 @@ class HygieneEraser(models.AbstractModel):
                    SET old_value_char = NULL, new_value_char = NULL,
                        old_value_text = NULL, new_value_text = NULL
                  WHERE mail_message_id = ANY(%(messages)s)
-                    OR lower(trim(COALESCE(substring(old_value_char FROM %(angles)s),
-                                           old_value_char))) = ANY(%(values)s)
-                    OR lower(trim(COALESCE(substring(new_value_char FROM %(angles)s),
-                                           new_value_char))) = ANY(%(values)s)
+                    OR lower(old_value_char) = ANY(%(values)s)
+                    OR lower(new_value_char) = ANY(%(values)s)
+                    OR (position('<' IN old_value_char) > 0
+                        AND lower(trim(substring(old_value_char FROM %(angles)s)))
+                            = ANY(%(values)s))
+                    OR (position('<' IN new_value_char) > 0
+                        AND lower(trim(substring(new_value_char FROM %(angles)s)))
+                            = ANY(%(values)s))
                     OR ((old_value_integer = ANY(%(nodes)s) OR new_value_integer = ANY(%(nodes)s))
                         AND field_id IN (SELECT id FROM ir_model_fields
                                           WHERE ttype = 'many2one' AND relation = 'res.partner'))
@@ -554,39 +558,86 @@ class HygieneEraser(models.AbstractModel):
         )
         erasure.counts["res.device.log"] += self.env.cr.rowcount
 
+    @api.model
+    @ormcache()
+    def _hygiene_wizard_links(self):
+        """((model, [(comodel, field type, column or (relation, column1, column2))]), ...) of
+        the wizards (transient models) with stored links; computed once per registry."""
+        result = []
+        for Model in self.env.registry.values():
+            if not Model._transient or Model._abstract or not Model._auto:
+                continue
+            links = []
+            for name, field in Model._fields.items():
+                if not field.store or field.type not in ("many2one", "many2many"):
+                    continue
+                if field.type == "many2one":
+                    links.append((field.comodel_name, "many2one", name))
+                else:
+                    relation = (field.relation, field.column1, field.column2)
+                    links.append((field.comodel_name, "many2many", relation))
+            if links:
+                result.append((Model._name, tuple(links)))
+        return tuple(result)
+
     def _hygiene_erase_wizards(self, erasure):
         """Wizards still open on the persons or their documents (a mail composer with the
         quotation, the portal access wizard, a lead conversion): deleted now rather than by the
         hourly vacuum."""
         targets = {model: sorted(ids) for model, ids in erasure.documents.items() if ids}
-        for Model in self.env.registry.values():
-            if not Model._transient or Model._abstract or not Model._auto:
+        wizards = self._hygiene_wizard_links()
+        if not wizards:
+            return
+        # Most wizard tables are empty (vacuumed hourly): look only into the others.
+        self.env.cr.execute(
+            SQL(" UNION ALL ").join(
+                SQL(
+                    "SELECT %s::varchar WHERE EXISTS (SELECT 1 FROM %s)",
+                    model,
+                    SQL.identifier(self.env[model]._table),
+                )
+                for model, __ in wizards
+            )
+        )
+        filled = {row[0] for row in self.env.cr.fetchall()}
+        queries = []
+        for model, links in wizards:
+            if model not in filled:
                 continue
             conditions = []
-            for name, field in Model._fields.items():
-                ids = targets.get(field.comodel_name) if field.relational else None
-                if not ids or not field.store:
+            for comodel, kind, column in links:
+                ids = targets.get(comodel)
+                if not ids:
                     continue
-                if field.type == "many2one":
-                    conditions.append(SQL("%s = ANY(%s)", SQL.identifier(name), ids))
-                elif field.type == "many2many":
+                if kind == "many2one":
+                    conditions.append(SQL("%s = ANY(%s)", SQL.identifier(column), ids))
+                else:
+                    relation, column1, column2 = column
                     conditions.append(
                         SQL(
                             "id IN (SELECT %s FROM %s WHERE %s = ANY(%s))",
-                            SQL.identifier(field.column1),
-                            SQL.identifier(field.relation),
-                            SQL.identifier(field.column2),
+                            SQL.identifier(column1),
+                            SQL.identifier(relation),
+                            SQL.identifier(column2),
                             ids,
                         )
                     )
             if conditions:
-                ids = self._hygiene_partner()._hygiene_ids(
+                queries.append(
                     SQL(
-                        "SELECT id FROM %s WHERE %s",
-                        SQL.identifier(Model._table),
+                        "SELECT %s::varchar, id FROM %s WHERE %s",
+                        model,
+                        SQL.identifier(self.env[model]._table),
                         SQL(" OR ").join(conditions),
                     )
                 )
-                if ids:
-                    self.env[Model._name].sudo().browse(ids).unlink()
-                    erasure.counts[Model._name] += len(ids)
+        if not queries:
+            return
+        # One round trip for every wizard table (they are small, and mostly empty).
+        self.env.cr.execute(SQL(" UNION ALL ").join(queries))
+        found = defaultdict(list)
+        for model, record_id in self.env.cr.fetchall():
+            found[model].append(record_id)
+        for model, ids in found.items():
+            self.env[model].sudo().browse(ids).unlink()
+            erasure.counts[model] += len(ids)
