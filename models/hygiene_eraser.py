@@ -48,7 +48,8 @@ class Erasure:
       orders, invoices, mailing contacts...): their chatter, mails, activities and attachments go;
     - ``held`` {model: ids}: documents a legal hold keeps, with their own files (the PDF and the
       electronic invoice of a posted invoice), see README "Legal hold";
-    - ``messages``: the mail.message ids erased (filled by the message layer);
+    - ``messages``: the mail.message ids erased, ``authored`` those the persons wrote (filled by
+      the message layer);
     - ``counts`` {model: rows changed}, journaled (never a value).
     """
 
@@ -402,20 +403,27 @@ class HygieneEraser(models.AbstractModel):
         )
         # Written by them: as author, or from their address ("Name <address>" included) before
         # the message was linked to them, e.g. an inbound email from an unknown sender.
-        authored_ids = Partner._hygiene_ids(
+        # On the documents too: those are emptied, but their files are only the documents' own
+        # (a mailing's attachment, linked to every message it sent, is not the person's).
+        written = SQL(
+            """author_id = ANY(%(nodes)s)
+               OR lower(trim(COALESCE(substring(email_from FROM %(angles)s), email_from)))
+                  = ANY(%(emails)s)""",
+            nodes=nodes,
+            angles=EMAIL_IN_ANGLES,
+            emails=erasure.emails,
+        )
+        cr.execute(
             SQL(
-                """
-                SELECT id FROM mail_message
-                 WHERE author_id = ANY(%(nodes)s) OR %(documents)s
-                    OR lower(trim(COALESCE(substring(email_from FROM %(angles)s), email_from)))
-                       = ANY(%(emails)s)
-                """,
-                nodes=nodes,
-                documents=documents,
-                angles=EMAIL_IN_ANGLES,
-                emails=erasure.emails,
+                "SELECT id, COALESCE(%s, FALSE) FROM mail_message WHERE %s OR %s",
+                written,
+                written,
+                documents,
             )
         )
+        rows = cr.fetchall()
+        authored_ids = sorted(row[0] for row in rows)
+        erasure.authored = sorted(row[0] for row in rows if row[1])
         message_ids = Partner._hygiene_ids(
             SQL(
                 """
@@ -429,7 +437,6 @@ class HygieneEraser(models.AbstractModel):
                 mails=mail_ids,
             )
         )
-        erasure.authored = authored_ids
         erasure.messages = message_ids
         if mail_ids:
             erasure.counts["mail.mail"] += Partner._hygiene_blank(

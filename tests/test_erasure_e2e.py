@@ -280,6 +280,20 @@ class TestErasureEndToEnd(HygieneCommon):
             message_type="comment",
             attachments=[(f"notes-{FIRST_NAME}.txt", f"{NAME} {self.street}".encode())],
         )
+        # The product sheet, a file of the product, shared on the lead: it is not the person's.
+        self.sheet = env["ir.attachment"].create(
+            {
+                "name": "data-audit-sheet.txt",
+                "raw": b"What the data audit covers",
+                "res_model": "product.product",
+                "res_id": self.product.id,
+            }
+        )
+        lead.with_user(self.salesman).message_post(
+            body="<p>Our product sheet</p>",
+            message_type="comment",
+            attachment_ids=self.sheet.ids,
+        )
         # 4. A quotation from the lead, sent by email through its wizard, then confirmed.
         quotation_context = lead.with_user(self.salesman).action_new_quotation()["context"]
         with Form(
@@ -310,8 +324,19 @@ class TestErasureEndToEnd(HygieneCommon):
                 ' <a href="https://www.example.com/offer">see the offer</a></p>',
                 "mailing_model_id": self.env["ir.model"]._get_id("mailing.list"),
                 "contact_list_ids": [Command.link(mailing_list.id)],
+                # the mailing's own file, linked to the message sent to every recipient
+                "attachment_ids": [
+                    Command.create(
+                        {
+                            "name": "catalogue.txt",
+                            "raw": b"Autumn catalogue",
+                            "res_model": "mailing.mailing",
+                        }
+                    )
+                ],
             }
         )
+        self.mailing = mailing
         mailing.action_send_mail()
         mail = env["mail.mail"].search([("mailing_id", "=", mailing.id)])
         self.assertEqual(len(mail), 1)
@@ -551,6 +576,9 @@ class TestErasureEndToEnd(HygieneCommon):
         self.assertEqual(order.state, "sale")
         self.assertFalse(order.client_order_ref)
         self.assertEqual(lead.name, anonymize.LEAD_NAME)
+        # the files of others stay: the mailing's catalogue sent to everybody
+        self.assertEqual(self.mailing.attachment_ids.mapped("name"), ["catalogue.txt"])
+        self.assertTrue(self.sheet.exists(), "the product's sheet shared on the lead stays")
         self.assertFalse(lead.activity_ids)
         self.assertFalse(
             self.env["mail.activity"].search(
