@@ -16,8 +16,9 @@ from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools import SQL, mute_logger, split_every
 
-from ..tools import anonymize, normalize
+from ..tools import anonymize
 from ..tools.suppression import suppression_hash, suppression_values
+from .hygiene_eraser import Erasure
 
 _logger = logging.getLogger(__name__)
 
@@ -33,7 +34,7 @@ ACCOUNTING_HOLD_YEARS = 10
 BATCH_SIZE = 1000
 # written by the engines in SQL only: the retention state, the end of a hold, the merge link
 ENGINE_FIELDS = ("hygiene_retention_state", "hygiene_hold_until", "hygiene_merged_into_id")
-TEXT_TYPES = ("char", "text", "html", "json")
+TEXT_TYPES = ("char", "text", "html", "json", "properties")
 # Rows that point to a partner without making it "referenced" for a deletion: they belong to the
 # partner itself and go with it (or lose the link), after the anonymisation emptied them.
 OWN_ROWS = frozenset(
@@ -434,147 +435,18 @@ class ResPartner(models.Model):
         """Anonymise the partners ``node_ids`` and everything that identifies them.
 
         ``holds`` ({id: date}) are partially anonymised: the columns of
-        ``anonymize.HOLD_KEPT_PARTNER_COLUMNS`` and their invoices stay. Returns {model: rows}.
+        ``anonymize.HOLD_KEPT_PARTNER_COLUMNS`` and their posted invoices stay. What holds their
+        data through another record (leads, orders, mailings, and the chatter, mails,
+        activities, attachments... under them) is erased by the hooks of ``hygiene.eraser``,
+        one per application. Returns {model: rows}.
         """
-        cr = self.env.cr
         self.env.flush_all()
-        counts = Counter()
         people = self._hygiene_identity(node_ids)
-        emails = sorted({e for p in people.values() for e in p["emails"]})
-        phones = sorted({e for p in people.values() for e in p["e164"]})
-        values = anonymize.identifiers(
-            [v for p in people.values() for v in p["names"] + p["emails"] + p["phones"]]
-        )
-        lowered = sorted({v.lower() for v in values})
+        erasure = Erasure(node_ids, holds, people)
+        counts = erasure.counts
         counts["hygiene.suppression"] += self._hygiene_suppress(people)
         counts["res.users"] += self._hygiene_anonymize_users(node_ids)
-
-        # Records that are about the persons only (their leads, mailing contacts): emptied
-        # first, their chatter goes with the persons' own.
-        app_counts, owned = self._hygiene_anonymize_apps(node_ids, emails, phones, holds)
-        counts.update(app_counts)
-        owned_sql = SQL(" OR ").join(
-            SQL("(model = %s AND res_id = ANY(%s))", model, ids) for model, ids in owned
-        )
-        # Documents under a legal hold keep the mails that sent them (and their PDF).
-        kept_models = ["account.move", "account.payment"] if holds else []
-        # Messages the persons wrote, messages on their own records, mails sent to them.
-        mail_ids = self._hygiene_ids(
-            SQL(
-                """
-                SELECT id FROM mail_mail WHERE mail_message_id IN (
-                    SELECT id FROM mail_message WHERE author_id = ANY(%(nodes)s) OR %(owned)s)
-                UNION SELECT mail_mail_id FROM mail_mail_res_partner_rel
-                       WHERE res_partner_id = ANY(%(nodes)s)
-                UNION SELECT id FROM mail_mail WHERE email_to ILIKE ANY(%(patterns)s::text[])
-                """,
-                nodes=node_ids,
-                owned=owned_sql,
-                patterns=[anonymize.like_pattern(e) for e in emails],
-            )
-        )
-        # Written by them: as author, or from their address ("Name <address>" included) before
-        # the message was linked to them, e.g. an inbound email from an unknown sender.
-        authored_ids = self._hygiene_ids(
-            SQL(
-                """
-                SELECT id FROM mail_message
-                 WHERE author_id = ANY(%(nodes)s) OR %(owned)s
-                    OR lower(trim(COALESCE(substring(email_from FROM '<([^<>]+)>[[:space:]]*$'),
-                                           email_from))) = ANY(%(emails)s)
-                """,
-                nodes=node_ids,
-                owned=owned_sql,
-                emails=emails,
-            )
-        )
-        message_ids = self._hygiene_ids(
-            SQL(
-                """
-                SELECT id FROM mail_message WHERE id = ANY(%(authored)s)
-                UNION SELECT mail_message_id FROM mail_mail WHERE id = ANY(%(mails)s)
-                UNION SELECT r.mail_message_id FROM mail_message_res_partner_rel r
-                        JOIN mail_message m ON m.id = r.mail_message_id
-                       WHERE r.res_partner_id = ANY(%(nodes)s)
-                         AND (m.model IS NULL OR NOT m.model = ANY(%(kept)s))
-                """,
-                authored=authored_ids,
-                nodes=node_ids,
-                mails=mail_ids,
-                kept=kept_models,
-            )
-        )
-        if mail_ids:
-            counts["mail.mail"] += self._hygiene_blank("mail.mail", SQL("id = ANY(%s)", mail_ids))
-            cr.execute(
-                SQL(
-                    """UPDATE mail_mail SET state = 'cancel'
-                        WHERE id = ANY(%s) AND state IN ('outgoing', 'exception')""",
-                    mail_ids,
-                )
-            )
-        attachment_ids = self._hygiene_ids(
-            SQL(
-                """
-                SELECT id FROM ir_attachment WHERE res_model = 'res.partner' AND res_id = ANY(%s)
-                UNION SELECT attachment_id FROM message_attachment_rel WHERE message_id = ANY(%s)
-                """,
-                node_ids,
-                authored_ids,
-            )
-        )
-        if message_ids:
-            counts["mail.message"] += self._hygiene_blank(
-                "mail.message", SQL("id = ANY(%s)", message_ids)
-            )
-        # Old values of the persons kept by the tracking of any record.
-        cr.execute(
-            SQL(
-                """
-                UPDATE mail_tracking_value
-                   SET old_value_char = NULL, new_value_char = NULL
-                 WHERE mail_message_id = ANY(%(messages)s)
-                    OR lower(old_value_char) = ANY(%(values)s)
-                    OR lower(new_value_char) = ANY(%(values)s)
-                """,
-                messages=message_ids,
-                values=lowered,
-            )
-        )
-        counts["mail.tracking.value"] += cr.rowcount
-        cr.execute(SQL("DELETE FROM mail_notification WHERE res_partner_id = ANY(%s)", node_ids))
-        counts["mail.notification"] += cr.rowcount
-        cr.execute(
-            SQL(
-                "DELETE FROM mail_activity WHERE res_model = 'res.partner' AND res_id = ANY(%s)",
-                node_ids,
-            )
-        )
-        counts["mail.activity"] += cr.rowcount
-        if attachment_ids:
-            attachments = self.env["ir.attachment"].sudo().browse(attachment_ids)
-            counts["ir.attachment"] += len(attachments)
-            attachments.unlink()
-        # Bus notifications still queued may carry a message body or a name.
-        if values:
-            cr.execute(
-                SQL(
-                    "DELETE FROM bus_bus WHERE message ILIKE ANY(%s)",
-                    [anonymize.like_pattern(v) for v in values],
-                )
-            )
-        # Plain-text block lists: the hashed suppression list replaces them.
-        counts["mail.blacklist"] += self._hygiene_unlink_where(
-            "mail.blacklist", SQL("email = ANY(%s)", emails)
-        )
-        counts["phone.blacklist"] += self._hygiene_unlink_where(
-            "phone.blacklist", SQL("number = ANY(%s)", phones)
-        )
-        counts["hygiene.consent"] += self.env["hygiene.consent"]._hygiene_erase_proof(node_ids)
-        counts["hygiene.partner.origin"] += self._hygiene_blank(
-            "hygiene.partner.origin", SQL("partner_id = ANY(%s)", node_ids)
-        )
-        counts["hygiene.merge.journal"] += self._hygiene_blank_merge_journals(node_ids)
+        self.env["hygiene.eraser"]._hygiene_erase(erasure)
         counts["res.partner.bank"] += self._hygiene_anonymize_banks(node_ids)
         counts["res.partner"] += self._hygiene_anonymize_partner_rows(node_ids, holds)
         self.env.invalidate_all(flush=False)
@@ -664,103 +536,6 @@ class ResPartner(models.Model):
             )
         self._hygiene_blank("res.users", SQL("id = ANY(%s)", users.ids))
         return len(users)
-
-    def _hygiene_anonymize_apps(self, node_ids, emails, phones, holds):
-        """CRM leads, mailing contacts and traces, website visitors, calendar attendees,
-        payment transactions and import staging lines, when those applications are installed.
-
-        Returns (counts, [(model, ids)] of the records that are about the persons only).
-        """
-        cr = self.env.cr
-        counts = Counter()
-        trace_refs = [("res.partner", node_ids)]
-        if "crm.lead" in self.env:
-            lead_ids = self._hygiene_ids(
-                SQL(
-                    """
-                    SELECT id FROM crm_lead
-                     WHERE partner_id = ANY(%s) OR email_normalized = ANY(%s)
-                        OR phone_sanitized = ANY(%s)
-                    """,
-                    node_ids,
-                    emails,
-                    phones,
-                )
-            )
-            if lead_ids:
-                counts["crm.lead"] += self._hygiene_blank("crm.lead", SQL("id = ANY(%s)", lead_ids))
-                self._hygiene_blank_record_names("crm.lead", lead_ids)
-                trace_refs.append(("crm.lead", lead_ids))
-        if "mailing.contact" in self.env:
-            contact_ids = self._hygiene_ids(
-                SQL("SELECT id FROM mailing_contact WHERE email_normalized = ANY(%s)", emails)
-            )
-            if contact_ids:
-                counts["mailing.contact"] += self._hygiene_blank(
-                    "mailing.contact", SQL("id = ANY(%s)", contact_ids)
-                )
-                self._hygiene_blank_record_names("mailing.contact", contact_ids)
-                trace_refs.append(("mailing.contact", contact_ids))
-        if "mailing.trace" in self.env:
-            refs = SQL(" OR ").join(
-                SQL("(model = %s AND res_id = ANY(%s))", model, ids) for model, ids in trace_refs
-            )
-            counts["mailing.trace"] += self._hygiene_blank(
-                "mailing.trace", SQL("(lower(email) = ANY(%s) OR %s)", emails, refs)
-            )
-        if "website.visitor" in self.env:
-            counts["website.visitor"] += self._hygiene_unlink_where(
-                "website.visitor", SQL("partner_id = ANY(%s)", node_ids)
-            )
-        if "sms.sms" in self.env:
-            counts["sms.sms"] += self._hygiene_blank(
-                "sms.sms", SQL("partner_id = ANY(%s) OR number = ANY(%s)", node_ids, phones)
-            )
-        if "calendar.attendee" in self.env:
-            counts["calendar.attendee"] += self._hygiene_blank(
-                "calendar.attendee", SQL("partner_id = ANY(%s)", node_ids)
-            )
-        free = [pid for pid in node_ids if pid not in holds]
-        if free and "payment.transaction" in self.env:
-            counts["payment.transaction"] += self._hygiene_blank(
-                "payment.transaction", SQL("partner_id = ANY(%s)", free), prefix="partner_"
-            )
-        if free and "account.move" in self.env:
-            # Invoices past their retention period: the printed name goes too.
-            cr.execute(
-                SQL(
-                    """
-                    UPDATE account_move SET invoice_partner_display_name = %s
-                     WHERE (partner_id = ANY(%s) OR commercial_partner_id = ANY(%s))
-                       AND invoice_partner_display_name IS NOT NULL
-                    """,
-                    anonymize.PARTNER_NAME,
-                    free,
-                    free,
-                )
-            )
-            counts["account.move"] += cr.rowcount
-        if "hygiene.import.line" in self.env:
-            Line = self.env["hygiene.import.line"]
-            email_keys = sorted({key for key in map(normalize.email_key, emails) if key})
-            links = [
-                name
-                for name, field in Line._fields.items()
-                if field.type == "many2one" and field.comodel_name == "res.partner" and field.store
-            ]
-            conditions = [SQL("%s = ANY(%s)", SQL.identifier(name), node_ids) for name in links]
-            # Lines of the same person not (or not yet) linked: by their matching keys.
-            keys = {"email_key": email_keys, "phone_key": phones, "mobile_key": phones}
-            conditions += [
-                SQL("%s = ANY(%s)", SQL.identifier(name), values)
-                for name, values in keys.items()
-                if name in Line._fields and Line._fields[name].store and values
-            ]
-            if conditions:
-                counts["hygiene.import.line"] += self._hygiene_blank(
-                    "hygiene.import.line", SQL(" OR ").join(conditions)
-                )
-        return counts, trace_refs
 
     def _hygiene_anonymize_banks(self, node_ids):
         """Bank accounts: a random account number (the column is unique), no holder name."""
@@ -852,15 +627,6 @@ class ResPartner(models.Model):
         )
         return self.env.cr.rowcount
 
-    def _hygiene_blank_record_names(self, model, res_ids):
-        self.env.cr.execute(
-            SQL(
-                "UPDATE mail_message SET record_name = NULL WHERE model = %s AND res_id = ANY(%s)",
-                model,
-                res_ids,
-            )
-        )
-
     # ------------------------------------------------------------------ SQL helpers
 
     def _hygiene_ids(self, query):
@@ -880,9 +646,10 @@ class ResPartner(models.Model):
         records.unlink()
         return count
 
-    def _hygiene_blank(self, model, where, held=False, extra=(), prefix=None):
+    def _hygiene_blank(self, model, where, held=False, extra=(), prefix=None, only=None):
         """Empty the stored text columns of ``model`` (see tools/anonymize.py) where ``where``;
-        ``extra`` columns are emptied too, ``prefix`` limits the columns to those names."""
+        ``extra`` columns are emptied too, ``prefix`` limits the columns to those names, ``only``
+        to those listed (the ones that are installed)."""
         Model = self.env[model]
         table = Model._table
         text_columns = {
@@ -893,6 +660,7 @@ class ResPartner(models.Model):
             and not field.inherited
             and field.type in TEXT_TYPES
             and (prefix is None or name.startswith(prefix))
+            and (only is None or name in only)
         }
         blank, replace = anonymize.columns_to_blank(table, text_columns, held=held)
         assignments = []

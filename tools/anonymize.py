@@ -40,6 +40,22 @@ HOLD_KEPT_PARTNER_COLUMNS = frozenset(
     }
 )
 
+# What a legal hold keeps, as (table, column): the columns above on the partner, and the name
+# printed on its invoices. The files of a held invoice (its PDF and its electronic invoice,
+# Factur-X / UBL XML, which carry the customer's email and phone) stay too, as issued, without
+# their searchable copy; all of it goes when the hold ends (README, "Legal hold").
+HOLD_KEPT_COLUMNS = frozenset(
+    {("res_partner", column) for column in HOLD_KEPT_PARTNER_COLUMNS}
+    | {
+        ("account_move", "invoice_partner_display_name"),
+        # the customer's reference printed on the invoice, and copied by the labels of its
+        # journal items (accounting entries as posted, part of their integrity hash)
+        ("account_move", "ref"),
+        ("account_move_line", "ref"),
+        ("account_move_line", "name"),
+    }
+)
+
 # Text columns that are technical, never personal, and that some code relies on: kept in every
 # table, and per table below.
 KEPT_EVERYWHERE = frozenset({"model", "res_model", "access_token", "message_id"})
