@@ -24,3 +24,4 @@ from . import test_import_checks
 from . import test_import_catalogue
 from . import test_merge_company
 from . import test_matching_phonetic
+from . import test_core_merge
