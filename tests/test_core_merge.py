@@ -32,7 +32,7 @@ class TestCoreMergeWizard(HygieneCommon):
         if visitors:
             (cls.user_steward | cls.user_employee).groups_id = [Command.link(visitors.id)]
 
-    def _wizard(self, partners, user, dst=None):
+    def _wizard(self, partners, user, dst=None, keep=False):
         form = Form(
             self.env["base.partner.merge.automatic.wizard"]
             .with_user(user)
@@ -40,6 +40,8 @@ class TestCoreMergeWizard(HygieneCommon):
         )
         if dst:
             form.dst_partner_id = dst
+        if keep:
+            form.hygiene_keep_merged = True
         return form.save()
 
     def _journal(self, survivor):
@@ -100,6 +102,34 @@ class TestCoreMergeWizard(HygieneCommon):
         self.assertEqual(len(self._journal(survivor)), 1)
         if ranks:
             self.assertEqual(survivor.customer_rank, 5, "summable fields add up, as in the core")
+
+    @mute_logger("odoo.addons.base.partner.merge")
+    def test_steward_keeps_the_merge_undoable(self):
+        old, dup = self.old, self.dup
+        message = dup.message_post(body="Sent by the duplicate")
+        self._consent(dup, "withdraw")
+        self._wizard(old | dup, self.user_steward, dst=old, keep=True).action_merge()
+        self.assertTrue(dup.exists(), "kept, archived, for the undo")
+        self.assertFalse(dup.active)
+        self.assertEqual(dup.hygiene_merged_into_id, old)
+        self.assertEqual(message.res_id, old.id)
+        journal = self._journal(old)
+        self.assertEqual(journal.state, "done")
+        self.assertEqual(journal.source_ids, dup)
+        journal.with_user(self.user_steward).action_undo()
+        self.assertTrue(dup.active)
+        self.assertEqual(message.res_id, dup.id)
+        self.assertEqual(self._state(dup), "withdrawn")
+        self.assertFalse(old.phone, "the survivor's values are given back")
+
+    def test_keep_option_is_for_stewards(self):
+        form = Form(
+            self.env["base.partner.merge.automatic.wizard"]
+            .with_user(self.user_employee)
+            .with_context(active_model="res.partner", active_ids=(self.old | self.dup).ids)
+        )
+        with self.assertRaises(AssertionError):
+            form.hygiene_keep_merged = True  # not on the contact manager's screen
 
     def test_core_checks_stay(self):
         with self.assertRaisesRegex(UserError, "same email"):

@@ -1,4 +1,4 @@
-from odoo import api, models
+from odoo import api, fields, models
 from odoo.tools import SQL
 
 from ..models.res_partner_merge import STEWARD
@@ -21,10 +21,30 @@ class BasePartnerMergeAutomaticWizard(models.TransientModel):
 
     The core wizard then deletes the merged contacts, as it always did: its callers rely on
     it. Their journal is closed at once ("expired": the sources are gone, there is nothing to
-    undo); a merge that can be undone goes through the addon's duplicate review.
+    undo). On the screen, a data steward may tick ``hygiene_keep_merged``: the merged contacts
+    then stay archived and linked to the survivor, as in the addon's own merges, and the merge
+    can be undone from the journal within the undo window.
     """
 
     _inherit = "base.partner.merge.automatic.wizard"
+
+    hygiene_keep_merged = fields.Boolean(
+        string="Keep the Merged Contacts Archived",
+        help="Keep the merged contacts archived and linked to the contact kept, so that the merge "
+        "can be undone from the Merge Journal during the undo window (they are deleted after it). "
+        "Unticked, they are deleted at once, as Odoo does, and the merge cannot be undone.",
+    )
+
+    def _merge(self, partner_ids, dst_partner=None, extra_checks=True):
+        wizard = self[:1]
+        if wizard.hygiene_keep_merged:
+            # read by _update_foreign_keys_generic and by res.partner.unlink (the core's last
+            # step), both reached through this environment
+            wizard = wizard.with_context(hygiene_keep_merged=True)
+            return super(BasePartnerMergeAutomaticWizard, wizard)._merge(
+                partner_ids, dst_partner, extra_checks
+            )
+        return super()._merge(partner_ids, dst_partner, extra_checks)
 
     @api.model
     def _update_foreign_keys_generic(self, model, src_records, dst_record):
@@ -42,8 +62,11 @@ class BasePartnerMergeAutomaticWizard(models.TransientModel):
             survivor = dst_record.sudo()
             sources = src_records.sudo().with_context(active_test=False)
             journal = survivor._hygiene_merge_groups([(survivor, sources, values)])
-        # The core deletes the sources right after: the journal keeps the ids and counts only.
-        journal.sudo().write({"state": "expired", "before_values": False, "removed_rows": False})
+        if not self.env.context.get("hygiene_keep_merged"):
+            # The core deletes the sources right after: the journal keeps ids and counts only.
+            journal.sudo().write(
+                {"state": "expired", "before_values": False, "removed_rows": False}
+            )
         return None
 
     @api.model
@@ -126,3 +149,21 @@ class BasePartnerMergeAutomaticWizard(models.TransientModel):
         return bool(sources) and all(
             partner.hygiene_merged_into_id.id == dst_record.id for partner in sources
         )
+
+
+class ResPartner(models.Model):
+    _inherit = "res.partner"
+
+    def unlink(self):
+        """The core merge deletes its sources last: kept, archived, when the user asked the merge
+        to stay undoable (``hygiene_keep_merged``). Only contacts the engine has just archived
+        and linked to their survivor are kept; the daily job deletes them after the undo window.
+        """
+        if self.env.context.get("hygiene_keep_merged"):
+            merged = (
+                self.sudo()
+                .with_context(active_test=False)
+                .filtered(lambda partner: partner.hygiene_merged_into_id and not partner.active)
+            )
+            self -= merged.with_env(self.env)
+        return super().unlink()
