@@ -38,6 +38,7 @@
         "views/hygiene_partner_origin_views.xml",
         "wizards/hygiene_duplicate_merge_wizard_views.xml",
         "wizards/hygiene_duplicate_compare_views.xml",
+        "wizards/base_partner_merge_views.xml",
         "views/hygiene_duplicate_group_views.xml",
         "views/res_partner_views.xml",
         "wizards/hygiene_consent_wizard_views.xml",
