@@ -13,8 +13,28 @@ from .common import HygieneCommon
 CSV = "Prénom;Nom;Courriel\nJeanne;Lefevre;jeanne.lefevre@example.fr\n"
 
 
+class ImportCommon(HygieneCommon):
+    def _staged_file(self, text, user=None, source=None, **values):
+        """A batch of ``text`` read and staged by ``user`` (the steward by default)."""
+        batch = (
+            self.env["hygiene.import.batch"]
+            .with_user(user or self.user_steward)
+            .create(
+                {
+                    "raw_file": base64.b64encode(text.encode()),
+                    "raw_filename": "clients.csv",
+                    "source_id": (source or self.source_shop).id,
+                    **values,
+                }
+            )
+        )
+        batch.action_read_file()
+        batch.action_stage()
+        return batch
+
+
 @tagged("post_install", "-at_install")
-class TestImportForgery(HygieneCommon):
+class TestImportForgery(ImportCommon):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
@@ -28,19 +48,7 @@ class TestImportForgery(HygieneCommon):
         )
 
     def _staged(self):
-        batch = (
-            self.env["hygiene.import.batch"]
-            .with_user(self.user_steward)
-            .create(
-                {
-                    "raw_file": base64.b64encode(CSV.encode()),
-                    "raw_filename": "clients.csv",
-                    "source_id": self.source_shop.id,
-                }
-            )
-        )
-        batch.action_read_file()
-        batch.action_stage()
+        batch = self._staged_file(CSV)
         self.assertEqual(batch.state, "staged")
         return batch
 
@@ -92,25 +100,12 @@ class TestImportForgery(HygieneCommon):
 
 
 @tagged("post_install", "-at_install")
-class TestImportMinimisation(HygieneCommon):
+class TestImportMinimisation(ImportCommon):
     """Security review M4: the staged copy of a file does not outlive the file, and the rows of
     a suppressed (erased or opted-out) person are not kept at all."""
 
     def _batch(self, text):
-        batch = (
-            self.env["hygiene.import.batch"]
-            .with_user(self.user_steward)
-            .create(
-                {
-                    "raw_file": base64.b64encode(text.encode()),
-                    "raw_filename": "clients.csv",
-                    "source_id": self.source_shop.id,
-                }
-            )
-        )
-        batch.action_read_file()
-        batch.action_stage()
-        return batch
+        return self._staged_file(text)
 
     def test_suppressed_row_keeps_no_personal_data(self):
         self.env["hygiene.suppression"]._suppress("erasure", email="erased.marker@example.fr")
@@ -153,23 +148,9 @@ class TestImportMinimisation(HygieneCommon):
 
 
 @tagged("post_install", "-at_install")
-class TestImportLowFindings(HygieneCommon):
+class TestImportLowFindings(ImportCommon):
     def _batch(self, text):
-        batch = (
-            self.env["hygiene.import.batch"]
-            .with_user(self.user_steward)
-            .create(
-                {
-                    "raw_file": base64.b64encode(text.encode()),
-                    "raw_filename": "optins.csv",
-                    "source_id": self.source_shop.id,
-                    "purpose_id": self.purpose_newsletter.id,
-                }
-            )
-        )
-        batch.action_read_file()
-        batch.action_stage()
-        return batch
+        return self._staged_file(text, purpose_id=self.purpose_newsletter.id)
 
     def test_l2_proof_ip_not_in_the_values_stewards_read(self):
         batch = self._batch(
@@ -191,24 +172,12 @@ class TestImportLowFindings(HygieneCommon):
 
 
 @tagged("post_install", "-at_install")
-class TestImportRetentionClock(HygieneCommon):
+class TestImportRetentionClock(ImportCommon):
     """Attacker's pass V5: a steward's file moved the retention clock of contacts already in the
     base (an old collection date brought the erasure forward, a visit date kept them forever)."""
 
     def _import(self, user, text):
-        batch = (
-            self.env["hygiene.import.batch"]
-            .with_user(user)
-            .create(
-                {
-                    "raw_file": base64.b64encode(text.encode()),
-                    "raw_filename": "clock.csv",
-                    "source_id": self.source_fair.id,
-                }
-            )
-        )
-        batch.action_read_file()
-        batch.action_stage()
+        batch = self._staged_file(text, user=user, source=self.source_fair)
         for line in batch.line_ids:
             if line.match_partner_id:
                 line.decision = "update"
