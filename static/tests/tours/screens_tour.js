@@ -255,14 +255,18 @@ tours.add("partner_data_hygiene_sales_user", {
             run: "click",
         },
         {
-            content: "Open the purposes",
+            content: "Type the purpose (its name holds Newsletter in English and in French)",
             trigger: ".modal .o_field_widget[name=purpose_id] input",
-            run: "click",
+            run: "edit Newsletter",
         },
         {
             content: "Pick it",
-            trigger: ".o-autocomplete--dropdown-item:first a",
+            trigger: ".o-autocomplete--dropdown-item a:contains(Newsletter)",
             run: "click",
+        },
+        {
+            content: "The purpose is set",
+            trigger: ".modal .o_field_widget[name=purpose_id] input:not(:value(''))",
         },
         {
             content: "Record",
