@@ -254,7 +254,10 @@ class HygieneRetentionPolicy(models.Model):
         Partner = self.env["res.partner"].sudo().with_context(active_test=False)
         try:
             with self.env.cr.savepoint():
-                if Partner.search([], limit=1) and not Partner.search(["!", *domain], limit=1):
+                # "not in" the ids the category selects: a negated condition would leave out the
+                # contacts whose field is empty (SQL NULL), as if the category covered them
+                outside = [("id", "not in", Partner._search(domain))]
+                if Partner.search([], limit=1) and not Partner.search(outside, limit=1):
                     raise ValidationError(self._hygiene_everyone_message())
         except ValidationError:
             raise

@@ -99,3 +99,12 @@ class TestPolicyDomain(HygieneCommon):
             self.env["hygiene.retention.policy"].with_user(self.user_officer).create(
                 {"name": "Oracle", "domain": "[('bank_ids.acc_number', '=like', 'FR76%')]"}
             )
+
+    def test_category_on_a_field_most_contacts_leave_empty_is_not_everyone(self):
+        """A category on ``ref`` was refused as "every contact" when the others had no ref
+        (the negation left the empty ones out)."""
+        self.env["res.partner"].create({"name": "Ref holder", "ref": "X-1"})
+        policy = self.env["hygiene.retention.policy"].create(
+            {"name": "X refs", "domain": "[('ref', '=like', 'X-%')]"}
+        )
+        self.assertTrue(policy)
