@@ -199,7 +199,8 @@ class TestImportRetentionClock(ImportCommon):
         if collected:
             self.assertEqual(self.marc.hygiene_collected_date, collected)
         self.assertEqual(self.marc.hygiene_last_activity_date, activity)
-        note = batch.line_ids.filtered(lambda l: l.result_partner_id == self.marc).decision_note
+        marc_line = batch.line_ids.filtered(lambda line: line.result_partner_id == self.marc)
+        note = marc_line.decision_note
         self.assertIn("only a privacy officer", note)
         # a contact the file creates keeps the file's date: a legacy base is dated by its file
         new = self.env["res.partner"].search([("email", "=", "nouvelle.personne@example.fr")])

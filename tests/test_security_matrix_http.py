@@ -182,7 +182,7 @@ class TestRoleMatrixHttp(HttpCase, HygieneCommon):
 
     def test_public_methods(self):
         observed = {}
-        for (model, method), lowest in sorted(EXPECTED_METHODS.items()):
+        for model, method in sorted(EXPECTED_METHODS):
             for role in ROLES:
                 if (model, method) in API_MODEL:
                     args = [*ARGS.get((model, method), [])]

@@ -72,7 +72,7 @@ class HygieneRetentionPreview(models.TransientModel):
                 .with_context(active_test=False)
                 ._filtered_access("read")
             )
-            for partner in (partners | refused).filtered(lambda p: p.id in readable.ids):
+            for partner in (partners | refused) & readable.with_env(partners.env):
                 __, start, due = info.get(partner.id, (policy, False, False))
                 lines.append(
                     {
