@@ -222,6 +222,8 @@ def load_partners(db, truth_path):
         cr.execute("SELECT setval('res_partner_id_seq', (SELECT max(id) FROM res_partner))")
         cr.execute("ANALYZE res_partner")
         cr.execute("ANALYZE hygiene_partner_origin")
+        # a benchmark loader on its own throw-away database, outside any Odoo request: the
+        # COPY-loaded base must be committed before the CLI commands run on it
         cr.commit()
     registry.delete(db)
     odoo.sql_db.close_db(db)
