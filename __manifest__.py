@@ -51,6 +51,9 @@
         "views/hygiene_repermission_templates.xml",
         "views/hygiene_journal_views.xml",
         "views/res_partner_retention_views.xml",
+        "security/hygiene_control_security.xml",
+        "data/hygiene_control_data.xml",
+        "views/hygiene_partner_score_views.xml",
     ],
     "assets": {
         "web.assets_backend": [

@@ -249,3 +249,11 @@ class ResPartner(models.Model):
             "target": "new",
             "context": {"default_partner_id": self.id},
         }
+
+    # --- control: quality, engagement and RFM scores (issue 18) ---
+    hygiene_score_ids = fields.One2many(
+        "hygiene.partner.score", "partner_id", string="Quality Score", groups=HYGIENE_USER
+    )
+    hygiene_rfm_history_ids = fields.One2many(
+        "hygiene.rfm.history", "partner_id", string="RFM History", groups=HYGIENE_USER
+    )

@@ -1,0 +1,740 @@
+"""Quality, engagement and RFM scores of the contacts (issue 18), computed set-based in SQL.
+
+One row per active contact in ``hygiene_partner_score`` rather than columns on ``res_partner``:
+a recompute rewrites these narrow rows and their few indexes, never the wide partner table and
+its twenty indexes, and the other features of the partner are left alone. The contact reaches
+its row through ``res.partner.hygiene_score_ids`` (search filters are index look-ups on this
+table).
+"""
+
+from datetime import datetime
+
+from odoo import api, fields, models
+from odoo.exceptions import AccessError
+from odoo.tools import SQL
+
+from ..tools.i18n import _lt
+
+USER = "partner_data_hygiene.group_hygiene_user"
+
+# Reason codes stored on the row (the row holds no wording) and their labels.
+QUALITY_REASONS = {
+    "no_name": _lt("no name"),
+    "no_email": _lt("no email"),
+    "email_invalid": _lt("invalid email"),
+    "email_bounced": _lt("email bounced"),
+    "email_blacklisted": _lt("email blacklisted"),
+    "no_phone": _lt("no phone"),
+    "phone_invalid": _lt("invalid phone"),
+    "no_address": _lt("no postal address"),
+    "no_country": _lt("no country"),
+    "no_company_id": _lt("company without SIREN/VAT"),
+    "company_id_invalid": _lt("invalid SIREN/VAT"),
+    "stale": _lt("no activity for 3 years"),
+    "aging": _lt("no activity for a year"),
+    "duplicate": _lt("probable duplicate to review"),
+    "no_consent": _lt("no provable consent"),
+    "no_contact": _lt("no way to contact"),
+}
+# Points of each part of the quality score (total 100).
+WEIGHTS = {
+    "completeness": 25,  # name 5, email 5, phone 5, address 5, country 5
+    "validity": 30,  # email 12, phone 10, SIREN/VAT 8
+    "freshness": 20,  # activity in 12 months 20, in 36 months 10
+    "duplicate": 10,  # no pending duplicate group
+    "consent": 15,  # a proven grant 15, only answers (withdrawn/refused) 10
+}
+RFM_LABELS = [
+    ("champions", "Champions"),
+    ("loyal", "Loyal"),
+    ("new", "New customers"),
+    ("promising", "Promising"),
+    ("need_attention", "Needs attention"),
+    ("cannot_lose", "Cannot lose them"),
+    ("at_risk", "At risk"),
+    ("hibernating", "Hibernating"),
+    ("lost", "Lost"),
+]
+# Engagement: points per event of the person, halved every HALF_LIFE days. E-mail opens are
+# never counted: the CNIL does not treat an open as a contact and mail clients pre-fetch images.
+ENGAGEMENT_WEIGHTS = {
+    "order": 30,
+    "reply": 20,
+    "form": 15,
+    "click": 10,
+    "consent": 10,
+    "login": 5,
+}
+PARAM_PREFIX = "partner_data_hygiene."
+PARAMS = {
+    # key: (default, type, minimum)
+    "control_chunk_size": (20000, int, 100),
+    "rfm_period_months": (24, int, 1),
+    "engagement_half_life_days": (90, int, 1),
+    "engagement_window_months": (36, int, 1),
+    "do_not_solicit_sends": (5, int, 1),
+    "do_not_solicit_months": (12, int, 1),
+    "control_decay_refresh_days": (7, int, 1),
+}
+LAST_RUN_PARAM = PARAM_PREFIX + "control_last_run"
+
+
+class HygienePartnerScore(models.Model):
+    """The quality, engagement and RFM scores of a contact, written by the SQL service only."""
+
+    _name = "hygiene.partner.score"
+    _description = "Contact Quality and Engagement Score"
+    _order = "quality_score, partner_id"
+    _rec_name = "partner_id"
+
+    partner_id = fields.Many2one(
+        "res.partner", required=True, readonly=True, ondelete="cascade", string="Contact"
+    )
+    # multi-company: the record rule of security/hygiene_control_security.xml reads this column
+    company_id = fields.Many2one("res.company", readonly=True, index=True)
+    source_id = fields.Many2one("hygiene.source", readonly=True, string="Source")
+    computed_date = fields.Datetime(readonly=True, string="Computed On")
+    quality_score = fields.Integer(readonly=True, index=True, string="Quality Score")
+    quality_completeness = fields.Integer(readonly=True, string="Completeness")
+    quality_validity = fields.Integer(readonly=True, string="Validity")
+    quality_freshness = fields.Integer(readonly=True, string="Freshness")
+    quality_reasons = fields.Char(readonly=True, help="Reason codes, comma-separated.")
+    quality_reasons_label = fields.Char(compute="_compute_reason_labels", string="What Is Wrong")
+    email_valid = fields.Boolean(readonly=True, string="Valid Email")
+    phone_valid = fields.Boolean(readonly=True, string="Valid Phone")
+    # The four filters: NULL when false (see the SQL) and partial indexes on the true rows.
+    email_invalid = fields.Boolean(readonly=True, index="btree_not_null", string="Invalid Email")
+    no_contact = fields.Boolean(readonly=True, index="btree_not_null", string="No Way to Contact")
+    duplicate = fields.Boolean(readonly=True, index="btree_not_null", string="Probable Duplicate")
+    no_consent = fields.Boolean(readonly=True, index="btree_not_null", string="No Provable Consent")
+    engagement_score = fields.Integer(
+        readonly=True,
+        index=True,
+        string="Engagement",
+        help="0-100, from the person's own actions (orders, replies, form submissions, clicks, "
+        "consent grants, portal logins), each halved every 90 days. E-mail opens never count.",
+    )
+    engagement_raw = fields.Float(readonly=True, string="Engagement Points")
+    last_engagement_date = fields.Datetime(readonly=True, string="Last Engagement")
+    do_not_solicit = fields.Boolean(
+        readonly=True,
+        index="btree_not_null",
+        string="Do Not Solicit",
+        help="The person never engaged (no click, reply, order, login, form or consent) although "
+        "mailed several times or known for a year: left out of marketing segments and proposed "
+        "for re-permission.",
+    )
+    rfm_recency = fields.Integer(readonly=True, string="R")
+    rfm_frequency = fields.Integer(readonly=True, string="F")
+    rfm_monetary = fields.Integer(readonly=True, string="M")
+    rfm_code = fields.Char(readonly=True, string="RFM")
+    rfm_label = fields.Selection(RFM_LABELS, readonly=True, index=True, string="RFM Segment")
+    rfm_orders = fields.Integer(readonly=True, string="Orders")
+    rfm_amount = fields.Float(readonly=True, string="Amount")
+    rfm_last_order_date = fields.Datetime(readonly=True, string="Last Order")
+    partner_count = fields.Integer(
+        readonly=True, default=1, string="Contacts", aggregator="sum", help="For the reports."
+    )
+
+    _sql_constraints = [
+        ("partner_unique", "unique(partner_id)", "A contact has one score row."),
+    ]
+
+    @api.depends("quality_reasons")
+    def _compute_reason_labels(self):
+        for row in self:
+            codes = (row.quality_reasons or "").split(",")
+            row.quality_reasons_label = ", ".join(
+                str(QUALITY_REASONS[code]) for code in codes if code in QUALITY_REASONS
+            )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        # Written by the SQL service only: a client cannot forge a score.
+        raise AccessError(self.env._("Scores are computed by the system."))
+
+    def write(self, vals):  # pylint: disable=method-required-super
+        raise AccessError(self.env._("Scores are computed by the system."))
+
+    # ------------------------------------------------------------------ parameters
+
+    @api.model
+    def _hygiene_param(self, key):
+        default, kind, minimum = PARAMS[key]
+        raw = self.env["ir.config_parameter"].sudo().get_param(PARAM_PREFIX + key)
+        try:
+            value = kind(raw) if raw not in (None, False, "") else default
+        except ValueError:
+            return default
+        return max(value, minimum)
+
+    # ------------------------------------------------------------------ entry points
+
+    @api.model
+    def _cron_refresh(self):
+        """Incremental refresh: only the contacts whose data, events, consents, duplicates or
+        time thresholds changed since the last run; the first run computes everything."""
+        self._hygiene_refresh(full=False)
+
+    def action_refresh_all(self):
+        self.env["hygiene.partner.score"].check_access("read")
+        if not self.env.user.has_group("partner_data_hygiene.group_hygiene_steward"):
+            raise AccessError(self.env._("Only data stewards can recompute the scores."))
+        stats = self.sudo()._hygiene_refresh(full=True)
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "type": "success",
+                "message": self.env._(
+                    "%(count)s contacts scored in %(seconds)s s.",
+                    count=stats["partners"],
+                    seconds=round(stats["seconds"], 1),
+                ),
+                "next": {"type": "ir.actions.client", "tag": "soft_reload"},
+            },
+        }
+
+    @api.model
+    def _hygiene_refresh(self, full=False, partner_ids=None):
+        """Recompute the scores; returns statistics (partners, chunks, seconds, rfm rows).
+
+        ``full``: every active contact; else the contacts changed since the last run (all of them
+        on the first run); ``partner_ids``: exactly those.
+        """
+        import time
+
+        started = time.monotonic()
+        cr = self.env.cr
+        self.env.flush_all()
+        cr.execute("SELECT NOW() AT TIME ZONE 'UTC'")
+        now = cr.fetchone()[0]
+        param = self.env["ir.config_parameter"].sudo()
+        last_run = param.get_param(LAST_RUN_PARAM)
+        chunk = self._hygiene_param("control_chunk_size")
+        if partner_ids is not None:
+            ids = sorted(set(partner_ids))
+        elif full or not last_run:
+            ids = None
+        else:
+            ids = self._hygiene_changed_partner_ids(datetime.fromisoformat(last_run), now)
+        total = chunks = 0
+        for chunk_ids in self._hygiene_chunks(ids, chunk):
+            total += self._hygiene_score_chunk(chunk_ids, now)
+            chunks += 1
+        cr.execute(
+            SQL(
+                "DELETE FROM hygiene_partner_score s USING res_partner p "
+                "WHERE p.id = s.partner_id AND NOT p.active"
+            )
+        )
+        rfm_rows = self._hygiene_compute_rfm(now)
+        if partner_ids is None:
+            # microseconds kept: a change made in the second before the run is not missed nor redone
+            param.set_param(LAST_RUN_PARAM, now.isoformat(sep=" "))
+        self.invalidate_model()
+        return {
+            "partners": total,
+            "chunks": chunks,
+            "rfm": rfm_rows,
+            "seconds": time.monotonic() - started,
+        }
+
+    @api.model
+    def _hygiene_chunks(self, ids, size):
+        """Chunks of partner ids: ``ids`` sliced, or every active contact by keyset pages."""
+        if ids is not None:
+            for start in range(0, len(ids), size):
+                yield ids[start : start + size]
+            return
+        last = 0
+        while True:
+            self.env.cr.execute(
+                SQL(
+                    "SELECT id FROM res_partner WHERE active AND id > %s ORDER BY id LIMIT %s",
+                    last,
+                    size,
+                )
+            )
+            page = [row[0] for row in self.env.cr.fetchall()]
+            if not page:
+                return
+            yield page
+            last = page[-1]
+
+    # ------------------------------------------------------------------ incremental
+
+    @api.model
+    def _hygiene_changed_partner_ids(self, since, now):
+        """Ids of the contacts whose score may have changed since ``since``."""
+        months = SQL("INTERVAL '1 month'")
+        parts = [
+            SQL("SELECT id FROM res_partner WHERE write_date > %s", since),
+            SQL("SELECT id FROM res_partner WHERE hygiene_last_activity_date > %s", since),
+            SQL(
+                "SELECT p.id FROM res_partner p WHERE p.active AND NOT EXISTS "
+                "(SELECT 1 FROM hygiene_partner_score s WHERE s.partner_id = p.id)"
+            ),
+            SQL("SELECT partner_id FROM hygiene_consent_state WHERE write_date > %s", since),
+            SQL("SELECT partner_id FROM hygiene_consent WHERE create_date > %s", since),
+            SQL(
+                "SELECT r.partner_id FROM hygiene_duplicate_group_partner_rel r "
+                "JOIN hygiene_duplicate_group g ON g.id = r.group_id WHERE g.write_date > %s",
+                since,
+            ),
+            SQL(
+                "SELECT p.id FROM res_partner p JOIN mail_blacklist b "
+                "ON b.email = p.email_normalized WHERE b.write_date > %s",
+                since,
+            ),
+            # the freshness thresholds (12 and 36 months) crossed since the last run
+            SQL(
+                """SELECT id FROM res_partner
+                    WHERE COALESCE(hygiene_last_activity_date, hygiene_collected_date, create_date)
+                          BETWEEN %(since)s - 36 * %(m)s AND %(now)s - 36 * %(m)s
+                       OR COALESCE(hygiene_last_activity_date, hygiene_collected_date, create_date)
+                          BETWEEN %(since)s - 12 * %(m)s AND %(now)s - 12 * %(m)s""",
+                since=since,
+                now=now,
+                m=months,
+            ),
+            # the decay of the engagement, refreshed every few days for the engaged contacts
+            SQL(
+                "SELECT partner_id FROM hygiene_partner_score WHERE engagement_raw > 0 "
+                "AND computed_date < %s - %s * INTERVAL '1 day'",
+                now,
+                self._hygiene_param("control_decay_refresh_days"),
+            ),
+        ]
+        parts += self._hygiene_changed_events_sql(since)
+        self.env.cr.execute(
+            SQL(
+                "SELECT DISTINCT id FROM (%s) AS changed(id) WHERE id IS NOT NULL ORDER BY id",
+                SQL(" UNION ").join(parts),
+            )
+        )
+        return [row[0] for row in self.env.cr.fetchall()]
+
+    @api.model
+    def _hygiene_changed_events_sql(self, since):
+        """SQL queries of the ids of the contacts with a new event since ``since`` (portal login,
+        order, mailing trace). Meant to be extended with the events of other apps."""
+        parts = [
+            SQL(
+                "SELECT u.partner_id FROM res_users_log l JOIN res_users u ON u.id = l.create_uid "
+                "WHERE l.create_date > %s",
+                since,
+            )
+        ]
+        if "sale.order" in self.env:
+            parts.append(SQL("SELECT partner_id FROM sale_order WHERE write_date > %s", since))
+        if "mailing.trace" in self.env:
+            parts.append(
+                SQL(
+                    "SELECT res_id FROM mailing_trace WHERE model = 'res.partner' "
+                    "AND write_date > %s",
+                    since,
+                )
+            )
+        return parts
+
+    # ------------------------------------------------------------------ the chunk
+
+    @api.model
+    def _hygiene_engagement_events_sql(self, ids, since):
+        """SQL of (partner_id, date, kind) of the person's own events for ``ids`` since
+        ``since``. Meant to be extended (an app adds its events). Opens never appear."""
+        parts = [
+            # consent grants with proof (the person's own decision)
+            SQL(
+                "SELECT partner_id, event_date, 'consent' FROM hygiene_consent "
+                "WHERE partner_id = ANY(%s) AND action = 'grant' AND proven AND event_date >= %s",
+                ids,
+                since,
+            ),
+            # inbound emails and portal messages written by the person
+            SQL(
+                """SELECT m.author_id, m.date, 'reply' FROM mail_message m
+                    WHERE m.author_id = ANY(%s) AND m.date >= %s
+                      AND m.message_type IN ('email', 'comment')
+                      AND NOT EXISTS (SELECT 1 FROM res_users u
+                                       WHERE u.partner_id = m.author_id AND NOT u.share)""",
+                ids,
+                since,
+            ),
+            # portal logins (the last one Odoo keeps per user)
+            SQL(
+                """SELECT u.partner_id, l.create_date, 'login' FROM res_users u
+                     JOIN res_users_log l ON l.create_uid = u.id
+                    WHERE u.partner_id = ANY(%s) AND u.share AND l.create_date >= %s""",
+                ids,
+                since,
+            ),
+            # a website form: the activity clock knows the latest one
+            SQL(
+                "SELECT id, hygiene_last_activity_date, 'form' FROM res_partner "
+                "WHERE id = ANY(%s) AND hygiene_last_activity_source = 'website_form' "
+                "AND hygiene_last_activity_date >= %s",
+                ids,
+                since,
+            ),
+        ]
+        if "sale.order" in self.env:
+            parts.append(
+                SQL(
+                    "SELECT partner_id, date_order, 'order' FROM sale_order "
+                    "WHERE partner_id = ANY(%s) AND state = 'sale' AND date_order >= %s",
+                    ids,
+                    since,
+                )
+            )
+        elif "account.move" in self.env:
+            parts.append(
+                SQL(
+                    "SELECT partner_id, invoice_date::timestamp, 'order' FROM account_move "
+                    "WHERE partner_id = ANY(%s) AND state = 'posted' "
+                    "AND move_type = 'out_invoice' AND invoice_date >= %s::date",
+                    ids,
+                    since,
+                )
+            )
+        if "mailing.trace" in self.env:
+            for column, kind in (("links_click_datetime", "click"), ("reply_datetime", "reply")):
+                parts.append(
+                    SQL(
+                        "SELECT res_id, %s, %s FROM mailing_trace "
+                        "WHERE model = 'res.partner' AND res_id = ANY(%s) AND %s >= %s",
+                        SQL.identifier(column),
+                        kind,
+                        ids,
+                        SQL.identifier(column),
+                        since,
+                    )
+                )
+        return SQL(" UNION ALL ").join(parts)
+
+    @api.model
+    def _hygiene_sends_sql(self, ids):
+        """SQL of (partner_id, sends) of the mailings sent to ``ids``."""
+        if "mailing.trace" not in self.env:
+            return SQL("SELECT NULL::int AS partner_id, 0 AS sends WHERE FALSE")
+        return SQL(
+            "SELECT res_id AS partner_id, COUNT(*) AS sends FROM mailing_trace "
+            "WHERE model = 'res.partner' AND res_id = ANY(%s) AND sent_datetime IS NOT NULL "
+            "GROUP BY res_id",
+            ids,
+        )
+
+    @api.model
+    def _hygiene_score_chunk(self, ids, now):
+        """Compute and upsert the quality and engagement of the contacts ``ids``; returns the
+        number of active contacts scored. One statement: no Python loop over the contacts."""
+        if not ids:
+            return 0
+        half_life = self._hygiene_param("engagement_half_life_days")
+        window = self._hygiene_param("engagement_window_months")
+        since = SQL("%s::timestamp - %s * INTERVAL '1 month'", now, window)
+        dns_months = self._hygiene_param("do_not_solicit_months")
+        weights = SQL(", ").join(
+            SQL("(%s, %s)", kind, weight) for kind, weight in ENGAGEMENT_WEIGHTS.items()
+        )
+        w = WEIGHTS
+        query = SQL(
+            """
+            WITH base AS (
+                SELECT p.id, p.company_id, p.hygiene_source_id AS source_id, p.is_company,
+                       COALESCE(p.name, '') != '' AS has_name,
+                       COALESCE(p.email, '') != '' AS has_email,
+                       p.hygiene_email_key IS NOT NULL AS email_key_ok,
+                       COALESCE(p.hygiene_email_bounced, FALSE) AS bounced,
+                       bl.id IS NOT NULL AS blacklisted,
+                       COALESCE(p.phone, '') != '' OR COALESCE(p.mobile, '') != '' AS has_phone,
+                       p.hygiene_phone_key IS NOT NULL OR p.hygiene_mobile_key IS NOT NULL
+                           AS phone_ok,
+                       (COALESCE(p.phone, '') != '' AND p.hygiene_phone_key IS NULL)
+                           OR (COALESCE(p.mobile, '') != '' AND p.hygiene_mobile_key IS NULL)
+                           AS phone_bad,
+                       COALESCE(p.street, '') != ''
+                           AND (COALESCE(p.zip, '') != '' OR COALESCE(p.city, '') != '')
+                           AS has_address,
+                       p.country_id IS NOT NULL AS has_country,
+                       COALESCE(p.vat, '') != '' OR COALESCE(p.company_registry, '') != ''
+                           AS has_company_id,
+                       p.hygiene_company_key IS NOT NULL AS company_id_ok,
+                       COALESCE(p.hygiene_last_activity_date, p.hygiene_collected_date,
+                                p.create_date) AS ref_date,
+                       COALESCE(p.hygiene_collected_date, p.create_date) AS known_since,
+                       EXISTS (SELECT 1 FROM hygiene_duplicate_group_partner_rel r
+                                 JOIN hygiene_duplicate_group g ON g.id = r.group_id
+                                WHERE r.partner_id = p.id AND g.state = 'pending') AS duplicate,
+                       EXISTS (SELECT 1 FROM hygiene_consent_state c
+                                WHERE c.partner_id = p.id AND c.state = 'granted') AS granted,
+                       EXISTS (SELECT 1 FROM hygiene_consent_state c
+                                WHERE c.partner_id = p.id
+                                  AND c.state IN ('withdrawn', 'refused')) AS answered
+                  FROM res_partner p
+             LEFT JOIN mail_blacklist bl ON bl.email = p.email_normalized AND bl.active
+                 WHERE p.id = ANY(%(ids)s) AND p.active
+            ),
+            flags AS (
+                SELECT b.*,
+                       b.has_email AND b.email_key_ok AND NOT b.bounced AS email_valid,
+                       b.has_email AND (NOT b.email_key_ok OR b.bounced) AS email_invalid,
+                       NOT (b.has_email AND b.email_key_ok AND NOT b.bounced AND NOT b.blacklisted)
+                           AND NOT b.phone_ok AND NOT b.has_address AS no_contact,
+                       CASE WHEN b.ref_date >= %(now)s::timestamp - INTERVAL '12 months'
+                            THEN %(fresh)s
+                            WHEN b.ref_date >= %(now)s::timestamp - INTERVAL '36 months'
+                            THEN %(fresh)s / 2 ELSE 0 END AS freshness
+                  FROM base b
+            ),
+            weights(kind, weight) AS (VALUES %(weights)s),
+            events AS (
+                SELECT e.partner_id, MAX(e.date) AS last_date,
+                       SUM(w.weight * POWER(0.5, GREATEST(EXTRACT(EPOCH FROM
+                           (%(now)s::timestamp - e.date)) / 86400.0, 0) / %(half_life)s)) AS raw
+                  FROM (%(events)s) AS e(partner_id, date, kind)
+                  JOIN weights w ON w.kind = e.kind
+                 WHERE e.date <= %(now)s
+              GROUP BY e.partner_id
+            ),
+            sends AS (%(sends)s),
+            scored AS (
+                SELECT f.*,
+                       (CASE WHEN f.has_name THEN 5 ELSE 0 END
+                        + CASE WHEN f.has_email THEN 5 ELSE 0 END
+                        + CASE WHEN f.has_phone THEN 5 ELSE 0 END
+                        + CASE WHEN f.has_address THEN 5 ELSE 0 END
+                        + CASE WHEN f.has_country THEN 5 ELSE 0 END) AS completeness,
+                       (CASE WHEN f.email_valid THEN 12 ELSE 0 END
+                        + CASE WHEN f.phone_ok AND NOT f.phone_bad THEN 10
+                               WHEN f.phone_ok THEN 5 ELSE 0 END
+                        + CASE WHEN f.company_id_ok THEN 8
+                               WHEN f.has_company_id OR f.is_company THEN 0 ELSE 8 END)
+                           AS validity,
+                       COALESCE(ev.raw, 0) AS raw, ev.last_date,
+                       COALESCE(sd.sends, 0) AS sends
+                  FROM flags f
+             LEFT JOIN events ev ON ev.partner_id = f.id
+             LEFT JOIN sends sd ON sd.partner_id = f.id
+            )
+            INSERT INTO hygiene_partner_score AS s (
+                   partner_id, company_id, source_id, computed_date, quality_score,
+                   quality_completeness, quality_validity, quality_freshness, quality_reasons,
+                   email_valid, phone_valid, email_invalid, no_contact, duplicate, no_consent,
+                   engagement_score, engagement_raw, last_engagement_date, do_not_solicit,
+                   partner_count, create_uid, create_date, write_uid, write_date)
+            SELECT id, company_id, source_id, %(now)s,
+                   completeness + validity + freshness
+                       + CASE WHEN duplicate THEN 0 ELSE %(dup)s END
+                       + CASE WHEN granted THEN %(consent)s
+                              WHEN answered THEN %(consent)s * 2 / 3 ELSE 0 END,
+                   completeness, validity, freshness,
+                   NULLIF(array_to_string(ARRAY[
+                       CASE WHEN NOT has_name THEN 'no_name' END,
+                       CASE WHEN NOT has_email THEN 'no_email' END,
+                       CASE WHEN has_email AND NOT email_key_ok THEN 'email_invalid' END,
+                       CASE WHEN has_email AND email_key_ok AND bounced THEN 'email_bounced' END,
+                       CASE WHEN blacklisted THEN 'email_blacklisted' END,
+                       CASE WHEN NOT has_phone THEN 'no_phone' END,
+                       CASE WHEN phone_bad THEN 'phone_invalid' END,
+                       CASE WHEN NOT has_address THEN 'no_address' END,
+                       CASE WHEN NOT has_country THEN 'no_country' END,
+                       CASE WHEN is_company AND NOT has_company_id THEN 'no_company_id' END,
+                       CASE WHEN has_company_id AND NOT company_id_ok
+                            THEN 'company_id_invalid' END,
+                       CASE WHEN freshness = 0 THEN 'stale'
+                            WHEN freshness < %(fresh)s THEN 'aging' END,
+                       CASE WHEN duplicate THEN 'duplicate' END,
+                       CASE WHEN NOT granted THEN 'no_consent' END,
+                       CASE WHEN no_contact THEN 'no_contact' END
+                   ], ','), ''),
+                   email_valid, phone_ok,
+                   NULLIF(email_invalid, FALSE), NULLIF(no_contact, FALSE),
+                   NULLIF(duplicate, FALSE), NULLIF(NOT granted, FALSE),
+                   ROUND(100 * (1 - EXP(-raw / 40.0)))::int, raw, last_date,
+                   CASE WHEN last_date IS NULL AND (sends >= %(dns_sends)s
+                             OR known_since < %(now)s::timestamp - %(dns_months)s
+                                * INTERVAL '1 month')
+                        THEN TRUE END,
+                   1, %(uid)s, %(now)s, %(uid)s, %(now)s
+              FROM scored
+            ON CONFLICT (partner_id) DO UPDATE SET
+                   company_id = EXCLUDED.company_id,
+                   source_id = EXCLUDED.source_id,
+                   computed_date = EXCLUDED.computed_date,
+                   quality_score = EXCLUDED.quality_score,
+                   quality_completeness = EXCLUDED.quality_completeness,
+                   quality_validity = EXCLUDED.quality_validity,
+                   quality_freshness = EXCLUDED.quality_freshness,
+                   quality_reasons = EXCLUDED.quality_reasons,
+                   email_valid = EXCLUDED.email_valid,
+                   phone_valid = EXCLUDED.phone_valid,
+                   email_invalid = EXCLUDED.email_invalid,
+                   no_contact = EXCLUDED.no_contact,
+                   duplicate = EXCLUDED.duplicate,
+                   no_consent = EXCLUDED.no_consent,
+                   engagement_score = EXCLUDED.engagement_score,
+                   engagement_raw = EXCLUDED.engagement_raw,
+                   last_engagement_date = EXCLUDED.last_engagement_date,
+                   do_not_solicit = EXCLUDED.do_not_solicit,
+                   write_date = EXCLUDED.write_date
+            """,
+            ids=ids,
+            now=now,
+            fresh=w["freshness"],
+            dup=w["duplicate"],
+            consent=w["consent"],
+            weights=weights,
+            half_life=half_life,
+            events=self._hygiene_engagement_events_sql(ids, since),
+            sends=self._hygiene_sends_sql(ids),
+            dns_sends=self._hygiene_param("do_not_solicit_sends"),
+            dns_months=dns_months,
+            uid=self.env.uid,
+        )
+        self.env.cr.execute(query)
+        return self.env.cr.rowcount
+
+    # ------------------------------------------------------------------ RFM
+
+    @api.model
+    def _hygiene_orders_sql(self, since):
+        """SQL of (partner_id, date, amount) of the orders counted by the RFM, on the
+        commercial partner (a company is one customer); None without Sales or Invoicing.
+        Sales orders when Sales is installed (amounts in the company currency), else posted
+        customer invoices net of credit notes."""
+        if "sale.order" in self.env:
+            return SQL(
+                """SELECT COALESCE(p.commercial_partner_id, p.id), so.date_order,
+                          so.amount_total / COALESCE(NULLIF(so.currency_rate, 0), 1)
+                     FROM sale_order so JOIN res_partner p ON p.id = so.partner_id
+                    WHERE so.state = 'sale' AND so.date_order >= %s""",
+                since,
+            )
+        if "account.move" in self.env:
+            return SQL(
+                """SELECT COALESCE(p.commercial_partner_id, p.id), am.invoice_date::timestamp,
+                          am.amount_total_signed
+                     FROM account_move am JOIN res_partner p ON p.id = am.partner_id
+                    WHERE am.state = 'posted' AND am.move_type IN ('out_invoice', 'out_refund')
+                      AND am.invoice_date >= %s::date""",
+                since,
+            )
+        return None
+
+    @api.model
+    def _hygiene_compute_rfm(self, now):
+        """Quintile R, F, M scores and labels of the customers over the configured period, in
+        one statement; a customer whose label changes gets a history row. Returns the number of
+        rows changed."""
+        months = self._hygiene_param("rfm_period_months")
+        since = SQL("%s::timestamp - %s * INTERVAL '1 month'", now, months)
+        orders = self._hygiene_orders_sql(since)
+        if orders is None:
+            return 0
+        self.env.cr.execute(
+            SQL(
+                """
+                WITH orders(partner_id, date, amount) AS (%(orders)s),
+                customers AS (
+                    SELECT partner_id, MAX(date) AS last_date, COUNT(*) AS orders,
+                           SUM(amount) AS amount
+                      FROM orders GROUP BY partner_id
+                ),
+                quintiles AS (
+                    SELECT partner_id, last_date, orders, amount,
+                           LEAST(5, 1 + FLOOR(5 * PERCENT_RANK() OVER (ORDER BY last_date)))::int
+                               AS r,
+                           LEAST(5, 1 + FLOOR(5 * PERCENT_RANK() OVER (ORDER BY orders)))::int
+                               AS f,
+                           LEAST(5, 1 + FLOOR(5 * PERCENT_RANK() OVER (ORDER BY amount)))::int
+                               AS m
+                      FROM customers
+                ),
+                labelled AS (
+                    SELECT q.*, ROUND((q.f + q.m) / 2.0)::int AS fm FROM quintiles q
+                ),
+                target AS (
+                    SELECT l.partner_id, l.last_date, l.orders, l.amount, l.r, l.f, l.m,
+                           CASE WHEN l.r = 5 AND l.f = 1 THEN 'new'
+                                WHEN l.r >= 4 AND l.fm >= 4 THEN 'champions'
+                                WHEN l.r >= 3 AND l.fm >= 3 THEN 'loyal'
+                                WHEN l.r >= 4 THEN 'promising'
+                                WHEN l.r = 3 THEN 'need_attention'
+                                WHEN l.fm >= 4 THEN 'cannot_lose'
+                                WHEN l.fm = 3 THEN 'at_risk'
+                                WHEN l.r = 2 THEN 'hibernating'
+                                ELSE 'lost' END AS label
+                      FROM labelled l
+                    UNION ALL
+                    -- scored before and no order in the period any more: lost
+                    SELECT s.partner_id, s.rfm_last_order_date, 0, 0, 1, 1, 1, 'lost'
+                      FROM hygiene_partner_score s
+                     WHERE s.rfm_label IS NOT NULL
+                       AND NOT EXISTS (SELECT 1 FROM customers c
+                                        WHERE c.partner_id = s.partner_id)
+                ),
+                changed AS (
+                    SELECT t.*, s.rfm_label AS previous
+                      FROM target t JOIN hygiene_partner_score s ON s.partner_id = t.partner_id
+                     WHERE s.rfm_label IS DISTINCT FROM t.label
+                        OR s.rfm_recency IS DISTINCT FROM t.r
+                        OR s.rfm_frequency IS DISTINCT FROM t.f
+                        OR s.rfm_monetary IS DISTINCT FROM t.m
+                        OR s.rfm_orders IS DISTINCT FROM t.orders
+                ),
+                updated AS (
+                    UPDATE hygiene_partner_score s
+                       SET rfm_recency = c.r, rfm_frequency = c.f, rfm_monetary = c.m,
+                           rfm_code = c.r::text || c.f::text || c.m::text,
+                           rfm_label = c.label, rfm_orders = c.orders, rfm_amount = c.amount,
+                           rfm_last_order_date = c.last_date, write_date = %(now)s
+                      FROM changed c
+                     WHERE s.partner_id = c.partner_id
+                 RETURNING s.partner_id, s.company_id, c.label, c.previous, c.r, c.f, c.m
+                )
+                INSERT INTO hygiene_rfm_history
+                       (partner_id, company_id, date, label, previous_label, rfm_code,
+                        create_uid, create_date, write_uid, write_date)
+                SELECT partner_id, company_id, %(now)s, label, previous,
+                       r::text || f::text || m::text, %(uid)s, %(now)s, %(uid)s, %(now)s
+                  FROM updated
+                 WHERE label IS DISTINCT FROM previous
+                """,
+                orders=orders,
+                now=now,
+                uid=self.env.uid,
+            )
+        )
+        return self.env.cr.rowcount
+
+
+class HygieneRfmHistory(models.Model):
+    """The RFM segment of a customer each time it changed (written by the SQL service)."""
+
+    _name = "hygiene.rfm.history"
+    _description = "RFM Segment History"
+    _order = "date desc, id desc"
+    _rec_name = "label"
+
+    partner_id = fields.Many2one(
+        "res.partner",
+        required=True,
+        readonly=True,
+        index=True,
+        ondelete="cascade",
+        string="Contact",
+    )
+    company_id = fields.Many2one("res.company", readonly=True, index=True)
+    date = fields.Datetime(readonly=True, required=True, index=True)
+    label = fields.Selection(RFM_LABELS, readonly=True, string="Segment")
+    previous_label = fields.Selection(RFM_LABELS, readonly=True, string="Previous Segment")
+    rfm_code = fields.Char(readonly=True, string="RFM")
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        raise AccessError(self.env._("The RFM history is written by the system."))
+
+    def write(self, vals):  # pylint: disable=method-required-super
+        raise AccessError(self.env._("The RFM history is written by the system."))
