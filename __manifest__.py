@@ -54,6 +54,7 @@
         "security/hygiene_control_security.xml",
         "data/hygiene_control_data.xml",
         "views/hygiene_partner_score_views.xml",
+        "views/hygiene_kpi_views.xml",
     ],
     "assets": {
         "web.assets_backend": [

@@ -45,6 +45,8 @@ REPOINT_EXCLUDED = frozenset(
         ("hygiene_merge_journal_source_rel", "partner_id"),
         # derived data: the sources' rows are deleted and the survivor's recomputed from events
         ("hygiene_consent_state", "partner_id"),
+        # derived scores (issue 18): the survivor's are recomputed, the sources' dropped
+        ("hygiene_partner_score", "partner_id"),
     }
 )
 # Tables whose company column follows their partner_id's company (multi-company rules).
