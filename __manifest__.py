@@ -55,6 +55,8 @@
         "data/hygiene_control_data.xml",
         "views/hygiene_partner_score_views.xml",
         "views/hygiene_kpi_views.xml",
+        "views/hygiene_segment_views.xml",
+        "data/hygiene_segment_data.xml",
     ],
     "assets": {
         "web.assets_backend": [

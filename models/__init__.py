@@ -29,3 +29,4 @@ from . import res_partner_retention
 from . import hygiene_consent_erasure
 from . import hygiene_partner_score
 from . import hygiene_kpi_snapshot
+from . import hygiene_segment

@@ -257,3 +257,6 @@ class ResPartner(models.Model):
     hygiene_rfm_history_ids = fields.One2many(
         "hygiene.rfm.history", "partner_id", string="RFM History", groups=HYGIENE_USER
     )
+    hygiene_segment_member_ids = fields.One2many(
+        "hygiene.segment.member", "partner_id", string="Segments", groups=HYGIENE_USER
+    )

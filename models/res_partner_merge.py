@@ -47,6 +47,7 @@ REPOINT_EXCLUDED = frozenset(
         ("hygiene_consent_state", "partner_id"),
         # derived scores (issue 18): the survivor's are recomputed, the sources' dropped
         ("hygiene_partner_score", "partner_id"),
+        ("hygiene_segment_member", "partner_id"),
     }
 )
 # Tables whose company column follows their partner_id's company (multi-company rules).
