@@ -40,3 +40,4 @@ from . import test_core_merge
 from . import test_control_quality
 from . import test_control_dashboard
 from . import test_control_segment
+from . import test_control_rfm
