@@ -15,6 +15,7 @@ from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools import SQL, split_every
 
+from ..const import MERGE_SURVIVORSHIP as SURVIVORSHIP_PARAM
 from ..tools import normalize
 from ..tools.export import safe_cell
 from ..tools.i18n import _lt
@@ -38,7 +39,6 @@ from ..tools.matching import is_generic_email as is_role_address
 from ..tools.readers import ReaderError, read_file
 from ..tools.suppression import suppression_hash, suppression_values
 from .hygiene_import_preset import IMPORT_KINDS
-from .res_partner_merge import SURVIVORSHIP_PARAM
 
 _logger = logging.getLogger(__name__)
 

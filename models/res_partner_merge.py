@@ -10,15 +10,13 @@ from odoo.exceptions import AccessError, UserError
 from odoo.models import MAGIC_COLUMNS
 from odoo.tools import SQL, mute_logger
 
+from ..const import GROUP_STEWARD, MERGE_SURVIVORSHIP, get_param
 from ..tools.consent import RESTRICTION_RANK
 from .res_partner import ACTIVITY_FIELDS, PROVENANCE_FIELDS
 from .res_partner_matching import KEY_FIELDS
 
 _logger = logging.getLogger(__name__)
 
-STEWARD = "partner_data_hygiene.group_hygiene_steward"
-SURVIVORSHIP_PARAM = "partner_data_hygiene.merge_survivorship"
-SURVIVORSHIP_RULES = ("most_recent", "most_complete", "source_priority")
 # Field types that survivorship copies; booleans and numbers are left out on purpose: "empty"
 # means nothing for them (is_company=False is a value, not a gap).
 SURVIVORSHIP_TYPES = ("char", "text", "html", "selection", "many2one", "date", "datetime")
@@ -209,7 +207,7 @@ class ResPartner(models.Model):
     # ------------------------------------------------------------------ checks
 
     def _hygiene_merge_check_rights(self, groups):
-        if not self.env.user.has_group(STEWARD):
+        if not self.env.user.has_group(GROUP_STEWARD):
             raise AccessError(self.env._("Only data stewards can merge contacts."))
         ids = {pid for survivor, sources, __ in groups for pid in survivor._ids + sources._ids}
         self.browse(ids).with_context(active_test=False).check_access("write")
@@ -351,9 +349,7 @@ class ResPartner(models.Model):
         all_ids = [pid for s, srcs, __ in groups for pid in (s.id, *srcs.ids)]
         picked = {name for __, __, values in groups for name in values}
         snapshot = Partner._hygiene_merge_snapshot(all_ids, picked)
-        rule = self.env["ir.config_parameter"].sudo().get_param(SURVIVORSHIP_PARAM) or "most_recent"
-        if rule not in SURVIVORSHIP_RULES:
-            rule = "most_recent"
+        rule = get_param(self.env, MERGE_SURVIVORSHIP)
         plans = []
         for survivor, sources, values in groups:
             vals, before = Partner._hygiene_survivor_values(

@@ -16,13 +16,13 @@ from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools import SQL, mute_logger, split_every
 
+from ..const import GROUP_OFFICER
 from ..tools import anonymize
 from ..tools.suppression import suppression_hash, suppression_values
 from .hygiene_eraser import Erasure
 
 _logger = logging.getLogger(__name__)
 
-OFFICER = "partner_data_hygiene.group_hygiene_officer"
 ACTIONS = ("anonymize", "delete", "archive")
 RETENTION_STATES = [
     ("archived", "In the restricted archive"),
@@ -80,14 +80,14 @@ class ResPartner(models.Model):
     hygiene_hold_reason = fields.Char(
         string="Legal Hold Reason",
         copy=False,
-        groups=OFFICER,
+        groups=GROUP_OFFICER,
         help="Why the data of this contact must be kept (litigation, legal obligation...). "
         "A technical reason, never a personal value.",
     )
     hygiene_hold_end_date = fields.Date(
         string="Legal Hold Until",
         copy=False,
-        groups=OFFICER,
+        groups=GROUP_OFFICER,
         help="Set by the privacy officer: until this date, only the data not covered by the hold "
         "is anonymised.",
     )
@@ -183,7 +183,7 @@ class ResPartner(models.Model):
         return result
 
     def _hygiene_retention_check_rights(self):
-        if not (self.env.su or self.env.user.has_group(OFFICER)):
+        if not (self.env.su or self.env.user.has_group(GROUP_OFFICER)):
             raise AccessError(
                 self.env._("Only privacy officers can anonymise, erase or archive contacts.")
             )
