@@ -546,24 +546,16 @@ class HygieneMergeJournal(models.Model):
         """
         deadline = fields.Datetime.now() - timedelta(days=self._undo_days())
         journals = self.search([("state", "=", "done"), ("date", "<", deadline)])
-        Partner = self.env["res.partner"].sudo().with_context(active_test=False)
         candidates = journals.source_ids.filtered(
             lambda p: not p.active and p.hygiene_merged_into_id
         )
         batch, remaining = candidates[:batch_size], candidates[batch_size:]
-        deleted = Partner.browse()
-        try:
-            with self.env.cr.savepoint():
-                batch.unlink()
-            deleted = batch
-        except Exception:  # noqa: BLE001 - fall back to one by one to isolate the blocked ones
-            for partner in batch:
-                try:
-                    with self.env.cr.savepoint():
-                        partner.unlink()
-                    deleted |= partner
-                except Exception:  # noqa: BLE001
-                    _logger.warning("merged contact %s could not be deleted", partner.id)
+        outcome = self._hygiene_isolated(
+            batch.ids, lambda ids: batch.browse(ids).unlink(), label="merged contacts deletion"
+        )
+        for partner_id, __ in outcome["failed"]:
+            _logger.warning("merged contact %s could not be deleted", partner_id)
+        deleted = [pid for ids, __ in outcome["ok"] for pid in ids]
         self.env.invalidate_all()
         expired = journals.filtered(lambda j: not j.source_ids.exists())
         expired.sudo().write({"state": "expired", "before_values": False, "removed_rows": False})

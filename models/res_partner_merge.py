@@ -189,19 +189,15 @@ class ResPartner(models.Model):
             for survivor, sources, values in groups
         ]
         self._hygiene_merge_check_rights(groups)
-        try:
+        if refused is None or len(groups) == 1:
             return self._hygiene_merge_groups(groups)
-        except UserError as error:
-            if refused is None or len(groups) == 1:
-                raise
-            # the message names the contacts: only its class is logged
-            _logger.info("merge batch refused (%s), retrying group by group", type(error).__name__)
+        outcome = self._hygiene_isolated(
+            groups, self._hygiene_merge_groups, errors=UserError, label="merge batch"
+        )
+        refused += [(group[0], group[1], str(error)) for group, error in outcome["failed"]]
         journals = self.env["hygiene.merge.journal"]
-        for group in groups:
-            try:
-                journals |= self._hygiene_merge_groups([group])
-            except UserError as error:
-                refused.append((group[0], group[1], str(error)))
+        for __, chunk_journals in outcome["ok"]:
+            journals |= chunk_journals
         return journals
 
     # ------------------------------------------------------------------ checks
