@@ -41,3 +41,5 @@ from . import test_control_quality
 from . import test_control_dashboard
 from . import test_control_segment
 from . import test_control_rfm
+from . import test_const
+from . import test_isolated
