@@ -88,6 +88,33 @@ PARAMS = {
     RETENTION_BATCH_SIZE: Param(int, 500, 1),
 }
 
+# control step (issue 18): scores, RFM, engagement
+CONTROL_CHUNK_SIZE = f"{ADDON}.control_chunk_size"
+RFM_PERIOD_MONTHS = f"{ADDON}.rfm_period_months"
+ENGAGEMENT_HALF_LIFE_DAYS = f"{ADDON}.engagement_half_life_days"
+ENGAGEMENT_WINDOW_MONTHS = f"{ADDON}.engagement_window_months"
+DO_NOT_SOLICIT_SENDS = f"{ADDON}.do_not_solicit_sends"
+DO_NOT_SOLICIT_MONTHS = f"{ADDON}.do_not_solicit_months"
+CONTROL_DECAY_REFRESH_DAYS = f"{ADDON}.control_decay_refresh_days"
+PARAMS.update(
+    {
+        # contacts scored per SQL statement (memory and lock time bounded by the chunk)
+        CONTROL_CHUNK_SIZE: Param(int, 20000, 100, 1_000_000),
+        # the RFM looks at the orders (or invoices) of this many last months
+        RFM_PERIOD_MONTHS: Param(int, 24, 1, 240),
+        # an engagement event counts half after this many days
+        ENGAGEMENT_HALF_LIFE_DAYS: Param(int, 90, 1, 3650),
+        # events older than this are not read (their weight is negligible)
+        ENGAGEMENT_WINDOW_MONTHS: Param(int, 36, 1, 240),
+        # never engaged after this many mailings: do not solicit
+        DO_NOT_SOLICIT_SENDS: Param(int, 5, 1),
+        # ... or after this many months in the base
+        DO_NOT_SOLICIT_MONTHS: Param(int, 12, 1),
+        # the engagement of engaged contacts is re-decayed every this many days
+        CONTROL_DECAY_REFRESH_DAYS: Param(int, 7, 1),
+    }
+)
+
 
 def get_param(env, key):
     """The typed, bounded value of the system parameter ``key`` (one of ``PARAMS``), read as

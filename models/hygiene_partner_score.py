@@ -13,6 +13,7 @@ from odoo import api, fields, models
 from odoo.exceptions import AccessError
 from odoo.tools import SQL
 
+from .. import const
 from ..tools.i18n import _lt
 
 USER = "partner_data_hygiene.group_hygiene_user"
@@ -66,16 +67,6 @@ ENGAGEMENT_WEIGHTS = {
     "login": 5,
 }
 PARAM_PREFIX = "partner_data_hygiene."
-PARAMS = {
-    # key: (default, type, minimum)
-    "control_chunk_size": (20000, int, 100),
-    "rfm_period_months": (24, int, 1),
-    "engagement_half_life_days": (90, int, 1),
-    "engagement_window_months": (36, int, 1),
-    "do_not_solicit_sends": (5, int, 1),
-    "do_not_solicit_months": (12, int, 1),
-    "control_decay_refresh_days": (7, int, 1),
-}
 LAST_RUN_PARAM = PARAM_PREFIX + "control_last_run"
 
 
@@ -160,13 +151,8 @@ class HygienePartnerScore(models.Model):
 
     @api.model
     def _hygiene_param(self, key):
-        default, kind, minimum = PARAMS[key]
-        raw = self.env["ir.config_parameter"].sudo().get_param(PARAM_PREFIX + key)
-        try:
-            value = kind(raw) if raw not in (None, False, "") else default
-        except ValueError:
-            return default
-        return max(value, minimum)
+        """A parameter of the control step (``const.PARAMS``), typed and bounded."""
+        return const.get_param(self.env, PARAM_PREFIX + key)
 
     # ------------------------------------------------------------------ entry points
 

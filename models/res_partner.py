@@ -252,11 +252,11 @@ class ResPartner(models.Model):
 
     # --- control: quality, engagement and RFM scores (issue 18) ---
     hygiene_score_ids = fields.One2many(
-        "hygiene.partner.score", "partner_id", string="Quality Score", groups=HYGIENE_USER
+        "hygiene.partner.score", "partner_id", string="Quality Score", groups=GROUP_USER
     )
     hygiene_rfm_history_ids = fields.One2many(
-        "hygiene.rfm.history", "partner_id", string="RFM History", groups=HYGIENE_USER
+        "hygiene.rfm.history", "partner_id", string="RFM History", groups=GROUP_USER
     )
     hygiene_segment_member_ids = fields.One2many(
-        "hygiene.segment.member", "partner_id", string="Segments", groups=HYGIENE_USER
+        "hygiene.segment.member", "partner_id", string="Segments", groups=GROUP_USER
     )
