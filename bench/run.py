@@ -37,6 +37,12 @@ bench/out/results.jsonl. Benchmarks are not tests: they measure, they do not ass
         hygiene_bench_<count>, then Odoo's base_import on another copy and the same file: wall
         time and peak RSS of both, and the ratio (bench/import_bench.py; --skip-base-import).
 
+    ./dev bench control [--count 1000000] [--orders 100000] [--template h_ctl] [--keep]
+        Quality, engagement and RFM scores of COUNT partners with ORDERS orders recomputed in
+        full, then incrementally after 1 % changed, the daily snapshot, and the dashboard opened
+        (bench/control_bench.py). Target (issue 18): 1M partners and 100k orders in under
+        5 minutes with a peak RSS under 1.5 GB, the dashboard in under 1 s.
+
     ./dev bench independent [--size 10000] [--seed 16] [--path scan|import|both] [--db PREFIX]
         The independent duplicate set (bench/independent/SPEC.md), COPY-loaded and scanned with
         ``hygiene keys`` + ``hygiene dedup --export``, and imported with ``hygiene import --commit``
@@ -54,6 +60,7 @@ import time
 import unicodedata
 from pathlib import Path
 
+import control_bench
 import dedup
 import import_bench
 
@@ -783,6 +790,7 @@ BENCHES = {
     "purge": bench_purge,
     "retention": bench_retention,
     "independent": independent_bench.bench_independent,
+    "control": control_bench.bench_control,
 }
 
 
@@ -831,6 +839,8 @@ def main():
         default="both",
         help="independent: COPY-load and scan, import, or both",
     )
+    parser.add_argument("--orders", type=int, help="control: confirmed orders (default count/10)")
+    parser.add_argument("--keep", action="store_true", help="control: keep the database")
     args = parser.parse_args()
 
     import odoo

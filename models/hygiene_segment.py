@@ -231,7 +231,7 @@ class HygieneSegment(models.Model):
                 WHERE p.id IN %(base)s
                   AND s.do_not_solicit IS NOT TRUE
                   AND %(channel)s
-                  AND NOT (p.id = ANY(%(suppressed)s))
+                  AND p.id NOT IN (SELECT unnest(%(suppressed)s::int[]))
                   %(restricted)s""",
             purpose=self.purpose_id.id,
             base=base,
