@@ -25,5 +25,6 @@ from . import hygiene_import_partner
 from . import res_partner_retention_policy
 from . import hygiene_repermission
 from . import hygiene_eraser
+from . import erasers
 from . import res_partner_retention
 from . import hygiene_consent_erasure

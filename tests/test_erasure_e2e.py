@@ -1,11 +1,15 @@
 """Proof by test (issue 15): after the erasure of a person built through real flows — an inbound
-email through the mail gateway that creates a lead, an activity planned on it, a quotation sent
-by email and confirmed, a posted invoice sent with its electronic invoice, a mailing clicked, a
-portal user, attachments, tracked changes, a website visit, a consent with proof — then the
-addon's crons, Odoo's autovacuum and the filestore garbage collection, no value of theirs is left
-in any text, varchar, json(b) or bytea column of any table, nor in any file of the filestore,
-except what the legal hold keeps (README, "Legal hold"); once the hold has ended, nothing at all.
-A namesake (same first name and surname, other email and phone) keeps everything.
+email through the mail gateway that creates a lead, an activity and a meeting planned on it, a
+quotation sent by email and confirmed (its terms and a line naming them), a posted invoice sent
+with its electronic invoice and paid with a memo naming them, a mailing clicked through the real
+click route, a portal user who visits the website, attachments, tracked changes, a consent with
+proof, a lookup of Odoo's privacy wizard — then the addon's crons, Odoo's autovacuum and the
+filestore garbage collection, no value of theirs is left in any text, varchar, json(b), array or
+bytea column of any table, nor in any file of the filestore or of the session store, except what
+the legal hold keeps (README, "Legal hold"); once the hold has ended, nothing at all, and Odoo's
+privacy lookup finds nothing but the namesake. A namesake (same first name and surname, other
+email and phone) keeps everything. ``TestErasureScan`` proves that the scan finds a marker
+planted in a table the ORM does not know, in each column type, and in a file.
 
 Runs in the ``full`` database of ``./dev test`` (crm, sale_management, account, mass_mailing,
 website); skipped where one of them is missing.
@@ -19,10 +23,11 @@ from datetime import timedelta
 from email.message import EmailMessage
 from email.utils import make_msgid
 from unittest.mock import patch
+from urllib.parse import urlparse
 
-from odoo import Command, fields
-from odoo.tests import Form, tagged
-from odoo.tools import SQL
+from odoo import Command, fields, http
+from odoo.tests import Form, HttpCase, tagged
+from odoo.tools import SQL, config
 
 from ..tools import anonymize
 from .common import HygieneCommon
@@ -30,7 +35,8 @@ from .common import HygieneCommon
 FIRST_NAME = "Zyxwvuq"
 SURNAME = "Kappamarker"
 NAME = f"{FIRST_NAME} {SURNAME}"  # the namesake has the very same name
-SCANNED_TYPES = ("character varying", "text", "json", "jsonb", "bytea")
+# Every column type that can hold a text: arrays (of text, or of anything) are read as text too.
+SCANNED_TYPES = ("character varying", "character", "text", "json", "jsonb", "bytea", "ARRAY")
 REQUIRED_MODELS = (
     "crm.lead",
     "sale.order",
@@ -38,6 +44,8 @@ REQUIRED_MODELS = (
     "mailing.mailing",
     "link.tracker.click",
     "website.visitor",
+    "calendar.event",
+    "privacy.lookup.wizard",
 )
 PDF_STREAM = re.compile(rb"stream\r?\n(.*?)\r?\nendstream", re.S)
 
@@ -48,66 +56,14 @@ def _phone_forms(digits):
     return f"+33 6 {spaced}", [f"6 {spaced}", f"06{digits}", f"+336{digits}", f"336{digits}"]
 
 
-@tagged("post_install", "-at_install")
-class TestErasureEndToEnd(HygieneCommon):
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        cls.missing = [model for model in REQUIRED_MODELS if model not in cls.env]
-        if cls.missing:
-            return
-        # Plain env: the flows below track, log and send as in production.
-        cls.flow_env = cls.env(context={})
-        cls.company = cls.env.company
-        cls.company.write({"email": "shop@example.org", "phone": "+33 4 78 00 00 00"})
-        cls.salesman = cls.env["res.users"].create(
-            {
-                "name": "Sam Sales",
-                "login": "hyg_e2e_sales",
-                "email": "sam.sales@example.org",
-                "groups_id": [
-                    Command.link(cls.env.ref("sales_team.group_sale_salesman_all_leads").id),
-                    Command.link(cls.env.ref("account.group_account_invoice").id),
-                    Command.link(cls.env.ref("mass_mailing.group_mass_mailing_user").id),
-                ],
-            }
-        )
-        cls.product = cls.env["product.product"].create(
-            {"name": "Data audit", "list_price": 1200.0, "type": "service"}
-        )
-        cls.fr = cls.env.ref("base.fr")
-
-    def setUp(self):
-        super().setUp()
-        if self.missing:
-            self.skipTest(f"not installed: {', '.join(self.missing)}")
-        # Values unique to this run: nothing left by another test or run can match them.
-        token = secrets.token_hex(5)
-        digits = f"{secrets.randbelow(10**8):08d}"
-        self.email = f"zz.{token}@example.com"
-        self.phone, phone_markers = _phone_forms(digits)
-        self.street = f"{int(token[:4], 16) % 90 + 10} rue {token.upper()}-Marqueur"
-        self.ip = f"2001:db8:{token[:4]}::{token[4:8]}"
-        self.unique_markers = [token, *phone_markers, self.ip]
-        self.name_markers = [FIRST_NAME, SURNAME]
-        # The filestore collection below runs inside this test's transaction: the files it
-        # keeps lose their checklist entry, so mark the files of this test again for the next
-        # collection once the test is rolled back.
-        files_before = {fname for fname, __ in self._filestore_files()}
-
-        def mark_new_files():
-            Attachment = self.env["ir.attachment"]
-            for fname, __ in self._filestore_files():
-                if fname not in files_before:
-                    Attachment._mark_for_gc(fname)
-
-        self.addCleanup(mark_new_files)
-
-    # ------------------------------------------------------------------ scans
+class ErasureScanMixin:
+    """The scans of the database and of the files, for the markers of a person."""
 
     def _scan_tables(self, markers):
-        """{(table, column): {row key}} of every text, json and bytea column of every table that
-        holds one of ``markers`` (case-insensitive; bytea as bytes)."""
+        """{(table, column): {row key}} of every text, json, array and bytea column of every
+        table of the database (the catalogue, not the ORM: tables no model declares too) that
+        holds one of ``markers`` (case-insensitive; bytea as bytes); the key is the row's id, or
+        a hash of the row where the table has no id."""
         self.env.flush_all()
         cr = self.env.cr
         cr.execute(
@@ -161,6 +117,8 @@ class TestErasureEndToEnd(HygieneCommon):
         return residues
 
     def _filestore_files(self):
+        """(name, path) of every file of the database's filestore (its checklist holds only
+        links to files of the filestore)."""
         root = self.env["ir.attachment"]._filestore()
         for dirpath, dirnames, filenames in os.walk(root):
             dirnames[:] = [d for d in dirnames if d != "checklist"]
@@ -168,14 +126,25 @@ class TestErasureEndToEnd(HygieneCommon):
                 path = os.path.join(dirpath, filename)
                 yield os.path.relpath(path, root), path
 
+    def _session_files(self):
+        """(name, path) of every file of the HTTP session store (a session holds the login)."""
+        root = http.root.session_store.path
+        for dirpath, __, filenames in os.walk(root):
+            for filename in filenames:
+                path = os.path.join(dirpath, filename)
+                yield f"sessions/{os.path.relpath(path, root)}", path
+
     def _scan_files(self, markers):
-        """{store_fname} of every file of the filestore holding one of ``markers``: the raw bytes,
-        and the inflated streams of a PDF."""
+        """{name} of every file of the filestore and of the session store holding one of
+        ``markers`` (case-insensitive): the raw bytes, and the inflated streams of a PDF."""
         needles = [marker.lower().encode() for marker in markers]
         found = set()
-        for fname, path in self._filestore_files():
-            with open(path, "rb") as handle:
-                data = handle.read()
+        for fname, path in [*self._filestore_files(), *self._session_files()]:
+            try:
+                with open(path, "rb") as handle:
+                    data = handle.read()
+            except FileNotFoundError:  # a session expired meanwhile
+                continue
             texts = [data]
             if data.startswith(b"%PDF"):
                 for stream in PDF_STREAM.findall(data):
@@ -194,6 +163,123 @@ class TestErasureEndToEnd(HygieneCommon):
             "files": self._scan_files(self.unique_markers + self.name_markers),
         }
 
+
+@tagged("post_install", "-at_install")
+class TestErasureScan(ErasureScanMixin, HygieneCommon):
+    """The scan of the end-to-end test can fail: a marker planted anywhere is found."""
+
+    def test_the_scan_finds_a_marker_planted_anywhere(self):
+        marker = f"Zq{secrets.token_hex(6)}Marker"
+        cr = self.env.cr
+        # A table no model declares, without an id, with one column of each type scanned.
+        cr.execute(
+            """
+            CREATE TABLE hygiene_scan_probe (
+                note text, label varchar, code char(40), doc jsonb, raw json, data bytea,
+                tags varchar[]
+            )
+            """
+        )
+        values = {
+            "note": f"a note on {marker}",
+            "label": marker.lower(),
+            "code": marker.upper(),
+            "doc": f'{{"en_US": "{marker}"}}',
+            "raw": f'["{marker}"]',
+            "data": marker.upper().encode(),
+            "tags": ["other", marker],
+        }
+        for column, value in values.items():
+            cr.execute(
+                SQL(
+                    "INSERT INTO hygiene_scan_probe (%s) VALUES (%s)", SQL.identifier(column), value
+                )
+            )
+        self.env["ir.config_parameter"].sudo().set_param("hygiene.scan.probe", marker)
+        # A plain file and a compressed PDF stream in the filestore.
+        Attachment = self.env["ir.attachment"]
+        root = Attachment._filestore()
+        os.makedirs(os.path.join(root, "zz"), exist_ok=True)
+        planted = {
+            "zz/hygiene-probe-plain": f"x {marker} x".encode(),
+            "zz/hygiene-probe-pdf": b"%PDF-1.4\n1 0 obj\nstream\n"
+            + zlib.compress(f"BT ({marker}) Tj ET".encode())
+            + b"\nendstream\n",
+        }
+        for name, content in planted.items():
+            path = os.path.join(root, name)
+            with open(path, "wb") as handle:
+                handle.write(content)
+            self.addCleanup(os.remove, path)
+
+        found = self._scan_tables([marker])
+        expected = {("hygiene_scan_probe", column) for column in values}
+        expected.add(("ir_config_parameter", "value"))
+        self.assertEqual(set(found), expected)
+        self.assertEqual(len(found[("hygiene_scan_probe", "note")]), 1, "keyed by a row hash")
+        self.assertEqual(self._scan_files([marker]), set(planted))
+        self.assertEqual(self._scan_tables([f"Zq{secrets.token_hex(6)}None"]), {})
+
+
+@tagged("post_install", "-at_install")
+class TestErasureEndToEnd(ErasureScanMixin, HttpCase, HygieneCommon):
+    # Read/write cursors for every request, as a server without a read replica runs them (the
+    # website records a visit only on a read/write cursor).
+    readonly_enabled = False
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.missing = [model for model in REQUIRED_MODELS if model not in cls.env]
+        if cls.missing:
+            return
+        # Plain env: the flows below track, log and send as in production.
+        cls.flow_env = cls.env(context={})
+        cls.company = cls.env.company
+        cls.company.write({"email": "shop@example.org", "phone": "+33 4 78 00 00 00"})
+        cls.salesman = cls.env["res.users"].create(
+            {
+                "name": "Sam Sales",
+                "login": "hyg_e2e_sales",
+                "email": "sam.sales@example.org",
+                "groups_id": [
+                    Command.link(cls.env.ref("sales_team.group_sale_salesman_all_leads").id),
+                    Command.link(cls.env.ref("account.group_account_invoice").id),
+                    Command.link(cls.env.ref("mass_mailing.group_mass_mailing_user").id),
+                ],
+            }
+        )
+        cls.product = cls.env["product.product"].create(
+            {"name": "Data audit", "list_price": 1200.0, "type": "service"}
+        )
+        cls.fr = cls.env.ref("base.fr")
+
+    def setUp(self):
+        super().setUp()
+        if self.missing:
+            self.skipTest(f"not installed: {', '.join(self.missing)}")
+        # Values unique to this run: nothing left by another test or run can match them.
+        self.token = token = secrets.token_hex(5)
+        digits = f"{secrets.randbelow(10**8):08d}"
+        self.email = f"zz.{token}@example.com"
+        self.phone, phone_markers = _phone_forms(digits)
+        self.street = f"{int(token[:4], 16) % 90 + 10} rue {token.upper()}-Marqueur"
+        self.ip = f"2001:db8:{token[:4]}::{token[4:8]}"
+        self.unique_markers = [token, *phone_markers, self.ip]
+        self.name_markers = [FIRST_NAME, SURNAME]
+        # The filestore collection below runs inside this test's transaction: the files it
+        # keeps lose their checklist entry, so mark the files of this test again for the next
+        # collection once the test is rolled back.
+        files_before = {fname for fname, __ in self._filestore_files()}
+
+        def mark_new_files():
+            Attachment = self.env["ir.attachment"]
+            for fname, __ in self._filestore_files():
+                if fname not in files_before:
+                    Attachment._mark_for_gc(fname)
+
+        self.addCleanup(mark_new_files)
+
     # ------------------------------------------------------------------ real flows
 
     def _inbound_email(self, sender, subject, body, attachment=None):
@@ -211,6 +297,16 @@ class TestErasureEndToEnd(HygieneCommon):
             )
         lead_id = self.flow_env["mail.thread"].message_process("crm.lead", message.as_string())
         return self.flow_env["crm.lead"].browse(lead_id)
+
+    def _open_from_person(self, url, **kwargs):
+        """A request from the person's own address, as the reverse proxy forwards it."""
+        headers = {
+            "X-Forwarded-For": self.ip,
+            "X-Forwarded-Host": urlparse(self.base_url()).netloc,
+            "X-Forwarded-Proto": "http",
+        }
+        with patch.dict(config.options, {"proxy_mode": True}):
+            return self.url_open(url, headers=headers, **kwargs)
 
     def _flush_tracking(self):
         """Tracking values are written when the transaction commits (precommit hooks)."""
@@ -237,7 +333,6 @@ class TestErasureEndToEnd(HygieneCommon):
 
     def _build_person(self):
         env = self.flow_env
-        cr = self.env.cr
         # 1. An inbound email from an unknown sender creates a lead, with a file attached.
         lead = self._inbound_email(
             f'"{NAME}" <{self.email}>',
@@ -294,6 +389,26 @@ class TestErasureEndToEnd(HygieneCommon):
             message_type="comment",
             attachment_ids=self.sheet.ids,
         )
+        # A meeting planned from the lead, the person invited (an invitation mail is sent).
+        meeting_context = lead.with_user(self.salesman).action_schedule_meeting(
+            smart_calendar=False
+        )["context"]
+        meeting = (
+            env["calendar.event"]
+            .with_user(self.salesman)
+            .with_context(**meeting_context)
+            .create(
+                {
+                    "name": f"Meeting with {NAME}",
+                    "description": f"<p>Bring the file of {FIRST_NAME}, {self.phone}</p>",
+                    "location": self.street,
+                    "start": fields.Datetime.now() + timedelta(days=2),
+                    "stop": fields.Datetime.now() + timedelta(days=2, hours=1),
+                }
+            )
+        )
+        self.assertIn(person, meeting.partner_ids)
+        self.meeting = meeting
         # 4. A quotation from the lead, sent by email through its wizard, then confirmed.
         quotation_context = lead.with_user(self.salesman).action_new_quotation()["context"]
         with Form(
@@ -303,6 +418,9 @@ class TestErasureEndToEnd(HygieneCommon):
                 line.product_id = self.product
         order = form.record
         order.client_order_ref = f"PO of {NAME}"
+        # typed by the salesman: the terms and a line's description name the person
+        order.note = f"<p>Deliver to {NAME}, {self.street}</p>"
+        order.order_line.name = f"Data audit for {NAME} ({self.email})"
         send = order.with_user(self.salesman).action_quotation_send()
         composer = Form(
             env["mail.compose.message"].with_user(self.salesman).with_context(**send["context"])
@@ -342,12 +460,10 @@ class TestErasureEndToEnd(HygieneCommon):
         self.assertEqual(len(mail), 1)
         body = mail._prepare_outgoing_body()  # the body as sent, its links per recipient
         code, trace_id = re.search(r"/r/(\w+)/m/(\d+)", body).groups()
-        click = (
-            env["link.tracker.click"]
-            .sudo()
-            .add_click(code, ip=self.ip, country_code="FR", mailing_trace_id=int(trace_id))
-        )
-        self.assertTrue(click)
+        # the person clicks: the mass_mailing route records the click, from their address
+        response = self._open_from_person(f"/r/{code}/m/{trace_id}", allow_redirects=False)
+        self.assertEqual(response.status_code, 301)
+        self.assertTrue(self.env["link.tracker.click"].search([("ip", "=", self.ip)]))
         # 6. Portal access, through the portal wizard (an invitation mail).
         portal = (
             env["portal.wizard"]
@@ -357,24 +473,17 @@ class TestErasureEndToEnd(HygieneCommon):
         portal.user_ids.action_grant_access()
         user = portal.user_ids.user_id
         self.assertTrue(user)
-        cr.execute(
-            SQL(
-                """
-                INSERT INTO res_device_log (session_identifier, platform, browser, ip_address,
-                       country, city, device_type, user_id, first_activity, last_activity,
-                       revoked)
-                VALUES ('abc', 'linux', 'firefox', %s, 'France', 'Lyon', 'computer', %s,
-                        now(), now(), FALSE)
-                """,
-                self.ip,
-                user.id,
-            )
+        # 7. The portal user visits the website (a session, its device log with their IP, a
+        # visitor and its page views), a consent with its proof, an attachment on the contact.
+        self.authenticate(user.login, "unused")  # the password check is patched by HttpCase
+        self.assertEqual(self._open_from_person("/my").status_code, 200)  # the device log
+        response = self._open_from_person(f"/contactus?utm_term={self.token}")
+        self.assertEqual(response.status_code, 200)
+        self.assertTrue(
+            self.env["website.visitor"].search([("partner_id", "=", person.id)]),
+            "the visit of a tracked page created a visitor",
         )
-        # 7. A website visit, a consent with its proof, an attachment on the contact.
-        visitor = env["website.visitor"].create(
-            {"partner_id": person.id, "access_token": str(person.id)}
-        )
-        env["website.track"].create({"visitor_id": visitor.id, "url": f"/shop?ref={self.email}"})
+        self.authenticate(None, None)
         self._consent(person, "grant", ip_address=self.ip, user_agent="Firefox")
         person.message_post(
             body="<p>Signed contract</p>",
@@ -393,8 +502,35 @@ class TestErasureEndToEnd(HygieneCommon):
             .create({})
         )
         wizard.action_send_and_print()
+        # paid, with a memo naming the person (their bank's label)
+        register = (
+            self.flow_env["account.payment.register"]
+            .with_context(active_model="account.move", active_ids=invoice.ids)
+            .create({"communication": f"Transfer from {NAME}"})
+        )
+        self.payment = register._create_payments()
+        self.assertEqual(self.payment.memo, f"Transfer from {NAME}")
         self._flush_tracking()
         return invoice
+
+    def _privacy_lookup(self, name, email):
+        """{(model, id)} that Odoo's privacy lookup finds for a name and an email; the wizard
+        (which keeps both) is deleted afterwards, so as not to leave what the scan looks for."""
+        wizard = self.env["privacy.lookup.wizard"].create({"name": name, "email": email})
+        wizard.action_lookup()
+        found = {(line.res_model, line.res_id) for line in wizard.line_ids}
+        wizard.line_ids.unlink()
+        wizard.unlink()
+        return found
+
+    def _officer_lookup(self, person, lead):
+        """Before erasing, the officer looks the person up in Odoo's privacy wizard (as a DPO
+        does to answer a request): the wizard, left open, keeps the name, the email and the
+        names of the records found."""
+        wizard = self.env["privacy.lookup.wizard"].create({"name": NAME, "email": self.email})
+        wizard.action_lookup()
+        found = {(line.res_model, line.res_id) for line in wizard.line_ids}
+        self.assertLessEqual({("res.partner", person.id), ("crm.lead", lead.id)}, found)
 
     # ------------------------------------------------------------------ erase, then clean up
 
@@ -440,9 +576,27 @@ class TestErasureEndToEnd(HygieneCommon):
             ("hygiene_consent", "ip_address"),
             ("website_track", "url"),
             ("res_users", "login"),
+            ("calendar_event", "name"),
+            ("calendar_event", "description"),
+            ("calendar_event", "location"),
+            ("calendar_attendee", "common_name"),
+            ("sale_order", "note"),
+            ("sale_order_line", "name"),
+            ("privacy_lookup_wizard", "email"),
+            ("privacy_lookup_wizard_line", "res_name"),
         }
         self.assertLessEqual(expected, places, expected - places)
         self.assertTrue(scan["files"], "the sent documents are in the filestore")
+
+    def _assert_meeting_without_person(self, person):
+        """The meeting stays in the salesman's agenda, without its subject, notes, place, nor
+        the person among its attendees."""
+        meeting = self.meeting
+        self.assertTrue(meeting.exists())
+        self.assertEqual(meeting.name, anonymize.EVENT_NAME)
+        self.assertFalse(meeting.description or meeting.location)
+        self.assertNotIn(person, meeting.partner_ids | meeting.attendee_ids.partner_id)
+        self.assertIn(self.salesman.partner_id, meeting.partner_ids)
 
     def _assert_names_only_namesake(self, baseline, scan):
         """The first name and surname are only where the namesake had them before."""
@@ -490,9 +644,11 @@ class TestErasureEndToEnd(HygieneCommon):
         baseline = self._scan()
         namesake_before = self._namesake_state(namesake, namesake_lead)
         self.assertIn(("res_partner", "name"), baseline["names"])
+        lookup_before = self._privacy_lookup(NAME, self.email)  # the namesake's records
 
         person, lead, order = self._build_person()
         invoice = self._invoice(order)
+        self._officer_lookup(person, lead)
         documents = self.env["ir.attachment"].search(
             [("res_model", "=", "account.move"), ("res_id", "=", invoice.id)]
         )
@@ -501,6 +657,11 @@ class TestErasureEndToEnd(HygieneCommon):
         self.assertIn(self.email.encode(), xml.raw, "it carries the customer's email")
         spread = self._scan()
         self._assert_spread(spread)
+        self.assertLessEqual(
+            {("account_payment", "memo"), ("account_move_line", "name")},
+            set(spread["names"]),
+            "the payment's memo and the invoice line copied from the order name the person",
+        )
         # every file of the invoice, its PDF (a binary field's attachment) included
         self.env.cr.execute(
             SQL(
@@ -528,16 +689,22 @@ class TestErasureEndToEnd(HygieneCommon):
         # what the hold keeps: the printed name on the invoice and its documents
         self.assertEqual(invoice.invoice_partner_display_name, NAME)
         self.assertEqual(invoice.state, "posted")
+        self.assertEqual(self.payment.memo, f"Transfer from {NAME}", "the payment as posted")
         self.assertEqual(self._namesake_state(namesake, namesake_lead), namesake_before)
+        # Odoo's privacy lookup finds nothing by the person's email (the name is held)
+        self.assertEqual(self._privacy_lookup("-", self.email), set())
+        self._assert_meeting_without_person(person)
 
-        # The hold ends (ten years later): the release cron completes the erasure.
+        # The hold ends (ten years later): the release cron completes the erasure. Every entry
+        # of the person moves back (the invoice, and the payment's own entry).
         cr = self.env.cr
         cr.execute(
             SQL(
                 """UPDATE account_move SET invoice_date = invoice_date - interval '11 years',
                                            date = date - interval '11 years'
-                    WHERE id = %s""",
+                    WHERE id = %s OR partner_id = %s""",
                 invoice.id,
+                person.id,
             )
         )
         cr.execute(
@@ -559,12 +726,16 @@ class TestErasureEndToEnd(HygieneCommon):
         self.assertEqual(invoice.state, "posted")
         self.assertEqual(invoice.amount_untaxed, 1200.0)
         self.assertEqual(invoice.invoice_partner_display_name, anonymize.PARTNER_NAME)
+        self.assertFalse(self.payment.memo)
+        self.assertLessEqual(self._privacy_lookup(NAME, self.email), lookup_before)
 
     def test_erasure_without_invoice_leaves_nothing(self):
         namesake, namesake_lead = self._build_namesake()
         baseline = self._scan()
         namesake_before = self._namesake_state(namesake, namesake_lead)
+        lookup_before = self._privacy_lookup(NAME, self.email)
         person, lead, order = self._build_person()
+        self._officer_lookup(person, lead)
         self._assert_spread(self._scan())
         self._erase_and_clean_up(person)
         scan = self._scan()
@@ -580,6 +751,11 @@ class TestErasureEndToEnd(HygieneCommon):
         self.assertEqual(self.mailing.attachment_ids.mapped("name"), ["catalogue.txt"])
         self.assertTrue(self.sheet.exists(), "the product's sheet shared on the lead stays")
         self.assertFalse(lead.activity_ids)
+        self.assertEqual(order.order_line.name, "Data audit", "the product's name is back")
+        self.assertFalse(order.note)
+        self._assert_meeting_without_person(person)
+        # Odoo's privacy lookup finds only the namesake's records
+        self.assertLessEqual(self._privacy_lookup(NAME, self.email), lookup_before)
         self.assertFalse(
             self.env["mail.activity"].search(
                 [("res_model", "=", "crm.lead"), ("res_id", "=", lead.id)]

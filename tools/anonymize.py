@@ -14,6 +14,9 @@ import secrets
 
 PARTNER_NAME = "Anonymised contact"
 LEAD_NAME = "Anonymised lead"
+EVENT_NAME = "Anonymised meeting"
+LINE_NAME = "Anonymised line"
+PLACEHOLDERS = frozenset({PARTNER_NAME, LEAD_NAME, EVENT_NAME, LINE_NAME})
 USER_LOGIN_PREFIX = "anonymised-"
 BANK_ACCOUNT_PREFIX = "ANONYMISED-"
 MESSAGE_BODY = ""
@@ -53,6 +56,11 @@ HOLD_KEPT_COLUMNS = frozenset(
         ("account_move", "ref"),
         ("account_move_line", "ref"),
         ("account_move_line", "name"),
+        # the terms printed on the invoice, when they were typed with the person's name
+        ("account_move", "narration"),
+        # a registered payment as posted: its memo is the label of its journal items
+        ("account_payment", "memo"),
+        ("account_payment", "payment_reference"),
     }
 )
 
@@ -126,7 +134,7 @@ def identifiers(values):
         if not isinstance(value, str):
             continue
         value = value.strip()
-        if len(value) < MIN_IDENTIFIER_LENGTH or value in (PARTNER_NAME, LEAD_NAME):
+        if len(value) < MIN_IDENTIFIER_LENGTH or value in PLACEHOLDERS:
             continue
         if value not in result:
             result.append(value)
