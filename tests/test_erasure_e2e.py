@@ -483,7 +483,7 @@ class TestErasureEndToEnd(ErasureScanMixin, HttpCase, HygieneCommon):
             self.env["website.visitor"].search([("partner_id", "=", person.id)]),
             "the visit of a tracked page created a visitor",
         )
-        self.authenticate(None, None)
+        # (the person stays logged in: their session file on the server holds their login)
         self._consent(person, "grant", ip_address=self.ip, user_agent="Firefox")
         person.message_post(
             body="<p>Signed contract</p>",
@@ -587,6 +587,10 @@ class TestErasureEndToEnd(ErasureScanMixin, HttpCase, HygieneCommon):
         }
         self.assertLessEqual(expected, places, expected - places)
         self.assertTrue(scan["files"], "the sent documents are in the filestore")
+        self.assertTrue(
+            any(name.startswith("sessions/") for name in scan["files"]),
+            "the portal user's session file holds their login",
+        )
 
     def _assert_meeting_without_person(self, person):
         """The meeting stays in the salesman's agenda, without its subject, notes, place, nor
