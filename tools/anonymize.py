@@ -43,6 +43,12 @@ HOLD_KEPT_PARTNER_COLUMNS = frozenset(
     }
 )
 
+# What a payment transaction of a partner under the accounting hold keeps: the payer as on the
+# invoice it pays, a supporting document of a posted payment (not their email or phone).
+HOLD_KEPT_TRANSACTION_COLUMNS = frozenset(
+    {"partner_name", "partner_address", "partner_zip", "partner_city"}
+)
+
 # What a legal hold keeps, as (table, column): the columns above on the partner, and the name
 # printed on its invoices. The files of a held invoice (its PDF and its electronic invoice,
 # Factur-X / UBL XML, which carry the customer's email and phone) stay too, as issued, without
@@ -62,6 +68,8 @@ HOLD_KEPT_COLUMNS = frozenset(
         ("account_payment", "memo"),
         ("account_payment", "payment_reference"),
     }
+    # the payer of a transaction, as on the invoice it pays (models/erasers/payment.py)
+    | {("payment_transaction", column) for column in HOLD_KEPT_TRANSACTION_COLUMNS}
 )
 
 # Text columns that are technical, never personal, and that some code relies on: kept in every
