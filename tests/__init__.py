@@ -40,3 +40,5 @@ from . import test_core_merge
 from . import test_erasure_registry
 from . import test_erasure_e2e
 from . import test_erasure_apps
+from . import test_const
+from . import test_isolated
