@@ -42,3 +42,4 @@ from . import test_erasure_e2e
 from . import test_erasure_apps
 from . import test_const
 from . import test_isolated
+from . import test_erasure_scan
