@@ -43,6 +43,69 @@ def _copy(cr, table, columns, rows):
     cr.copy_expert(f"COPY {table} ({', '.join(columns)}) FROM STDIN", buffer)
 
 
+def _partner_row(rng, i, france, sources):
+    """One generated partner (a realistic mix of good and bad data)."""
+    company = rng.random() < 0.05
+    name = (
+        f"{rng.choice(LAST)} {rng.choice(['SAS', 'SARL', 'SA'])} {i}"
+        if company
+        else f"{rng.choice(FIRST)} {rng.choice(LAST)}"
+    )
+    roll = rng.random()
+    if roll < 0.08:
+        email = key = None
+    elif roll < 0.13:
+        email, key = f"{name.lower().replace(' ', '.')}.{i}@", None  # invalid
+    else:
+        email = f"{name.lower().replace(' ', '.')}.{i}@{rng.choice(DOMAINS)}"
+        key = email
+    roll = rng.random()
+    if roll < 0.3:
+        phone = phone_key = None
+    elif roll < 0.34:
+        phone, phone_key = "06 12", None
+    else:
+        digits = f"{rng.randint(10_000_000, 99_999_999)}"
+        phone, phone_key = f"06{digits}", f"+336{digits}"
+    address = rng.random() < 0.6
+    zip_code, city = rng.choice(CITIES)
+    vat = company_key = None
+    if company and rng.random() < 0.7:
+        siren = f"{rng.randint(100_000_000, 999_999_999)}"
+        vat, company_key = f"FR00{siren}", (siren if rng.random() < 0.8 else None)
+    collected_days = rng.randint(0, 3650)
+    activity_days = rng.randint(0, collected_days) if rng.random() < 0.45 else None
+    collected = collected_days
+    return [
+        name,
+        name,
+        email,
+        key,
+        key,
+        phone,
+        phone_key,
+        f"{rng.randint(1, 120)} rue de la Paix" if address else None,
+        zip_code if address else None,
+        city if address else None,
+        france if rng.random() < 0.7 else None,
+        "t" if company else "f",
+        vat,
+        company_key,
+        rng.choice(sources),
+        collected,
+        activity_days,
+        "inbound_email" if activity_days is not None else None,
+        collected,
+        collected,
+        "t",
+        "contact",
+        "t",
+        1,
+        1,
+        "ask",
+    ]
+
+
 def load(env, count, orders, seed=18):
     """Fill the base: partners, consents, duplicate groups, orders, mailing traces."""
     cr = env.cr
@@ -84,69 +147,9 @@ def load(env, count, orders, seed=18):
     chunk = 100000
     started = time.perf_counter()
     for start in range(0, count, chunk):
-        rows = []
-        for i in range(start, min(count, start + chunk)):
-            company = rng.random() < 0.05
-            name = (
-                f"{rng.choice(LAST)} {rng.choice(['SAS', 'SARL', 'SA'])} {i}"
-                if company
-                else f"{rng.choice(FIRST)} {rng.choice(LAST)}"
-            )
-            roll = rng.random()
-            if roll < 0.08:
-                email = key = None
-            elif roll < 0.13:
-                email, key = f"{name.lower().replace(' ', '.')}.{i}@", None  # invalid
-            else:
-                email = f"{name.lower().replace(' ', '.')}.{i}@{rng.choice(DOMAINS)}"
-                key = email
-            roll = rng.random()
-            if roll < 0.3:
-                phone = phone_key = None
-            elif roll < 0.34:
-                phone, phone_key = "06 12", None
-            else:
-                digits = f"{rng.randint(10_000_000, 99_999_999)}"
-                phone, phone_key = f"06{digits}", f"+336{digits}"
-            address = rng.random() < 0.6
-            zip_code, city = rng.choice(CITIES)
-            vat = company_key = None
-            if company and rng.random() < 0.7:
-                siren = f"{rng.randint(100_000_000, 999_999_999)}"
-                vat, company_key = f"FR00{siren}", (siren if rng.random() < 0.8 else None)
-            collected_days = rng.randint(0, 3650)
-            activity_days = rng.randint(0, collected_days) if rng.random() < 0.45 else None
-            collected = collected_days
-            rows.append(
-                [
-                    name,
-                    name,
-                    email,
-                    key,
-                    key,
-                    phone,
-                    phone_key,
-                    f"{rng.randint(1, 120)} rue de la Paix" if address else None,
-                    zip_code if address else None,
-                    city if address else None,
-                    france if rng.random() < 0.7 else None,
-                    "t" if company else "f",
-                    vat,
-                    company_key,
-                    rng.choice(sources),
-                    collected,
-                    activity_days,
-                    "inbound_email" if activity_days is not None else None,
-                    collected,
-                    collected,
-                    "t",
-                    "contact",
-                    "t",
-                    1,
-                    1,
-                    "ask",
-                ]
-            )
+        rows = [
+            _partner_row(rng, i, france, sources) for i in range(start, min(count, start + chunk))
+        ]
         # dates as offsets, resolved by PostgreSQL: COPY into a staging table first
         cr.execute(
             "CREATE TEMP TABLE IF NOT EXISTS bench_partner (LIKE res_partner INCLUDING DEFAULTS)"

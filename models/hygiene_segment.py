@@ -9,11 +9,11 @@ each mailing sent to its list records the consent every recipient was sent under
 import ast
 
 from odoo import api, fields, models
-from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo.exceptions import AccessError, ValidationError
 from odoo.osv import expression
 from odoo.tools import SQL
 
-from ..tools.i18n import _lt
+from ..const import GROUP_USER
 from ..tools.suppression import suppression_hash
 
 STEWARD = "partner_data_hygiene.group_hygiene_steward"
@@ -21,18 +21,45 @@ OFFICER = "partner_data_hygiene.group_hygiene_officer"
 # Names the restriction flag (GDPR Art. 18) may take on the partner: the portal work adds it;
 # until then the hook below finds none and restricts nobody.
 RESTRICTION_FIELDS = ("hygiene_restricted", "hygiene_processing_restricted", "hygiene_restriction")
-SEGMENT_REASONS = {
-    "matches": _lt("matches the filter"),
-    "consent": _lt("matches the filter with a valid consent"),
-    "filter": _lt("no longer matches the filter"),
-    "consent_lost": _lt("consent withdrawn, refused or no longer proven"),
-    "suppressed": _lt("on the suppression list"),
-    "restricted": _lt("processing restricted"),
-    "do_not_solicit": _lt("never engages: do not solicit"),
-    "no_channel": _lt("no valid address for the channel"),
-    "merged": _lt("merged into another contact"),
-    "archived": _lt("archived, anonymised or erased"),
-}
+
+
+ENTERED_QUERY = """
+WITH entered AS (
+        INSERT INTO hygiene_segment_member
+               (segment_id, partner_id, consent_id, date_entered, company_id,
+                create_uid, create_date, write_uid, write_date)
+        SELECT %(segment)s, t.partner_id, t.consent_id, %(now)s, p.company_id,
+               %(uid)s, %(now)s, %(uid)s, %(now)s
+          FROM hygiene_segment_target t JOIN res_partner p ON p.id = t.partner_id
+         WHERE NOT EXISTS (SELECT 1 FROM hygiene_segment_member m
+                            WHERE m.segment_id = %(segment)s
+                              AND m.partner_id = t.partner_id)
+     RETURNING partner_id, consent_id, company_id)
+   INSERT INTO hygiene_segment_log
+          (segment_id, partner_id, move, reason, consent_id, date, company_id,
+           create_uid, create_date, write_uid, write_date)
+   SELECT %(segment)s, partner_id, 'entered', %(reason)s, consent_id, %(now)s,
+          company_id, %(uid)s, %(now)s, %(uid)s, %(now)s
+     FROM entered
+RETURNING partner_id
+"""
+
+
+LEFT_QUERY = """
+WITH gone AS (
+        DELETE FROM hygiene_segment_member m
+         WHERE m.segment_id = %(segment)s
+           AND NOT EXISTS (SELECT 1 FROM hygiene_segment_target t
+                            WHERE t.partner_id = m.partner_id)
+     RETURNING m.partner_id, m.company_id, m.mailing_contact_id)
+   INSERT INTO hygiene_segment_log
+          (segment_id, partner_id, move, reason, date, company_id,
+           create_uid, create_date, write_uid, write_date)
+   SELECT %(segment)s, g.partner_id, 'left', %(reason)s, %(now)s, g.company_id,
+          %(uid)s, %(now)s, %(uid)s, %(now)s
+     FROM gone g LEFT JOIN res_partner p ON p.id = g.partner_id
+RETURNING partner_id
+"""
 
 
 class HygieneSegment(models.Model):
@@ -160,6 +187,7 @@ class HygieneSegment(models.Model):
 
     def action_view_members(self):
         self.ensure_one()
+        self.check_access("read")
         action = self.env["ir.actions.act_window"]._for_xml_id("contacts.action_contacts")
         action["domain"] = [("hygiene_segment_member_ids.segment_id", "=", self.id)]
         action["context"] = {}
@@ -168,6 +196,7 @@ class HygieneSegment(models.Model):
 
     def action_view_log(self):
         self.ensure_one()
+        self.check_access("read")
         action = self.env["ir.actions.act_window"]._for_xml_id(
             "partner_data_hygiene.hygiene_segment_log_action"
         )
@@ -176,6 +205,7 @@ class HygieneSegment(models.Model):
 
     def action_view_mailing_list(self):
         self.ensure_one()
+        self.check_access("read")
         if not self.mailing_list_id or "mailing.list" not in self.env:
             return False
         return {
@@ -308,24 +338,7 @@ class HygieneSegment(models.Model):
         # entered
         cr.execute(
             SQL(
-                """WITH entered AS (
-                        INSERT INTO hygiene_segment_member
-                               (segment_id, partner_id, consent_id, date_entered, company_id,
-                                create_uid, create_date, write_uid, write_date)
-                        SELECT %(segment)s, t.partner_id, t.consent_id, %(now)s, p.company_id,
-                               %(uid)s, %(now)s, %(uid)s, %(now)s
-                          FROM hygiene_segment_target t JOIN res_partner p ON p.id = t.partner_id
-                         WHERE NOT EXISTS (SELECT 1 FROM hygiene_segment_member m
-                                            WHERE m.segment_id = %(segment)s
-                                              AND m.partner_id = t.partner_id)
-                     RETURNING partner_id, consent_id, company_id)
-                   INSERT INTO hygiene_segment_log
-                          (segment_id, partner_id, move, reason, consent_id, date, company_id,
-                           create_uid, create_date, write_uid, write_date)
-                   SELECT %(segment)s, partner_id, 'entered', %(reason)s, consent_id, %(now)s,
-                          company_id, %(uid)s, %(now)s, %(uid)s, %(now)s
-                     FROM entered
-                RETURNING partner_id""",
+                ENTERED_QUERY,
                 segment=self.id,
                 now=now,
                 uid=uid,
@@ -347,19 +360,7 @@ class HygieneSegment(models.Model):
         left_sql = self._hygiene_left_reason_sql()
         cr.execute(
             SQL(
-                """WITH gone AS (
-                        DELETE FROM hygiene_segment_member m
-                         WHERE m.segment_id = %(segment)s
-                           AND NOT EXISTS (SELECT 1 FROM hygiene_segment_target t
-                                            WHERE t.partner_id = m.partner_id)
-                     RETURNING m.partner_id, m.company_id, m.mailing_contact_id)
-                   INSERT INTO hygiene_segment_log
-                          (segment_id, partner_id, move, reason, date, company_id,
-                           create_uid, create_date, write_uid, write_date)
-                   SELECT %(segment)s, g.partner_id, 'left', %(reason)s, %(now)s, g.company_id,
-                          %(uid)s, %(now)s, %(uid)s, %(now)s
-                     FROM gone g LEFT JOIN res_partner p ON p.id = g.partner_id
-                RETURNING partner_id""",
+                LEFT_QUERY,
                 segment=self.id,
                 now=now,
                 uid=uid,
@@ -367,6 +368,11 @@ class HygieneSegment(models.Model):
             )
         )
         left_ids = [row[0] for row in cr.fetchall()]
+        return self._hygiene_after_refresh(entered_ids, left_ids, now)
+
+    def _hygiene_after_refresh(self, entered_ids, left_ids, now):
+        """Materialise the moves (tag, mailing list) and store the count."""
+        cr = self.env.cr
         cr.execute(
             SQL("SELECT COUNT(*) FROM hygiene_segment_member WHERE segment_id = %s", self.id)
         )
@@ -552,117 +558,21 @@ class HygieneSegment(models.Model):
             )
         self.env["hygiene.mailing.consent"].invalidate_model()
 
-    def unlink(self):
-        if not self.env.user.has_group("partner_data_hygiene.group_hygiene_manager"):
-            raise UserError(self.env._("Archive a segment instead: its log is kept."))
-        return super().unlink()
-
-
-class HygieneSegmentMember(models.Model):
-    _name = "hygiene.segment.member"
-    _description = "Segment Member"
-    _order = "segment_id, partner_id"
-    _rec_name = "partner_id"
-
-    segment_id = fields.Many2one(
-        "hygiene.segment", required=True, ondelete="cascade", readonly=True, index=True
-    )
-    partner_id = fields.Many2one(
-        "res.partner",
-        required=True,
-        ondelete="cascade",
-        readonly=True,
-        index=True,
-        string="Contact",
-    )
-    company_id = fields.Many2one("res.company", readonly=True, index=True)
-    consent_id = fields.Many2one(
-        "hygiene.consent", readonly=True, ondelete="set null", string="Consent Relied On"
-    )
-    date_entered = fields.Datetime(readonly=True, string="Member Since")
-    mailing_contact_id = fields.Integer(readonly=True)
-
-    _sql_constraints = [
-        ("segment_partner_unique", "unique(segment_id, partner_id)", "Once per segment."),
-    ]
-
-    @api.model_create_multi
-    def create(self, vals_list):
-        raise AccessError(self.env._("Segments are refreshed by the system."))
-
-    def write(self, vals):  # pylint: disable=method-required-super
-        raise AccessError(self.env._("Segments are refreshed by the system."))
-
-
-class HygieneSegmentLog(models.Model):
-    _name = "hygiene.segment.log"
-    _description = "Segment Entry and Exit"
-    _order = "date desc, id desc"
-    _rec_name = "partner_id"
-
-    segment_id = fields.Many2one(
-        "hygiene.segment", required=True, ondelete="cascade", readonly=True, index=True
-    )
-    partner_id = fields.Many2one(
-        "res.partner", readonly=True, ondelete="set null", index=True, string="Contact"
-    )
-    company_id = fields.Many2one("res.company", readonly=True, index=True)
-    date = fields.Datetime(readonly=True, index=True)
-    move = fields.Selection([("entered", "Entered"), ("left", "Left")], readonly=True)
-    reason = fields.Char(readonly=True, string="Reason Code")
-    reason_label = fields.Char(compute="_compute_reason_label", string="Why")
-    consent_id = fields.Many2one(
-        "hygiene.consent", readonly=True, ondelete="set null", string="Consent"
-    )
-    consent_date = fields.Datetime(related="consent_id.event_date", string="Consent Date")
-    consent_channel = fields.Selection(related="consent_id.channel", string="Consent Channel")
-
-    @api.depends("reason")
-    def _compute_reason_label(self):
-        for log in self:
-            label = SEGMENT_REASONS.get(log.reason)
-            log.reason_label = str(label) if label else log.reason
-
-    @api.model_create_multi
-    def create(self, vals_list):
-        raise AccessError(self.env._("The segment log is written by the system."))
-
-    def write(self, vals):  # pylint: disable=method-required-super
-        raise AccessError(self.env._("The segment log is written by the system."))
-
-
-class HygieneMailingConsent(models.Model):
-    """The consent each recipient of a mailing was sent under, frozen at the launch."""
-
-    _name = "hygiene.mailing.consent"
-    _description = "Consent Relied On by a Mailing"
-    _order = "mailing_id desc, partner_id"
-    _rec_name = "partner_id"
-
-    mailing_id = fields.Integer(readonly=True, index=True, string="Mailing Id")
-    mailing_name = fields.Char(readonly=True, string="Mailing")
-    segment_id = fields.Many2one("hygiene.segment", readonly=True, ondelete="set null")
-    partner_id = fields.Many2one(
-        "res.partner", readonly=True, ondelete="cascade", index=True, string="Recipient"
-    )
-    purpose_id = fields.Many2one("hygiene.purpose", readonly=True, ondelete="set null")
-    consent_id = fields.Many2one(
-        "hygiene.consent", readonly=True, ondelete="set null", string="Consent Event"
-    )
-    consent_date = fields.Datetime(readonly=True, string="Consent Given On")
-    consent_channel = fields.Selection(related="consent_id.channel")
-    company_id = fields.Many2one("res.company", readonly=True, index=True)
-
-    @api.model_create_multi
-    def create(self, vals_list):
-        raise AccessError(self.env._("Recorded by the system when a mailing is sent."))
-
-    def write(self, vals):  # pylint: disable=method-required-super
-        raise AccessError(self.env._("Recorded by the system when a mailing is sent."))
-
 
 class ResPartner(models.Model):
     _inherit = "res.partner"
+
+    # --- control: quality, engagement and RFM scores, segments (issue 18) ---
+    # (declared here rather than in res_partner.py, which is at the 600-line limit)
+    hygiene_score_ids = fields.One2many(
+        "hygiene.partner.score", "partner_id", string="Quality Score", groups=GROUP_USER
+    )
+    hygiene_rfm_history_ids = fields.One2many(
+        "hygiene.rfm.history", "partner_id", string="RFM History", groups=GROUP_USER
+    )
+    hygiene_segment_member_ids = fields.One2many(
+        "hygiene.segment.member", "partner_id", string="Segments", groups=GROUP_USER
+    )
 
     @api.model
     def _hygiene_segment_restriction_domain(self):

@@ -41,5 +41,9 @@ from . import test_control_quality
 from . import test_control_dashboard
 from . import test_control_segment
 from . import test_control_rfm
+from . import test_erasure_registry
+from . import test_erasure_e2e
+from . import test_erasure_apps
 from . import test_const
 from . import test_isolated
+from . import test_erasure_scan

@@ -55,8 +55,27 @@ EXPECTED_METHODS = {
     ("res.partner", "action_hygiene_erase"): "officer",
     ("res.partner", "action_hygiene_record_consent"): "user",
     ("res.partner", "hygiene_duplicate_hint"): "portal",
+    # control step (issue 18)
+    ("hygiene.partner.score", "action_refresh_all"): "steward",
+    ("hygiene.kpi.snapshot", "action_open_dashboard"): "user",
+    ("hygiene.kpi.snapshot", "action_take_snapshot"): "steward",
+    ("hygiene.kpi.snapshot", "action_open_invalid_email"): "user",
+    ("hygiene.kpi.snapshot", "action_open_no_contact"): "user",
+    ("hygiene.kpi.snapshot", "action_open_no_consent"): "user",
+    ("hygiene.kpi.snapshot", "action_open_duplicates"): "user",
+    ("hygiene.kpi.snapshot", "action_open_retention"): "user",
+    ("hygiene.kpi.snapshot", "action_open_do_not_solicit"): "user",
+    ("hygiene.kpi.snapshot", "action_open_history"): "user",
+    ("hygiene.kpi.cause", "action_open_operation"): "user",
+    ("hygiene.segment", "action_refresh"): "steward",
+    ("hygiene.segment", "action_view_members"): "user",
+    ("hygiene.segment", "action_view_log"): "user",
+    ("hygiene.segment", "action_view_mailing_list"): "user",
 }
-API_MODEL = {("hygiene.duplicate.group", "action_scan"), ("res.partner", "hygiene_duplicate_hint")}
+API_MODEL = {
+    ("hygiene.duplicate.group", "action_scan"),
+    ("res.partner", "hygiene_duplicate_hint"),
+}
 ARGS = {("res.partner", "hygiene_duplicate_hint"): [{"name": "Jeanne Lefevre"}]}
 CSV = b"Nom;Courriel\nMatrix Person;matrix.person@example.fr\n"
 
@@ -153,6 +172,21 @@ class TestRoleMatrixHttp(HttpCase, HygieneCommon):
             return self.source_shop
         if model == "hygiene.suppression.lookup":
             return self.env[model].create({"email": "someone@example.fr"})
+        return self._control_sample(model)
+
+    def _control_sample(self, model):
+        """The control step's records (issue 18), written by the system."""
+        if model == "hygiene.partner.score":
+            return self.env[model].create({"partner_id": self._partner("Scored").id})
+        if model == "hygiene.kpi.snapshot":
+            return self.env[model].create({"kind": "manual"})
+        if model == "hygiene.kpi.cause":
+            snapshot = self.env["hygiene.kpi.snapshot"].create({"kind": "manual"})
+            return self.env[model].create({"snapshot_id": snapshot.id, "kind": "other"})
+        if model == "hygiene.segment":
+            return self.env[model].create(
+                {"name": "Matrix", "marketing": False, "domain": "[('is_company', '=', True)]"}
+            )
         raise AssertionError(model)
 
     # ------------------------------------------------------------ calls
