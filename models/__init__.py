@@ -37,4 +37,5 @@ from . import hygiene_repermission
 from . import hygiene_eraser
 from . import hygiene_retention_engine
 from . import hygiene_retention_anonymize
+from . import erasers
 from . import hygiene_consent_erasure

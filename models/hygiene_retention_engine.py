@@ -7,7 +7,8 @@ Everything is set-based SQL per batch of contacts, each batch isolated by
 ``base._hygiene_isolated`` and journaled without personal data in ``hygiene.journal``. This file
 holds the batches, the trees of contacts, the holds, the deletion and the archive; the
 anonymisation of the contact rows is in ``hygiene_retention_anonymize.py``, the erasure of what
-other applications hold in ``hygiene_eraser.py`` (one hook per application).
+other applications hold in ``models/erasers/`` (one eraser per application, dispatched by
+``hygiene_eraser.py``).
 """
 
 import logging

@@ -472,26 +472,6 @@ class ResPartner(models.Model):
     def _hygiene_anonymize_check(self, node_ids):
         """Last check before anything is written (a hook: raise to refuse a batch)."""
 
-    # The SQL helpers of the engine, called here by the per-application erasers.
-
-    @api.model
-    def _hygiene_ids(self, query):
-        return self.env["hygiene.retention.engine"]._hygiene_ids(query)
-
-    @api.model
-    def _hygiene_unlink_where(self, model, where):
-        return self.env["hygiene.retention.engine"]._hygiene_unlink_where(model, where)
-
-    @api.model
-    def _hygiene_blank(self, model, where, held=False, extra=(), prefix=None, only=None):
-        return self.env["hygiene.retention.engine"]._hygiene_blank(
-            model, where, held=held, extra=extra, prefix=prefix, only=only
-        )
-
-    @api.model
-    def _hygiene_blank_merge_journals(self, node_ids):
-        return self.env["hygiene.retention.engine"]._hygiene_blank_merge_journals(node_ids)
-
     # ------------------------------------------------------------------ actions
 
     def action_hygiene_record_consent(self):
