@@ -22,16 +22,6 @@ PENDING = {
         0,
         {"_hygiene_insert_import_origins": 61},
     ),
-    # TODO(erasure2): the erasers, one file per application
-    "models/hygiene_eraser.py": (
-        "erasure2",
-        650,
-        {
-            "_hygiene_erase_account": 69,
-            "_hygiene_erase_messages": 111,
-            "_hygiene_erase_wizards": 61,
-        },
-    ),
     # TODO(matcher): the tools/matching package and the live warning
     "tools/matching.py": (
         "matcher",
