@@ -2,8 +2,9 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
 {
     "name": "Partner Data Hygiene",
-    "summary": "Contact provenance, consent ledger with proof, last activity from the "
-    "person, and the data-hygiene roles (GDPR/CNIL)",
+    "summary": "Clean, GDPR-compliant contacts: import in stages, duplicate detection and "
+    "reversible merge, provenance, consent ledger with proof, last activity, retention "
+    "policies with anonymisation and erasure, and the data-hygiene roles (GDPR/CNIL)",
     "version": "18.0.1.0.3",
     "category": "Sales/CRM",
     "website": "https://github.com/partner-data-hygiene/partner_data_hygiene",
