@@ -15,6 +15,9 @@ PROOF_TARGETS = ("optin_ip", "optin_wording")
 # refused chunk is retried line by line, so a bad row costs its chunk a second pass, nothing more.
 COMMIT_CHUNK = 2500
 INSERT_CHUNK = 5000
+# Rows read from the file at a time: reading and staging stream the file, one chunk in memory.
+READ_CHUNK = INSERT_CHUNK
+SAMPLE_ROWS = 3  # rows whose values are shown as the samples of each column
 # No chatter message, follower or tracking value per imported contact: the origin and the
 # staging line are the record of the import.
 IMPORT_CONTEXT = {
