@@ -8,9 +8,9 @@ from odoo import fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.tools import SQL, split_every
 
+from ..const import MERGE_SURVIVORSHIP, get_param
 from ..tools.import_rows import ACTIVITY_TARGETS
 from .hygiene_import_const import IMPORT_CONTEXT, OFFICER, PARTNER_FIELDS, PROOF_TARGETS
-from .res_partner_merge import SURVIVORSHIP_PARAM
 
 _logger = logging.getLogger(__name__)
 
@@ -203,7 +203,7 @@ class HygieneImportCommit(models.AbstractModel):
             return
         # the matching keys of the written contacts are refreshed once, at the end
         Partner = self.env["res.partner"].with_context(**IMPORT_CONTEXT, hygiene_defer_keys=True)
-        rule = self.env["ir.config_parameter"].sudo().get_param(SURVIVORSHIP_PARAM) or "most_recent"
+        rule = get_param(self.env, MERGE_SURVIVORSHIP)
         targets = {}
         for line in lines:
             partner = (

@@ -1,9 +1,9 @@
 from odoo import fields, models
 from odoo.tools import SQL, split_every
 
+from ..const import MERGE_SURVIVORSHIP, get_param
 from ..tools import normalize
 from .hygiene_import_const import COMMIT_CHUNK, PARTNER_FIELDS
-from .res_partner_merge import SURVIVORSHIP_PARAM
 
 
 class HygieneImportConflicts(models.AbstractModel):
@@ -22,7 +22,7 @@ class HygieneImportConflicts(models.AbstractModel):
         if self.kind != "contacts":
             return
         Line = self.env["hygiene.import.line"]
-        rule = self.env["ir.config_parameter"].sudo().get_param(SURVIVORSHIP_PARAM) or "most_recent"
+        rule = get_param(self.env, MERGE_SURVIVORSHIP)
         countries = self._countries()
         lines = Line.search(
             [
