@@ -4,10 +4,10 @@ sanitiser: no model here. The sizes that drive the background work (``SYNC_LIMIT
 
 import re
 
-STEWARD = "partner_data_hygiene.group_hygiene_steward"
-OFFICER = "partner_data_hygiene.group_hygiene_officer"
-RETENTION_PARAM = "partner_data_hygiene.import_file_retention_days"
-DEFAULT_RETENTION_DAYS = 30
+from ..const import GROUP_OFFICER, GROUP_STEWARD
+
+STEWARD = GROUP_STEWARD
+OFFICER = GROUP_OFFICER
 ENGINE_FIELDS = frozenset({"state", "line_count", "launched_uid"})
 # Consent proof columns: kept out of the normalised values stewards read (security review L2).
 PROOF_TARGETS = ("optin_ip", "optin_wording")

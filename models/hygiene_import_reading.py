@@ -5,12 +5,11 @@ from datetime import timedelta
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
+from ..const import IMPORT_FILE_RETENTION_DAYS, get_param
 from ..tools.import_rows import guess_mapping
 from ..tools.readers import ReaderError, read_file
 from .hygiene_import_const import (
-    DEFAULT_RETENTION_DAYS,
     READ_CHUNK,
-    RETENTION_PARAM,
     SAMPLE_ROWS,
     sanitize_filename,
 )
@@ -81,12 +80,8 @@ class HygieneImportReading(models.AbstractModel):
             raise UserError(self._reader_message(error)) from error
 
     def _retention_days(self):
-        """Days the uploaded file is kept (setting), 30 when unset or not a number."""
-        days = self.env["ir.config_parameter"].sudo().get_param(RETENTION_PARAM)
-        try:
-            return int(days) if days else DEFAULT_RETENTION_DAYS
-        except ValueError:
-            return DEFAULT_RETENTION_DAYS
+        """Days the uploaded file is kept (setting)."""
+        return get_param(self.env, IMPORT_FILE_RETENTION_DAYS)
 
     def _read_file(self, max_rows=False):
         """Read the file of a draft import, check it, and propose the mapping of its columns.

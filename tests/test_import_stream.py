@@ -89,3 +89,20 @@ class TestImportStream(HygieneCommon):
         self.assertEqual(batch.state, "staged")
         self.assertEqual(batch.line_count, 5)
         self.assertEqual(len(batch.line_ids), 5)
+
+    def test_uploaded_file_not_indexed(self):
+        batch = self._staged(HEADER + ROWS)
+        batch.write({"raw_file": base64.b64encode((HEADER + ROWS).encode("utf-8-sig"))})
+        attachment = self.env["ir.attachment"].search(
+            [
+                ("res_model", "=", batch._name),
+                ("res_field", "=", "raw_file"),
+                ("res_id", "=", batch.id),
+            ]
+        )
+        self.assertEqual(len(attachment), 1)
+        self.assertNotIn("anne.petit", attachment.index_content or "")
+        self.assertEqual(batch._content(), (HEADER + ROWS).encode("utf-8-sig"))
+        # other text attachments are still indexed
+        other = self.env["ir.attachment"].create({"name": "a.txt", "raw": b"hello world text"})
+        self.assertIn("hello", other.index_content)
