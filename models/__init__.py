@@ -21,6 +21,7 @@ from . import hygiene_retention_run
 from . import hygiene_journal
 from . import res_config_settings
 from . import hygiene_import_preset
+from . import hygiene_import_attachment
 from . import hygiene_import_reading
 from . import hygiene_import_staging
 from . import hygiene_import_normalise

@@ -70,10 +70,13 @@ class HygieneImportMatching(models.AbstractModel):
             "mobile_phone": SQL("p.hygiene_phone_key = l.mobile_key"),
             "company": SQL("p.hygiene_company_key = l.company_key"),
             "name": SQL("p.hygiene_name_key = l.name_key AND p.zip = l.zip_key"),
-            # the customer number of the line, already on a contact's origin from this source
+            # the customer number of the line, already on a contact's origin from this source;
+            # not correlated with the line (``o.source_ref = l.source_ref`` inside the sub-select
+            # made a nested loop of every line with every contact: hours on 100,000 of each)
             "customer": SQL(
-                """p.id IN (SELECT o.partner_id FROM hygiene_partner_origin o
-                             WHERE o.source_id = %s AND o.source_ref = l.source_ref)""",
+                """(p.id, l.source_ref) IN (SELECT o.partner_id, o.source_ref
+                                              FROM hygiene_partner_origin o
+                                             WHERE o.source_id = %s)""",
                 self.source_id.id,
             ),
         }
