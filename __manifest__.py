@@ -51,6 +51,9 @@
         "views/hygiene_repermission_templates.xml",
         "views/hygiene_journal_views.xml",
         "views/res_partner_retention_views.xml",
+        "data/hygiene_privacy_data.xml",
+        "views/hygiene_privacy_request_views.xml",
+        "views/portal_privacy_templates.xml",
     ],
     "assets": {
         "web.assets_backend": [

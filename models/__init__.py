@@ -27,3 +27,6 @@ from . import hygiene_repermission
 from . import hygiene_eraser
 from . import res_partner_retention
 from . import hygiene_consent_erasure
+from . import hygiene_privacy_request
+from . import hygiene_privacy_service
+from . import res_partner_privacy

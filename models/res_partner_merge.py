@@ -249,6 +249,8 @@ class ResPartner(models.Model):
                         partners=", ".join(merged.mapped("display_name")),
                     )
                 )
+            # a restriction of processing (Art. 18) holds: no merge (issue 17)
+            self._hygiene_privacy_check_merge(survivor | sources)
             ids = {survivor.id, *sources.ids}
             if ids & seen:
                 raise UserError(self.env._("A contact cannot be in two merges of one batch."))
