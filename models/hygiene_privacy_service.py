@@ -499,7 +499,7 @@ class HygienePrivacyService(models.AbstractModel):
                     "response": self.env._("Recorded at once; mass mailings stop immediately."),
                 }
             ).activity_unlink(["mail.mail_activity_data_todo"])
-        partner.sudo()._hygiene_register_activity("portal")
+        partner.sudo()._hygiene_register_activity("consent")
         return event
 
     # ------------------------------------------------------------------ erasure (Art. 17)
