@@ -54,6 +54,8 @@
         "data/hygiene_privacy_data.xml",
         "views/hygiene_privacy_request_views.xml",
         "views/portal_privacy_templates.xml",
+        "data/hygiene_processing_activity_data.xml",
+        "views/hygiene_processing_activity_views.xml",
     ],
     "assets": {
         "web.assets_backend": [

@@ -30,3 +30,4 @@ from . import hygiene_consent_erasure
 from . import hygiene_privacy_request
 from . import hygiene_privacy_service
 from . import res_partner_privacy
+from . import hygiene_processing_activity

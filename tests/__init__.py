@@ -39,3 +39,4 @@ from . import test_security_retention
 from . import test_core_merge
 from . import test_privacy_request
 from . import test_privacy_portal_http
+from . import test_privacy_registers

@@ -62,6 +62,9 @@ EXPECTED_METHODS = {
     ("hygiene.privacy.request", "action_start"): "officer",
     ("hygiene.privacy.request", "action_verify_identity"): "officer",
     ("res.partner", "export_data"): "portal",
+    ("hygiene.processing.activity", "action_export_csv"): "officer",
+    ("hygiene.breach", "action_find_contacts"): "officer",
+    ("hygiene.breach", "action_view_contacts"): "officer",
 }
 API_MODEL = {("hygiene.duplicate.group", "action_scan"), ("res.partner", "hygiene_duplicate_hint")}
 ARGS = {
@@ -163,6 +166,10 @@ class TestRoleMatrixHttp(HttpCase, HygieneCommon):
             return self.source_shop
         if model == "hygiene.suppression.lookup":
             return self.env[model].create({"email": "someone@example.fr"})
+        if model == "hygiene.processing.activity":
+            return self.env.ref("partner_data_hygiene.processing_customers")
+        if model == "hygiene.breach":
+            return self.env[model].create({"name": "Matrix breach"})
         if model == "hygiene.privacy.request":
             return self.env[model].create(
                 {
