@@ -20,7 +20,9 @@ from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools import consteq
 
-OFFICER = "partner_data_hygiene.group_hygiene_officer"
+from .. import const
+
+OFFICER = const.GROUP_OFFICER
 REQUEST_TYPES = [
     ("access", "Access (Art. 15)"),
     ("portability", "Portability (Art. 20)"),
@@ -332,9 +334,7 @@ class HygienePrivacyRequest(models.Model):
             lambda user: not user.share and user.active and self.company_id in user.company_ids
         )
         # the lowest officer of the ladder rather than every manager: one responsible
-        officers = users.filtered(
-            lambda user: not user.has_group("partner_data_hygiene.group_hygiene_manager")
-        )
+        officers = users.filtered(lambda user: not user.has_group(const.GROUP_MANAGER))
         return (officers or users).sorted("id")[:1]
 
     def _schedule_officer_activity(self, summary=None, deadline=None):

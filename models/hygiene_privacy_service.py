@@ -14,13 +14,12 @@ from odoo import api, fields, models, tools
 from odoo.exceptions import UserError
 from odoo.tools import SQL, html2plaintext
 
+from .. import const
 from ..tools import privacy_export
 from .hygiene_privacy_request import OPEN_STATES
 
 _logger = logging.getLogger(__name__)
 
-GRACE_PARAM = "partner_data_hygiene.erasure_grace_days"
-GRACE_DEFAULT = 14
 EXPORT_DAYS = 7
 EXPORT_THROTTLE_HOURS = 24
 # above this many messages + orders the export is built by the cron, not in the request
@@ -157,11 +156,7 @@ class HygienePrivacyService(models.AbstractModel):
     def _hygiene_recipients(self, company):
         """The recipients, from the company's setting (a privacy officer writes it), else a
         default sentence."""
-        value = (
-            self.env["ir.config_parameter"]
-            .sudo()
-            .get_param("partner_data_hygiene.privacy_recipients")
-        )
+        value = const.get_param(self.env, const.PRIVACY_RECIPIENTS)
         if value:
             return [line.strip() for line in value.splitlines() if line.strip()]
         return [
@@ -506,12 +501,7 @@ class HygienePrivacyService(models.AbstractModel):
 
     @api.model
     def _hygiene_grace_days(self):
-        value = self.env["ir.config_parameter"].sudo().get_param(GRACE_PARAM)
-        try:
-            days = int(value) if value not in (None, False, "") else GRACE_DEFAULT
-        except ValueError:
-            days = GRACE_DEFAULT
-        return min(max(days, 0), 90)
+        return const.get_param(self.env, const.ERASURE_GRACE_DAYS)
 
     @api.model
     def _hygiene_erasure_preview(self, partner):

@@ -16,10 +16,11 @@ from datetime import timedelta
 from odoo import api, fields, models, tools
 from odoo.exceptions import AccessError, ValidationError
 
+from .. import const
 from ..tools.export import safe_cell
 from .hygiene_purpose import LEGAL_BASES
 
-OFFICER = "partner_data_hygiene.group_hygiene_officer"
+OFFICER = const.GROUP_OFFICER
 NOTIFY_HOURS = 72
 EMAIL_PATTERN = re.compile(r"[^\s,;<>\"']+@[^\s,;<>\"']+")
 

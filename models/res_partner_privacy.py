@@ -5,7 +5,9 @@ blacklist entry the request adds (see ``hygiene.privacy.request._hygiene_sync_re
 from odoo import models
 from odoo.exceptions import UserError
 
-OFFICER = "partner_data_hygiene.group_hygiene_officer"
+from .. import const
+
+OFFICER = const.GROUP_OFFICER
 
 
 class ResPartner(models.Model):

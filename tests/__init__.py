@@ -40,3 +40,5 @@ from . import test_core_merge
 from . import test_privacy_request
 from . import test_privacy_portal_http
 from . import test_privacy_registers
+from . import test_const
+from . import test_isolated
