@@ -42,3 +42,4 @@ from . import test_privacy_portal_http
 from . import test_privacy_registers
 from . import test_const
 from . import test_isolated
+from . import test_privacy_portal_tour
