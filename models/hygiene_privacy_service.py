@@ -8,6 +8,7 @@ is scoped to that one partner (and the contacts under it), after that ownership 
 """
 
 import logging
+import secrets
 from datetime import timedelta
 
 from odoo import api, fields, models, tools
@@ -623,10 +624,10 @@ class HygienePrivacyRequestPortal(models.Model):
                     }
                 )
             )
-            attachment.generate_access_token()
             req.write(
                 {
                     "export_attachment_id": attachment.id,
+                    "export_token": secrets.token_urlsafe(32),
                     "export_state": "ready",
                     "export_expiry": fields.Datetime.now() + timedelta(days=EXPORT_DAYS),
                     "state": "done",
@@ -648,7 +649,7 @@ class HygienePrivacyRequestPortal(models.Model):
             [("export_state", "=", "ready"), ("export_expiry", "<", fields.Datetime.now())]
         )
         expired.export_attachment_id.unlink()
-        expired.write({"export_state": "expired"})
+        expired.write({"export_state": "expired", "export_token": False})
         return {"built": pending.ids, "expired": expired.ids}
 
     def _hygiene_send_erasure_mail(self, email, preview, planned):
@@ -716,14 +717,15 @@ class HygienePrivacyRequestPortal(models.Model):
     def _hygiene_export_download(self, attachment_token):
         """The export attachment this request holds for ``attachment_token``, or nothing."""
         self.ensure_one()
-        attachment = self.sudo().export_attachment_id
+        req = self.sudo()
+        attachment = req.export_attachment_id
         if (
-            self.export_state != "ready"
+            req.export_state != "ready"
             or not attachment
-            or not self.export_expiry
-            or self.export_expiry < fields.Datetime.now()
-            or not attachment.access_token
-            or not tools.consteq(attachment.access_token, attachment_token or "")
+            or not req.export_expiry
+            or req.export_expiry < fields.Datetime.now()
+            or not req.export_token
+            or not tools.consteq(req.export_token, attachment_token or "")
         ):
             return self.env["ir.attachment"]
         return attachment
