@@ -58,6 +58,9 @@ EXPECTED_ACCESS = {
     "hygiene.segment.member":    ("",      "r",    "r",     "r",     "r"),
     "hygiene.segment.log":       ("",      "r",    "r",     "r",     "r"),
     "hygiene.mailing.consent":   ("",      "",     "",      "r",     "r"),
+    "hygiene.privacy.request":   ("",      "",     "",      "crw",   "crwu"),
+    "hygiene.processing.activity": ("",    "",     "",      "crw",   "crwu"),
+    "hygiene.breach":            ("",      "",     "",      "crw",   "crwu"),
 }
 # fmt: on
 
@@ -183,6 +186,12 @@ class TestAccessRights(HygieneCommon):
         if model == "hygiene.retention.preview.line":
             wizard = self.env["hygiene.retention.preview"].create({})
             return {"wizard_id": wizard.id, "partner_id": self.marc.id, "outcome": "run"}
+        if model == "hygiene.privacy.request":
+            return {"request_type": "access", "partner_id": self.marc.id}
+        if model == "hygiene.processing.activity":
+            return {"name": "ACL activity", "purpose": "ACL", "retention_note": "1 year"}
+        if model == "hygiene.breach":
+            return {"name": "ACL breach"}
         return self._control_create_values(model)
 
     def _control_create_values(self, model):
@@ -265,9 +274,15 @@ class TestAccessRights(HygieneCommon):
         "hygiene.segment.member": "date_entered",
         "hygiene.segment.log": "move",
         "hygiene.mailing.consent": "mailing_name",
+        "hygiene.privacy.request": "request_type",
+        "hygiene.processing.activity": "name",
+        "hygiene.breach": "name",
     }
     _WRITE_VALUES = {
         "hygiene.retention.policy": {"duration_months": 48},
+        "hygiene.privacy.request": {"description": "written"},
+        "hygiene.processing.activity": {"recipients": "written"},
+        "hygiene.breach": {"measures": "written"},
         "hygiene.journal": {"reason": "written"},
         "hygiene.repermission": {"state": "confirmed"},
         "hygiene.retention.preview": {"due_count": 3},
