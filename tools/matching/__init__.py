@@ -39,6 +39,7 @@ from .scoring import (
     birthdate_evidence,
     conflict_kinds,
     is_conflict,
+    keeps_apart,
     name_rarity,
     reason_templates,
     same_customer,

@@ -3,12 +3,14 @@ name at a postcode, the sound of a surname with a birth date...), oversized list
 
 from collections import defaultdict
 
+from .features import is_generic_email
+
 # Blocks larger than this (a generic mailbox, a switchboard, a very common name in one town) give
 # no candidate pairs: they are reported, and their value only counts as weak evidence.
 BLOCK_CAP = 50
 # Tighter caps for the loose keys: the sound of a name, or name prefixes, are only worth
 # comparing when few partners share them (a common name needs other evidence anyway).
-KIND_CAPS = {"s": 10, "z": 5, "bz": 10, "wb": 10}
+KIND_CAPS = {"s": 10, "z": 5, "bz": 10, "wb": 10, "el": 10}
 
 
 def _name_keys(name, phonetic):
@@ -40,6 +42,15 @@ def _blocking_passes(features, phonetic):
         return keys
 
     yield "e", ((f.email_key, f.id) for f in values if f.email_key)
+    # the same mailbox name at another provider (orange -> gmail), when it is not a role box
+    yield (
+        "el",
+        (
+            (f.email_key.split("@", 1)[0], f.id)
+            for f in values
+            if f.email_key and not is_generic_email(f.email_key)
+        ),
+    )
     yield "p", ((phone, f.id) for f in values for phone in f.phones)
     yield "c", ((f.company_key, f.id) for f in values if f.company_key)
     yield "i", ((customer, f.id) for f in values for customer in f.ids)

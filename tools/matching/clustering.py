@@ -13,7 +13,7 @@ from .scoring import (
     SCORE_REVIEW,
     SLIP_FIELDS,
     conflict_kinds,
-    is_conflict,
+    keeps_apart,
     same_customer,
     score_pair,
 )
@@ -217,7 +217,7 @@ def _find_groups(features, threshold, block_cap, excluded, phonetic):
                     continue
                 score, reasons = score_pair(features[a], features[b], *statistics)
                 pair_scores[key] = score
-                if is_conflict(reasons):
+                if keeps_apart(reasons, score, threshold):
                     apart.add(key)
                 elif score >= threshold:
                     linkable[key] = score
@@ -230,7 +230,7 @@ def _find_groups(features, threshold, block_cap, excluded, phonetic):
         if (a, b) in excluded:
             return 0.0
         score, reasons = score_pair(features[a], features[b], *statistics)
-        return 0.0 if is_conflict(reasons) else score
+        return 0.0 if keeps_apart(reasons, score, threshold) else score
 
     def link_score(a, b):  # a pair under the threshold, or one with a conflict
         key = (a, b)

@@ -133,6 +133,8 @@ def name_statistics(features):
 def partner_keys(name, email, phone, mobile, vat, registry, is_company, region):
     """The matching keys of one record, from its raw values (see tools/normalize.py): stored on
     the partner (``hygiene_*`` columns) and computed the same way for an import row."""
+    if not is_company and name and "@" in name:
+        name = None  # a contact known by its email only (Odoo names it so): no name to compare
     name_key = (normalize.company_name_key if is_company else normalize.person_name_key)(name)
     return {
         "hygiene_email_key": normalize.email_key(email),
