@@ -221,9 +221,17 @@ def febrl_set(number):
 # ----------------------------------------------------------------------------- run
 
 
+LEARN = {"on": False}
+
+
 def run_matcher(features, **options):
     phonetic = functools.lru_cache(maxsize=200000)(normalize.phonetic_key)
     started = time.perf_counter()
+    if LEARN["on"]:
+        from hygiene_tools.matching import weights
+
+        options["model"] = weights.estimate(features, phonetic=phonetic)
+        LEARN["last"] = options["model"]
     clusters, __, __, stats = matching.find_groups(features, phonetic=phonetic, **options)
     return clusters, stats, time.perf_counter() - started
 
@@ -297,12 +305,27 @@ def main(argv=None):
         "--differences", action="store_true", help="independent: recall by difference"
     )
     parser.add_argument("--label", default="", help="a label for the JSON line")
+    parser.add_argument(
+        "--learn", action="store_true", help="weights learnt by EM on each set (weights.py)"
+    )
+    parser.add_argument("--show-weights", action="store_true", help="print the learnt weights")
     args = parser.parse_args(argv)
+    LEARN["on"] = args.learn
     results = []
     print(f"matcher on every set, {args.size:,} rows (own, independent); FEBRL as shipped")
     for name in args.sets.split(","):
         result = evaluate(name, args.size, {})
         print_result(result, args.differences)
+        if args.learn and args.show_weights and LEARN.get("last"):
+            model = LEARN["last"]
+            print(
+                f"      offset {model['offset']},"
+                f" match share {model['match_share_of_blocked_pairs']}"
+            )
+            for comparison, table in model["weights"].items():
+                print(
+                    f"      {comparison:<9} " + " ".join(f"{k} {v:+.1f}" for k, v in table.items())
+                )
         result.pop("recall_by_difference", None)
         results.append(result)
     out = HERE / "out"

@@ -1,4 +1,5 @@
 import functools
+import json
 import logging
 import time
 
@@ -8,6 +9,7 @@ from odoo.tools import SQL, split_every
 
 from ..tools import normalize
 from ..tools.matching import BLOCK_CAP, SCORE_REVIEW, Features, find_groups, reason_templates
+from ..tools.matching import weights as fs_weights
 
 _logger = logging.getLogger(__name__)
 
@@ -15,6 +17,10 @@ _logger = logging.getLogger(__name__)
 REVIEW_FIELDS = frozenset({"state", "survivor_id"})
 
 INSERT_BATCH = 20000
+# The Fellegi-Sunter model learnt from the base (tools/matching/weights.py), as JSON, and whether
+# the scan scores with it (off: the default weights; see readme/USAGE.md for the figures).
+MODEL_PARAM = "partner_data_hygiene.dedup_model"
+USE_MODEL_PARAM = "partner_data_hygiene.dedup_use_learnt_weights"
 
 
 def translate_reasons(env, text):
@@ -293,6 +299,7 @@ class HygieneDuplicateGroup(models.Model):
             block_cap=block_cap,
             excluded=excluded,
             phonetic=functools.lru_cache(maxsize=200000)(normalize.phonetic_key),
+            model=self._hygiene_scan_model(),
         )
         del pair_scores
         clusters = self._split_by_company(clusters)
@@ -308,6 +315,53 @@ class HygieneDuplicateGroup(models.Model):
         }
         _logger.info("duplicate scan: %s", stats)
         return stats
+
+    @api.model
+    def _hygiene_model(self):
+        """The stored Fellegi-Sunter model (``_hygiene_learn_weights``), or None."""
+        text = self.env["ir.config_parameter"].sudo().get_param(MODEL_PARAM)
+        try:
+            model = json.loads(text) if text else None
+        except ValueError:
+            return None
+        return model if isinstance(model, dict) and model.get("weights") else None
+
+    @api.model
+    def _hygiene_scan_model(self):
+        """The model the scan scores with: the learnt one when the setting says so."""
+        use = self.env["ir.config_parameter"].sudo().get_param(USE_MODEL_PARAM)
+        return self._hygiene_model() if use and use not in ("0", "False", "false") else None
+
+    @api.model
+    def _hygiene_learn_weights(self, seed=16):
+        """Learn the comparison weights from the base (EM, unsupervised: u from random pairs, m
+        on the blocked pairs), refined by the stewards' decisions: the contacts of a merged
+        group are one person, the pairs marked "not duplicates" two. Stored as JSON in
+        MODEL_PARAM; the same base and decisions give the same model. Returns it."""
+        self.check_access("write")
+        self.env.flush_all()
+        features = self._scan_features()
+        merged = self.search([("state", "=", "merged")])
+        matches = []
+        for group in merged:
+            ids = sorted(group.with_context(active_test=False).partner_ids.ids)
+            matches += [(a, b) for i, a in enumerate(ids) for b in ids[i + 1 :]]
+        decided = sorted({pid for pair in matches for pid in pair} - set(features))
+        for batch in split_every(10000, decided):
+            features.update(self._partner_features(SQL("id = ANY(%s)", list(batch))))
+        non_matches = sorted(self.env["hygiene.duplicate.exclusion"]._excluded_pairs())
+        model = fs_weights.estimate(
+            features,
+            phonetic=functools.lru_cache(maxsize=200000)(normalize.phonetic_key),
+            matches=matches,
+            non_matches=non_matches,
+            seed=seed,
+        )
+        if model:
+            self.env["ir.config_parameter"].sudo().set_param(
+                MODEL_PARAM, json.dumps(model, sort_keys=True)
+            )
+        return model
 
     @api.model
     def _scan_features(self):

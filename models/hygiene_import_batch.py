@@ -1,5 +1,6 @@
 import base64
 import csv
+import functools
 import hashlib
 import io
 import json
@@ -30,7 +31,7 @@ from ..tools.matching import (
     SCORE_AUTO,
     SCORE_REVIEW,
     Features,
-    cluster,
+    find_groups,
     is_generic_email,
     score_pair,
 )
@@ -1138,35 +1139,30 @@ class HygieneImportBatch(models.Model):
         return features
 
     def _in_file_clusters(self, features):
-        """Complete-linkage clusters of lines that are the same person (blocking on the keys)."""
-        blocks = defaultdict(list)
-        for feature in features.values():
-            if feature.email_key:
-                blocks["e", feature.email_key].append(feature.id)
-            for phone in feature.phones:
-                blocks["p", phone].append(feature.id)
-            if feature.company_key:
-                blocks["c", feature.company_key].append(feature.id)
-            if feature.name_key and (feature.zip or feature.is_company):
-                blocks["n", feature.name_key, feature.zip].append(feature.id)
-            for customer in feature.ids:
-                blocks["i", customer].append(feature.id)
-        pair_scores, pair_reasons = {}, {}
-        for ids in blocks.values():
-            if len(ids) < 2 or len(ids) > CANDIDATE_CAP:
-                continue
-            for index, first in enumerate(ids):
-                for second in ids[index + 1 :]:
-                    key = (first, second) if first < second else (second, first)
-                    if key not in pair_scores:
-                        score, reasons = score_pair(features[key[0]], features[key[1]])
-                        pair_scores[key] = score
-                        pair_reasons[key] = reasons
+        """Clusters of lines that are the same person: the scan's matcher on the rows of the
+        file (``tools.matching.find_groups``: the same blocking keys, scoring with the base's
+        statistics, non-chaining clusters, the settings' review threshold), so that the same
+        records group the same way whether they are imported or scanned (issue 16)."""
+        Groups = self.env["hygiene.duplicate.group"]
+        clusters, __, pair_reasons, __ = find_groups(
+            features,
+            threshold=self._review_threshold(),
+            phonetic=functools.lru_cache(maxsize=200000)(normalize.phonetic_key),
+            model=Groups._hygiene_scan_model(),
+        )
+        return clusters, pair_reasons
 
-        def score_fn(a, b):
-            return score_pair(features[a], features[b])[0]
-
-        return cluster(list(features), pair_scores, SCORE_REVIEW, score_fn), pair_reasons
+    def _review_threshold(self):
+        """The review threshold of the settings page (the scan's)."""
+        value = (
+            self.env["ir.config_parameter"]
+            .sudo()
+            .get_param("partner_data_hygiene.dedup_review_threshold", SCORE_REVIEW)
+        )
+        try:
+            return float(value) or SCORE_REVIEW
+        except ValueError:
+            return SCORE_REVIEW
 
     def _match_and_decide(self):
         """Match the normalised lines against the contacts and each other, propose decisions."""
@@ -1331,6 +1327,7 @@ class HygieneImportBatch(models.Model):
                 score, reasons, pid = max(scored, key=lambda item: (item[0], -item[2]))
                 best[line_id] = (score, reasons, pid)
         clusters, pair_reasons = self._in_file_clusters(features)
+        review = self._review_threshold()
         for members, weakest in clusters:
             # the leader: the line matching a contact best, else the first line of the file
             leader = max(members, key=lambda m: (best.get(m, (0,))[0] >= SCORE_AUTO, -m))
@@ -1354,11 +1351,11 @@ class HygieneImportBatch(models.Model):
             score, reasons, pid = best.get(line_id, (0.0, [], None))
             if pid and score >= SCORE_AUTO:
                 decision = {"decision": "update", "partner": pid}
-            elif pid and score >= SCORE_REVIEW:
+            elif pid and score >= review:
                 decision = {"decision": "quarantine", "reason": "uncertain_match", "partner": pid}
             else:
                 decision = {"decision": "create"}
-                pid = pid if score >= SCORE_REVIEW else None
+                pid = pid if score >= review else None
             if pid:
                 decision.update(score=score, reasons=", ".join(reasons))
             decisions[line_id] = decision

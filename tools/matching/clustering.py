@@ -140,8 +140,11 @@ def find_groups(
     block_cap=BLOCK_CAP,
     excluded=frozenset(),
     phonetic=None,
+    model=None,
 ):
     """Candidate pairs, scores and clusters of ``features`` (id -> Features).
+
+    ``model``: the weights learnt from the base (``weights.estimate``), else the defaults.
 
     Returns ``(clusters, pair_scores, pair_reasons, stats)``: clusters as in ``cluster``, the
     score of every compared pair, the reasons of the pairs at or above ``threshold``. Pairs in
@@ -150,7 +153,7 @@ def find_groups(
     collecting = gc.isenabled()
     gc.disable()  # millions of small lists and tuples: the cyclic collector would rescan them
     try:
-        return _find_groups(features, threshold, block_cap, excluded, phonetic)
+        return _find_groups(features, threshold, block_cap, excluded, phonetic, model)
     finally:
         if collecting:
             gc.enable()
@@ -202,10 +205,10 @@ def _slip_excuse(features, linkable, threshold, excluded, pair_reasons, statisti
     return excuse, forgiven
 
 
-def _find_groups(features, threshold, block_cap, excluded, phonetic):
+def _find_groups(features, threshold, block_cap, excluded, phonetic, model=None):
     started = time.perf_counter()
     blocks, shared_values, oversized = candidate_blocks(features, block_cap, phonetic)
-    statistics = (shared_values, *name_statistics(features))
+    statistics = (shared_values, *name_statistics(features), model)
     blocked = time.perf_counter()
     # every compared pair's score; the pairs above the threshold without conflict can link
     pair_scores, pair_reasons, linkable, apart = {}, {}, {}, set()

@@ -266,17 +266,19 @@ _REASONS = {
 _REASON_ORDER = ("company", "email", "phone", "mobiles", "customer", "name", "birth", "address")
 
 
-def score_pair(a, b, shared_values=frozenset(), name_counts=None, word_counts=None, weights=None):
+def score_pair(a, b, shared_values=frozenset(), name_counts=None, word_counts=None, model=None):
     """Return ``(score, reasons)`` for two ``Features``.
 
     ``shared_values`` holds emails and phones used by many partners (generic mailbox,
     switchboard): agreeing on them is weak evidence. ``name_counts`` maps name keys to the
     number of partners carrying them (rare names are stronger evidence than common ones),
     ``word_counts`` the name words to theirs (a first name is more common than a surname).
-    ``weights`` (``{comparison: {level: weight}}``, default ``DEFAULT_WEIGHTS``) are the
-    Fellegi-Sunter weights of the levels (``comparison_levels``).
+    ``model`` (``{"weights": {comparison: {level: weight}}, "offset": x}``, see
+    ``weights.estimate``; default ``DEFAULT_WEIGHTS`` and ``OFFSET``) holds the Fellegi-Sunter
+    weights of the levels (``comparison_levels``) and the evidence that gives a score of 0.5.
     """
-    weights = weights or DEFAULT_WEIGHTS
+    weights = (model or {}).get("weights") or DEFAULT_WEIGHTS
+    offset = (model or {}).get("offset", OFFSET)
     levels, similarity = comparison_levels(a, b, shared_values, word_counts)
     evidence = 0.0
     reasons = []
@@ -306,7 +308,7 @@ def score_pair(a, b, shared_values=frozenset(), name_counts=None, word_counts=No
         reasons.append("company and person")
     if a.family and a.family == b.family and a.is_company != b.is_company:
         evidence += W_OWN_CONTACT
-    score = 1.0 / (1.0 + math.exp(-(evidence - OFFSET)))
+    score = 1.0 / (1.0 + math.exp(-(evidence - offset)))
     return score, reasons
 
 
@@ -407,7 +409,9 @@ def conflict_kinds(reasons):
             kinds.add("names")
         elif reason.startswith("different birth dates"):
             kinds.add("birth")
-        elif reason.startswith(CONFLICTS):
+        elif reason.startswith(CONFLICTS + SOFT_CONFLICTS):
+            # a soft difference on top of a conflict (another first name and another
+            # mobile) is not a slip a customer number explains
             return frozenset()
     return frozenset(kinds)
 
