@@ -371,7 +371,7 @@ CONFLICTS = ("different SIREN/VAT", "different birth dates", "different names")
 # Soft differences: they lower a pair's score; a pair carrying one links only on its own direct
 # evidence (at or above the review threshold), never through a third record: a father and his
 # son of one name at one address (two mobiles) are not chained by a record of either.
-SOFT_CONFLICTS = ("different mobiles", "surname changed")
+SOFT_CONFLICTS = ("different mobiles",)
 
 
 def keeps_apart(reasons, score, threshold):
