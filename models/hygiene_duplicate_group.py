@@ -7,6 +7,7 @@ from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.tools import SQL, split_every
 
+from ..const import DEDUP_MODEL, DEDUP_REVIEW_THRESHOLD, DEDUP_USE_LEARNT_WEIGHTS, get_param
 from ..tools import normalize
 from ..tools.matching import BLOCK_CAP, SCORE_REVIEW, Features, find_groups, reason_templates
 from ..tools.matching import weights as fs_weights
@@ -19,8 +20,8 @@ REVIEW_FIELDS = frozenset({"state", "survivor_id"})
 INSERT_BATCH = 20000
 # The Fellegi-Sunter model learnt from the base (tools/matching/weights.py), as JSON, and whether
 # the scan scores with it (off: the default weights; see readme/USAGE.md for the figures).
-MODEL_PARAM = "partner_data_hygiene.dedup_model"
-USE_MODEL_PARAM = "partner_data_hygiene.dedup_use_learnt_weights"
+MODEL_PARAM = DEDUP_MODEL
+USE_MODEL_PARAM = DEDUP_USE_LEARNT_WEIGHTS
 
 
 def translate_reasons(env, text):
@@ -284,11 +285,7 @@ class HygieneDuplicateGroup(models.Model):
         """
         self.check_access("write")  # the steward's right on the review list
         started = time.perf_counter()
-        threshold = threshold or float(
-            self.env["ir.config_parameter"]
-            .sudo()
-            .get_param("partner_data_hygiene.dedup_review_threshold", SCORE_REVIEW)
-        )
+        threshold = threshold or get_param(self.env, DEDUP_REVIEW_THRESHOLD) or SCORE_REVIEW
         self.env.flush_all()
         features = self._scan_features()
         read = time.perf_counter()
@@ -319,7 +316,7 @@ class HygieneDuplicateGroup(models.Model):
     @api.model
     def _hygiene_model(self):
         """The stored Fellegi-Sunter model (``_hygiene_learn_weights``), or None."""
-        text = self.env["ir.config_parameter"].sudo().get_param(MODEL_PARAM)
+        text = get_param(self.env, DEDUP_MODEL)
         try:
             model = json.loads(text) if text else None
         except ValueError:
@@ -329,8 +326,7 @@ class HygieneDuplicateGroup(models.Model):
     @api.model
     def _hygiene_scan_model(self):
         """The model the scan scores with: the learnt one when the setting says so."""
-        use = self.env["ir.config_parameter"].sudo().get_param(USE_MODEL_PARAM)
-        return self._hygiene_model() if use and use not in ("0", "False", "false") else None
+        return self._hygiene_model() if get_param(self.env, DEDUP_USE_LEARNT_WEIGHTS) else None
 
     @api.model
     def _hygiene_learn_weights(self, seed=16):
@@ -359,7 +355,7 @@ class HygieneDuplicateGroup(models.Model):
         )
         if model:
             self.env["ir.config_parameter"].sudo().set_param(
-                MODEL_PARAM, json.dumps(model, sort_keys=True)
+                DEDUP_MODEL, json.dumps(model, sort_keys=True)
             )
         return model
 

@@ -38,3 +38,5 @@ from . import test_security_matrix_http
 from . import test_security_retention
 from . import test_core_merge
 from . import test_matching_fs
+from . import test_const
+from . import test_isolated

@@ -6,7 +6,8 @@ import json
 
 from odoo.tests import tagged
 
-from ..models.hygiene_duplicate_group import MODEL_PARAM, USE_MODEL_PARAM
+from ..const import DEDUP_MODEL as MODEL_PARAM
+from ..const import DEDUP_USE_LEARNT_WEIGHTS as USE_MODEL_PARAM
 from ..tools.matching import (
     SCORE_REVIEW,
     Features,
