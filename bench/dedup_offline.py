@@ -297,6 +297,25 @@ def print_result(result, differences=False):
                 print(f"      {share:5.1f} % missed of {item['pairs']:>6,}  {label}")
 
 
+def bench_sets(sizes, learn=False, sets="own,independent,febrl1,febrl2,febrl3,febrl4"):
+    """``./dev bench dedup --sets 10000,100000``: every set at every size (FEBRL once), with
+    the default weights and, with ``learn``, with weights learnt by EM on each set."""
+    results = []
+    for weights in ("default", "learnt") if learn else ("default",):
+        LEARN["on"] = weights == "learnt"
+        for index, size in enumerate(sizes):
+            print(f"--- {size:,} rows (own, independent), {weights} weights", flush=True)
+            for name in sets.split(","):
+                if name.startswith("febrl") and index:
+                    continue  # FEBRL sets have their own size
+                result = evaluate(name, size, {})
+                print_result(result)
+                result.pop("recall_by_difference", None)
+                results.append({"size": size, "weights": weights, **result})
+    LEARN["on"] = False
+    return {"bench": "dedup_sets", "results": results}
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sets", default="own,independent,febrl1,febrl2,febrl3,febrl4")

@@ -188,3 +188,53 @@ class TestFellegiSunter(HygieneCommon):
         self.assertEqual(Groups._hygiene_scan_model()["weights"], model["weights"])
         Groups._hygiene_scan()
         self.assertTrue(Groups.search([("partner_ids.email", "=ilike", "anne.petit@example.fr")]))
+
+
+@tagged("post_install", "-at_install")
+class TestReviewBand(HygieneCommon):
+    def test_review_band_sorted_with_evidence_and_only_auto_merged(self):
+        Partner = self.env["res.partner"]
+        sure = Partner.create(
+            [
+                {"name": "Odile Marchal", "email": "odile.marchal@example.fr", "zip": "21000"},
+                {"name": "ODILE MARCHAL", "email": "Odile.Marchal@example.fr", "zip": "21000"},
+            ]
+        )
+        # years apart: another mobile lowers the score into the review band
+        unsure = Partner.create(
+            [
+                {
+                    "name": "Rémi Fabre",
+                    "email": "remi.fabre@example.fr",
+                    "mobile": "06 12 12 12 12",
+                },
+                {
+                    "name": "Remi Fabre",
+                    "email": "remi.fabre@example.fr",
+                    "mobile": "07 34 34 34 34",
+                },
+            ]
+        )
+        Groups = self.env["hygiene.duplicate.group"].with_user(self.user_steward)
+        Groups._hygiene_scan()
+        mine = Groups.search([("partner_ids", "in", (sure | unsure).ids)])
+        self.assertEqual(len(mine), 2)
+        first, second = mine  # the model's order: best score first
+        self.assertGreater(first.score, second.score)
+        self.assertEqual(first.partner_ids, sure)
+        self.assertIn("different mobiles", second.reasons)
+        self.assertIn("mobiles different", second.evidence)
+        self.assertIn("email same +6.0", first.evidence)
+        self.assertIn(first.evidence, first.reasons_label)
+        auto = (first.score + second.score) / 2
+        self.env["ir.config_parameter"].sudo().set_param(
+            "partner_data_hygiene.dedup_auto_merge_threshold", str(auto)
+        )
+        self.assertEqual(first.review_band, "auto")
+        self.assertEqual(second.review_band, "review")
+        self.assertEqual(Groups.search([("review_band", "=", "review")]) & mine, second)
+        self.env["hygiene.duplicate.group"].sudo()._cron_scan()
+        self.assertEqual(len(sure.filtered("active")), 1, "the auto band is merged")
+        self.assertEqual(len(unsure.filtered("active")), 2, "the review band waits")
+        pending = Groups.search([("state", "=", "pending"), ("partner_ids", "in", unsure.ids)])
+        self.assertEqual(pending.partner_ids, unsure)

@@ -13,7 +13,7 @@ pair across them scores above a floor, so a chain A~B~C never drags unrelated pe
 """
 
 from .blocking import BLOCK_CAP, KIND_CAPS, candidate_blocks
-from .clustering import cluster, drop_ambiguous_links, find_groups
+from .clustering import cluster, drop_ambiguous_links, find_groups, pair_evidence
 from .features import (
     GENERIC_LOCALS,
     Features,

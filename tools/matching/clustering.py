@@ -9,11 +9,15 @@ from .blocking import BLOCK_CAP, candidate_blocks
 from .features import name_statistics
 from .scoring import (
     AMBIGUITY_MARGIN,
+    DEFAULT_WEIGHTS,
     LINK_FLOOR,
+    OFFSET,
     SCORE_REVIEW,
     SLIP_FIELDS,
+    comparison_levels,
     conflict_kinds,
     keeps_apart,
+    name_rarity,
     same_customer,
     score_pair,
 )
@@ -205,6 +209,46 @@ def _slip_excuse(features, linkable, threshold, excluded, pair_reasons, statisti
     return excuse, forgiven
 
 
+# the statistics of the last run (shared values, name and word counts, model), for
+# ``pair_evidence``: the caller explains the pairs it stores with the same figures
+statistics_of_pairs = [None]
+
+
+def pair_evidence(features, pairs, statistics=None):
+    """``{pair: "email same +6.0, name exact +4.0, ... = 11.0 (offset 5.0)"}``: the weight of
+    each comparison level of ``pairs`` (the "why" of their scores), with the statistics of the
+    last ``find_groups`` run unless given."""
+    shared, name_counts, word_counts, model = (
+        statistics
+        or statistics_of_pairs[0]
+        or (
+            frozenset(),
+            None,
+            None,
+            None,
+        )
+    )
+    weights = (model or {}).get("weights") or DEFAULT_WEIGHTS
+    offset = (model or {}).get("offset", OFFSET)
+    result = {}
+    for a, b in pairs:
+        first, second = features[a], features[b]
+        levels, similarity = comparison_levels(first, second, shared, word_counts)
+        parts, total = [], 0.0
+        for comparison, level in levels.items():
+            weight = weights.get(comparison, {}).get(level, 0.0)
+            total += weight
+            parts.append(f"{comparison} {level} {weight:+.1f}")
+        persons = not (first.is_company or second.is_company)
+        if similarity >= 0.85 and name_counts is not None and persons:
+            count = max(name_counts.get(first.name_key, 1), name_counts.get(second.name_key, 1))
+            rarity = name_rarity(count)
+            total += rarity
+            parts.append(f"name frequency {rarity:+.1f}")
+        result[a, b] = f"{', '.join(parts)} = {total:.1f} (offset {offset:.1f})"
+    return result
+
+
 def _find_groups(features, threshold, block_cap, excluded, phonetic, model=None):
     started = time.perf_counter()
     blocks, shared_values, oversized = candidate_blocks(features, block_cap, phonetic)
@@ -253,6 +297,8 @@ def _find_groups(features, threshold, block_cap, excluded, phonetic, model=None)
     # the reviewer sees the conflicts a slip explains ("different names" under one number)
     pair_reasons.update(forgiven(clusters))
     stats = {
+        # for ``pair_evidence``: the caller pops it before logging the figures
+        "statistics": statistics,
         "pairs": len(pair_scores),
         "groups": len(clusters),
         "oversized_blocks": oversized,

@@ -27,7 +27,13 @@ DEFAULT_WEIGHTS = {
         "same_local_name": 0.3,  # jean.dupont@ at another provider: it spells the name only
         "different": -1.0,
     },
-    "phone": {"same_mobile": 4.0, "same_landline": 1.5, "same_shared": 0.5, "different": -1.5},
+    "phone": {
+        "same_mobile": 4.0,
+        "same_landline": 1.5,
+        "same_landline_home": 0.3,  # the landline of the same address: one household
+        "same_shared": 0.5,
+        "different": -1.5,
+    },
     # two personal mobiles without one in common: people change numbers over ten years, so this
     # lowers the score (a father and his son are kept apart by their names or birth dates)
     "mobiles": {"different": -4.0},
@@ -245,6 +251,9 @@ def comparison_levels(a, b, shared_values=frozenset(), word_counts=None):
         levels["address"] = "same_street" if same_street else "same_zip"
     elif same_street and a.city and b.city and fold_city(a.city) == fold_city(b.city):
         levels["address"] = "same_street"  # a mistyped postcode
+    if levels.get("phone") == "same_landline" and levels.get("address") == "same_street":
+        # the line of the home: it says what the address says (a household), not who
+        levels["phone"] = "same_landline_home"
     return levels, similarity
 
 
@@ -257,6 +266,7 @@ _REASONS = {
     ("email", "same_local_name"): "same mailbox name",
     ("phone", "same_mobile"): "same phone",
     ("phone", "same_landline"): "same landline",
+    ("phone", "same_landline_home"): "same landline",
     ("phone", "same_shared"): "same shared phone",
     ("mobiles", "different"): "different mobiles",
     ("customer", "same"): "same customer number",
