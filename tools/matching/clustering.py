@@ -8,6 +8,7 @@ import time
 from .blocking import BLOCK_CAP, candidate_blocks
 from .features import name_statistics
 from .scoring import (
+    AMBIGUITY_FLOOR,
     AMBIGUITY_MARGIN,
     DEFAULT_WEIGHTS,
     LINK_FLOOR,
@@ -54,7 +55,7 @@ def drop_ambiguous_links(pair_scores, threshold, score_fn, excuse=None):
                     continue
                 key = (first, second) if first < second else (second, first)
                 apart = pair_scores[key] if key in pair_scores else score_fn(*key)
-                if apart < LINK_FLOOR and not (excuse and excuse(first, second, (node,))):
+                if apart < AMBIGUITY_FLOOR and not (excuse and excuse(first, second, (node,))):
                     dropped.add((node, first) if node < first else (first, node))
                     dropped.add((node, second) if node < second else (second, node))
     for key in dropped:

@@ -43,6 +43,7 @@ DEFAULT_WEIGHTS = {
         "close": 1.9,  # similarity 0.85 to 0.925
         "partial": 2.0,  # every word of one name in the other (a missing first name or surname)
         "surname_changed": -2.5,  # the same first name, another surname (a married name)
+        "partial_other": -1.0,  # a one-word name (first name or surname only) vs another
         "rewritten": -1.5,  # no word in common, but one customer or born there that day
         "different": -5.0,
         "different_persons": -8.0,  # two persons whose names have nothing in common
@@ -63,7 +64,11 @@ OFFSET = 5.0  # total evidence giving a score of 0.5
 SCORE_REVIEW = 0.5
 SCORE_AUTO = 0.97
 # Below this, a pair is evidence against one person: it keeps two clusters apart.
-LINK_FLOOR = 0.02
+LINK_FLOOR = 0.005
+# Two records a third one links to are two different people (the third is ambiguous) when
+# their own pair is a cannot-link or clearly against one person: another email and nothing
+# else known is no such proof (evidence -1), another first name or birth date is.
+AMBIGUITY_FLOOR = 0.0005
 AMBIGUITY_MARGIN = 2.0  # evidence (log-odds) by which one of two rival links must win
 
 
@@ -82,8 +87,13 @@ def birthdate_level(a, b):
     if not a or not b:
         return None
     a, b = str(a), str(b)
+    if a[:4] <= "1900" or b[:4] <= "1900":
+        return None  # 01/01/1900: a legacy system's default, not a birth date
     if a == b:
         return "same"
+    if a[5:] == "01-01" or b[5:] == "01-01":
+        # the 1st of January stands for "born that year" in many systems: years only
+        return "close" if a[:4] == b[:4] else "different"
     digits_a, digits_b = a.replace("-", ""), b.replace("-", "")
     typed_apart = sum(x != y for x, y in zip(digits_a, digits_b, strict=False)) <= 1 or (
         a[:4] == b[:4] and a[5:7] == b[8:10] and a[8:10] == b[5:7]  # day and month swapped
@@ -133,6 +143,10 @@ def _different_names_level(a, b, birth, same_street, one_customer, word_counts):
         # The same first name and another surname: a married name, not a relative (relatives
         # share the surname, the rarer word). It lowers the score, it does not forbid.
         return "surname_changed"
+    if both_persons and (" " not in a.name_key or " " not in b.name_key):
+        # "Olivier" and "Lacroix": one record holds only a first name or only a surname, so
+        # the names cannot be told apart nor together: weak evidence, never a proof
+        return "partial_other"
     born_here = both_persons and birth == "same" and same_street and a.zip == b.zip
     if born_here and not share_a_word(a.name_key, b.name_key):
         # Born the same day at the same address, and not one word of the names in common:
@@ -150,6 +164,7 @@ _NAME_REASONS = {
     "close": "name %s",
     "partial": "name %s",
     "surname_changed": "surname changed (%s)",
+    "partial_other": "partial names (%s)",
     "rewritten": "names rewritten (%s)",
     "different": "different names (%s)",
     "different_persons": "different names (%s)",
@@ -339,6 +354,7 @@ REASON_TEMPLATES = {
     "name %(similarity)s": _lt("name %(similarity)s"),
     "names rewritten (%(similarity)s)": _lt("names rewritten (%(similarity)s)"),
     "surname changed (%(similarity)s)": _lt("surname changed (%(similarity)s)"),
+    "partial names (%(similarity)s)": _lt("partial names (%(similarity)s)"),
     "different names (%(similarity)s)": _lt("different names (%(similarity)s)"),
     "same birth date": _lt("same birth date"),
     "birth date one digit apart": _lt("birth date one digit apart"),
