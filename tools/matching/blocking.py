@@ -5,8 +5,9 @@ from collections import defaultdict
 
 from .features import is_generic_email
 
-# Blocks larger than this (a generic mailbox, a switchboard, a very common name in one town) give
-# no candidate pairs: they are reported, and their value only counts as weak evidence.
+# Blocks larger than this are split by a second key (``split_block``); an email or phone block
+# this large (a generic mailbox, a switchboard) gives no candidate pairs: it is reported, and its
+# value only counts as weak evidence.
 BLOCK_CAP = 50
 # Tighter caps for the loose keys: the sound of a name, or name prefixes, are only worth
 # comparing when few partners share them (a common name needs other evidence anyway).
@@ -118,10 +119,49 @@ def candidate_blocks(features, block_cap=BLOCK_CAP, phonetic=None):
             if len(ids) < 2:
                 continue
             if len(ids) > cap:
-                oversized += 1
                 if kind in ("e", "p"):
+                    # a mailbox or a phone of many: shared, weak evidence, not split
+                    oversized += 1
                     shared.add(value)
+                    continue
+                parts, left = split_block(features, ids, cap)
+                blocks.extend(parts)
+                oversized += left
                 continue
             blocks.append(ids)
         del keyed
     return blocks, frozenset(shared), oversized
+
+
+# Second keys that split a block too large to compare in full (a common name sound, a common
+# name at one postcode...): the postcode, then the year of birth, then the email provider.
+SPLIT_KEYS = (
+    lambda f: f.zip,
+    lambda f: f.birthdate and f.birthdate[:4],
+    lambda f: f.email_key and f.email_key.rsplit("@", 1)[-1],
+)
+
+
+def split_block(features, ids, cap, keys=SPLIT_KEYS):
+    """``(blocks, left)``: the sub-blocks (2 to ``cap`` ids) of an oversized block split by
+    the first second key that brings each part under ``cap``, and how many parts stayed too
+    large after every key (counted as oversized, never compared in full). Records without a
+    value for a key are left out of that key's parts."""
+    if not keys:
+        return [], 1
+    parts = defaultdict(list)
+    for pid in ids:
+        value = keys[0](features[pid])
+        if value:
+            parts[value].append(pid)
+    blocks, left = [], 0
+    for part in parts.values():
+        if len(part) < 2:
+            continue
+        if len(part) <= cap:
+            blocks.append(part)
+        else:
+            sub_blocks, sub_left = split_block(features, part, cap, keys[1:])
+            blocks.extend(sub_blocks)
+            left += sub_left
+    return blocks, left
