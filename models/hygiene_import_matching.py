@@ -269,8 +269,12 @@ class HygieneImportMatching(models.AbstractModel):
                 score = score_pair(features[member], features[leader])[0]
                 reasons = pair_reasons.get(key) or score_pair(features[member], features[leader])[1]
                 sure = weakest >= SCORE_AUTO
+                # below the auto-merge score the rows are created, each its own contact, and the
+                # scan proposes them as one duplicate group in the review band (the same
+                # matcher groups them the same way): the steward reviews the group, best
+                # scores first, instead of rows held back in quarantine (issue 16)
                 decisions[member] = {
-                    "decision": "merge" if sure else "quarantine",
+                    "decision": "merge" if sure else "create",
                     "reason": "in_file" if sure else "uncertain_in_file",
                     "line": leader,
                     "score": score,

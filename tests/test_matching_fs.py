@@ -94,6 +94,33 @@ class TestOneMatcher(HygieneCommon):
         self.assertIn(frozenset({3, 4}), scanned, "a new mobile does not forbid the link")
         self.assertFalse(any(5 in group for group in scanned), "her brother stays apart")
 
+    def test_uncertain_rows_are_created_and_proposed_for_review(self):
+        content = HEADER + "".join(";".join(row) + "\n" for row in ROWS)
+        batch = (
+            self.env["hygiene.import.batch"]
+            .with_user(self.user_steward)
+            .create(
+                {
+                    "raw_file": base64.b64encode(content.encode("utf-8")),
+                    "raw_filename": "clients.csv",
+                    "source_id": self.source_shop.id,
+                }
+            )
+        )
+        batch.action_read_file()
+        batch.action_stage()
+        claire = batch.line_ids.filtered(lambda line: line.line_number == 6)
+        self.assertEqual((claire.decision, claire.decision_reason), ("create", "uncertain_in_file"))
+        self.assertFalse(batch.line_ids.filtered(lambda line: line.decision == "quarantine"))
+        batch.action_commit()
+        created = self.env["res.partner"].search([("email", "=", "claire.dubois@example.org")])
+        self.assertEqual(len(created), 2)
+        Groups = self.env["hygiene.duplicate.group"].with_user(self.user_steward)
+        Groups._hygiene_scan()
+        group = Groups.search([("state", "=", "pending"), ("partner_ids", "in", created.ids)])
+        self.assertEqual(group.partner_ids, created)
+        self.assertEqual(group.review_band, "review")
+
     def test_import_uses_the_review_threshold_of_the_settings(self):
         self.env["ir.config_parameter"].sudo().set_param(
             "partner_data_hygiene.dedup_review_threshold", "0.999"
