@@ -280,6 +280,16 @@ class HygieneImportMatching(models.AbstractModel):
                     "score": score,
                     "reasons": ", ".join(reasons),
                 }
+                base_score, base_reasons, pid = best.get(member, (0.0, [], None))
+                if not sure and pid and base_score >= review:
+                    # it also looks like a contact of the base: the steward decides, with it
+                    decisions[member] = {
+                        "decision": "quarantine",
+                        "reason": "uncertain_match",
+                        "partner": pid,
+                        "score": base_score,
+                        "reasons": ", ".join(base_reasons),
+                    }
         for line_id in features:
             if line_id in decisions:
                 continue
