@@ -1,5 +1,4 @@
 import functools
-import json
 import logging
 import time
 
@@ -9,9 +8,7 @@ from odoo.tools import SQL, split_every
 
 from ..const import (
     DEDUP_AUTO_MERGE_THRESHOLD,
-    DEDUP_MODEL,
     DEDUP_REVIEW_THRESHOLD,
-    DEDUP_USE_LEARNT_WEIGHTS,
     get_param,
 )
 from ..tools import normalize
@@ -23,7 +20,6 @@ from ..tools.matching import (
     pair_evidence,
     reason_templates,
 )
-from ..tools.matching import weights as fs_weights
 
 _logger = logging.getLogger(__name__)
 
@@ -31,10 +27,6 @@ _logger = logging.getLogger(__name__)
 REVIEW_FIELDS = frozenset({"state", "survivor_id"})
 
 INSERT_BATCH = 20000
-# The Fellegi-Sunter model learnt from the base (tools/matching/weights.py), as JSON, and whether
-# the scan scores with it (off: the default weights; see readme/USAGE.md for the figures).
-MODEL_PARAM = DEDUP_MODEL
-USE_MODEL_PARAM = DEDUP_USE_LEARNT_WEIGHTS
 
 
 def translate_reasons(env, text):
@@ -373,52 +365,6 @@ class HygieneDuplicateGroup(models.Model):
         return stats
 
     @api.model
-    def _hygiene_model(self):
-        """The stored Fellegi-Sunter model (``_hygiene_learn_weights``), or None."""
-        text = get_param(self.env, DEDUP_MODEL)
-        try:
-            model = json.loads(text) if text else None
-        except ValueError:
-            return None
-        return model if isinstance(model, dict) and model.get("weights") else None
-
-    @api.model
-    def _hygiene_scan_model(self):
-        """The model the scan scores with: the learnt one when the setting says so."""
-        return self._hygiene_model() if get_param(self.env, DEDUP_USE_LEARNT_WEIGHTS) else None
-
-    @api.model
-    def _hygiene_learn_weights(self, seed=16):
-        """Learn the comparison weights from the base (EM, unsupervised: u from random pairs, m
-        on the blocked pairs), refined by the stewards' decisions: the contacts of a merged
-        group are one person, the pairs marked "not duplicates" two. Stored as JSON in
-        MODEL_PARAM; the same base and decisions give the same model. Returns it."""
-        self.check_access("write")
-        self.env.flush_all()
-        features = self._scan_features()
-        merged = self.search([("state", "=", "merged")])
-        matches = []
-        for group in merged:
-            ids = sorted(group.with_context(active_test=False).partner_ids.ids)
-            matches += [(a, b) for i, a in enumerate(ids) for b in ids[i + 1 :]]
-        decided = sorted({pid for pair in matches for pid in pair} - set(features))
-        for batch in split_every(10000, decided):
-            features.update(self._partner_features(SQL("id = ANY(%s)", list(batch))))
-        non_matches = sorted(self.env["hygiene.duplicate.exclusion"]._excluded_pairs())
-        model = fs_weights.estimate(
-            features,
-            phonetic=functools.lru_cache(maxsize=200000)(normalize.phonetic_key),
-            matches=matches,
-            non_matches=non_matches,
-            seed=seed,
-        )
-        if model:
-            self.env["ir.config_parameter"].sudo().set_param(
-                DEDUP_MODEL, json.dumps(model, sort_keys=True)
-            )
-        return model
-
-    @api.model
     def _scan_features(self):
         return self._partner_features(SQL("active"))
 
@@ -533,6 +479,28 @@ class HygieneDuplicateGroup(models.Model):
                     result.append((part, weakest))
         return result
 
+    @api.model
+    def _group_rows(self, group_ids, batch, pair_reasons, evidence):
+        """The columns of the groups ``batch`` (ids ``group_ids``) for ``_store_groups``: sizes,
+        scores, reasons and evidence texts (20 pairs at most), and the rows of the partner
+        relation."""
+        counts, scores, texts, weights, link_groups, link_partners = [], [], [], [], [], []
+        for group_id, (ids, weakest) in zip(group_ids, batch, strict=True):
+            lines, weighed = [], []
+            for a, b in _pairs(ids):
+                reasons = pair_reasons.get((a, b))
+                if reasons:
+                    lines.append(f"#{a} ~ #{b}: {', '.join(reasons)}")
+                if (a, b) in evidence:
+                    weighed.append(f"#{a} ~ #{b}: {evidence[a, b]}")
+            counts.append(len(ids))
+            scores.append(round(weakest, 4))
+            texts.append("\n".join(lines[:20]))
+            weights.append("\n".join(weighed[:20]) or None)
+            link_groups.extend([group_id] * len(ids))
+            link_partners.extend(ids)
+        return counts, scores, texts, weights, link_groups, link_partners
+
     def _store_groups(self, clusters, pair_reasons, features, evidence=None):
         """Replace the groups to review with ``clusters``: a few set-based statements per batch
         of INSERT_BATCH groups (arrays unnested by PostgreSQL, ids drawn from the sequence)."""
@@ -553,24 +521,9 @@ class HygieneDuplicateGroup(models.Model):
                 )
             )
             group_ids = [row[0] for row in cr.fetchall()]
-            counts, scores, texts, weights = [], [], [], []
-            link_groups, link_partners = [], []
-            evidence = evidence or {}
-            for group_id, (ids, weakest) in zip(group_ids, batch, strict=True):
-                lines, weighed = [], []
-                for i, a in enumerate(ids):
-                    for b in ids[i + 1 :]:
-                        reasons = pair_reasons.get((a, b))
-                        if reasons:
-                            lines.append(f"#{a} ~ #{b}: {', '.join(reasons)}")
-                        if (a, b) in evidence:
-                            weighed.append(f"#{a} ~ #{b}: {evidence[a, b]}")
-                counts.append(len(ids))
-                scores.append(round(weakest, 4))
-                texts.append("\n".join(lines[:20]))
-                weights.append("\n".join(weighed[:20]) or None)
-                link_groups.extend([group_id] * len(ids))
-                link_partners.extend(ids)
+            counts, scores, texts, weights, link_groups, link_partners = self._group_rows(
+                group_ids, batch, pair_reasons, evidence or {}
+            )
             cr.execute(
                 SQL(
                     """
@@ -600,41 +553,3 @@ class HygieneDuplicateGroup(models.Model):
                 )
             )
         self.invalidate_model()
-
-
-class HygieneDuplicateExclusion(models.Model):
-    """A pair of partners a steward declared different people ("not duplicates")."""
-
-    _name = "hygiene.duplicate.exclusion"
-    _description = "Not-a-Duplicate Pair"
-
-    partner_low_id = fields.Many2one("res.partner", required=True, ondelete="cascade", index=True)
-    partner_high_id = fields.Many2one("res.partner", required=True, ondelete="cascade")
-
-    _sql_constraints = [
-        (
-            "pair_unique",
-            "unique(partner_low_id, partner_high_id)",
-            "This pair is already marked as not duplicates.",
-        ),
-    ]
-
-    @api.model
-    def _excluded_pairs(self):
-        self.env.cr.execute(
-            SQL("SELECT partner_low_id, partner_high_id FROM hygiene_duplicate_exclusion")
-        )
-        return {tuple(row) for row in self.env.cr.fetchall()}
-
-    @api.model
-    def _exclude_groups(self, groups):
-        existing = self._excluded_pairs()
-        values = []
-        for group in groups:
-            ids = sorted(group.partner_ids.ids)
-            for i, a in enumerate(ids):
-                for b in ids[i + 1 :]:
-                    if (a, b) not in existing:
-                        existing.add((a, b))
-                        values.append({"partner_low_id": a, "partner_high_id": b})
-        self.create(values)

@@ -257,8 +257,28 @@ class HygieneImportMatching(models.AbstractModel):
             if scored:
                 score, reasons, pid = max(scored, key=lambda item: (item[0], -item[2]))
                 best[line_id] = (score, reasons, pid)
-        clusters, pair_reasons = self._in_file_clusters(features)
         review = self._review_threshold()
+        self._decide_in_file(features, best, decisions, review)
+        for line_id in features:
+            if line_id in decisions:
+                continue
+            score, reasons, pid = best.get(line_id, (0.0, [], None))
+            if pid and score >= SCORE_AUTO:
+                decision = {"decision": "update", "partner": pid}
+            elif pid and score >= review:
+                decision = {"decision": "quarantine", "reason": "uncertain_match", "partner": pid}
+            else:
+                decision = {"decision": "create"}
+                pid = pid if score >= review else None
+            if pid:
+                decision.update(score=score, reasons=", ".join(reasons))
+            decisions[line_id] = decision
+        self._review_look_alikes(decisions)
+
+    def _decide_in_file(self, features, best, decisions, review):
+        """Decisions of the lines the matcher groups with other lines of the file (``best``:
+        each line's best contact of the base, as ``(score, reasons, partner id)``)."""
+        clusters, pair_reasons = self._in_file_clusters(features)
         for members, weakest in clusters:
             # the leader: the line matching a contact best, else the first line of the file
             leader = max(members, key=lambda m: (best.get(m, (0,))[0] >= SCORE_AUTO, -m))
@@ -290,21 +310,6 @@ class HygieneImportMatching(models.AbstractModel):
                         "score": base_score,
                         "reasons": ", ".join(base_reasons),
                     }
-        for line_id in features:
-            if line_id in decisions:
-                continue
-            score, reasons, pid = best.get(line_id, (0.0, [], None))
-            if pid and score >= SCORE_AUTO:
-                decision = {"decision": "update", "partner": pid}
-            elif pid and score >= review:
-                decision = {"decision": "quarantine", "reason": "uncertain_match", "partner": pid}
-            else:
-                decision = {"decision": "create"}
-                pid = pid if score >= review else None
-            if pid:
-                decision.update(score=score, reasons=", ".join(reasons))
-            decisions[line_id] = decision
-        self._review_look_alikes(decisions)
 
     def _review_look_alikes(self, decisions):
         """Rows with look-alike characters are never merged nor matched automatically: a

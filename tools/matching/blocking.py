@@ -73,6 +73,11 @@ def _blocking_passes(features, phonetic):
             if f.name_key and f.zip
         ),
     )
+    yield from _person_passes(persons, name_keys)
+
+
+def _person_passes(persons, name_keys):
+    """The blocking passes of persons only (see ``_blocking_passes``)."""
     # persons who moved (new address, email, phone): the same name and birth date, the same
     # birth date and postcode, or the same sound of the surname and first initial (typos). A
     # name alone is never enough evidence (homonyms), so it is not a blocking key on its own.

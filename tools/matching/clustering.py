@@ -66,18 +66,12 @@ def drop_ambiguous_links(pair_scores, threshold, score_fn, excuse=None):
 def cluster(ids, pair_scores, threshold=SCORE_REVIEW, score_fn=None, floor=None, excuse=None):
     """Clusters of ``ids`` from scored pairs, that never chain unrelated people.
 
-    ``pair_scores`` maps ``(low_id, high_id)`` to a score; ``score_fn(a_id, b_id)`` scores a pair
-    that was not a candidate (clusters are small, so this is cheap) and may be None, in which case
-    unscored pairs count as 0 (never joined). Pairs are taken best first; two clusters join on a
-    pair at or above ``threshold`` only if every pair across them scores at least ``floor``
-    (default: ``threshold``, i.e. complete linkage). A lower floor lets a record with little
-    data join its entity through a strong link (a shared mobile) while any pair with evidence
-    against it (different birth dates, mobiles or first names) still keeps two clusters apart.
-    ``excuse(x, y, members)`` may forgive a cross pair under ``floor``: the disagreement is
-    known to be a slip under a customer number held in ``members`` (see ``_find_groups``).
-    Returns a list of clusters (sorted id lists, size >= 2), each with the minimum score of
-    its pairs, a forgiven pair counting as ``threshold`` (such a group is reviewed, never
-    merged automatically).
+    ``pair_scores``: ``(low_id, high_id)`` -> score; ``score_fn(a, b)`` scores a pair that was
+    not a candidate (None: such pairs count as 0). Pairs are taken best first; two clusters
+    join on a pair at or above ``threshold`` only if every pair across them scores at least
+    ``floor`` (default ``threshold``: complete linkage), or ``excuse(x, y, members)`` forgives
+    it (a slip under a customer number, see ``_find_groups``). Returns (sorted ids, weakest
+    pair score) per cluster of 2 or more, a forgiven pair counting as ``threshold``.
     """
     del ids  # clusters only ever contain partners of scored pairs
     floor = threshold if floor is None else floor
@@ -126,8 +120,13 @@ def cluster(ids, pair_scores, threshold=SCORE_REVIEW, score_fn=None, floor=None,
             parent[root_b] = root_a
             members[root_a] = joined
             del members[root_b]
+    return _scored_clusters(members.values(), weight)
+
+
+def _scored_clusters(groups, weight):
+    """``[(sorted ids, weakest pair weight)]`` of the groups of at least two records."""
     clusters = []
-    for group in members.values():
+    for group in groups:
         if len(group) < 2:
             continue
         group = sorted(group)

@@ -19,7 +19,7 @@ from collections import Counter, defaultdict
 
 from .blocking import BLOCK_CAP, candidate_blocks
 from .features import name_statistics
-from .scoring import DEFAULT_WEIGHTS, OFFSET, comparison_levels
+from .scoring import COMPARISONS, DEFAULT_WEIGHTS, OFFSET, comparison_levels
 
 MODEL_VERSION = 1
 RANDOM_PAIRS = 200000
@@ -48,7 +48,79 @@ def _blocked_pairs(features, phonetic, block_cap, limit, rng):
     return pairs, shared
 
 
-def estimate(  # noqa: C901 - u, patterns, EM and the model in one readable place
+def _u_estimator(features, ids, rng, random_pairs, shared, word_counts):
+    """``u(comparison, level)``: the level frequencies among random pairs (almost all of them
+    two different people), smoothed (a level never seen is rare, not impossible)."""
+    counts = defaultdict(Counter)
+    totals = Counter()
+    for __ in range(random_pairs):
+        a, b = rng.sample(ids, 2)
+        levels, __ = comparison_levels(features[a], features[b], shared, word_counts)
+        for comparison, level in levels.items():
+            counts[comparison][level] += 1
+            totals[comparison] += 1
+
+    def u(comparison, level):
+        known = len(DEFAULT_WEIGHTS[comparison]) + 1
+        return (counts[comparison][level] + 0.5) / (totals[comparison] + 0.5 * known)
+
+    return u
+
+
+def _patterns(features, blocked, label_of, shared, word_counts):
+    """The blocked pairs as ``[(pattern, count, label)]`` (label None: to estimate)."""
+    patterns, labelled = Counter(), Counter()
+    for a, b in blocked:
+        if (a, b) not in label_of:
+            levels, __ = comparison_levels(features[a], features[b], shared, word_counts)
+            patterns[_pattern(levels)] += 1
+    for (a, b), label in label_of.items():
+        if a in features and b in features:
+            levels, __ = comparison_levels(features[a], features[b], shared, word_counts)
+            labelled[_pattern(levels), label] += 1
+    items = [(pattern, count, None) for pattern, count in patterns.items()]
+    return items + [(pattern, count, label) for (pattern, label), count in labelled.items()]
+
+
+def _match_probability(pattern, prior, m, u):
+    log_ratio = math.log(prior / (1 - prior))
+    for comparison, level in zip(COMPARISONS, pattern, strict=True):
+        if level is not None:
+            log_ratio += math.log(max(m[comparison].get(level, 1e-9), 1e-9) / u(comparison, level))
+    return 1.0 / (1.0 + math.exp(-max(min(log_ratio, 50), -50)))
+
+
+def _em(items, u, iterations):
+    """``(m, prior)`` by expectation-maximisation, ``u`` fixed, from the default weights."""
+    m = {}
+    for comparison, table in DEFAULT_WEIGHTS.items():
+        raw = {level: u(comparison, level) * math.exp(w) for level, w in table.items()}
+        total = sum(raw.values())
+        m[comparison] = {level: value / total for level, value in raw.items()}
+    prior = 0.3
+    for __ in range(iterations):
+        m_counts, m_total = defaultdict(Counter), Counter()
+        matched = total = 0.0
+        for pattern, count, label in items:
+            probability = label if label is not None else _match_probability(pattern, prior, m, u)
+            matched += probability * count
+            total += count
+            for comparison, level in zip(COMPARISONS, pattern, strict=True):
+                if level is not None:
+                    m_counts[comparison][level] += probability * count
+                    m_total[comparison] += probability * count
+        prior = min(max(matched / total, 1e-6), 1 - 1e-6) if total else prior
+        for comparison, known in DEFAULT_WEIGHTS.items():
+            if m_total[comparison]:
+                m[comparison] = {
+                    level: (m_counts[comparison][level] + 0.01)
+                    / (m_total[comparison] + 0.01 * len(known))
+                    for level in known
+                }
+    return m, prior
+
+
+def estimate(
     features,
     phonetic=None,
     matches=(),
@@ -69,102 +141,25 @@ def estimate(  # noqa: C901 - u, patterns, EM and the model in one readable plac
         return None
     __, word_counts = name_statistics(features)
     blocked, shared = _blocked_pairs(features, phonetic, block_cap, MAX_BLOCKED_PAIRS, rng)
-
-    # u: level frequencies among random pairs (almost all of them are two different people)
-    u_counts = defaultdict(Counter)
-    u_total = Counter()
-    for __ in range(random_pairs):
-        a, b = rng.sample(ids, 2)
-        levels, __ = comparison_levels(features[a], features[b], shared, word_counts)
-        for comparison in DEFAULT_WEIGHTS:
-            level = levels.get(comparison)
-            if level is not None:
-                u_counts[comparison][level] += 1
-                u_total[comparison] += 1
-
-    def u(comparison, level):
-        # add-one smoothing over the known levels: a level never seen among random pairs
-        # is rare between two people, not impossible
-        known = len(DEFAULT_WEIGHTS[comparison]) + 1
-        return (u_counts[comparison][level] + 0.5) / (u_total[comparison] + 0.5 * known)
-
-    # the blocked pairs as weighted patterns; labelled pairs kept apart with their label
-    patterns = Counter()
-    labelled = Counter()
+    u = _u_estimator(features, ids, rng, random_pairs, shared, word_counts)
     label_of = {tuple(sorted(pair)): 1.0 for pair in matches}
     label_of.update({tuple(sorted(pair)): 0.0 for pair in non_matches})
-    for a, b in blocked:
-        if (a, b) in label_of:
-            continue
-        levels, __ = comparison_levels(features[a], features[b], shared, word_counts)
-        patterns[_pattern(levels)] += 1
-    for (a, b), label in label_of.items():
-        if a in features and b in features:
-            levels, __ = comparison_levels(features[a], features[b], shared, word_counts)
-            labelled[_pattern(levels), label] += 1
+    m, prior = _em(_patterns(features, blocked, label_of, shared, word_counts), u, iterations)
 
-    # m: start from the default weights (m = u * e^w, normalised), then EM
-    m = {}
-    for comparison, table in DEFAULT_WEIGHTS.items():
-        raw = {level: u(comparison, level) * math.exp(w) for level, w in table.items()}
-        total = sum(raw.values())
-        m[comparison] = {level: value / total for level, value in raw.items()}
-    prior = 0.3
-    comparisons = list(DEFAULT_WEIGHTS)
-    for __ in range(iterations):
-        m_counts = defaultdict(Counter)
-        m_total = Counter()
-        matched = total = 0.0
-        items = [(pattern, count, None) for pattern, count in patterns.items()]
-        items += [(pattern, count, label) for (pattern, label), count in labelled.items()]
-        for pattern, count, label in items:
-            if label is None:
-                log_ratio = math.log(prior / (1 - prior))
-                for comparison, level in zip(comparisons, pattern, strict=True):
-                    if level is not None:
-                        log_ratio += math.log(
-                            max(m[comparison].get(level, 1e-9), 1e-9) / u(comparison, level)
-                        )
-                probability = 1.0 / (1.0 + math.exp(-max(min(log_ratio, 50), -50)))
-            else:
-                probability = label
-            weight = probability * count
-            matched += weight
-            total += count
-            for comparison, level in zip(comparisons, pattern, strict=True):
-                if level is not None:
-                    m_counts[comparison][level] += weight
-                    m_total[comparison] += weight
-        prior = min(max(matched / total, 1e-6), 1 - 1e-6) if total else prior
-        for comparison in comparisons:
-            if m_total[comparison]:
-                known = DEFAULT_WEIGHTS[comparison]
-                m[comparison] = {
-                    level: (m_counts[comparison][level] + 0.01)
-                    / (m_total[comparison] + 0.01 * len(known))
-                    for level in known
-                }
+    def weight(comparison, level):
+        ratio = math.log(m[comparison][level] / u(comparison, level))
+        return round(max(-WEIGHT_BOUND, min(WEIGHT_BOUND, ratio)), 3)
 
-    weights = {}
-    for comparison, table in DEFAULT_WEIGHTS.items():
-        if comparison in FIXED:
-            weights[comparison] = dict(table)
-            continue
-        weights[comparison] = {
-            level: round(
-                max(
-                    -WEIGHT_BOUND,
-                    min(WEIGHT_BOUND, math.log(m[comparison][level] / u(comparison, level))),
-                ),
-                3,
-            )
-            for level in table
-        }
+    weights = {
+        comparison: dict(table)
+        if comparison in FIXED
+        else {level: weight(comparison, level) for level in table}
+        for comparison, table in DEFAULT_WEIGHTS.items()
+    }
     # prior odds of a match between two random records: matches among the blocked pairs over
     # all pairs (the pairs outside the blocks are almost all non-matches)
     all_pairs = len(ids) * (len(ids) - 1) / 2
-    expected_matches = prior * len(blocked) * (1 if len(blocked) < MAX_BLOCKED_PAIRS else 1)
-    global_prior = min(max(expected_matches / all_pairs, 1e-12), 0.5)
+    global_prior = min(max(prior * len(blocked) / all_pairs, 1e-12), 0.5)
     return {
         "version": MODEL_VERSION,
         "weights": weights,
@@ -175,9 +170,7 @@ def estimate(  # noqa: C901 - u, patterns, EM and the model in one readable plac
         "labelled_pairs": {"matches": len(matches), "non_matches": len(non_matches)},
         "seed": seed,
         "m": {c: {level: round(v, 6) for level, v in t.items()} for c, t in m.items()},
-        "u": {
-            c: {level: round(u(c, level), 8) for level in DEFAULT_WEIGHTS[c]} for c in comparisons
-        },
+        "u": {c: {level: round(u(c, level), 8) for level in t} for c, t in DEFAULT_WEIGHTS.items()},
     }
 
 
