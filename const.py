@@ -70,6 +70,8 @@ RETENTION_SAFETY_VALVE_PERCENT = f"{ADDON}.retention_safety_valve_percent"
 RETENTION_BATCH_SIZE = f"{ADDON}.retention_batch_size"
 ERASURE_GRACE_DAYS = f"{ADDON}.erasure_grace_days"
 PRIVACY_RECIPIENTS = f"{ADDON}.privacy_recipients"
+DEDUP_MODEL = f"{ADDON}.dedup_model"
+DEDUP_USE_LEARNT_WEIGHTS = f"{ADDON}.dedup_use_learnt_weights"
 
 PARAMS = {
     # pairs scoring at least this are proposed for review (settings: above 0, at most 1)
@@ -92,6 +94,10 @@ PARAMS = {
     ERASURE_GRACE_DAYS: Param(int, 14, 0, 90),
     # the recipients shown on /my/privacy and in the export, one per line ("" = the default text)
     PRIVACY_RECIPIENTS: Param(str, ""),
+    # the Fellegi-Sunter model learnt from the base (JSON, tools/matching/weights.py), issue 16
+    DEDUP_MODEL: Param(str, ""),
+    # 1: the scan and the import score with the learnt model; 0 (default): the default weights
+    DEDUP_USE_LEARNT_WEIGHTS: Param(int, 0, 0, 1),
 }
 
 # control step (issue 18): scores, RFM, engagement

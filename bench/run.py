@@ -31,6 +31,11 @@ bench/out/results.jsonl. Benchmarks are not tests: they measure, they do not ass
         pairwise precision, recall, F1, false merges per hard-negative kind, time and peak
         memory of the addon's scan and of the core merge wizard's email grouping.
 
+    ./dev bench dedup --sets 10000,100000 [--learn]
+        The matcher on every evaluation set side by side (own generator, independent set,
+        FEBRL 1-4), without a database (bench/dedup_offline.py); --learn adds the figures with
+        weights learnt by EM on each set.
+
     ./dev bench import [--count 100000] [--db NAME] [--template DB] [--profile FILE]
         A realistic French CSV of COUNT rows (20 % existing partners written differently) staged,
         normalised, matched and committed by ``odoo-bin hygiene import --commit`` on a copy of
@@ -814,6 +819,14 @@ def main():
     parser.add_argument("--pairs", type=int, default=10000, help="merge: pairs merged by the addon")
     parser.add_argument("--core-pairs", type=int, default=200, help="merge: pairs for the core")
     parser.add_argument("--febrl", action="store_true", help="dedup: also the FEBRL 1-4 sets")
+    parser.add_argument(
+        "--sets",
+        help="dedup: the matcher on the own generator, the independent set and FEBRL 1-4 side by"
+        " side, without a database, at these sizes (e.g. 10000,100000; bench/dedup_offline.py)",
+    )
+    parser.add_argument(
+        "--learn", action="store_true", help="dedup --sets: also with weights learnt by EM"
+    )
     parser.add_argument("--db", help="import: database to copy the base into")
     parser.add_argument("--limit", type=int, help="purge: anonymise only this many partners")
     parser.add_argument(

@@ -6,6 +6,8 @@ from . import hygiene_purpose_wording
 from . import hygiene_consent
 from . import hygiene_consent_state
 from . import hygiene_duplicate_group
+from . import hygiene_duplicate_exclusion
+from . import hygiene_duplicate_weights
 from . import hygiene_suppression
 from . import mail_blacklist
 from . import mail_message
