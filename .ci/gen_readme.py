@@ -87,18 +87,12 @@ def main(argv):
     readme = root / "README.rst"
     if "--check" in argv:
         current = readme.read_text(encoding="utf-8") if readme.exists() else ""
-        if GENERATED_MARK not in current:
-            # Transition (issue 13): README.rst was assembled by hand and holds text the
-            # fragments do not have yet; once that text is in readme/*.md, ./dev readme
-            # generates it and from then on this check fails on any difference.
+        if current != text:
             print(
-                "README.rst is still assembled by hand: move its text into readme/*.md, then "
-                "run ./dev readme (the check is enforced from then on)",
+                "README.rst is not the one readme/*.md generate: edit the fragments, never "
+                "README.rst, then run ./dev readme",
                 file=sys.stderr,
             )
-            return 0
-        if current != text:
-            print("README.rst is not generated from readme/*.md: run ./dev readme", file=sys.stderr)
             return 1
         return 0
     readme.write_text(text, encoding="utf-8")
