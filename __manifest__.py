@@ -51,6 +51,11 @@
         "views/hygiene_repermission_templates.xml",
         "views/hygiene_journal_views.xml",
         "views/res_partner_retention_views.xml",
+        "data/hygiene_privacy_data.xml",
+        "views/hygiene_privacy_request_views.xml",
+        "views/portal_privacy_templates.xml",
+        "data/hygiene_processing_activity_data.xml",
+        "views/hygiene_processing_activity_views.xml",
     ],
     "assets": {
         "web.assets_backend": [
@@ -61,6 +66,7 @@
         "web.assets_tests": [
             "partner_data_hygiene/static/tests/tours/duplicate_hint_tour.js",
             "partner_data_hygiene/static/tests/tours/screens_tour.js",
+            "partner_data_hygiene/static/tests/tours/privacy_portal_tour.js",
         ],
     },
     "post_init_hook": "post_init_hook",

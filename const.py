@@ -68,6 +68,8 @@ IMPORT_FILE_RETENTION_DAYS = f"{ADDON}.import_file_retention_days"
 IMPORT_MAX_ROWS = f"{ADDON}.import_max_rows"
 RETENTION_SAFETY_VALVE_PERCENT = f"{ADDON}.retention_safety_valve_percent"
 RETENTION_BATCH_SIZE = f"{ADDON}.retention_batch_size"
+ERASURE_GRACE_DAYS = f"{ADDON}.erasure_grace_days"
+PRIVACY_RECIPIENTS = f"{ADDON}.privacy_recipients"
 
 PARAMS = {
     # pairs scoring at least this are proposed for review (settings: above 0, at most 1)
@@ -86,6 +88,10 @@ PARAMS = {
     RETENTION_SAFETY_VALVE_PERCENT: Param(float, 5.0, 0.0, 100.0),
     # contacts handled per retention cron batch
     RETENTION_BATCH_SIZE: Param(int, 500, 1),
+    # a portal erasure runs this many days after the request, unless the person cancels it
+    ERASURE_GRACE_DAYS: Param(int, 14, 0, 90),
+    # the recipients shown on /my/privacy and in the export, one per line ("" = the default text)
+    PRIVACY_RECIPIENTS: Param(str, ""),
 }
 
 

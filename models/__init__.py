@@ -39,3 +39,7 @@ from . import hygiene_retention_engine
 from . import hygiene_retention_anonymize
 from . import erasers
 from . import hygiene_consent_erasure
+from . import hygiene_privacy_request
+from . import hygiene_privacy_service
+from . import res_partner_privacy
+from . import hygiene_processing_activity

@@ -43,3 +43,9 @@ from . import test_erasure_apps
 from . import test_const
 from . import test_isolated
 from . import test_erasure_scan
+from . import test_privacy_request
+from . import test_privacy_portal_http
+from . import test_privacy_registers
+from . import test_const
+from . import test_isolated
+from . import test_privacy_portal_tour

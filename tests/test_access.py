@@ -47,6 +47,9 @@ EXPECTED_ACCESS = {
     "hygiene.repermission":      ("",      "",     "",      "r",     "r"),
     "hygiene.retention.preview": ("",      "",     "",      "crwu",  "crwu"),
     "hygiene.retention.preview.line": ("",  "",     "",      "crwu",  "crwu"),
+    "hygiene.privacy.request":   ("",      "",     "",      "crw",   "crwu"),
+    "hygiene.processing.activity": ("",    "",     "",      "crw",   "crwu"),
+    "hygiene.breach":            ("",      "",     "",      "crw",   "crwu"),
 }
 # fmt: on
 
@@ -172,6 +175,12 @@ class TestAccessRights(HygieneCommon):
         if model == "hygiene.retention.preview.line":
             wizard = self.env["hygiene.retention.preview"].create({})
             return {"wizard_id": wizard.id, "partner_id": self.marc.id, "outcome": "run"}
+        if model == "hygiene.privacy.request":
+            return {"request_type": "access", "partner_id": self.marc.id}
+        if model == "hygiene.processing.activity":
+            return {"name": "ACL activity", "purpose": "ACL", "retention_note": "1 year"}
+        if model == "hygiene.breach":
+            return {"name": "ACL breach"}
         raise AssertionError(model)
 
     def _import_create_values(self, model):
@@ -214,9 +223,15 @@ class TestAccessRights(HygieneCommon):
         "hygiene.repermission": "state",
         "hygiene.retention.preview": "due_count",
         "hygiene.retention.preview.line": "outcome",
+        "hygiene.privacy.request": "request_type",
+        "hygiene.processing.activity": "name",
+        "hygiene.breach": "name",
     }
     _WRITE_VALUES = {
         "hygiene.retention.policy": {"duration_months": 48},
+        "hygiene.privacy.request": {"description": "written"},
+        "hygiene.processing.activity": {"recipients": "written"},
+        "hygiene.breach": {"measures": "written"},
         "hygiene.journal": {"reason": "written"},
         "hygiene.repermission": {"state": "confirmed"},
         "hygiene.retention.preview": {"due_count": 3},

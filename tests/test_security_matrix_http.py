@@ -55,9 +55,22 @@ EXPECTED_METHODS = {
     ("res.partner", "action_hygiene_erase"): "officer",
     ("res.partner", "action_hygiene_record_consent"): "user",
     ("res.partner", "hygiene_duplicate_hint"): "portal",
+    # issue 17: the request register; Odoo's list export (restricted contacts left out)
+    ("hygiene.privacy.request", "action_cancel"): "officer",
+    ("hygiene.privacy.request", "action_done"): "officer",
+    ("hygiene.privacy.request", "action_refuse"): "officer",
+    ("hygiene.privacy.request", "action_start"): "officer",
+    ("hygiene.privacy.request", "action_verify_identity"): "officer",
+    ("res.partner", "export_data"): "portal",
+    ("hygiene.processing.activity", "action_export_csv"): "officer",
+    ("hygiene.breach", "action_find_contacts"): "officer",
+    ("hygiene.breach", "action_view_contacts"): "officer",
 }
 API_MODEL = {("hygiene.duplicate.group", "action_scan"), ("res.partner", "hygiene_duplicate_hint")}
-ARGS = {("res.partner", "hygiene_duplicate_hint"): [{"name": "Jeanne Lefevre"}]}
+ARGS = {
+    ("res.partner", "hygiene_duplicate_hint"): [{"name": "Jeanne Lefevre"}],
+    ("res.partner", "export_data"): [["name"]],
+}
 CSV = b"Nom;Courriel\nMatrix Person;matrix.person@example.fr\n"
 
 
@@ -153,6 +166,19 @@ class TestRoleMatrixHttp(HttpCase, HygieneCommon):
             return self.source_shop
         if model == "hygiene.suppression.lookup":
             return self.env[model].create({"email": "someone@example.fr"})
+        if model == "hygiene.processing.activity":
+            return self.env.ref("partner_data_hygiene.processing_customers")
+        if model == "hygiene.breach":
+            return self.env[model].create({"name": "Matrix breach"})
+        if model == "hygiene.privacy.request":
+            return self.env[model].create(
+                {
+                    "request_type": "access",
+                    "partner_id": self.marc.id,
+                    "refusal_reason": "matrix",
+                    "state": "identity",
+                }
+            )
         raise AssertionError(model)
 
     # ------------------------------------------------------------ calls
@@ -189,7 +215,7 @@ class TestRoleMatrixHttp(HttpCase, HygieneCommon):
                     if not args:
                         args = [[]]  # a list-header button: the selected ids (none)
                 else:
-                    args = [self._sample(model).ids]
+                    args = [self._sample(model).ids, *ARGS.get((model, method), [])]
                 observed[model, method, role] = self._call(role, model, method, args)
         wrong = {
             key: outcome
