@@ -486,7 +486,6 @@ class ResPartner(models.Model):
             "context": {"default_partner_id": self.id},
         }
 
-<<<<<<< HEAD
     # ------------------------------------------------------------------ customer
 
     @api.model
@@ -575,7 +574,7 @@ class ResPartner(models.Model):
         internal = SQL("(SELECT u.partner_id FROM res_users u WHERE NOT u.share)")
         companies = SQL("(SELECT c.partner_id FROM res_company c)")
         return [("id", "not in", internal), ("id", "not in", companies)]
-=======
+
     # --- portal self-service and the request register (issue 17) ---
     hygiene_privacy_request_ids = fields.One2many(
         "hygiene.privacy.request", "partner_id", string="Data Subject Requests"
@@ -592,4 +591,3 @@ class ResPartner(models.Model):
     @api.depends("hygiene_privacy_request_ids.state", "hygiene_privacy_request_ids.request_type")
     def _compute_hygiene_restricted(self):
         self.env["hygiene.privacy.service"]._compute_restricted(self)
->>>>>>> portal
