@@ -49,3 +49,4 @@ from . import test_privacy_registers
 from . import test_const
 from . import test_isolated
 from . import test_privacy_portal_tour
+from . import test_attack_portal
