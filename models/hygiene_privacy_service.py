@@ -623,7 +623,8 @@ class HygienePrivacyRequestPortal(models.Model):
                     }
                 )
             )
-            attachment.generate_access_token()
+            # no access_token on the attachment: /web/content would serve the file to anyone
+            # holding it, without a session and after the expiry (see _hygiene_export_token)
             req.write(
                 {
                     "export_attachment_id": attachment.id,
@@ -713,6 +714,15 @@ class HygienePrivacyRequestPortal(models.Model):
                 )
         return due.ids
 
+    def _hygiene_export_token(self):
+        """The download link's token: keyed on the request and its file, checked only by the
+        portal route (after the login and ownership checks), never by /web/content."""
+        self.ensure_one()
+        attachment = self.sudo().export_attachment_id
+        if not attachment:
+            return ""
+        return tools.hmac(self.env(su=True), "hygiene-privacy-export", (self.id, attachment.id))
+
     def _hygiene_export_download(self, attachment_token):
         """The export attachment this request holds for ``attachment_token``, or nothing."""
         self.ensure_one()
@@ -722,8 +732,7 @@ class HygienePrivacyRequestPortal(models.Model):
             or not attachment
             or not self.export_expiry
             or self.export_expiry < fields.Datetime.now()
-            or not attachment.access_token
-            or not tools.consteq(attachment.access_token, attachment_token or "")
+            or not tools.consteq(self._hygiene_export_token(), attachment_token or "")
         ):
             return self.env["ir.attachment"]
         return attachment

@@ -170,7 +170,7 @@ class TestPrivacyPortalHttp(HttpCase, HygieneCommon):
         req = self._requests(self.paula, "portability")
         self.assertEqual(len(req), 1)
         self.assertEqual(req.export_state, "ready")
-        token = req.export_attachment_id.access_token
+        token = req._hygiene_export_token()
         url = f"/my/privacy/export/{req.id}/{token}"
         self.assertIn(f'href="{url}"', self._page().text)
         download = self.url_open(url)
