@@ -1,7 +1,10 @@
 """An attacker's pass on /my/privacy and /privacy/request (issue 17), over real HTTP sessions:
 each test is a finding that was exploitable before its fix, or a probe that must stay blocked."""
 
+import io
+import json
 import re
+import zipfile
 from datetime import timedelta
 
 from odoo import fields
@@ -69,6 +72,44 @@ class TestAttackPortal(HttpCase, HygieneCommon):
         self.assertNotEqual(
             self.url_open(f"/web/content/{attachment.id}?access_token={token}").content[:2], b"PK"
         )
+
+    def test_export_of_an_email_typed_on_my_account_leaks_nothing(self):
+        """/my/account lets a portal user type any email, unverified; the export then listed the
+        mailing-list subscriptions of that address: another person's lists and dates."""
+        if "mailing.subscription" not in self.env:
+            self.skipTest("mass_mailing is not installed")
+        secret_list = self.env["mailing.list"].create({"name": "Board Private List ATK"})
+        self.env["mailing.contact"].create(
+            {
+                "name": "Victor Victim",
+                "email": "victor.victim@atk.example",
+                "list_ids": [fields.Command.link(secret_list.id)],
+            }
+        )
+        self.authenticate("hyg_portal", "hyg_portal")
+        response = self.url_open(
+            "/my/account",
+            data={
+                "csrf_token": self._csrf("/my/account"),
+                "name": "Paula Portal",
+                "email": "victor.victim@atk.example",
+                "phone": "0600000000",
+                "street": "1 rue X",
+                "city": "Paris",
+                "zipcode": "75001",
+                "country_id": str(self.env.ref("base.fr").id),
+            },
+            allow_redirects=False,
+        )
+        self.assertIn(response.status_code, (302, 303))
+        self.assertEqual(self.paula.email, "victor.victim@atk.example")
+        self._post("/my/privacy/export", {"submit": "1"})
+        req = self.Request.sudo().search(
+            [("partner_id", "=", self.paula.id), ("request_type", "=", "portability")]
+        )
+        with zipfile.ZipFile(io.BytesIO(req.export_attachment_id.raw)) as archive:
+            document = json.loads(archive.read("personal_data.json"))
+        self.assertNotIn("Board Private List ATK", json.dumps(document))
 
     # ------------------------------------------------------------------ erasure of others
 
