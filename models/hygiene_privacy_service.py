@@ -352,7 +352,17 @@ class HygienePrivacyService(models.AbstractModel):
                 }
                 for lead in leads
             ]
-        if "mailing.subscription" in self.env and partner.email_normalized:
+        # keyed on an address the person proved they hold, the login of their account (the
+        # invitation reached it): /my/account changes the contact's email without any check
+        logins = {
+            tools.email_normalize(user.login)
+            for user in partner.sudo().with_context(active_test=False).user_ids
+        }
+        if (
+            "mailing.subscription" in self.env
+            and partner.email_normalized
+            and partner.email_normalized in logins
+        ):
             subscriptions = (
                 self.env["mailing.subscription"]
                 .sudo()
