@@ -170,7 +170,7 @@ class HygienePrivacyService(models.AbstractModel):
     def _hygiene_holds(self, partner):
         """[{kind, until}] of the legal holds on the person's data (through the engine)."""
         tree = self._hygiene_tree(partner)
-        dates = self.env["res.partner"].sudo()._hygiene_hold_dates(tree.ids)
+        dates = self.env["hygiene.retention.engine"].sudo()._hygiene_hold_dates(tree.ids)
         if not dates:
             return []
         until = max(dates.values())
