@@ -207,7 +207,9 @@ class TestPrivacyExport(HygieneCommon):
         self.assertEqual(req.state, "done")
         attachment = req.export_attachment_id
         self.assertFalse(attachment.public)
-        self.assertTrue(attachment.access_token)
+        # no token of its own: /web/content must never serve it (the link carries an HMAC)
+        self.assertFalse(attachment.access_token)
+        self.assertTrue(req._hygiene_export_token())
         archive = zipfile.ZipFile(io.BytesIO(attachment.raw))
         names = set(archive.namelist())
         self.assertIn("personal_data.json", names)
@@ -255,7 +257,7 @@ class TestPrivacyExport(HygieneCommon):
         Service = self.env["hygiene.privacy.service"]
         req, __ = Service._hygiene_request_export(partner)
         attachment = req.export_attachment_id
-        token = attachment.access_token
+        token = req._hygiene_export_token()
         self.assertEqual(req._hygiene_export_download(token), attachment)
         self.assertFalse(req._hygiene_export_download("forged"))
         with freeze_time(fields.Datetime.now() + timedelta(days=8)):
