@@ -51,12 +51,15 @@
         "views/hygiene_repermission_templates.xml",
         "views/hygiene_journal_views.xml",
         "views/res_partner_retention_views.xml",
+        "views/hygiene_entry_views.xml",
     ],
     "assets": {
         "web.assets_backend": [
             "partner_data_hygiene/static/src/scss/hygiene.scss",
             "partner_data_hygiene/static/src/js/duplicate_hint.js",
             "partner_data_hygiene/static/src/xml/duplicate_hint.xml",
+            "partner_data_hygiene/static/src/js/entry_hints.js",
+            "partner_data_hygiene/static/src/xml/entry_hints.xml",
         ],
         "web.assets_tests": [
             "partner_data_hygiene/static/tests/tours/duplicate_hint_tour.js",

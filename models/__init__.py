@@ -27,3 +27,4 @@ from . import hygiene_repermission
 from . import hygiene_eraser
 from . import res_partner_retention
 from . import hygiene_consent_erasure
+from . import hygiene_entry_rules

@@ -925,6 +925,7 @@ class HygieneImportBatch(models.Model):
         kind, day_first = self.kind, self.day_first  # read once, not per row
         retention_months = self._retention_months()
         retention_limit = fields.Datetime.subtract(now, months=retention_months)
+        entry_rules = self.env["hygiene.entry.rules"]._hygiene_import_checker(region)  # issue 19
         updates, hashes_by_line = [], {}
         for line_id, raw_json, consent_json, error_kind in fetched:
             raw = json.loads(raw_json or "{}")
@@ -944,6 +945,8 @@ class HygieneImportBatch(models.Model):
             if kind != "contacts" and not error_kind and not clean.get("email"):
                 if not errors:
                     errors.append(("no_identity", _lt("No email address."), {}))
+            if kind == "contacts" and not error_kind:
+                entry_rules(clean, errors, warnings)
             look_alike = self._check_row_warnings(
                 values, clean, warnings, retention_limit, retention_months
             )

@@ -135,11 +135,19 @@ class ResPartner(models.Model):
         self._hygiene_check_protected_fields(
             {name for vals in vals_list for name, value in vals.items() if value}
         )
-        return super().create(vals_list)
+        rules = self.env["hygiene.entry.rules"]  # rules at entry (issue 19)
+        vals_list, originals = rules._hygiene_entry_prepare(self.browse(), vals_list)
+        partners = super().create(vals_list)
+        rules._hygiene_entry_check(partners, originals, new=True)
+        return partners
 
     def write(self, vals):
         self._hygiene_check_protected_fields(set(vals))
-        return super().write(vals)
+        rules = self.env["hygiene.entry.rules"]  # rules at entry (issue 19)
+        [vals], originals = rules._hygiene_entry_prepare(self, [vals])
+        result = super().write(vals)
+        rules._hygiene_entry_check(self, originals, changed=vals.keys())
+        return result
 
     @api.model
     def _hygiene_check_protected_fields(self, field_names):
@@ -249,3 +257,22 @@ class ResPartner(models.Model):
             "target": "new",
             "context": {"default_partner_id": self.id},
         }
+
+    # --- rules at entry (issue 19) ---
+    hygiene_siret = fields.Char(
+        string="SIRET",
+        copy=False,
+        help="The SIRET of this establishment, as typed (the Company ID keeps its SIREN).",
+    )
+    hygiene_entry_hints = fields.Html(
+        compute="_compute_hygiene_entry_hints",
+        string="Entry Hints",
+        sanitize=False,  # built escaped by hygiene.entry.rules
+        help="What looks wrong in the values typed (never changed by itself).",
+    )
+
+    @api.depends("email", "phone", "mobile", "zip", "city", "vat", "company_registry", "country_id")
+    def _compute_hygiene_entry_hints(self):
+        rules = self.env["hygiene.entry.rules"]
+        for partner in self:
+            partner.hygiene_entry_hints = rules._hygiene_partner_hints_html(partner)

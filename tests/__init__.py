@@ -37,3 +37,4 @@ from . import test_security_logs
 from . import test_security_matrix_http
 from . import test_security_retention
 from . import test_core_merge
+from . import test_entry_rules

@@ -55,9 +55,18 @@ EXPECTED_METHODS = {
     ("res.partner", "action_hygiene_erase"): "officer",
     ("res.partner", "action_hygiene_record_consent"): "user",
     ("res.partner", "hygiene_duplicate_hint"): "portal",
+    # rules at entry (issue 19): checks of the values sent, nothing read from the base
+    ("hygiene.entry.rules", "hygiene_value_hints"): "portal",
 }
-API_MODEL = {("hygiene.duplicate.group", "action_scan"), ("res.partner", "hygiene_duplicate_hint")}
-ARGS = {("res.partner", "hygiene_duplicate_hint"): [{"name": "Jeanne Lefevre"}]}
+API_MODEL = {
+    ("hygiene.duplicate.group", "action_scan"),
+    ("res.partner", "hygiene_duplicate_hint"),
+    ("hygiene.entry.rules", "hygiene_value_hints"),
+}
+ARGS = {
+    ("res.partner", "hygiene_duplicate_hint"): [{"name": "Jeanne Lefevre"}],
+    ("hygiene.entry.rules", "hygiene_value_hints"): [{"email": "a@gmial.com"}],
+}
 CSV = b"Nom;Courriel\nMatrix Person;matrix.person@example.fr\n"
 
 
