@@ -38,3 +38,4 @@ from . import test_security_matrix_http
 from . import test_security_retention
 from . import test_core_merge
 from . import test_entry_rules
+from . import test_entry_visibility
