@@ -25,6 +25,7 @@
     "data": [
         "security/hygiene_security.xml",
         "security/ir.model.access.csv",
+        "security/hygiene_entry_security.xml",
         "data/hygiene_merge_data.xml",
         "data/hygiene_source_data.xml",
         "data/hygiene_purpose_data.xml",
@@ -52,6 +53,9 @@
         "views/hygiene_journal_views.xml",
         "views/res_partner_retention_views.xml",
         "views/hygiene_entry_views.xml",
+        "data/hygiene_details_data.xml",
+        "views/hygiene_details_templates.xml",
+        "views/hygiene_details_views.xml",
     ],
     "assets": {
         "web.assets_backend": [

@@ -1,1 +1,2 @@
 from . import repermission
+from . import details

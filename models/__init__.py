@@ -28,3 +28,4 @@ from . import hygiene_eraser
 from . import res_partner_retention
 from . import hygiene_consent_erasure
 from . import hygiene_entry_rules
+from . import hygiene_details_request

@@ -68,8 +68,6 @@ DOMAIN_TYPOS = {
     "outlook.fe": "outlook.fr",
     "icloud.fr": "icloud.com",
 }
-# Domains that never receive mail (RFC 2606 / 6761) but pass a syntax check.
-NO_MAIL_DOMAINS = frozenset({"example.com", "example.fr", "example.org", "example.net"})
 
 
 def _fold(value):
@@ -125,11 +123,6 @@ def email_hint(value):
                 "suggestion": email.rpartition("@")[0] + "@" + DOMAIN_TYPOS[domain],
                 "domain": domain,
             },
-        )
-    if domain in NO_MAIL_DOMAINS:
-        return (
-            _lt("Email %(value)s: the domain %(domain)s receives no mail."),
-            {"value": text, "domain": domain},
         )
     return None
 
