@@ -141,6 +141,44 @@ def _find(env, model, text):
     return records or env[model].search([("name", "=ilike", text)], limit=1)
 
 
+def _import_values(env, source, preset, out):
+    """The batch values of ``source`` and ``preset`` (codes or names), None if one is unknown."""
+    source_record = _find(env, "hygiene.source", source)
+    if not source_record:
+        out.write(f"error: no source with code or name {source!r}\n")
+        return None
+    values = {"source_id": source_record.id}
+    if preset:
+        preset_record = _find(env, "hygiene.import.preset", preset)
+        if not preset_record:
+            out.write(f"error: no import preset with code or name {preset!r}\n")
+            return None
+        values.update(env["hygiene.import.batch"]._preset_values(preset_record))
+        values["source_id"] = source_record.id
+    return values
+
+
+def _import_progress(env, started, out, commit_cr):
+    """The progress callback of the chunks: commit what was done, print where it stands."""
+
+    def progress(current):
+        if commit_cr:
+            env.cr.commit()  # pylint: disable=invalid-commit
+        env.cr.execute(
+            SQL(
+                "SELECT count(*) FILTER (WHERE state IN %s), count(*) FROM hygiene_import_line"
+                " WHERE batch_id = %s",
+                ("done",) if current.state == "committing" else ("normalised", "staged"),
+                current.id,
+            )
+        )
+        done, total = env.cr.fetchone()
+        step = "committed" if current.state == "committing" else "normalised"
+        out.write(f"  {done}/{total} lines {step} ({time.perf_counter() - started:.1f} s)\n")
+
+    return progress
+
+
 def run_import(
     env,
     path,
@@ -158,22 +196,12 @@ def run_import(
     ``dry_run`` nothing at all is kept. Returns the batch (or None if the file was refused).
     """
     started = time.perf_counter()
-    Batch = env["hygiene.import.batch"]
-    source_record = _find(env, "hygiene.source", source)
-    if not source_record:
-        out.write(f"error: no source with code or name {source!r}\n")
+    values = _import_values(env, source, preset, out)
+    if values is None:
         return None
-    values = {"source_id": source_record.id}
-    if preset:
-        preset_record = _find(env, "hygiene.import.preset", preset)
-        if not preset_record:
-            out.write(f"error: no import preset with code or name {preset!r}\n")
-            return None
-        values.update(Batch._preset_values(preset_record))
-        values["source_id"] = source_record.id
     with open(path, "rb") as handle:
         content = handle.read()
-    batch = Batch.create(
+    batch = env["hygiene.import.batch"].create(
         {
             **values,
             "raw_file": base64.b64encode(content),
@@ -189,22 +217,7 @@ def run_import(
         return None
     mapped = ", ".join(f"{m.column}->{m.target}" for m in batch.mapping_ids if m.target)
     out.write(f"{batch.line_count} rows read ({batch.file_format}); columns: {mapped}\n")
-
-    def progress(current):
-        if commit_cr and not dry_run:
-            env.cr.commit()  # pylint: disable=invalid-commit
-        env.cr.execute(
-            SQL(
-                "SELECT count(*) FILTER (WHERE state IN %s), count(*) FROM hygiene_import_line"
-                " WHERE batch_id = %s",
-                ("done",) if current.state == "committing" else ("normalised", "staged"),
-                current.id,
-            )
-        )
-        done, total = env.cr.fetchone()
-        step = "committed" if current.state == "committing" else "normalised"
-        out.write(f"  {done}/{total} lines {step} ({time.perf_counter() - started:.1f} s)\n")
-
+    progress = _import_progress(env, started, out, commit_cr and not dry_run)
     batch._stage_insert()
     batch._process_all(progress=progress)
     out.write(batch._dry_run_text(batch._dry_run_counts()).replace("Nothing was written.", ""))

@@ -18,6 +18,14 @@ from . import hygiene_retention_policy
 from . import hygiene_journal
 from . import res_config_settings
 from . import hygiene_import_preset
+from . import hygiene_import_reading
+from . import hygiene_import_staging
+from . import hygiene_import_normalise
+from . import hygiene_import_matching
+from . import hygiene_import_conflicts
+from . import hygiene_import_commit
+from . import hygiene_import_consents
+from . import hygiene_import_report
 from . import hygiene_import_batch
 from . import hygiene_import_sheet
 from . import hygiene_import_line

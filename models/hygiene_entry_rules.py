@@ -21,14 +21,15 @@ from markupsafe import Markup, escape
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
+from .. import const
 from ..tools import entry_checks
 from ..tools.i18n import _lt
 
-# Configuration keys (until const.py lands on main, kept here in one place) and their defaults.
-PARAM_SIREN_REQUIRED = "partner_data_hygiene.entry_siren_required"
-PARAM_EMAIL_REQUIRED = "partner_data_hygiene.entry_email_required"
-PARAM_DUPLICATE_POLICY = "partner_data_hygiene.entry_duplicate_policy"
-PARAM_ADDRESS_STANDARD = "partner_data_hygiene.entry_address_standard"
+# Configuration keys: registered with their types and defaults in const.py.
+PARAM_SIREN_REQUIRED = const.ENTRY_SIREN_REQUIRED
+PARAM_EMAIL_REQUIRED = const.ENTRY_EMAIL_REQUIRED
+PARAM_DUPLICATE_POLICY = const.ENTRY_DUPLICATE_POLICY
+PARAM_ADDRESS_STANDARD = const.ENTRY_ADDRESS_STANDARD
 DUPLICATE_POLICIES = [("warn", "Warn"), ("block", "Block")]
 
 # Partners created for a user (res.users.create): a login, not a contact typed by a sales team.
@@ -70,13 +71,11 @@ class HygieneEntryRules(models.AbstractModel):
 
     @api.model
     def _hygiene_settings(self):
-        get = self.env["ir.config_parameter"].sudo().get_param
-        policy = get(PARAM_DUPLICATE_POLICY, "warn")
         return {
-            "siren_required": get(PARAM_SIREN_REQUIRED, "False") == "True",
-            "email_required": get(PARAM_EMAIL_REQUIRED, "False") == "True",
-            "duplicate_policy": policy if policy in dict(DUPLICATE_POLICIES) else "warn",
-            "address_standard": get(PARAM_ADDRESS_STANDARD, "False") == "True",
+            "siren_required": const.get_param(self.env, PARAM_SIREN_REQUIRED),
+            "email_required": const.get_param(self.env, PARAM_EMAIL_REQUIRED),
+            "duplicate_policy": const.get_param(self.env, PARAM_DUPLICATE_POLICY),
+            "address_standard": const.get_param(self.env, PARAM_ADDRESS_STANDARD),
         }
 
     @api.model
@@ -424,28 +423,16 @@ class HygieneEntryRules(models.AbstractModel):
     # ------------------------------------------------------------------ import
 
     @api.model
-    def _hygiene_import_checker(self, region="FR"):
-        """``check(clean, errors, warnings)`` for the rows of one import (settings read once)."""
-        settings = self._hygiene_settings()
-
-        def check(clean, errors, warnings):
-            self._hygiene_import_row(clean, errors, warnings, region, settings)
-
-        return check
-
-    @api.model
-    def _hygiene_import_row(self, clean, errors, warnings, region="FR", settings=None):
-        """The entry rules on one staged row of an import: a refusal is an error of the row
-        (kind ``entry_rule``: the row is quarantined with the message, line and reason), a
-        hint a warning of the report, the address laid out when the standard is on (the
-        original stays in the line's raw values, which the row's origin points to)."""
+    def _hygiene_import_errors(self, clean, errors, region="FR", settings=None):
+        """The refusals of the rules at entry on one staged row of an import: an error of the
+        row (kind ``entry_rule``), so that the row is quarantined with its line, the message and
+        the reason *Refused by a rule at entry*."""
         settings = settings or self._hygiene_settings()
-        country = (clean.get("country") or region or "FR").strip().upper()
-        french = country in ("FR", "FRANCE")
+        french = self._hygiene_import_french(clean, region)
         is_company = bool(clean.get("is_company"))
         if is_company and french and settings["siren_required"]:
             registry = clean.get("company_registry")
-            siren, siret = entry_checks.siren_of(registry) if registry else (None, None)
+            siren = entry_checks.siren_of(registry)[0] if registry else None
             if not registry:
                 errors.append(
                     (
@@ -469,6 +456,19 @@ class HygieneEntryRules(models.AbstractModel):
             errors.append(
                 ("entry_rule", _lt("Email required for an individual (column email)."), {})
             )
+
+    @api.model
+    def _hygiene_import_french(self, clean, region):
+        country = (clean.get("country") or region or "FR").strip().upper()
+        return country in ("FR", "FRANCE")
+
+    @api.model
+    def _hygiene_import_warnings(self, clean, warnings, region="FR", settings=None):
+        """The hints on one staged row (warnings of the import report, the same messages as
+        on the form) and the address laid out when the standard is on (the original stays in
+        the line's raw values, which the row's origin points to)."""
+        settings = settings or self._hygiene_settings()
+        french = self._hygiene_import_french(clean, region)
         for hint in (
             entry_checks.postcode_city_hint(clean.get("zip"), clean.get("city"), "FR")
             if french
@@ -565,6 +565,29 @@ class HygieneImportLine(models.Model):
     )
 
 
+class HygieneImportNormalise(models.AbstractModel):
+    _inherit = "hygiene.import.normalise"
+
+    @api.model
+    def _check_identity(self, kind, clean, errors, error_kind):
+        super()._check_identity(kind, clean, errors, error_kind)
+        if kind == "contacts" and not error_kind:  # rules at entry (issue 19)
+            self.env["hygiene.entry.rules"]._hygiene_import_errors(
+                clean, errors, (self.country_id.code or "FR").upper()
+            )
+
+    @api.model
+    def _check_row_warnings(self, values, clean, warnings, retention_limit, retention_months):
+        look_alike = super()._check_row_warnings(
+            values, clean, warnings, retention_limit, retention_months
+        )
+        if self.kind == "contacts":  # rules at entry (issue 19)
+            self.env["hygiene.entry.rules"]._hygiene_import_warnings(
+                clean, warnings, (self.country_id.code or "FR").upper()
+            )
+        return look_alike
+
+
 class HygieneImportBatch(models.Model):
     _inherit = "hygiene.import.batch"
 
@@ -600,7 +623,7 @@ class ResConfigSettings(models.TransientModel):
         DUPLICATE_POLICIES,
         string="Probable Duplicate",
         config_parameter=PARAM_DUPLICATE_POLICY,
-        default="warn",
+        default=const.param_default(PARAM_DUPLICATE_POLICY),
         help="Warn: the form shows the possible duplicates, the contact is saved. Block: a "
         "contact with the same email, phone, SIREN/VAT or name (at the same postcode for a "
         "person) as an existing one is refused.",

@@ -10,12 +10,11 @@ from odoo.exceptions import AccessError, UserError
 from odoo.tools import SQL, consteq, mute_logger
 from odoo.tools.misc import hmac
 
-from .res_partner_merge import STEWARD, SURVIVORSHIP_EXCLUDED
+from ..const import GROUP_STEWARD, MERGE_UNDO_DAYS, get_param
+from .res_partner_merge import SURVIVORSHIP_EXCLUDED
 
 _logger = logging.getLogger(__name__)
 
-UNDO_DAYS_PARAM = "partner_data_hygiene.merge_undo_days"
-DEFAULT_UNDO_DAYS = 30
 CRON_BATCH = 1000
 # HMAC scope of the payload signature (keyed by database.secret): see _hygiene_signature.
 SIGNATURE_SCOPE = "partner_data_hygiene.merge_journal"
@@ -207,17 +206,13 @@ class HygieneMergeJournal(models.Model):
 
     @api.model
     def _undo_days(self):
-        value = self.env["ir.config_parameter"].sudo().get_param(UNDO_DAYS_PARAM)
-        try:
-            return max(int(value), 0) if value not in (None, False, "") else DEFAULT_UNDO_DAYS
-        except ValueError:
-            return DEFAULT_UNDO_DAYS
+        return get_param(self.env, MERGE_UNDO_DAYS)
 
     # ------------------------------------------------------------------ undo
 
     def action_undo(self):
         """Undo the merge (see the class docstring for what is and is not restored)."""
-        if not self.env.user.has_group(STEWARD):
+        if not self.env.user.has_group(GROUP_STEWARD):
             raise AccessError(self.env._("Only data stewards can undo a merge."))
         self.check_access("read")
         deadline = fields.Datetime.now() - timedelta(days=self._undo_days())
@@ -551,24 +546,16 @@ class HygieneMergeJournal(models.Model):
         """
         deadline = fields.Datetime.now() - timedelta(days=self._undo_days())
         journals = self.search([("state", "=", "done"), ("date", "<", deadline)])
-        Partner = self.env["res.partner"].sudo().with_context(active_test=False)
         candidates = journals.source_ids.filtered(
             lambda p: not p.active and p.hygiene_merged_into_id
         )
         batch, remaining = candidates[:batch_size], candidates[batch_size:]
-        deleted = Partner.browse()
-        try:
-            with self.env.cr.savepoint():
-                batch.unlink()
-            deleted = batch
-        except Exception:  # noqa: BLE001 - fall back to one by one to isolate the blocked ones
-            for partner in batch:
-                try:
-                    with self.env.cr.savepoint():
-                        partner.unlink()
-                    deleted |= partner
-                except Exception:  # noqa: BLE001
-                    _logger.warning("merged contact %s could not be deleted", partner.id)
+        outcome = self._hygiene_isolated(
+            batch.ids, lambda ids: batch.browse(ids).unlink(), label="merged contacts deletion"
+        )
+        for partner_id, __ in outcome["failed"]:
+            _logger.warning("merged contact %s could not be deleted", partner_id)
+        deleted = [pid for ids, __ in outcome["ok"] for pid in ids]
         self.env.invalidate_all()
         expired = journals.filtered(lambda j: not j.source_ids.exists())
         expired.sudo().write({"state": "expired", "before_values": False, "removed_rows": False})

@@ -3,7 +3,7 @@ from odoo.exceptions import AccessError, ValidationError
 from odoo.tools import SQL
 from odoo.tools.sql import create_index
 
-OFFICER = "partner_data_hygiene.group_hygiene_officer"
+from ..const import GROUP_OFFICER
 
 
 class HygienePartnerOrigin(models.Model):
@@ -97,7 +97,7 @@ class HygienePartnerOrigin(models.Model):
         )
         partners = partners.with_context(active_test=False)
         partners.check_access("write")
-        if self.env.user.has_group(OFFICER):
+        if self.env.user.has_group(GROUP_OFFICER):
             return
         created = {p.id: p.create_date for p in partners.sudo()}
         for vals in vals_list:

@@ -6,6 +6,13 @@ from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.osv import expression
 from odoo.tools import SQL
 
+from ..const import (
+    GROUP_OFFICER,
+    RETENTION_BATCH_SIZE,
+    RETENTION_SAFETY_VALVE_PERCENT,
+    get_param,
+)
+
 _logger = logging.getLogger(__name__)
 
 # Fields of the retention engine itself, refused in a policy's category.
@@ -31,11 +38,6 @@ END_ACTIONS = [
     ("delete", "Delete"),
     ("archive", "Move to the restricted archive"),
 ]
-OFFICER = "partner_data_hygiene.group_hygiene_officer"
-VALVE_PARAM = "partner_data_hygiene.retention_safety_valve_percent"
-BATCH_PARAM = "partner_data_hygiene.retention_batch_size"
-DEFAULT_VALVE_PERCENT = 5.0
-DEFAULT_BATCH = 500
 # Leaves that every partner satisfies, whatever the data (a category made of them covers the
 # whole base). The dynamic check of _hygiene_check_domain catches the others on the real base.
 TAUTOLOGIES = {
@@ -547,7 +549,7 @@ class HygieneRetentionPolicy(models.Model):
     # ------------------------------------------------------------------ actions
 
     def _hygiene_check_officer(self):
-        if not self.env.user.has_group(OFFICER) and not self.env.su:
+        if not self.env.user.has_group(GROUP_OFFICER) and not self.env.su:
             raise AccessError(
                 self.env._("Only a privacy officer can preview or run retention policies.")
             )
@@ -591,19 +593,11 @@ class HygieneRetentionPolicy(models.Model):
 
     @api.model
     def _hygiene_batch_size(self):
-        value = self.env["ir.config_parameter"].sudo().get_param(BATCH_PARAM, DEFAULT_BATCH)
-        try:
-            return max(1, int(value))
-        except (TypeError, ValueError):
-            return DEFAULT_BATCH
+        return get_param(self.env, RETENTION_BATCH_SIZE)
 
     @api.model
     def _hygiene_valve_percent(self):
-        value = self.env["ir.config_parameter"].sudo().get_param(VALVE_PARAM, DEFAULT_VALVE_PERCENT)
-        try:
-            return float(value)
-        except (TypeError, ValueError):
-            return DEFAULT_VALVE_PERCENT
+        return get_param(self.env, RETENTION_SAFETY_VALVE_PERCENT)
 
     def _hygiene_due_counts(self):
         """{policy: number of contacts due now} for the policies in ``self``."""
@@ -653,9 +647,9 @@ class HygieneRetentionPolicy(models.Model):
             due=figures["due"],
             base=figures["base"],
             percent=figures["percent_limit"],
-            param=VALVE_PARAM,
+            param=RETENTION_SAFETY_VALVE_PERCENT,
         )
-        officers = self.env.ref(OFFICER).sudo().users.filtered(lambda u: not u.share)
+        officers = self.env.ref(GROUP_OFFICER).sudo().users.filtered(lambda u: not u.share)
         policy = self.sudo()
         open_for = policy.activity_ids.filtered(lambda a: a.summary == summary).user_id
         for user in officers - open_for:

@@ -5,10 +5,10 @@ from odoo import api, fields, models, tools
 from odoo.exceptions import UserError, ValidationError
 from odoo.tools import SQL
 
+from ..const import GROUP_USER
 from ..tools.activity import ACTIVITY_SOURCES
 from .res_partner_matching import KEY_FIELDS
 
-HYGIENE_USER = "partner_data_hygiene.group_hygiene_user"
 # Written only by _hygiene_register_activities (SQL): an edit by an employee is not a contact from
 # the person (CNIL), so these fields are refused in create/write.
 ACTIVITY_FIELDS = ("hygiene_last_activity_date", "hygiene_last_activity_source")
@@ -27,19 +27,19 @@ class ResPartner(models.Model):
     _inherit = "res.partner"
 
     hygiene_origin_ids = fields.One2many(
-        "hygiene.partner.origin", "partner_id", string="Origins", groups=HYGIENE_USER
+        "hygiene.partner.origin", "partner_id", string="Origins", groups=GROUP_USER
     )
     hygiene_first_origin_id = fields.Many2one(
         "hygiene.partner.origin",
         compute="_compute_hygiene_origins",
         string="First Origin",
-        groups=HYGIENE_USER,
+        groups=GROUP_USER,
     )
     hygiene_latest_origin_id = fields.Many2one(
         "hygiene.partner.origin",
         compute="_compute_hygiene_origins",
         string="Latest Origin",
-        groups=HYGIENE_USER,
+        groups=GROUP_USER,
     )
     # Stored so that lists can be grouped and filtered by source with an index. Maintained by
     # hygiene.partner.origin (one UPDATE per batch of origins) rather than a stored compute, so
@@ -60,17 +60,17 @@ class ResPartner(models.Model):
         help="When the contact was first collected, as known by its source.",
     )
     hygiene_consent_ids = fields.One2many(
-        "hygiene.consent", "partner_id", string="Consent History", groups=HYGIENE_USER
+        "hygiene.consent", "partner_id", string="Consent History", groups=GROUP_USER
     )
     hygiene_consent_state_ids = fields.One2many(
-        "hygiene.consent.state", "partner_id", string="Current Consents", groups=HYGIENE_USER
+        "hygiene.consent.state", "partner_id", string="Current Consents", groups=GROUP_USER
     )
     hygiene_granted_purpose_ids = fields.Many2many(
         "hygiene.purpose",
         compute="_compute_hygiene_granted_purpose_ids",
         search="_search_hygiene_granted_purpose_ids",
         string="Consented Purposes",
-        groups=HYGIENE_USER,
+        groups=GROUP_USER,
         help="Purposes this contact currently consents to, with proof.",
     )
     hygiene_last_activity_date = fields.Datetime(

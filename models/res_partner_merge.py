@@ -10,15 +10,13 @@ from odoo.exceptions import AccessError, UserError
 from odoo.models import MAGIC_COLUMNS
 from odoo.tools import SQL, mute_logger
 
+from ..const import GROUP_STEWARD, MERGE_SURVIVORSHIP, get_param
 from ..tools.consent import RESTRICTION_RANK
 from .res_partner import ACTIVITY_FIELDS, PROVENANCE_FIELDS
 from .res_partner_matching import KEY_FIELDS
 
 _logger = logging.getLogger(__name__)
 
-STEWARD = "partner_data_hygiene.group_hygiene_steward"
-SURVIVORSHIP_PARAM = "partner_data_hygiene.merge_survivorship"
-SURVIVORSHIP_RULES = ("most_recent", "most_complete", "source_priority")
 # Field types that survivorship copies; booleans and numbers are left out on purpose: "empty"
 # means nothing for them (is_company=False is a value, not a gap).
 SURVIVORSHIP_TYPES = ("char", "text", "html", "selection", "many2one", "date", "datetime")
@@ -191,25 +189,21 @@ class ResPartner(models.Model):
             for survivor, sources, values in groups
         ]
         self._hygiene_merge_check_rights(groups)
-        try:
+        if refused is None or len(groups) == 1:
             return self._hygiene_merge_groups(groups)
-        except UserError as error:
-            if refused is None or len(groups) == 1:
-                raise
-            # the message names the contacts: only its class is logged
-            _logger.info("merge batch refused (%s), retrying group by group", type(error).__name__)
+        outcome = self._hygiene_isolated(
+            groups, self._hygiene_merge_groups, errors=UserError, label="merge batch"
+        )
+        refused += [(group[0], group[1], str(error)) for group, error in outcome["failed"]]
         journals = self.env["hygiene.merge.journal"]
-        for group in groups:
-            try:
-                journals |= self._hygiene_merge_groups([group])
-            except UserError as error:
-                refused.append((group[0], group[1], str(error)))
+        for __, chunk_journals in outcome["ok"]:
+            journals |= chunk_journals
         return journals
 
     # ------------------------------------------------------------------ checks
 
     def _hygiene_merge_check_rights(self, groups):
-        if not self.env.user.has_group(STEWARD):
+        if not self.env.user.has_group(GROUP_STEWARD):
             raise AccessError(self.env._("Only data stewards can merge contacts."))
         ids = {pid for survivor, sources, __ in groups for pid in survivor._ids + sources._ids}
         self.browse(ids).with_context(active_test=False).check_access("write")
@@ -351,9 +345,7 @@ class ResPartner(models.Model):
         all_ids = [pid for s, srcs, __ in groups for pid in (s.id, *srcs.ids)]
         picked = {name for __, __, values in groups for name in values}
         snapshot = Partner._hygiene_merge_snapshot(all_ids, picked)
-        rule = self.env["ir.config_parameter"].sudo().get_param(SURVIVORSHIP_PARAM) or "most_recent"
-        if rule not in SURVIVORSHIP_RULES:
-            rule = "most_recent"
+        rule = get_param(self.env, MERGE_SURVIVORSHIP)
         plans = []
         for survivor, sources, values in groups:
             vals, before = Partner._hygiene_survivor_values(

@@ -14,15 +14,15 @@ from dateutil.relativedelta import relativedelta
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
-from odoo.tools import SQL, mute_logger, split_every
+from odoo.tools import SQL, split_every
 
+from ..const import GROUP_OFFICER
 from ..tools import anonymize
 from ..tools.suppression import suppression_hash, suppression_values
 from .hygiene_eraser import Erasure
 
 _logger = logging.getLogger(__name__)
 
-OFFICER = "partner_data_hygiene.group_hygiene_officer"
 ACTIONS = ("anonymize", "delete", "archive")
 RETENTION_STATES = [
     ("archived", "In the restricted archive"),
@@ -80,14 +80,14 @@ class ResPartner(models.Model):
     hygiene_hold_reason = fields.Char(
         string="Legal Hold Reason",
         copy=False,
-        groups=OFFICER,
+        groups=GROUP_OFFICER,
         help="Why the data of this contact must be kept (litigation, legal obligation...). "
         "A technical reason, never a personal value.",
     )
     hygiene_hold_end_date = fields.Date(
         string="Legal Hold Until",
         copy=False,
-        groups=OFFICER,
+        groups=GROUP_OFFICER,
         help="Set by the privacy officer: until this date, only the data not covered by the hold "
         "is anonymised.",
     )
@@ -183,7 +183,7 @@ class ResPartner(models.Model):
         return result
 
     def _hygiene_retention_check_rights(self):
-        if not (self.env.su or self.env.user.has_group(OFFICER)):
+        if not (self.env.su or self.env.user.has_group(GROUP_OFFICER)):
             raise AccessError(
                 self.env._("Only privacy officers can anonymise, erase or archive contacts.")
             )
@@ -247,17 +247,20 @@ class ResPartner(models.Model):
         if not todo:
             return
         outcome = self._hygiene_isolated(
-            todo, lambda chunk: self._hygiene_anonymize_roots(chunk, trees, states)
+            todo,
+            lambda chunk: self._hygiene_anonymize_roots(chunk, trees, states),
+            label="retention batch",
         )
+        self._hygiene_log_failed(outcome)
         held_roots = set()
-        for chunk_roots, counts, held in outcome["ok"]:
+        for chunk_roots, (counts, held) in outcome["ok"]:
             result["counts"].update(counts)
             held_roots |= held
             self._hygiene_journal_anonymized(
                 chunk_roots, counts, held, states, policy, reason or "retention"
             )
         self._hygiene_journal_failed(outcome["failed"], policy, result)
-        anonymised = [r for chunk, __, __ in outcome["ok"] for r in chunk if r not in held_roots]
+        anonymised = [r for chunk, __ in outcome["ok"] for r in chunk if r not in held_roots]
         result["held"] += sorted(held_roots)
         if action == "delete" and anonymised:
             deleted = self._hygiene_delete_roots(anonymised, trees, policy, result)
@@ -266,33 +269,6 @@ class ResPartner(models.Model):
             result["done"] += kept
         else:
             result["done"] += anonymised
-
-    def _hygiene_isolated(self, roots, function):
-        """Run ``function(roots)`` in a savepoint; on failure, once per root in its own savepoint.
-
-        Returns {"ok": [(roots, *function result)], "failed": [(root, error class name)]}.
-        """
-        cr = self.env.cr
-        try:
-            # odoo.sql_db logs a failing statement with its parameters: the person's values
-            with mute_logger("odoo.sql_db"), cr.savepoint():
-                return {"ok": [(roots, *function(roots))], "failed": []}
-        except Exception as error:  # noqa: BLE001 - isolated and reported, see below
-            # The message may quote a value of the person: only its class is logged.
-            _logger.warning(
-                "retention batch failed (%s), retrying one by one", type(error).__name__
-            )
-        self.env.invalidate_all(flush=False)
-        outcome = {"ok": [], "failed": []}
-        for root in roots:
-            try:
-                with mute_logger("odoo.sql_db"), cr.savepoint():
-                    outcome["ok"].append(([root], *function([root])))
-            except Exception as error:  # noqa: BLE001
-                _logger.warning("retention failed for partner %s (%s)", root, type(error).__name__)
-                self.env.invalidate_all(flush=False)
-                outcome["failed"].append((root, type(error).__name__))
-        return outcome
 
     def _hygiene_journal_anonymized(self, roots, counts, held, states, policy, reason):
         Journal = self.env["hygiene.journal"]
@@ -323,10 +299,15 @@ class ResPartner(models.Model):
             if new_holds:
                 Journal._log("hold", policy=policy, record_ids=new_holds, reason="legal_hold")
 
+    def _hygiene_log_failed(self, outcome):
+        # The message may quote a value of the person: only its class is logged.
+        for root, error in outcome["failed"]:
+            _logger.warning("retention failed for partner %s (%s)", root, type(error).__name__)
+
     def _hygiene_journal_failed(self, failed, policy, result):
         by_reason = defaultdict(list)
         for root, error in failed:
-            by_reason[error].append(root)
+            by_reason[type(error).__name__].append(root)
             result["failed"].append(root)
         for error, roots in by_reason.items():
             self.env["hygiene.journal"]._log(
@@ -696,9 +677,12 @@ class ResPartner(models.Model):
             nodes = sorted({n for root in chunk for n in trees[root]})
             self.browse(nodes).unlink()
             self.env.flush_all()
-            return (len(nodes),)
+            return len(nodes)
 
-        outcome = self._hygiene_isolated(free, delete) if free else {"ok": [], "failed": []}
+        outcome = {"ok": [], "failed": []}
+        if free:
+            outcome = self._hygiene_isolated(free, delete, label="retention batch")
+            self._hygiene_log_failed(outcome)
         deleted = [root for chunk, __ in outcome["ok"] for root in chunk]
         if deleted:
             count = sum(n for __, n in outcome["ok"])

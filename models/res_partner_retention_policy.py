@@ -2,7 +2,7 @@ from odoo import api, fields, models
 from odoo.osv import expression
 from odoo.tools import SQL
 
-STEWARD = "partner_data_hygiene.group_hygiene_steward"
+from ..const import GROUP_STEWARD
 
 
 class ResPartner(models.Model):
@@ -27,14 +27,14 @@ class ResPartner(models.Model):
         string="Retention Policy",
         compute="_compute_hygiene_retention",
         search="_search_hygiene_retention_policy_id",
-        groups=STEWARD,
+        groups=GROUP_STEWARD,
         help="The active policy of highest priority whose category matches the contact; empty "
         "for an unclassified contact.",
     )
     hygiene_retention_start_date = fields.Datetime(
         string="Retention Start",
         compute="_compute_hygiene_retention",
-        groups=STEWARD,
+        groups=GROUP_STEWARD,
         help="Date of the start event of the policy (last activity, collection, last order or "
         "invoice).",
     )
@@ -42,19 +42,19 @@ class ResPartner(models.Model):
         string="Retention Due Date",
         compute="_compute_hygiene_retention",
         search="_search_hygiene_retention_due_date",
-        groups=STEWARD,
+        groups=GROUP_STEWARD,
         help="When the end action of the policy applies to the contact.",
     )
     hygiene_retention_action = fields.Selection(
         related="hygiene_retention_policy_id.end_action",
         string="Retention End Action",
-        groups=STEWARD,
+        groups=GROUP_STEWARD,
     )
     hygiene_repermission_sent_date = fields.Datetime(
         string="Re-permission Asked On",
         readonly=True,
         copy=False,
-        groups=STEWARD,
+        groups=GROUP_STEWARD,
         help="When the person was last asked whether they want to stay; asked once per "
         "retention period.",
     )

@@ -37,5 +37,7 @@ from . import test_security_logs
 from . import test_security_matrix_http
 from . import test_security_retention
 from . import test_core_merge
+from . import test_const
+from . import test_isolated
 from . import test_entry_rules
 from . import test_entry_visibility

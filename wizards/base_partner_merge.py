@@ -1,7 +1,7 @@
 from odoo import api, fields, models
 from odoo.tools import SQL
 
-from ..models.res_partner_merge import STEWARD
+from ..const import GROUP_STEWARD
 
 
 class BasePartnerMergeAutomaticWizard(models.TransientModel):
@@ -51,7 +51,7 @@ class BasePartnerMergeAutomaticWizard(models.TransientModel):
         if model != "res.partner" or not src_records:
             return super()._update_foreign_keys_generic(model, src_records, dst_record)
         values = self._hygiene_summed_values(src_records, dst_record)
-        if self.env.user.has_group(STEWARD):
+        if self.env.user.has_group(GROUP_STEWARD):
             journal = dst_record._hygiene_merge(src_records, field_values=values)
         else:
             # The core screen is open to contact managers (its access rule), who merged with
