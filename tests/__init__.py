@@ -41,3 +41,4 @@ from . import test_const
 from . import test_isolated
 from . import test_entry_rules
 from . import test_entry_visibility
+from . import test_details_check
