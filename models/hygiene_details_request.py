@@ -185,7 +185,11 @@ class HygieneDetailsRequest(models.Model):
         request = self.sudo().search([("token_hash", "=", digest)], limit=1)
         if not request or not consteq(request.token_hash or "", digest):
             return self.browse()
-        if request.state != "sent" or request.expiry_date < fields.Datetime.now():
+        if (
+            request.state != "sent"
+            or not request.expiry_date
+            or request.expiry_date < fields.Datetime.now()
+        ):
             return self.browse()
         partner = request.partner_id.with_context(active_test=False)
         if not partner.active or partner.hygiene_retention_state:
@@ -257,6 +261,7 @@ class HygieneDetailsRequest(models.Model):
 
     def action_view_proposals(self):
         self.ensure_one()
+        self.check_access("read")
         return {
             "type": "ir.actions.act_window",
             "name": self.env._("Corrections"),

@@ -47,6 +47,9 @@ EXPECTED_ACCESS = {
     "hygiene.repermission":      ("",      "",     "",      "r",     "r"),
     "hygiene.retention.preview": ("",      "",     "",      "crwu",  "crwu"),
     "hygiene.retention.preview.line": ("",  "",     "",      "crwu",  "crwu"),
+    # check-your-details requests (issue 19): written by their engine only
+    "hygiene.details.request":   ("",      "",     "r",     "r",     "ru"),
+    "hygiene.details.proposal":  ("",      "",     "r",     "r",     "ru"),
 }
 # fmt: on
 
@@ -167,6 +170,13 @@ class TestAccessRights(HygieneCommon):
             return self._import_create_values(model)
         if model == "hygiene.repermission":
             return {"partner_id": self.marc.id}
+        if model == "hygiene.details.request":
+            return {"partner_id": self.marc.id}
+        if model == "hygiene.details.proposal":
+            request = (
+                self.env["hygiene.details.request"].sudo().create({"partner_id": self.marc.id})
+            )
+            return {"request_id": request.id, "field_name": "city", "new_value": "Lyon"}
         if model == "hygiene.retention.preview":
             return {}
         if model == "hygiene.retention.preview.line":
@@ -212,6 +222,8 @@ class TestAccessRights(HygieneCommon):
         "hygiene.import.sheet": "name",
         "hygiene.import.mapping": "column",
         "hygiene.repermission": "state",
+        "hygiene.details.request": "state",
+        "hygiene.details.proposal": "field_name",
         "hygiene.retention.preview": "due_count",
         "hygiene.retention.preview.line": "outcome",
     }
@@ -219,6 +231,8 @@ class TestAccessRights(HygieneCommon):
         "hygiene.retention.policy": {"duration_months": 48},
         "hygiene.journal": {"reason": "written"},
         "hygiene.repermission": {"state": "confirmed"},
+        "hygiene.details.request": {"state": "confirmed"},
+        "hygiene.details.proposal": {"state": "accepted"},
         "hygiene.retention.preview": {"due_count": 3},
         "hygiene.retention.preview.line": {"outcome": "refused"},
         "hygiene.source": {"description": "written"},
