@@ -177,10 +177,23 @@ class TestDetailsRequest(DetailsCommon):
             {"expiry_date": fields.Datetime.now() - timedelta(seconds=1)}
         )
         self.assertFalse(Request._hygiene_from_token(token))
+        marc_request = request.filtered(lambda r: r.partner_id == self.marc)
+        marc_request._hygiene_answer({"city": "Marseille"})
         self.marc.with_user(self.user_officer)._hygiene_retention_execute(
             "anonymize", reason="manual"
         )
         self.assertFalse(Request._hygiene_from_token(urls[self.marc].rsplit("/", 1)[1]))
+        # the requests, the proposed values and the queued mail with the link are gone
+        self.assertFalse(Request.sudo().search([("partner_id", "=", self.marc.id)]))
+        self.assertFalse(
+            self.env["hygiene.details.proposal"].sudo().search([("new_value", "=", "Marseille")])
+        )
+        mail = self.env["mail.mail"].search(
+            [("model", "=", "hygiene.details.request"), ("res_id", "=", marc_request.id)]
+        )
+        self.assertTrue(mail)
+        self.assertEqual(mail.state, "cancel", "the queued mail is not sent")
+        self.assertNotIn(urls[self.marc].rsplit("/", 1)[1], mail.body_html or "")
 
 
 @tagged("post_install", "-at_install")
