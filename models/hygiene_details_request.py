@@ -139,9 +139,12 @@ class HygieneDetailsRequest(models.Model):
                 self.env._("Only data stewards can ask contacts to check their details.")
             )
         partners.check_access("write")
-        partners = partners.filtered("email")
+        # an address on the blacklist (the person objected, or it bounces) is not written to
+        partners = partners.filtered(lambda partner: partner.email and not partner.is_blacklisted)
         if not partners:
-            raise UserError(self.env._("None of these contacts has an email address."))
+            raise UserError(
+                self.env._("None of these contacts has an email address that may be written to.")
+            )
         Request = self.sudo()
         Request.search([("partner_id", "in", partners.ids), ("state", "=", "sent")]).write(
             {"state": "cancelled", "token_hash": False}
