@@ -68,7 +68,6 @@
         "web.assets_tests": [
             "partner_data_hygiene/static/tests/tours/duplicate_hint_tour.js",
             "partner_data_hygiene/static/tests/tours/screens_tour.js",
-            "partner_data_hygiene/static/tests/tours/entry_hints_tour.js",
         ],
     },
     "post_init_hook": "post_init_hook",

@@ -484,17 +484,3 @@ class TestEntryFrench(BaseCase):
         self.assertFalse(missing, "messages without a French translation")
         self.assertGreater(len(list(self._messages("tools/entry_checks.py"))), 10)
 
-
-@tagged("post_install", "-at_install")
-class TestEntryHintsTour(HttpCase):
-    """The hints in a real browser: the contact form's alert and the lead form's widget."""
-
-    def test_contact_form_hints_while_typing(self):
-        self.env.company.country_id = self.env.ref("base.fr")
-        self.start_tour("/odoo", "partner_data_hygiene_contact_entry_hints", login="admin")
-
-    def test_lead_form_hints_while_typing(self):
-        if "crm.lead" not in self.env:
-            self.skipTest("crm is not installed")
-        self.env.company.country_id = self.env.ref("base.fr")
-        self.start_tour("/odoo", "partner_data_hygiene_lead_entry_hints", login="admin")
