@@ -237,6 +237,19 @@ def run_import(
     return batch
 
 
+def _purge_dry_run(env, total, out):
+    """What a purge of ``total`` due contacts would do: counts only, nothing changed."""
+    base = env["res.partner"].search_count([])
+    percent = env["hygiene.retention.policy"]._hygiene_valve_percent()
+    if total and total * 100.0 > percent * max(base, 1):
+        out.write(
+            f"the safety valve would stop this run: {total} due out of {base} active "
+            f"contacts, more than {percent} %\n"
+        )
+    out.write(f"dry run: {total} contacts would be processed, nothing changed\n")
+    return {"done": 0, "remaining": total, "stopped": None, "due": total}
+
+
 def run_purge(env, dry_run=False, policy=None, limit=None, out=sys.stdout, commit=True):
     """Apply the active retention policies (or the one named ``policy``) batch by batch.
 
@@ -262,15 +275,7 @@ def run_purge(env, dry_run=False, policy=None, limit=None, out=sys.stdout, commi
     out.write(f"unclassified contacts (no policy): {unclassified}\n")
     total = sum(due.values())
     if dry_run:
-        base = env["res.partner"].search_count([])
-        percent = Policy._hygiene_valve_percent()
-        if total and total * 100.0 > percent * max(base, 1):
-            out.write(
-                f"the safety valve would stop this run: {total} due out of {base} active "
-                f"contacts, more than {percent} %\n"
-            )
-        out.write(f"dry run: {total} contacts would be processed, nothing changed\n")
-        return {"done": 0, "remaining": total, "stopped": None, "due": total}
+        return _purge_dry_run(env, total, out)
     done = 0
     report = {"done": 0, "remaining": total, "stopped": None}
     while True:

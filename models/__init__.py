@@ -12,9 +12,12 @@ from . import mail_message
 from . import res_partner_matching
 from . import res_partner
 from . import res_users
-from . import res_partner_merge
+from . import hygiene_reference_catalogue
+from . import hygiene_merge_engine
+from . import hygiene_merge_values
 from . import hygiene_merge_journal
 from . import hygiene_retention_policy
+from . import hygiene_retention_run
 from . import hygiene_journal
 from . import res_config_settings
 from . import hygiene_import_preset
@@ -30,10 +33,11 @@ from . import hygiene_import_batch
 from . import hygiene_import_sheet
 from . import hygiene_import_line
 from . import hygiene_import_partner
-from . import res_partner_retention_policy
 from . import hygiene_repermission
 from . import hygiene_eraser
-from . import res_partner_retention
+from . import hygiene_retention_engine
+from . import hygiene_retention_anonymize
+from . import erasers
 from . import hygiene_consent_erasure
 from . import hygiene_entry_rules
 from . import hygiene_details_request

@@ -483,4 +483,3 @@ class TestEntryFrench(BaseCase):
         ]
         self.assertFalse(missing, "messages without a French translation")
         self.assertGreater(len(list(self._messages("tools/entry_checks.py"))), 10)
-
