@@ -40,4 +40,5 @@ from . import hygiene_retention_anonymize
 from . import erasers
 from . import hygiene_consent_erasure
 from . import hygiene_entry_rules
+from . import hygiene_entry_hooks
 from . import hygiene_details_request

@@ -588,14 +588,8 @@ class ResPartner(models.Model):
         help="The SIRET of this establishment, as typed (the Company ID keeps its SIREN).",
     )
     hygiene_entry_hints = fields.Html(
-        compute="_compute_hygiene_entry_hints",
+        compute="_compute_hygiene_entry_hints",  # in hygiene_entry_hooks.py
         string="Entry Hints",
         sanitize=False,  # built escaped by hygiene.entry.rules
         help="What looks wrong in the values typed (never changed by itself).",
     )
-
-    @api.depends("email", "phone", "mobile", "zip", "city", "vat", "company_registry", "country_id")
-    def _compute_hygiene_entry_hints(self):
-        rules = self.env["hygiene.entry.rules"]
-        for partner in self:
-            partner.hygiene_entry_hints = rules._hygiene_partner_hints_html(partner)
