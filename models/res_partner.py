@@ -494,25 +494,8 @@ class ResPartner(models.Model):
 
     # ------------------------------------------------------------------ customer
 
-    @api.model
-    def _hygiene_customer_ids_sql(self):
-        """SQL subquery of the ids of contacts with a confirmed order or posted invoice."""
-        parts = []
-        if "sale.order" in self.env:
-            parts.append(SQL("SELECT so.partner_id FROM sale_order so WHERE so.state = 'sale'"))
-        if "account.move" in self.env:
-            parts.append(
-                SQL(
-                    "SELECT am.partner_id FROM account_move am WHERE am.state = 'posted' "
-                    "AND am.move_type = 'out_invoice' AND am.partner_id IS NOT NULL"
-                )
-            )
-        if not parts:
-            return None
-        return SQL("(%s)", SQL(" UNION ").join(parts))
-
     def _compute_hygiene_is_customer(self):
-        subquery = self._hygiene_customer_ids_sql()
+        subquery = self.env["hygiene.retention.engine"]._hygiene_customer_ids_sql()
         ids = [pid for pid in self.ids if isinstance(pid, int)]
         customers = set()
         if subquery and ids:
@@ -528,7 +511,7 @@ class ResPartner(models.Model):
         if operator not in ("=", "!="):
             return expression.FALSE_DOMAIN
         positive = bool(value) == (operator == "=")
-        subquery = self._hygiene_customer_ids_sql()
+        subquery = self.env["hygiene.retention.engine"]._hygiene_customer_ids_sql()
         if subquery is None:
             return expression.FALSE_DOMAIN if positive else expression.TRUE_DOMAIN
         return [("id", "in" if positive else "not in", subquery)]
@@ -587,16 +570,12 @@ class ResPartner(models.Model):
     )
     hygiene_restricted = fields.Boolean(
         string="Processing Restricted",
-        compute="_compute_hygiene_restricted",
+        compute="_compute_hygiene_restricted",  # in res_partner_privacy.py
         store=True,
         index="btree_not_null",
         help="A restriction request (GDPR Art. 18) holds: the contact is kept out of mailings, "
         "exports and merges until the privacy officer closes it.",
     )
-
-    @api.depends("hygiene_privacy_request_ids.state", "hygiene_privacy_request_ids.request_type")
-    def _compute_hygiene_restricted(self):
-        self.env["hygiene.privacy.service"]._compute_restricted(self)
 
     # --- rules at entry (issue 19) ---
     hygiene_siret = fields.Char(
