@@ -66,9 +66,6 @@ class HygienePrivacyPortal(CustomerPortal):
         states = {s.purpose_id.id: s for s in partner_sudo.hygiene_consent_state_ids}
         purposes = request.env["hygiene.purpose"].sudo().search([("active", "=", True)])
         requests = partner_sudo.hygiene_privacy_request_ids.sorted("id", reverse=True)
-        latest_export = requests.filtered(
-            lambda r: r.request_type == "portability" and r.export_state
-        )[:1]
         values.update(
             {
                 "page_name": "privacy",
@@ -77,8 +74,9 @@ class HygienePrivacyPortal(CustomerPortal):
                 "purposes": purposes,
                 "consent_states": states,
                 "privacy_requests": requests[:20],
-                "latest_export": latest_export,
-                "export_token": latest_export and latest_export._hygiene_export_token(),
+                "latest_export": requests.filtered(
+                    lambda r: r.request_type == "portability" and r.export_state
+                )[:1],
                 "open_erasure": Service._hygiene_open_erasure(partner),
                 "grace_days": Service._hygiene_grace_days(),
                 "now": fields.Datetime.now(),

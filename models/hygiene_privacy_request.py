@@ -64,6 +64,7 @@ SYSTEM_FIELDS = frozenset(
         "confirm_token_expiry",
         "requester_ip_hash",
         "export_attachment_id",
+        "export_token",
         "export_expiry",
         "export_state",
         "erasure_scheduled_date",
@@ -155,6 +156,8 @@ class HygienePrivacyRequest(models.Model):
     export_attachment_id = fields.Many2one(
         "ir.attachment", string="Export File", readonly=True, copy=False, ondelete="set null"
     )
+    # the download link's own token (the attachment has none: /web/content cannot serve it)
+    export_token = fields.Char(readonly=True, copy=False, groups="base.group_system")
     export_state = fields.Selection(
         [("pending", "Being Prepared"), ("ready", "Ready"), ("expired", "Expired")],
         readonly=True,
@@ -262,6 +265,7 @@ class HygienePrivacyRequest(models.Model):
         if not self.env.su:
             self._check_officer()
             for vals in vals_list:
+                self._check_closing(vals)
                 forged = SYSTEM_FIELDS.intersection(vals)
                 if forged:
                     raise AccessError(
@@ -319,6 +323,11 @@ class HygienePrivacyRequest(models.Model):
                 req.blacklist_added = False
 
     @api.model
+    def _check_closing(self, vals):
+        if vals.get("state") in ("done", "refused"):
+            raise UserError(self.env._("Use the Answer or Refuse buttons to close a request."))
+
+    @api.model
     def _check_officer(self):
         if not (self.env.su or self.env.user.has_group(OFFICER)):
             raise AccessError(self.env._("Only privacy officers handle data-subject requests."))
@@ -329,6 +338,10 @@ class HygienePrivacyRequest(models.Model):
         self.ensure_one()
         if self.user_id:
             return self.user_id
+        creator = self.create_uid
+        if creator and not creator.share and creator._is_internal() and creator.has_group(OFFICER):
+            if creator.id != self.env.ref("base.user_root").id:
+                return creator  # the officer who recorded it
         group = self.env.ref(OFFICER).sudo()
         users = group.users.filtered(
             lambda user: not user.share and user.active and self.company_id in user.company_ids
@@ -384,6 +397,27 @@ class HygienePrivacyRequest(models.Model):
             if req.state not in OPEN_STATES:
                 raise UserError(self.env._("Only an open request can be refused."))
         self.sudo()._close("refused")
+        for req in self.sudo():
+            req._hygiene_mail_refusal()
+
+    def _hygiene_mail_refusal(self):
+        """Tell the person why, and how to complain (Art. 12(4))."""
+        self.ensure_one()
+        email = self.partner_id.email or self.requester_email
+        if not email:
+            return
+        body = self.env["ir.qweb"]._render(
+            "partner_data_hygiene.privacy_refusal_mail", {"req": self}
+        )
+        self.env["mail.mail"].create(
+            {
+                "subject": self.env._("Your request %(ref)s", ref=self.name),
+                "email_to": email,
+                "body_html": body,
+                "auto_delete": True,
+            }
+        ).send()
+        self.message_post(body=self.env._("Refusal sent to the person with the complaint rights."))
 
     def action_cancel(self):
         self._check_officer()

@@ -7,23 +7,13 @@ own records needs ``sudo()`` (portal users have no right on the addon's models);
 is scoped to that one partner (and the contacts under it), after that ownership decision.
 """
 
-import logging
 from datetime import timedelta
 
-from odoo import api, fields, models, tools
+from odoo import api, fields, models
 from odoo.exceptions import UserError
-from odoo.tools import SQL, html2plaintext
 
 from .. import const
-from ..tools import privacy_export
 from .hygiene_privacy_request import OPEN_STATES
-
-_logger = logging.getLogger(__name__)
-
-EXPORT_DAYS = 7
-EXPORT_THROTTLE_HOURS = 24
-# above this many messages + orders the export is built by the cron, not in the request
-EXPORT_SYNC_LIMIT = 2000
 
 
 class HygienePrivacyService(models.AbstractModel):
@@ -63,36 +53,8 @@ class HygienePrivacyService(models.AbstractModel):
         basis = dict(
             self.env["hygiene.purpose"]._fields["legal_basis"]._description_selection(self.env)
         )
-        source_labels = dict(
-            self.env["hygiene.partner.origin"]
-            ._fields["channel_type"]
-            ._description_selection(self.env)
-        )
-        sources = []
-        for origin in partner.hygiene_origin_ids.sorted("collected_date"):
-            sources.append(
-                {
-                    "source": origin.source_id.name,
-                    "channel": source_labels.get(origin.channel_type, origin.channel_type),
-                    "collected_on": origin.collected_date.date().isoformat()
-                    if origin.collected_date
-                    else None,
-                    "identifier": origin.source_ref or None,
-                    "note": origin.note or None,
-                }
-            )
-        info = self.env["hygiene.retention.policy"].sudo()._hygiene_classify([partner.id])
-        retention = None
-        if partner.id in info:
-            policy, start, due = info[partner.id]
-            action = dict(policy._fields["end_action"]._description_selection(self.env))
-            retention = {
-                "rule": policy.name,
-                "duration_months": policy.duration_months,
-                "start": start.date().isoformat() if start else None,
-                "end_action": action.get(policy.end_action),
-                "due_date": due.isoformat() if due else None,
-            }
+        sources = self._hygiene_dossier_source_list(partner)
+        retention = self._hygiene_dossier_retention(partner)
         holds = self._hygiene_holds(partner)
         categories = self._hygiene_categories(partner)
         return {
@@ -135,6 +97,43 @@ class HygienePrivacyService(models.AbstractModel):
             "automated_decisions": self.env._(
                 "No decision producing legal effects is based solely on automated processing."
             ),
+        }
+
+    @api.model
+    def _hygiene_dossier_source_list(self, partner):
+        """The origins of the person in words: source, channel, date, identifier, note."""
+        labels = dict(
+            self.env["hygiene.partner.origin"]
+            ._fields["channel_type"]
+            ._description_selection(self.env)
+        )
+        return [
+            {
+                "source": origin.source_id.name,
+                "channel": labels.get(origin.channel_type, origin.channel_type),
+                "collected_on": origin.collected_date.date().isoformat()
+                if origin.collected_date
+                else None,
+                "identifier": origin.source_ref or None,
+                "note": origin.note or None,
+            }
+            for origin in partner.hygiene_origin_ids.sorted("collected_date")
+        ]
+
+    @api.model
+    def _hygiene_dossier_retention(self, partner):
+        """The retention rule that applies to the person, with its dates (or None)."""
+        info = self.env["hygiene.retention.policy"].sudo()._hygiene_classify([partner.id])
+        if partner.id not in info:
+            return None
+        policy, start, due = info[partner.id]
+        action = dict(policy._fields["end_action"]._description_selection(self.env))
+        return {
+            "rule": policy.name,
+            "duration_months": policy.duration_months,
+            "start": start.date().isoformat() if start else None,
+            "end_action": action.get(policy.end_action),
+            "due_date": due.isoformat() if due else None,
         }
 
     @api.model
@@ -184,280 +183,6 @@ class HygienePrivacyService(models.AbstractModel):
                 "until": until.isoformat(),
             }
         ]
-
-    # ------------------------------------------------------------------ export (Art. 15, 20)
-
-    @api.model
-    def _hygiene_export_tables(self, partner):
-        partner = partner.sudo().with_context(active_test=False)
-        tree = self._hygiene_tree(partner)
-        others = tree - partner
-        tables = {
-            "partner": [
-                {
-                    "id": partner.id,
-                    "name": partner.name,
-                    "email": partner.email,
-                    "phone": partner.phone,
-                    "mobile": partner.mobile,
-                    "street": partner.street,
-                    "street2": partner.street2,
-                    "zip": partner.zip,
-                    "city": partner.city,
-                    "state": partner.state_id.name,
-                    "country": partner.country_id.code,
-                    "vat": partner.vat,
-                    "company_name": partner.company_name,
-                    "function": partner.function,
-                    "website": partner.website,
-                    "lang": partner.lang,
-                    "birthdate": partner.hygiene_birthdate,
-                    "created_on": partner.create_date,
-                    "last_activity_date": partner.hygiene_last_activity_date,
-                    "last_activity_source": partner.hygiene_last_activity_source,
-                }
-            ],
-            "addresses": [
-                {
-                    "id": child.id,
-                    "type": child.type,
-                    "name": child.name,
-                    "street": child.street,
-                    "street2": child.street2,
-                    "zip": child.zip,
-                    "city": child.city,
-                    "country": child.country_id.code,
-                    "phone": child.phone,
-                }
-                for child in others.filtered(lambda c: c.type != "contact")
-            ],
-            "contacts": [
-                {
-                    "id": child.id,
-                    "name": child.name,
-                    "email": child.email,
-                    "phone": child.phone,
-                    "function": child.function,
-                }
-                for child in others.filtered(lambda c: c.type == "contact")
-            ],
-            "origins": self._hygiene_dossier_sources(partner),
-            "consents": [
-                {
-                    "purpose": event.purpose_id.name,
-                    "action": event.action,
-                    "state": event.state,
-                    "date": event.event_date,
-                    "channel": event.channel,
-                    "wording_version": event.wording_id.version,
-                    "wording_sha256": event.wording_hash,
-                    # the person's own proof: they may see what was recorded about them
-                    "ip_address": event.ip_address,
-                    "user_agent": event.user_agent,
-                }
-                for event in partner.hygiene_consent_ids.sorted("event_date")
-            ],
-            "requests": [
-                {
-                    "reference": req.name,
-                    "type": req.request_type,
-                    "channel": req.channel,
-                    "received_on": req.received_date,
-                    "deadline": req.due_date,
-                    "state": req.state,
-                }
-                for req in partner.hygiene_privacy_request_ids.sorted("id")
-            ],
-        }
-        tables.update(self._hygiene_export_apps(partner, tree))
-        tables["messages"] = self._hygiene_export_messages(partner)
-        return tables
-
-    @api.model
-    def _hygiene_dossier_sources(self, partner):
-        return [
-            {
-                "source": origin.source_id.name,
-                "channel": origin.channel_type,
-                "collected_on": origin.collected_date,
-                "identifier": origin.source_ref,
-                "note": origin.note,
-            }
-            for origin in partner.hygiene_origin_ids.sorted("collected_date")
-        ]
-
-    @api.model
-    def _hygiene_export_apps(self, partner, tree):
-        """Headers of the documents of the installed applications, read with SQL (an account
-        with a thousand orders exports in a second)."""
-        tables = {}
-        cr = self.env.cr
-        self.env.flush_all()
-        if "sale.order" in self.env:
-            cr.execute(
-                SQL(
-                    """
-                    SELECT o.name, o.date_order, o.state, o.amount_total, c.name
-                      FROM sale_order o JOIN res_currency c ON c.id = o.currency_id
-                     WHERE o.partner_id = ANY(%s) ORDER BY o.date_order, o.id
-                    """,
-                    tree.ids,
-                )
-            )
-            tables["orders"] = [
-                dict(
-                    zip(
-                        ("reference", "date", "state", "amount_total", "currency"), row, strict=True
-                    )
-                )
-                for row in cr.fetchall()
-            ]
-        if "account.move" in self.env:
-            cr.execute(
-                SQL(
-                    """
-                    SELECT m.name, m.invoice_date, m.move_type, m.state, m.amount_total, c.name
-                      FROM account_move m JOIN res_currency c ON c.id = m.currency_id
-                     WHERE m.partner_id = ANY(%s) AND m.state = 'posted'
-                       AND m.move_type IN ('out_invoice', 'out_refund')
-                  ORDER BY m.invoice_date, m.id
-                    """,
-                    tree.ids,
-                )
-            )
-            tables["invoices"] = [
-                dict(
-                    zip(
-                        ("reference", "date", "type", "state", "amount_total", "currency"),
-                        row,
-                        strict=True,
-                    )
-                )
-                for row in cr.fetchall()
-            ]
-        if "crm.lead" in self.env:
-            leads = (
-                self.env["crm.lead"]
-                .sudo()
-                .with_context(active_test=False)
-                .search([("partner_id", "in", tree.ids)])
-            )
-            tables["leads"] = [
-                {
-                    "name": lead.name,
-                    "created_on": lead.create_date,
-                    "email": lead.email_from,
-                    "phone": lead.phone,
-                    "stage": lead.stage_id.name,
-                }
-                for lead in leads
-            ]
-        # keyed on an address the person proved they hold, the login of their account (the
-        # invitation reached it): /my/account changes the contact's email without any check
-        logins = {
-            tools.email_normalize(user.login)
-            for user in partner.sudo().with_context(active_test=False).user_ids
-        }
-        if (
-            "mailing.subscription" in self.env
-            and partner.email_normalized
-            and partner.email_normalized in logins
-        ):
-            subscriptions = (
-                self.env["mailing.subscription"]
-                .sudo()
-                .search([("contact_id.email_normalized", "=", partner.email_normalized)])
-            )
-            tables["mailing_subscriptions"] = [
-                {
-                    "list": sub.list_id.name,
-                    "email": sub.contact_id.email,
-                    "opted_out": sub.opt_out,
-                    "subscribed_on": sub.create_date,
-                }
-                for sub in subscriptions
-            ]
-        return tables
-
-    @api.model
-    def _hygiene_export_messages(self, partner):
-        """Messages the person wrote: comments and emails authored by them, never internal
-        notes; only the date, kind, subject and text (no recipients, no CC, no record name)."""
-        self.env["mail.message"].flush_model()
-        self.env.cr.execute(
-            SQL(
-                """
-                SELECT m.date, m.message_type, m.subject, m.body
-                  FROM mail_message m
-             LEFT JOIN mail_message_subtype s ON s.id = m.subtype_id
-                 WHERE m.author_id = %s
-                   AND m.message_type IN ('comment', 'email', 'email_outgoing')
-                   AND NOT COALESCE(s.internal, FALSE)
-              ORDER BY m.date, m.id
-                """,
-                partner.id,
-            )
-        )
-        return [
-            {
-                "date": date,
-                "type": message_type,
-                "subject": subject,
-                "body": html2plaintext(body) if body else None,
-            }
-            for date, message_type, subject, body in self.env.cr.fetchall()
-        ]
-
-    @api.model
-    def _hygiene_export_size(self, partner):
-        self.env.flush_all()
-        cr = self.env.cr
-        cr.execute(SQL("SELECT count(*) FROM mail_message WHERE author_id = %s", partner.id))
-        size = cr.fetchone()[0]
-        if "sale.order" in self.env:
-            cr.execute(SQL("SELECT count(*) FROM sale_order WHERE partner_id = %s", partner.id))
-            size += cr.fetchone()[0]
-        return size
-
-    @api.model
-    def _hygiene_request_export(self, partner):
-        """Create (or return, within 24 hours) the person's export request.
-
-        Returns ``(request, created)``: one export per person per 24 hours; a second one links
-        to the first (Art. 12(5): repeated requests are linked, not silently dropped).
-        """
-        Request = self.env["hygiene.privacy.request"].sudo()
-        since = fields.Datetime.now() - timedelta(hours=EXPORT_THROTTLE_HOURS)
-        recent = Request.search(
-            [
-                ("partner_id", "=", partner.id),
-                ("request_type", "=", "portability"),
-                ("channel", "=", "portal"),
-                ("create_date", ">=", since),
-            ],
-            limit=1,
-            order="id desc",
-        )
-        if recent:
-            return recent, False
-        req = Request.create(
-            {
-                "request_type": "portability",
-                "channel": "portal",
-                "partner_id": partner.id,
-                "company_id": (partner.company_id or self.env.company).id,
-                "identity_method": "session",
-                "identity_verified_date": fields.Datetime.now(),
-                "state": "in_progress",
-                "export_state": "pending",
-                "description": self.env._("Copy of my data requested from the customer portal."),
-            }
-        )
-        if self._hygiene_export_size(partner) <= EXPORT_SYNC_LIMIT:
-            req._hygiene_build_export()
-        else:
-            self.env.ref("partner_data_hygiene.ir_cron_hygiene_privacy_exports")._trigger()
-        return req, True
 
     # ------------------------------------------------------------------ consents (Art. 7)
 
@@ -633,149 +358,3 @@ class HygienePrivacyService(models.AbstractModel):
             req.activity_unlink(["mail.mail_activity_data_todo"])
             req.message_post(body=self.env._("Cancelled by the person from the portal."))
         return req
-
-
-class HygienePrivacyRequestPortal(models.Model):
-    """The portal half of the request: the export file and the planned erasure."""
-
-    _inherit = "hygiene.privacy.request"
-
-    def _hygiene_build_export(self):
-        Service = self.env["hygiene.privacy.service"]
-        for req in self.sudo():
-            partner = req.partner_id
-            if not partner:
-                continue
-            document = privacy_export.build_document(
-                Service._hygiene_dossier(partner),
-                Service._hygiene_export_tables(partner),
-                fields.Datetime.now(),
-            )
-            data = privacy_export.build_zip(document)
-            attachment = (
-                self.env["ir.attachment"]
-                .sudo()
-                .create(
-                    {
-                        "name": f"personal-data-{fields.Date.context_today(self)}.zip",
-                        "raw": data,
-                        "mimetype": "application/zip",
-                        "res_model": req._name,
-                        "res_id": req.id,
-                        "public": False,
-                    }
-                )
-            )
-            # no access_token on the attachment: /web/content would serve the file to anyone
-            # holding it, without a session and after the expiry (see _hygiene_export_token)
-            req.write(
-                {
-                    "export_attachment_id": attachment.id,
-                    "export_state": "ready",
-                    "export_expiry": fields.Datetime.now() + timedelta(days=EXPORT_DAYS),
-                    "state": "done",
-                    "answered_date": fields.Date.context_today(self),
-                    "response": self.env._("Export file made available on the customer portal."),
-                }
-            )
-            req.activity_unlink(["mail.mail_activity_data_todo"])
-
-    @api.model
-    def _cron_hygiene_privacy_exports(self, limit=20):
-        """Build the pending exports (large accounts), then delete the expired files."""
-        pending = self.search([("export_state", "=", "pending")], limit=limit, order="id")
-        for req in pending:
-            req._hygiene_build_export()
-            if not tools.config["test_enable"]:
-                self.env.cr.commit()  # pylint: disable=invalid-commit
-        expired = self.search(
-            [("export_state", "=", "ready"), ("export_expiry", "<", fields.Datetime.now())]
-        )
-        expired.export_attachment_id.unlink()
-        expired.write({"export_state": "expired"})
-        return {"built": pending.ids, "expired": expired.ids}
-
-    def _hygiene_send_erasure_mail(self, email, preview, planned):
-        """The receipt: the same list as the preview, sent to the address given (captured
-        before the erasure empties it); never linked to the contact."""
-        self.ensure_one()
-        if not email:
-            return
-        body = self.env["ir.qweb"]._render(
-            "partner_data_hygiene.privacy_erasure_mail",
-            {"req": self, "preview": preview, "planned": planned},
-        )
-        self.env["mail.mail"].sudo().create(
-            {
-                "subject": self.env._("Your erasure request %(ref)s", ref=self.name),
-                "email_to": email,
-                "body_html": body,
-                "auto_delete": True,
-            }
-        ).send()
-
-    @api.model
-    def _cron_hygiene_erasures(self, limit=50):
-        """Run the erasures whose grace period is over, with the existing engine."""
-        due = self.search(
-            [
-                ("request_type", "=", "erasure"),
-                ("state", "=", "in_progress"),
-                ("erasure_scheduled_date", "<=", fields.Datetime.now()),
-            ],
-            limit=limit,
-            order="erasure_scheduled_date",
-        )
-        for req in due:
-            partner = req.partner_id
-            if not partner:
-                continue
-            email = partner.email
-            preview = self.env["hygiene.privacy.service"]._hygiene_erasure_preview(partner)
-            result = partner.sudo()._hygiene_retention_execute("anonymize", reason="erasure")
-            outcome = (
-                "done"
-                if partner.id in result["done"]
-                else "refused"
-                if partner.id in result["refused"]
-                else "failed"
-            )
-            req.write(
-                {
-                    "erasure_result": outcome,
-                    "state": "done" if outcome == "done" else "in_progress",
-                    "answered_date": fields.Date.context_today(self),
-                }
-            )
-            if outcome == "done":
-                req.activity_unlink(["mail.mail_activity_data_todo"])
-                req._hygiene_send_erasure_mail(email, preview, planned=False)
-            else:
-                req._schedule_officer_activity(
-                    summary=self.env._("The erasure could not run: decide"),
-                    deadline=fields.Date.context_today(self),
-                )
-        return due.ids
-
-    def _hygiene_export_token(self):
-        """The download link's token: keyed on the request and its file, checked only by the
-        portal route (after the login and ownership checks), never by /web/content."""
-        self.ensure_one()
-        attachment = self.sudo().export_attachment_id
-        if not attachment:
-            return ""
-        return tools.hmac(self.env(su=True), "hygiene-privacy-export", (self.id, attachment.id))
-
-    def _hygiene_export_download(self, attachment_token):
-        """The export attachment this request holds for ``attachment_token``, or nothing."""
-        self.ensure_one()
-        attachment = self.sudo().export_attachment_id
-        if (
-            self.export_state != "ready"
-            or not attachment
-            or not self.export_expiry
-            or self.export_expiry < fields.Datetime.now()
-            or not tools.consteq(self._hygiene_export_token(), attachment_token or "")
-        ):
-            return self.env["ir.attachment"]
-        return attachment

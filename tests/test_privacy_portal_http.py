@@ -170,12 +170,20 @@ class TestPrivacyPortalHttp(HttpCase, HygieneCommon):
         req = self._requests(self.paula, "portability")
         self.assertEqual(len(req), 1)
         self.assertEqual(req.export_state, "ready")
-        token = req._hygiene_export_token()
+        token = req.sudo().export_token
         url = f"/my/privacy/export/{req.id}/{token}"
         self.assertIn(f'href="{url}"', self._page().text)
         download = self.url_open(url)
         self.assertEqual(download.status_code, 200)
         self.assertEqual(download.content[:2], b"PK")
+        # the file itself is not reachable by /web/content, even for its owner
+        attachment = req.export_attachment_id
+        for content_url in (
+            f"/web/content/{attachment.id}",
+            f"/web/content/{attachment.id}?access_token={token}",
+        ):
+            response = self.url_open(content_url)
+            self.assertNotEqual(response.content[:2], b"PK", content_url)
         # throttled: the second one links to the first
         response = self._post("/my/privacy/export")
         self.assertIn("export_throttled", response.headers["Location"])

@@ -71,9 +71,15 @@ class TestPrivacyRequest(HygieneCommon):
         with self.assertRaises(ValidationError):
             req.action_refuse()
         req.complaint_text = req._default_complaint_text()
+        self.patch(type(self.env["mail.mail"]), "send", lambda self, *args, **kwargs: True)
         req.action_refuse()
         self.assertEqual(req.state, "refused")
         self.assertIn("CNIL", req.complaint_text)
+        mail = self.env["mail.mail"].search([("email_to", "=", self.jeanne.email)])
+        self.assertIn("Manifestly excessive", mail.body_html)
+        self.assertIn("CNIL", mail.body_html)
+        with self.assertRaises(UserError):  # created closed: not through the buttons
+            self._request(state="done")
 
     def test_closing_only_through_buttons(self):
         req = self._request()
@@ -207,9 +213,9 @@ class TestPrivacyExport(HygieneCommon):
         self.assertEqual(req.state, "done")
         attachment = req.export_attachment_id
         self.assertFalse(attachment.public)
-        # no token of its own: /web/content must never serve it (the link carries an HMAC)
+        # no token of its own: /web/content cannot serve it; the request's token is the link's
         self.assertFalse(attachment.access_token)
-        self.assertTrue(req._hygiene_export_token())
+        self.assertTrue(req.sudo().export_token)
         archive = zipfile.ZipFile(io.BytesIO(attachment.raw))
         names = set(archive.namelist())
         self.assertIn("personal_data.json", names)
@@ -257,7 +263,7 @@ class TestPrivacyExport(HygieneCommon):
         Service = self.env["hygiene.privacy.service"]
         req, __ = Service._hygiene_request_export(partner)
         attachment = req.export_attachment_id
-        token = req._hygiene_export_token()
+        token = req.sudo().export_token
         self.assertEqual(req._hygiene_export_download(token), attachment)
         self.assertFalse(req._hygiene_export_download("forged"))
         with freeze_time(fields.Datetime.now() + timedelta(days=8)):
