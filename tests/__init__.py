@@ -42,3 +42,4 @@ from . import test_isolated
 from . import test_entry_rules
 from . import test_entry_visibility
 from . import test_details_check
+from . import test_attack_entry
