@@ -200,17 +200,16 @@ def run_import(
     if values is None:
         return None
     with open(path, "rb") as handle:
-        content = handle.read()
+        values["raw_file"] = base64.b64encode(handle.read())
     batch = env["hygiene.import.batch"].create(
-        {
-            **values,
-            "raw_file": base64.b64encode(content),
-            "raw_filename": os.path.basename(path),
-            "sheet": sheet or False,
-        }
+        {**values, "raw_filename": os.path.basename(path), "sheet": sheet or False}
     )
+    del values["raw_file"]
+    batch.invalidate_recordset(["raw_file"])  # the file is read from its attachment, in a stream
     try:
-        batch.action_read_file()
+        # no row cap on the command line: the file is read and staged in a stream
+        batch._check_steward()
+        batch._read_file(max_rows=None)
         batch._check_mapping()
     except UserError as error:
         out.write(f"refused: {error.args[0]}\n")
@@ -218,7 +217,7 @@ def run_import(
     mapped = ", ".join(f"{m.column}->{m.target}" for m in batch.mapping_ids if m.target)
     out.write(f"{batch.line_count} rows read ({batch.file_format}); columns: {mapped}\n")
     progress = _import_progress(env, started, out, commit_cr and not dry_run)
-    batch._stage_insert()
+    batch._stage_insert(max_rows=None)
     batch._process_all(progress=progress)
     out.write(batch._dry_run_text(batch._dry_run_counts()).replace("Nothing was written.", ""))
     out.write(f"\nstaged in {time.perf_counter() - started:.1f} s\n")
@@ -235,6 +234,19 @@ def run_import(
     else:
         out.write(f"import {batch.id} staged: review it in Data Hygiene > Imports\n")
     return batch
+
+
+def _purge_dry_run(env, total, out):
+    """What a purge of ``total`` due contacts would do: counts only, nothing changed."""
+    base = env["res.partner"].search_count([])
+    percent = env["hygiene.retention.policy"]._hygiene_valve_percent()
+    if total and total * 100.0 > percent * max(base, 1):
+        out.write(
+            f"the safety valve would stop this run: {total} due out of {base} active "
+            f"contacts, more than {percent} %\n"
+        )
+    out.write(f"dry run: {total} contacts would be processed, nothing changed\n")
+    return {"done": 0, "remaining": total, "stopped": None, "due": total}
 
 
 def run_purge(env, dry_run=False, policy=None, limit=None, out=sys.stdout, commit=True):
@@ -262,15 +274,7 @@ def run_purge(env, dry_run=False, policy=None, limit=None, out=sys.stdout, commi
     out.write(f"unclassified contacts (no policy): {unclassified}\n")
     total = sum(due.values())
     if dry_run:
-        base = env["res.partner"].search_count([])
-        percent = Policy._hygiene_valve_percent()
-        if total and total * 100.0 > percent * max(base, 1):
-            out.write(
-                f"the safety valve would stop this run: {total} due out of {base} active "
-                f"contacts, more than {percent} %\n"
-            )
-        out.write(f"dry run: {total} contacts would be processed, nothing changed\n")
-        return {"done": 0, "remaining": total, "stopped": None, "due": total}
+        return _purge_dry_run(env, total, out)
     done = 0
     report = {"done": 0, "remaining": total, "stopped": None}
     while True:

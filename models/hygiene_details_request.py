@@ -139,9 +139,12 @@ class HygieneDetailsRequest(models.Model):
                 self.env._("Only data stewards can ask contacts to check their details.")
             )
         partners.check_access("write")
-        partners = partners.filtered("email")
+        # an address on the blacklist (the person objected, or it bounces) is not written to
+        partners = partners.filtered(lambda partner: partner.email and not partner.is_blacklisted)
         if not partners:
-            raise UserError(self.env._("None of these contacts has an email address."))
+            raise UserError(
+                self.env._("None of these contacts has an email address that may be written to.")
+            )
         Request = self.sudo()
         Request.search([("partner_id", "in", partners.ids), ("state", "=", "sent")]).write(
             {"state": "cancelled", "token_hash": False}
@@ -373,30 +376,3 @@ class ResPartner(models.Model):
                 "next": {"type": "ir.actions.act_window_close"},
             },
         }
-
-
-class HygieneEraser(models.AbstractModel):
-    _inherit = "hygiene.eraser"
-
-    def _hygiene_erasers(self):
-        return super()._hygiene_erasers() + [
-            (76, "hygiene.details.request", "_hygiene_erase_details_requests")
-        ]
-
-    def _hygiene_erase_details_requests(self, erasure):
-        """The check-your-details requests of the persons and the corrections they proposed
-        (their old and new values): deleted; their queued mails (with the link) go with the
-        documents' mails."""
-        self.env.flush_all()
-        self.env.cr.execute(
-            SQL(
-                "DELETE FROM hygiene_details_request WHERE partner_id = ANY(%s) RETURNING id",
-                erasure.nodes,
-            )
-        )
-        ids = [row[0] for row in self.env.cr.fetchall()]
-        if ids:
-            erasure.add_documents("hygiene.details.request", ids)
-            erasure.counts["hygiene.details.request"] += len(ids)
-            self.env["hygiene.details.request"].invalidate_model()
-            self.env["hygiene.details.proposal"].invalidate_model()

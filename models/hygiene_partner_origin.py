@@ -41,7 +41,7 @@ class HygienePartnerOrigin(models.Model):
     company_id = fields.Many2one(related="partner_id.company_id", store=True)
 
     def init(self):
-        super().init()
+        result = super().init()
         # the first origin of a contact (_update_partner_first_origin): one index probe per contact
         create_index(
             self.env.cr,
@@ -49,6 +49,7 @@ class HygienePartnerOrigin(models.Model):
             self._table,
             ["partner_id", "collected_date", "id"],
         )
+        return result
 
     @api.constrains("collected_date")
     def _check_collected_date(self):

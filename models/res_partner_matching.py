@@ -3,7 +3,7 @@ from odoo.tools import SQL, split_every
 from odoo.tools.sql import escape_psql
 
 from ..tools import normalize
-from ..tools.matching import name_similarity
+from ..tools.matching import name_similarity, partner_keys
 
 # Partner fields the matching keys are derived from: a write touching one of them refreshes them.
 KEY_SOURCE_FIELDS = frozenset(
@@ -23,19 +23,6 @@ DUPLICATE_WARNING_LIMIT = 5
 # town) read at most, then kept when their name is this close to the typed one.
 SIMILAR_NAME_CANDIDATES = 30
 SIMILAR_NAME_MIN = 0.85
-
-
-def partner_keys(name, email, phone, mobile, vat, registry, is_company, region):
-    """The matching keys of one partner, from its raw values (see tools/normalize.py)."""
-    name_key = (normalize.company_name_key if is_company else normalize.person_name_key)(name)
-    return {
-        "hygiene_email_key": normalize.email_key(email),
-        "hygiene_phone_key": normalize.normalize_phone(phone, region),
-        "hygiene_mobile_key": normalize.normalize_phone(mobile, region),
-        "hygiene_name_key": name_key,
-        "hygiene_company_key": normalize.company_identifier(vat=vat, registry=registry),
-        "hygiene_phonetic_key": normalize.phonetic_name_key(name_key),
-    }
 
 
 HYGIENE_USER = "partner_data_hygiene.group_hygiene_user"
@@ -100,11 +87,14 @@ class ResPartner(models.Model):
 
     # ------------------------------------------------------------------ maintenance
 
-    @api.model_create_multi
-    def create(self, vals_list):
-        # Keys computed from the values and inserted with the partner: no read-back, no UPDATE.
-        # A partner whose name is not in the values (computed by another module) is refreshed
-        # from its record after creation instead.
+    @api.model
+    def _hygiene_keys_before_create(self, vals_list):
+        """Step of the create pipeline (res_partner.py): ``vals_list`` with the keys added, and
+        the indexes of the values whose keys are computed after creation instead.
+
+        Keys computed from the values and inserted with the partner: no read-back, no UPDATE.
+        A partner whose name is not in the values (computed by another module) is refreshed
+        from its record after creation instead."""
         country_ids = {vals["country_id"] for vals in vals_list if vals.get("country_id")}
         codes = {
             country.id: country.code for country in self.env["res.country"].browse(country_ids)
@@ -131,17 +121,18 @@ class ResPartner(models.Model):
                     codes.get(vals.get("country_id")) or default_region,
                 )
             )
-        partners = super().create(vals_list)
-        if to_refresh:
-            partners.browse([partners.ids[index] for index in to_refresh])._hygiene_refresh_keys()
-        return partners
+        return vals_list, to_refresh
 
-    def write(self, vals):
-        result = super().write(vals)
+    def _hygiene_keys_after_create(self, to_refresh):
+        """Step of the create pipeline: the keys of the created ``self`` listed by index."""
+        if to_refresh:
+            self.browse([self.ids[index] for index in to_refresh])._hygiene_refresh_keys()
+
+    def _hygiene_keys_after_write(self, vals):
+        """Step of the write pipeline (res_partner.py): refresh the keys the write changed."""
         # hygiene_defer_keys: a caller writing many contacts one by one refreshes them at the end
         if KEY_SOURCE_FIELDS & vals.keys() and not self.env.context.get("hygiene_defer_keys"):
             self._hygiene_refresh_keys()
-        return result
 
     def _hygiene_default_region(self):
         return self.env.company.country_id.code or "FR"

@@ -98,6 +98,9 @@ class TestDetailsRequest(DetailsCommon):
         nomail = self.env["res.partner"].create({"name": "Sans Mail"})
         with self.assertRaises(UserError):
             self._send(nomail)
+        self.env["mail.blacklist"].sudo()._add(self.marc.email)
+        requests, __ = self._send(self.jeanne | self.marc)
+        self.assertEqual(requests.partner_id, self.jeanne, "no mail to a blacklisted address")
         first, urls = self._send(self.jeanne)
         second, __ = self._send(self.jeanne)
         self.assertEqual(first.state, "cancelled")

@@ -20,7 +20,8 @@ class TestIsolated(HygieneCommon):
             records = self.partners.browse(ids)
             records.write({"ref": "touched"})
             if bad in ids:
-                raise UserError("refused")
+                message = "refused"
+                raise UserError(message)
             return len(ids)
 
         return function
