@@ -220,7 +220,7 @@ class HygieneEntryRules(models.AbstractModel):
     @api.model
     def _hygiene_refusal(self, partner, settings):
         """The message refusing ``partner`` under ``settings``, or None."""
-        if partner.type != "contact":
+        if partner.type != "contact" and partner.parent_id:
             return None  # invoice, delivery, other addresses: the contact's own rules
         name = partner.display_name or partner.name or ""
         if (
@@ -278,7 +278,8 @@ class HygieneEntryRules(models.AbstractModel):
 
     @api.model
     def _hygiene_duplicate_refusal(self, partner):
-        if partner.type != "contact":
+        # an address type without a parent is a contact of its own: the rules apply to it
+        if partner.type != "contact" and partner.parent_id:
             return None
         matches = self._hygiene_probable_duplicates(partner)
         if not matches:

@@ -58,3 +58,4 @@ from . import test_entry_rules
 from . import test_entry_visibility
 from . import test_details_check
 from . import test_attack_portal
+from . import test_attack_entry
