@@ -26,6 +26,7 @@
     "data": [
         "security/hygiene_security.xml",
         "security/ir.model.access.csv",
+        "security/hygiene_entry_security.xml",
         "data/hygiene_merge_data.xml",
         "data/hygiene_source_data.xml",
         "data/hygiene_purpose_data.xml",
@@ -63,12 +64,18 @@
         "views/portal_privacy_templates.xml",
         "data/hygiene_processing_activity_data.xml",
         "views/hygiene_processing_activity_views.xml",
+        "views/hygiene_entry_views.xml",
+        "data/hygiene_details_data.xml",
+        "views/hygiene_details_templates.xml",
+        "views/hygiene_details_views.xml",
     ],
     "assets": {
         "web.assets_backend": [
             "partner_data_hygiene/static/src/scss/hygiene.scss",
             "partner_data_hygiene/static/src/js/duplicate_hint.js",
             "partner_data_hygiene/static/src/xml/duplicate_hint.xml",
+            "partner_data_hygiene/static/src/js/entry_hints.js",
+            "partner_data_hygiene/static/src/xml/entry_hints.xml",
         ],
         "web.assets_tests": [
             "partner_data_hygiene/static/tests/tours/duplicate_hint_tour.js",

@@ -72,6 +72,23 @@ ERASURE_GRACE_DAYS = f"{ADDON}.erasure_grace_days"
 PRIVACY_RECIPIENTS = f"{ADDON}.privacy_recipients"
 DEDUP_MODEL = f"{ADDON}.dedup_model"
 DEDUP_USE_LEARNT_WEIGHTS = f"{ADDON}.dedup_use_learnt_weights"
+# rules at entry (issue 19)
+ENTRY_SIREN_REQUIRED = f"{ADDON}.entry_siren_required"
+ENTRY_EMAIL_REQUIRED = f"{ADDON}.entry_email_required"
+ENTRY_DUPLICATE_POLICY = f"{ADDON}.entry_duplicate_policy"
+ENTRY_ADDRESS_STANDARD = f"{ADDON}.entry_address_standard"
+ENTRY_DUPLICATE_POLICIES = ("warn", "block")
+
+
+def _flag(raw):
+    """A boolean setting as ``res.config.settings`` stores it ("True", or unset)."""
+    text = str(raw).strip().lower()
+    if text in ("true", "1", "yes"):
+        return True
+    if text in ("false", "0", "no"):
+        return False
+    raise ValueError(raw)
+
 
 PARAMS = {
     # pairs scoring at least this are proposed for review (settings: above 0, at most 1)
@@ -98,6 +115,11 @@ PARAMS = {
     DEDUP_MODEL: Param(str, ""),
     # 1: the scan and the import score with the learnt model; 0 (default): the default weights
     DEDUP_USE_LEARNT_WEIGHTS: Param(int, 0, 0, 1),
+    # rules at entry (issue 19): SIREN for French companies, email for persons, duplicates
+    ENTRY_SIREN_REQUIRED: Param(_flag, False),
+    ENTRY_EMAIL_REQUIRED: Param(_flag, False),
+    ENTRY_DUPLICATE_POLICY: Param(str, "warn", choices=ENTRY_DUPLICATE_POLICIES),
+    ENTRY_ADDRESS_STANDARD: Param(_flag, False),
 }
 
 # control step (issue 18): scores, RFM, engagement

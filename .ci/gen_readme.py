@@ -77,6 +77,9 @@ def generate(root):
     contributors = fragment(root, "CONTRIBUTORS")
     if contributors:
         credits += "\n" + heading("Contributors", "-") + "\n" + contributors
+    other = fragment(root, "CREDITS")
+    if other:
+        credits += "\n" + heading("Other credits", "-") + "\n" + other
     parts.append(credits)
     return "\n".join(parts)
 

@@ -54,3 +54,6 @@ from . import res_partner_privacy
 from . import hygiene_processing_activity
 from . import hygiene_privacy_export
 from . import hygiene_privacy_request_portal
+from . import hygiene_entry_rules
+from . import hygiene_entry_hooks
+from . import hygiene_details_request

@@ -3,7 +3,7 @@ with SQL where an account can be large, and the export request (one per 24 hours
 
 from datetime import timedelta
 
-from odoo import api, fields, models
+from odoo import api, fields, models, tools
 from odoo.tools import SQL, html2plaintext
 
 EXPORT_THROTTLE_HOURS = 24
@@ -134,7 +134,17 @@ class HygienePrivacyService(models.AbstractModel):
             tables["invoices"] = self._hygiene_export_invoices(tree)
         if "crm.lead" in self.env:
             tables["leads"] = self._hygiene_export_leads(tree)
-        if "mailing.subscription" in self.env and partner.email_normalized:
+        # keyed on an address the person proved they hold, the login of their account (the
+        # invitation reached it): /my/account changes the contact's email without any check
+        logins = {
+            tools.email_normalize(user.login)
+            for user in partner.sudo().with_context(active_test=False).user_ids
+        }
+        if (
+            "mailing.subscription" in self.env
+            and partner.email_normalized
+            and partner.email_normalized in logins
+        ):
             tables["mailing_subscriptions"] = self._hygiene_export_subscriptions(partner)
         return tables
 

@@ -290,11 +290,44 @@ class HygienePrivacyService(models.AbstractModel):
         )
 
     @api.model
+    def _hygiene_erasure_needs_officer(self, partner):
+        """A company, or a tree holding someone else's account: erasing it would erase people
+        who asked nothing (its employees, other portal users); the officer decides."""
+        partner = partner.sudo()
+        others = (self._hygiene_tree(partner) - partner).with_context(active_test=False)
+        return bool(partner.is_company or others.user_ids)
+
+    @api.model
     def _hygiene_request_erasure(self, partner):
         """Plan the erasure of the person after the grace period (idempotent)."""
         existing = self._hygiene_open_erasure(partner)
         if existing:
             return existing
+        if self._hygiene_erasure_needs_officer(partner):
+            Request = self.env["hygiene.privacy.request"].sudo()
+            pending = Request.search(
+                [
+                    ("partner_id", "=", partner.id),
+                    ("request_type", "=", "erasure"),
+                    ("state", "in", list(OPEN_STATES)),
+                ],
+                limit=1,
+            )
+            return pending or Request.create(
+                {
+                    "request_type": "erasure",
+                    "channel": "portal",
+                    "partner_id": partner.id,
+                    "company_id": (partner.company_id or self.env.company).id,
+                    "identity_method": "password",
+                    "identity_verified_date": fields.Datetime.now(),
+                    "state": "new",
+                    "description": self.env._(
+                        "Erasure requested from the customer portal for a company or contacts "
+                        "with their own accounts: the privacy officer decides."
+                    ),
+                }
+            )
         days = self._hygiene_grace_days()
         preview = self._hygiene_erasure_preview(partner)
         req = (

@@ -17,7 +17,7 @@ from datetime import date
 
 from dateutil.relativedelta import relativedelta
 
-from odoo import fields, models
+from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.tools import SQL, split_every
 
@@ -439,3 +439,20 @@ class HygieneRetentionEngine(models.AbstractModel):
                 "next": {"type": "ir.actions.client", "tag": "soft_reload"},
             },
         }
+
+    @api.model
+    def _hygiene_customer_ids_sql(self):
+        """SQL subquery of the ids of contacts with a confirmed order or posted invoice."""
+        parts = []
+        if "sale.order" in self.env:
+            parts.append(SQL("SELECT so.partner_id FROM sale_order so WHERE so.state = 'sale'"))
+        if "account.move" in self.env:
+            parts.append(
+                SQL(
+                    "SELECT am.partner_id FROM account_move am WHERE am.state = 'posted' "
+                    "AND am.move_type = 'out_invoice' AND am.partner_id IS NOT NULL"
+                )
+            )
+        if not parts:
+            return None
+        return SQL("(%s)", SQL(" UNION ").join(parts))

@@ -2,7 +2,7 @@
 the contact stays out of exports (Odoo's list export) and merges; mailings are stopped by the
 blacklist entry the request adds (see ``hygiene.privacy.request._hygiene_sync_restriction``)."""
 
-from odoo import models
+from odoo import api, models
 from odoo.exceptions import UserError
 
 from .. import const
@@ -32,3 +32,7 @@ class ResPartner(models.Model):
                     partners=", ".join(restricted.mapped("display_name")),
                 )
             )
+
+    @api.depends("hygiene_privacy_request_ids.state", "hygiene_privacy_request_ids.request_type")
+    def _compute_hygiene_restricted(self):
+        self.env["hygiene.privacy.service"]._compute_restricted(self)

@@ -54,3 +54,8 @@ from . import test_privacy_request
 from . import test_privacy_portal_http
 from . import test_privacy_registers
 from . import test_privacy_portal_tour
+from . import test_entry_rules
+from . import test_entry_visibility
+from . import test_details_check
+from . import test_attack_portal
+from . import test_attack_entry

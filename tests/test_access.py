@@ -61,6 +61,9 @@ EXPECTED_ACCESS = {
     "hygiene.privacy.request":   ("",      "",     "",      "crw",   "crwu"),
     "hygiene.processing.activity": ("",    "",     "",      "crw",   "crwu"),
     "hygiene.breach":            ("",      "",     "",      "crw",   "crwu"),
+    # check-your-details requests (issue 19): written by their engine only
+    "hygiene.details.request":   ("",      "",     "r",     "r",     "ru"),
+    "hygiene.details.proposal":  ("",      "",     "r",     "r",     "ru"),
 }
 # fmt: on
 
@@ -181,6 +184,13 @@ class TestAccessRights(HygieneCommon):
             return self._import_create_values(model)
         if model == "hygiene.repermission":
             return {"partner_id": self.marc.id}
+        if model == "hygiene.details.request":
+            return {"partner_id": self.marc.id}
+        if model == "hygiene.details.proposal":
+            request = (
+                self.env["hygiene.details.request"].sudo().create({"partner_id": self.marc.id})
+            )
+            return {"request_id": request.id, "field_name": "city", "new_value": "Lyon"}
         if model == "hygiene.retention.preview":
             return {}
         if model == "hygiene.retention.preview.line":
@@ -262,6 +272,8 @@ class TestAccessRights(HygieneCommon):
         "hygiene.import.sheet": "name",
         "hygiene.import.mapping": "column",
         "hygiene.repermission": "state",
+        "hygiene.details.request": "state",
+        "hygiene.details.proposal": "field_name",
         "hygiene.retention.preview": "due_count",
         "hygiene.retention.preview.line": "outcome",
         "hygiene.partner.score": "quality_score",
@@ -285,6 +297,8 @@ class TestAccessRights(HygieneCommon):
         "hygiene.breach": {"measures": "written"},
         "hygiene.journal": {"reason": "written"},
         "hygiene.repermission": {"state": "confirmed"},
+        "hygiene.details.request": {"state": "confirmed"},
+        "hygiene.details.proposal": {"state": "accepted"},
         "hygiene.retention.preview": {"due_count": 3},
         "hygiene.retention.preview.line": {"outcome": "refused"},
         "hygiene.source": {"description": "written"},

@@ -81,14 +81,23 @@ EXPECTED_METHODS = {
     ("hygiene.processing.activity", "action_export_csv"): "officer",
     ("hygiene.breach", "action_find_contacts"): "officer",
     ("hygiene.breach", "action_view_contacts"): "officer",
+    # rules at entry (issue 19): checks of the values sent, nothing read from the base
+    ("hygiene.entry.rules", "hygiene_value_hints"): "portal",
+    # check-your-details requests (issue 19)
+    ("res.partner", "action_hygiene_check_details"): "steward",
+    ("hygiene.details.request", "action_view_proposals"): "steward",
+    ("hygiene.details.proposal", "action_accept"): "steward",
+    ("hygiene.details.proposal", "action_reject"): "steward",
 }
 API_MODEL = {
     ("hygiene.duplicate.group", "action_scan"),
     ("res.partner", "hygiene_duplicate_hint"),
+    ("hygiene.entry.rules", "hygiene_value_hints"),
 }
 ARGS = {
     ("res.partner", "hygiene_duplicate_hint"): [{"name": "Jeanne Lefevre"}],
     ("res.partner", "export_data"): [["name"]],
+    ("hygiene.entry.rules", "hygiene_value_hints"): [{"email": "a@gmial.com"}],
 }
 CSV = b"Nom;Courriel\nMatrix Person;matrix.person@example.fr\n"
 
@@ -155,6 +164,19 @@ class TestRoleMatrixHttp(HttpCase, HygieneCommon):
         """A fresh record for one call (each call may change or delete it)."""
         if model == "res.partner":
             return self._partner()
+        if model in ("hygiene.details.request", "hygiene.details.proposal"):
+            request = (
+                self.env["hygiene.details.request"]
+                .sudo()
+                .create({"partner_id": self._partner().id})
+            )
+            if model == "hygiene.details.request":
+                return request
+            return (
+                self.env[model]
+                .sudo()
+                .create({"request_id": request.id, "field_name": "city", "new_value": "Lyon"})
+            )
         if model == "hygiene.consent.wizard":
             return self.env[model].create(
                 {"partner_id": self.marc.id, "purpose_id": self.purpose_sms.id}
