@@ -816,6 +816,11 @@ class ResPartner(models.Model):
                     count=len(result["failed"]),
                 )
             )
+        # an erased contact is gone: reloading its form would fail, the contacts list opens
+        next_action = {"type": "ir.actions.client", "tag": "soft_reload"}
+        if not self.exists():
+            next_action = self.env["ir.actions.act_window"]._for_xml_id("contacts.action_contacts")
+            next_action["target"] = "main"
         return {
             "type": "ir.actions.client",
             "tag": "display_notification",
@@ -824,6 +829,6 @@ class ResPartner(models.Model):
                 "message": " ".join(parts),
                 "type": "warning" if result["refused"] or result["failed"] else "success",
                 "sticky": False,
-                "next": {"type": "ir.actions.client", "tag": "soft_reload"},
+                "next": next_action,
             },
         }

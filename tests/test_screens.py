@@ -76,6 +76,40 @@ class TestScreens(HygieneCommon):
             [("partner_ids", "in", partner.ids)], limit=1
         )
 
+    def test_erase_leaves_the_form_of_a_deleted_contact(self):
+        """Erase deletes a contact nothing references: the notification then opens the
+        contacts, not a reload of a form whose record is gone (a client error)."""
+        partner = self.env["res.partner"].create({"name": "Ernestine Effaçable"})
+        action = partner.with_user(self.user_officer).action_hygiene_erase()
+        self.assertFalse(partner.exists())
+        following = action["params"]["next"]
+        self.assertEqual((following["res_model"], following["target"]), ("res.partner", "main"))
+        kept = self.env["res.partner"].create({"name": "Octave Anonymisable"})
+        action = kept.with_user(self.user_officer).action_hygiene_anonymize()
+        self.assertEqual(action["params"]["next"]["tag"], "soft_reload")
+
+    def test_every_menu_shows_to_the_roles_its_groups_name(self):
+        """A role sees every menu of the addon its groups (and its parents') allow: the web
+        client also hides a menu whose action's model the user cannot read ("Unclassified
+        Contacts" was hidden from the stewards, its server action being on the officers'
+        preview)."""
+        menus = self.env["ir.ui.menu"].search(
+            [("id", "child_of", self.env.ref("partner_data_hygiene.menu_hygiene_root").id)]
+        )
+        menus = menus.filtered(lambda menu: menu.action)
+        self.assertGreater(len(menus), 15)
+        for user in (self.user_hygiene, self.user_steward, self.user_officer, self.user_manager):
+            visible = self.env["ir.ui.menu"].with_user(user)._visible_menu_ids()
+            for menu in menus:
+                chain, node = menu, menu
+                while node.parent_id:
+                    node = node.parent_id
+                    chain |= node
+                allowed = all(not m.groups_id or m.groups_id & user.groups_id for m in chain)
+                # the web client shows a menu when it and every parent are visible
+                shown = all(m.id in visible for m in chain)
+                self.assertEqual(shown, allowed, f"{menu.complete_name} for {user.login}")
+
     @users("hyg_steward")
     def test_undoing_a_merge_puts_its_group_back_to_review(self):
         Group = self.env["hygiene.duplicate.group"]
