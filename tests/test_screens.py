@@ -367,6 +367,22 @@ class TestRetentionScreens(HygieneCommon):
         self.assertEqual(len(wizard.line_ids), 3)
         self.assertEqual(set(wizard.line_ids.mapped("outcome")), {"stopped"}, "nobody processed")
 
+    def test_apply_now_says_what_it_did_and_opens_the_journal(self):
+        wizard = self._preview()
+        self.assertEqual(wizard.due_count, 3)
+        self.env["ir.config_parameter"].sudo().set_param(VALVE, "0.01")
+        action = wizard.action_run_now()
+        self.assertIn("nobody was processed", action["params"]["message"])
+        self.assertTrue(all(self.due.mapped("active")), "the safety valve held")
+        self.env["ir.config_parameter"].sudo().set_param(VALVE, "100")
+        action = wizard.action_run_now()
+        params = action["params"]
+        self.assertEqual(params["type"], "success")
+        self.assertIn("3 contacts processed", params["message"])
+        self.assertIn("0 still due", params["message"])
+        self.assertFalse(any(self.due.with_context(active_test=False).mapped("active")))
+        self.assertEqual(params["next"]["res_model"], "hygiene.journal")
+
     def test_every_policy_inactive_is_explained(self):
         self.assertFalse(self._preview().no_active_policy)
         self.policy.active = False

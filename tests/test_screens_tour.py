@@ -9,8 +9,10 @@ import logging
 import re
 from pathlib import Path
 
+from dateutil.relativedelta import relativedelta
 from lxml import etree
 
+from odoo import fields
 from odoo.tests import BaseCase, HttpCase, tagged
 
 from odoo.addons.mail.tests.common import mail_new_test_user
@@ -167,6 +169,25 @@ class TestScreensTours(HttpCase):
                 for name, email, phone in PAIRS
                 for upper, variant in ((True, name), (False, name.upper()))
             ]
+        )
+        # a policy for the officer to activate, preview and apply now: two prospects are due
+        cls.env["ir.config_parameter"].sudo().set_param(
+            "partner_data_hygiene.retention_safety_valve_percent", "100"
+        )
+        prospects = Partner.create(
+            [{"name": f"Tour Prospect {i}", "ref": f"TOUR-{i}"} for i in range(2)]
+        )
+        old = fields.Datetime.now() - relativedelta(months=40)
+        Partner._hygiene_register_activities([(p.id, old, "history") for p in prospects])
+        cls.env["hygiene.retention.policy"].create(
+            {
+                "name": "Tour Prospects",
+                "domain": "[('ref', '=like', 'TOUR-%')]",
+                "duration_months": 36,
+                "end_action": "archive",
+                "active": False,
+                "sequence": 1,
+            }
         )
         cls.to_anonymise, cls.to_erase = Partner.create(
             [
