@@ -141,6 +141,44 @@ def _find(env, model, text):
     return records or env[model].search([("name", "=ilike", text)], limit=1)
 
 
+def _import_values(env, source, preset, out):
+    """The batch values of ``source`` and ``preset`` (codes or names), None if one is unknown."""
+    source_record = _find(env, "hygiene.source", source)
+    if not source_record:
+        out.write(f"error: no source with code or name {source!r}\n")
+        return None
+    values = {"source_id": source_record.id}
+    if preset:
+        preset_record = _find(env, "hygiene.import.preset", preset)
+        if not preset_record:
+            out.write(f"error: no import preset with code or name {preset!r}\n")
+            return None
+        values.update(env["hygiene.import.batch"]._preset_values(preset_record))
+        values["source_id"] = source_record.id
+    return values
+
+
+def _import_progress(env, started, out, commit_cr):
+    """The progress callback of the chunks: commit what was done, print where it stands."""
+
+    def progress(current):
+        if commit_cr:
+            env.cr.commit()  # pylint: disable=invalid-commit
+        env.cr.execute(
+            SQL(
+                "SELECT count(*) FILTER (WHERE state IN %s), count(*) FROM hygiene_import_line"
+                " WHERE batch_id = %s",
+                ("done",) if current.state == "committing" else ("normalised", "staged"),
+                current.id,
+            )
+        )
+        done, total = env.cr.fetchone()
+        step = "committed" if current.state == "committing" else "normalised"
+        out.write(f"  {done}/{total} lines {step} ({time.perf_counter() - started:.1f} s)\n")
+
+    return progress
+
+
 def run_import(
     env,
     path,
@@ -158,22 +196,12 @@ def run_import(
     ``dry_run`` nothing at all is kept. Returns the batch (or None if the file was refused).
     """
     started = time.perf_counter()
-    Batch = env["hygiene.import.batch"]
-    source_record = _find(env, "hygiene.source", source)
-    if not source_record:
-        out.write(f"error: no source with code or name {source!r}\n")
+    values = _import_values(env, source, preset, out)
+    if values is None:
         return None
-    values = {"source_id": source_record.id}
-    if preset:
-        preset_record = _find(env, "hygiene.import.preset", preset)
-        if not preset_record:
-            out.write(f"error: no import preset with code or name {preset!r}\n")
-            return None
-        values.update(Batch._preset_values(preset_record))
-        values["source_id"] = source_record.id
     with open(path, "rb") as handle:
         content = handle.read()
-    batch = Batch.create(
+    batch = env["hygiene.import.batch"].create(
         {
             **values,
             "raw_file": base64.b64encode(content),
@@ -189,22 +217,7 @@ def run_import(
         return None
     mapped = ", ".join(f"{m.column}->{m.target}" for m in batch.mapping_ids if m.target)
     out.write(f"{batch.line_count} rows read ({batch.file_format}); columns: {mapped}\n")
-
-    def progress(current):
-        if commit_cr and not dry_run:
-            env.cr.commit()  # pylint: disable=invalid-commit
-        env.cr.execute(
-            SQL(
-                "SELECT count(*) FILTER (WHERE state IN %s), count(*) FROM hygiene_import_line"
-                " WHERE batch_id = %s",
-                ("done",) if current.state == "committing" else ("normalised", "staged"),
-                current.id,
-            )
-        )
-        done, total = env.cr.fetchone()
-        step = "committed" if current.state == "committing" else "normalised"
-        out.write(f"  {done}/{total} lines {step} ({time.perf_counter() - started:.1f} s)\n")
-
+    progress = _import_progress(env, started, out, commit_cr and not dry_run)
     batch._stage_insert()
     batch._process_all(progress=progress)
     out.write(batch._dry_run_text(batch._dry_run_counts()).replace("Nothing was written.", ""))
@@ -222,6 +235,19 @@ def run_import(
     else:
         out.write(f"import {batch.id} staged: review it in Data Hygiene > Imports\n")
     return batch
+
+
+def _purge_dry_run(env, total, out):
+    """What a purge of ``total`` due contacts would do: counts only, nothing changed."""
+    base = env["res.partner"].search_count([])
+    percent = env["hygiene.retention.policy"]._hygiene_valve_percent()
+    if total and total * 100.0 > percent * max(base, 1):
+        out.write(
+            f"the safety valve would stop this run: {total} due out of {base} active "
+            f"contacts, more than {percent} %\n"
+        )
+    out.write(f"dry run: {total} contacts would be processed, nothing changed\n")
+    return {"done": 0, "remaining": total, "stopped": None, "due": total}
 
 
 def run_purge(env, dry_run=False, policy=None, limit=None, out=sys.stdout, commit=True):
@@ -249,15 +275,7 @@ def run_purge(env, dry_run=False, policy=None, limit=None, out=sys.stdout, commi
     out.write(f"unclassified contacts (no policy): {unclassified}\n")
     total = sum(due.values())
     if dry_run:
-        base = env["res.partner"].search_count([])
-        percent = Policy._hygiene_valve_percent()
-        if total and total * 100.0 > percent * max(base, 1):
-            out.write(
-                f"the safety valve would stop this run: {total} due out of {base} active "
-                f"contacts, more than {percent} %\n"
-            )
-        out.write(f"dry run: {total} contacts would be processed, nothing changed\n")
-        return {"done": 0, "remaining": total, "stopped": None, "due": total}
+        return _purge_dry_run(env, total, out)
     done = 0
     report = {"done": 0, "remaining": total, "stopped": None}
     while True:

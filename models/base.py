@@ -1,4 +1,9 @@
+import logging
+
 from odoo import api, fields, models
+from odoo.tools import mute_logger
+
+_logger = logging.getLogger(__name__)
 
 # Events of optional apps (sale, account, mass_mailing, website) that come from the person.
 # They are caught on ``base`` so that the addon does not depend on those apps: the check is a dict
@@ -52,6 +57,34 @@ class Base(models.AbstractModel):
         if hook and self:
             self._hygiene_apply_activity(getattr(self, hook)(vals))
         return result
+
+    def _hygiene_isolated(self, items, function, errors=Exception, label="batch"):
+        """Run ``function(items)`` in a savepoint; when it raises one of ``errors``, run
+        ``function([item])`` again for each item in its own savepoint, so that one bad item
+        (a row something still points to, a refused merge group...) does not stop the others.
+
+        Returns ``{"ok": [(chunk, result)], "failed": [(item, error)]}``: one ``ok`` entry for
+        the whole of ``items`` when the batch passed, else one per item that passed. Failing
+        statements are not logged with their parameters (``odoo.sql_db`` is muted: they may
+        quote personal data) and only the class of an error is logged; the caller reports the
+        failed items. The one implementation of "savepoint, else one by one".
+        """
+        cr = self.env.cr
+        try:
+            with mute_logger("odoo.sql_db"), cr.savepoint():
+                return {"ok": [(items, function(items))], "failed": []}
+        except errors as error:
+            _logger.info("%s failed (%s), retrying one by one", label, type(error).__name__)
+        self.env.invalidate_all(flush=False)
+        outcome = {"ok": [], "failed": []}
+        for item in items:
+            try:
+                with mute_logger("odoo.sql_db"), cr.savepoint():
+                    outcome["ok"].append(([item], function([item])))
+            except errors as error:
+                self.env.invalidate_all(flush=False)
+                outcome["failed"].append((item, error))
+        return outcome
 
     def _hygiene_apply_activity(self, events):
         """Record ``events`` ([(partner_id, datetime, source)]) on the partners, newest wins."""

@@ -4,6 +4,7 @@ from odoo.tools import SQL
 
 from odoo.addons.base.models.ir_model import MODULE_UNINSTALL_FLAG
 
+from ..const import GROUP_OFFICER
 from ..tools.consent import ACTIONS, state_for_action
 
 CONSENT_CHANNELS = [
@@ -20,7 +21,6 @@ CONSENT_CHANNELS = [
     ("other", "Other"),
 ]
 
-PROOF_GROUP = "partner_data_hygiene.group_hygiene_officer"
 # Set by the system only (the request, the import file, the engines), never by a client.
 SYSTEM_FIELDS = frozenset(
     {
@@ -103,24 +103,24 @@ class HygieneConsent(models.Model):
         readonly=True,
         help="Hash of the exact wording shown to the person, frozen at the time of the event.",
     )
-    double_optin_date = fields.Datetime(string="Double Opt-in Confirmed On", groups=PROOF_GROUP)
-    ip_address = fields.Char(string="IP Address", groups=PROOF_GROUP)
-    user_agent = fields.Char(groups=PROOF_GROUP)
-    page_url = fields.Char(string="Page URL", groups=PROOF_GROUP)
+    double_optin_date = fields.Datetime(string="Double Opt-in Confirmed On", groups=GROUP_OFFICER)
+    ip_address = fields.Char(string="IP Address", groups=GROUP_OFFICER)
+    user_agent = fields.Char(groups=GROUP_OFFICER)
+    page_url = fields.Char(string="Page URL", groups=GROUP_OFFICER)
     evidence_attachment_id = fields.Many2one(
         "ir.attachment",
         string="Evidence",
         ondelete="restrict",
-        groups=PROOF_GROUP,
+        groups=GROUP_OFFICER,
         help="Scanned paper form, call recording reference, exported opt-in log...",
     )
     # The evidence file itself: an attachment of this field, so that Odoo serves it only to
     # those who may read the field (privacy officers), not to every reader of the event.
-    evidence_file = fields.Binary(attachment=True, groups=PROOF_GROUP, copy=False)
+    evidence_file = fields.Binary(attachment=True, groups=GROUP_OFFICER, copy=False)
     source_id = fields.Many2one("hygiene.source", ondelete="restrict", string="Source")
     source_ref = fields.Char(
         string="Source Reference",
-        groups=PROOF_GROUP,
+        groups=GROUP_OFFICER,
         help="Where the evidence comes from, e.g. the import file and row.",
     )
     note = fields.Char()

@@ -6,10 +6,9 @@ from odoo.exceptions import AccessError, UserError
 
 from odoo.addons.base.models.ir_model import MODULE_UNINSTALL_FLAG
 
+from ..const import GROUP_OFFICER
 from ..tools.export import safe_cell
 from ..tools.i18n import _lt
-
-OFFICER = "partner_data_hygiene.group_hygiene_officer"
 
 OPERATIONS = [
     ("anonymize", "Anonymised"),
@@ -133,9 +132,10 @@ class HygieneJournal(models.Model):
         """Download the selected entries, or the whole journal when none is selected, as CSV
         (the Art. 5(2) evidence): date, actor, operation, policy, reason, counts per model and
         ids, never a personal value."""
-        if not self.env.user.has_group(OFFICER):
+        if not self.env.user.has_group(GROUP_OFFICER):
             raise AccessError(self.env._("Only privacy officers can export the journal."))
-        entries = self or self.search([])  # the button is shown without a selection too
+        # the button is shown without a selection too: the whole journal is the export then
+        entries = self or self.search([])  # pylint: disable=no-search-all
         entries.check_access("read")
         operations = dict(self._fields["operation"]._description_selection(self.env))
         buffer = io.StringIO()

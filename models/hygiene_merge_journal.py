@@ -10,12 +10,11 @@ from odoo.exceptions import AccessError, UserError
 from odoo.tools import SQL, consteq, mute_logger
 from odoo.tools.misc import hmac
 
-from .res_partner_merge import STEWARD, SURVIVORSHIP_EXCLUDED
+from ..const import GROUP_STEWARD, MERGE_UNDO_DAYS, get_param
+from .hygiene_merge_values import SURVIVORSHIP_EXCLUDED
 
 _logger = logging.getLogger(__name__)
 
-UNDO_DAYS_PARAM = "partner_data_hygiene.merge_undo_days"
-DEFAULT_UNDO_DAYS = 30
 CRON_BATCH = 1000
 # HMAC scope of the payload signature (keyed by database.secret): see _hygiene_signature.
 SIGNATURE_SCOPE = "partner_data_hygiene.merge_journal"
@@ -207,17 +206,13 @@ class HygieneMergeJournal(models.Model):
 
     @api.model
     def _undo_days(self):
-        value = self.env["ir.config_parameter"].sudo().get_param(UNDO_DAYS_PARAM)
-        try:
-            return max(int(value), 0) if value not in (None, False, "") else DEFAULT_UNDO_DAYS
-        except ValueError:
-            return DEFAULT_UNDO_DAYS
+        return get_param(self.env, MERGE_UNDO_DAYS)
 
     # ------------------------------------------------------------------ undo
 
     def action_undo(self):
         """Undo the merge (see the class docstring for what is and is not restored)."""
-        if not self.env.user.has_group(STEWARD):
+        if not self.env.user.has_group(GROUP_STEWARD):
             raise AccessError(self.env._("Only data stewards can undo a merge."))
         self.check_access("read")
         deadline = fields.Datetime.now() - timedelta(days=self._undo_days())
@@ -257,20 +252,46 @@ class HygieneMergeJournal(models.Model):
 
     def _undo(self):
         self.ensure_one()
-        cr = self.env.cr
-        Partner = self.env["res.partner"].with_context(active_test=False)
         survivor = self.survivor_id
         self.env.flush_all()
-        targets = {target.key: target for target in Partner._hygiene_merge_targets()}
+        targets = {
+            target.key: target
+            for target in self.env["hygiene.reference.catalogue"]._hygiene_merge_targets()
+        }
         self._undo_check_payload(targets)
-        sources = self.source_ids
-        children = Partner.browse()
         before = self.before_values or {}
         # The survivor's company-dependent values first: they were set after the re-pointing.
         self._undo_company_values(survivor, before.get("company_dependent") or {})
         # Removed link rows first: a row moved by one column then removed as redundant by
         # another is re-inserted as it was, then moved back by its id like the others.
         self._undo_restore_removed(targets)
+        children = self._undo_moved_rows(targets)
+        self._undo_restore_sources(before)
+        self.env["hygiene.merge.engine"]._hygiene_merge_recompute_children(children)
+        if before.get("survivor"):
+            # as the user, like the merge wrote them: field groups and record rules apply
+            survivor.sudo(False).with_context(tracking_disable=True).write(before["survivor"])
+        self.env["hygiene.merge.engine"]._hygiene_sync_commercial_children(
+            children, {survivor.id: before.get("company_dependent") or {}}
+        )
+        self._undo_activity(before.get("activity"))
+        self._undo_derived([survivor.id, *self.source_ids.ids])
+        self.write(
+            {
+                "state": "undone",
+                "undo_date": fields.Datetime.now(),
+                "undo_user_id": self.env.uid,
+                # no longer needed: data minimisation
+                "before_values": False,
+                "removed_rows": False,
+            }
+        )
+
+    def _undo_moved_rows(self, targets):
+        """Point the moved rows back to their source; returns the child contacts moved back."""
+        Partner = self.env["res.partner"].with_context(active_test=False)
+        survivor = self.survivor_id
+        children = Partner.browse()
         for src_key, by_target in (self.moved_rows or {}).items():
             src = int(src_key)
             for key, rows in by_target.items():
@@ -281,40 +302,48 @@ class HygieneMergeJournal(models.Model):
                 if target.kind in ("company", "default"):
                     self._undo_jsonb_target(target, src, survivor.id, rows)
                     continue
-                if target.has_id:
-                    ids = [int(row_id) for row_id in rows]
-                    condition = SQL("t.id = ANY(%s)", ids)
-                    if key == "res_partner.parent_id":
-                        children |= Partner.browse(ids)
-                else:
-                    condition = SQL(
-                        "(to_jsonb(t) - %s) = ANY(%s::jsonb[])",
-                        target.column,
-                        [json.dumps(row) for row in rows],
-                    )
-                query = SQL(
-                    "UPDATE %s AS t SET %s = %s WHERE %s AND %s",
-                    SQL.identifier(target.table),
-                    SQL.identifier(target.column),
-                    target.value_sql(SQL("%s", src)),
-                    target.where_sql("t", SQL("%s", survivor.id)),
-                    condition,
-                )
-                try:
-                    with mute_logger("odoo.sql_db"), cr.savepoint(flush=False):
-                        cr.execute(query)
-                except psycopg2.IntegrityError:
-                    raise UserError(
-                        self.env._(
-                            "The merge cannot be undone: rows of table %(table)s (column "
-                            "%(column)s) created since conflict with the merged contact's.",
-                            table=target.table,
-                            column=target.column,
-                        )
-                    ) from None
+                if target.has_id and key == "res_partner.parent_id":
+                    children |= Partner.browse([int(row_id) for row_id in rows])
+                self._undo_move_back(target, src, rows)
         self.env.invalidate_all(flush=False)
+        return children
+
+    def _undo_move_back(self, target, src, rows):
+        """Point ``rows`` of ``target`` (ids, or whole rows of an id-less table) back to ``src``."""
+        cr = self.env.cr
+        if target.has_id:
+            condition = SQL("t.id = ANY(%s)", [int(row_id) for row_id in rows])
+        else:
+            condition = SQL(
+                "(to_jsonb(t) - %s) = ANY(%s::jsonb[])",
+                target.column,
+                [json.dumps(row) for row in rows],
+            )
+        query = SQL(
+            "UPDATE %s AS t SET %s = %s WHERE %s AND %s",
+            SQL.identifier(target.table),
+            SQL.identifier(target.column),
+            target.value_sql(SQL("%s", src)),
+            target.where_sql("t", SQL("%s", self.survivor_id.id)),
+            condition,
+        )
+        try:
+            with mute_logger("odoo.sql_db"), cr.savepoint(flush=False):
+                cr.execute(query)
+        except psycopg2.IntegrityError:
+            raise UserError(
+                self.env._(
+                    "The merge cannot be undone: rows of table %(table)s (column "
+                    "%(column)s) created since conflict with the merged contact's.",
+                    table=target.table,
+                    column=target.column,
+                )
+            ) from None
+
+    def _undo_restore_sources(self, before):
+        """The sources active (or not) again as they were, no longer merged."""
         for src_key, values in (before.get("sources") or {}).items():
-            cr.execute(
+            self.env.cr.execute(
                 SQL(
                     """
                     UPDATE res_partner SET active = %s, hygiene_merged_into_id = NULL,
@@ -327,47 +356,36 @@ class HygieneMergeJournal(models.Model):
                 )
             )
         self.env.invalidate_all(flush=False)
-        Partner._hygiene_merge_recompute_children(children)
-        if before.get("survivor"):
-            # as the user, like the merge wrote them: field groups and record rules apply
-            survivor.sudo(False).with_context(tracking_disable=True).write(before["survivor"])
-        Partner._hygiene_sync_commercial_children(
-            children, {survivor.id: before.get("company_dependent") or {}}
-        )
-        activity = before.get("activity")
-        if activity:
-            # Only if no newer activity of the person was recorded since the merge.
-            cr.execute(
-                SQL(
-                    """
-                    UPDATE res_partner
-                       SET hygiene_last_activity_date = %s, hygiene_last_activity_source = %s
-                     WHERE id = %s AND hygiene_last_activity_date = %s
-                    """,
-                    activity["before"][0],
-                    activity["before"][1],
-                    survivor.id,
-                    activity["after"][0],
-                )
+
+    def _undo_activity(self, activity):
+        """The survivor's last activity as before, unless a newer one was recorded since."""
+        if not activity:
+            return
+        self.env.cr.execute(
+            SQL(
+                """
+                UPDATE res_partner
+                   SET hygiene_last_activity_date = %s, hygiene_last_activity_source = %s
+                 WHERE id = %s AND hygiene_last_activity_date = %s
+                """,
+                activity["before"][0],
+                activity["before"][1],
+                self.survivor_id.id,
+                activity["after"][0],
             )
-        partner_ids = [survivor.id, *sources.ids]
+        )
+
+    def _undo_derived(self, partner_ids):
+        """Consent states, first origins and company columns recomputed on ``partner_ids``."""
         # Consent states are derived: recompute them from the events now back on each partner.
-        cr.execute(SQL("DELETE FROM hygiene_consent_state WHERE partner_id = ANY(%s)", partner_ids))
+        self.env.cr.execute(
+            SQL("DELETE FROM hygiene_consent_state WHERE partner_id = ANY(%s)", partner_ids)
+        )
         events = self.env["hygiene.consent"].sudo().search([("partner_id", "in", partner_ids)])
         self.env["hygiene.consent.state"].sudo()._update_from_events(events)
         self.env["hygiene.partner.origin"].sudo()._update_partner_first_origin(partner_ids)
-        self.env["res.partner"]._hygiene_sync_company_columns(partner_ids)
+        self.env["hygiene.merge.engine"]._hygiene_sync_company_columns(partner_ids)
         self.env.invalidate_all()
-        self.write(
-            {
-                "state": "undone",
-                "undo_date": fields.Datetime.now(),
-                "undo_user_id": self.env.uid,
-                # no longer needed: data minimisation
-                "before_values": False,
-                "removed_rows": False,
-            }
-        )
 
     def _undo_check_payload(self, targets):
         """Refuse a payload that is not the shape a merge writes, whatever its signature: rows
@@ -390,6 +408,11 @@ class HygieneMergeJournal(models.Model):
         for key in (*(self.moved_rows or {}), *(before.get("sources") or {})):
             if not str(key).isdigit() or int(key) not in source_ids:
                 refuse("a row of another contact")
+        self._undo_check_survivor_fields(before, refuse)
+        self._undo_check_removed_rows(targets, source_ids, refuse)
+
+    def _undo_check_survivor_fields(self, before, refuse):
+        """Only stored scalar fields the survivorship may write, none of the engines'."""
         Partner = self.env["res.partner"]
         for name in before.get("survivor") or {}:
             field = Partner._fields.get(name)
@@ -401,6 +424,9 @@ class HygieneMergeJournal(models.Model):
                 or name.startswith("hygiene_")
             ):
                 refuse(f"field {name}")
+
+    def _undo_check_removed_rows(self, targets, source_ids, refuse):
+        """Removed rows only of the link tables, pointing to a source, with their dependents."""
         links = {}
         for target in targets.values():
             if target.is_link and target.kind in ("fk", "ref"):
@@ -416,7 +442,9 @@ class HygieneMergeJournal(models.Model):
             ):
                 refuse(f"a {table} row of another contact")
             referencing = defaultdict(set)
-            for dep_table, dep_column in Partner._hygiene_referencing(table):
+            for dep_table, dep_column in self.env[
+                "hygiene.reference.catalogue"
+            ]._hygiene_referencing(table):
                 referencing[dep_table].add(dep_column)
             for dep_table, dep_rows in (entry.get("dependents") or {}).items():
                 columns = referencing.get(dep_table)
@@ -537,7 +565,9 @@ class HygieneMergeJournal(models.Model):
     def _undo_table_references(self, table, referenced):
         return any(
             dep_table == table
-            for dep_table, __ in self.env["res.partner"]._hygiene_referencing(referenced)
+            for dep_table, __ in self.env["hygiene.reference.catalogue"]._hygiene_referencing(
+                referenced
+            )
         )
 
     # ------------------------------------------------------------------ cron
@@ -551,24 +581,16 @@ class HygieneMergeJournal(models.Model):
         """
         deadline = fields.Datetime.now() - timedelta(days=self._undo_days())
         journals = self.search([("state", "=", "done"), ("date", "<", deadline)])
-        Partner = self.env["res.partner"].sudo().with_context(active_test=False)
         candidates = journals.source_ids.filtered(
             lambda p: not p.active and p.hygiene_merged_into_id
         )
         batch, remaining = candidates[:batch_size], candidates[batch_size:]
-        deleted = Partner.browse()
-        try:
-            with self.env.cr.savepoint():
-                batch.unlink()
-            deleted = batch
-        except Exception:  # noqa: BLE001 - fall back to one by one to isolate the blocked ones
-            for partner in batch:
-                try:
-                    with self.env.cr.savepoint():
-                        partner.unlink()
-                    deleted |= partner
-                except Exception:  # noqa: BLE001
-                    _logger.warning("merged contact %s could not be deleted", partner.id)
+        outcome = self._hygiene_isolated(
+            batch.ids, lambda ids: batch.browse(ids).unlink(), label="merged contacts deletion"
+        )
+        for partner_id, __ in outcome["failed"]:
+            _logger.warning("merged contact %s could not be deleted", partner_id)
+        deleted = [pid for ids, __ in outcome["ok"] for pid in ids]
         self.env.invalidate_all()
         expired = journals.filtered(lambda j: not j.source_ids.exists())
         expired.sudo().write({"state": "expired", "before_values": False, "removed_rows": False})

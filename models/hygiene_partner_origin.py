@@ -3,7 +3,7 @@ from odoo.exceptions import AccessError, ValidationError
 from odoo.tools import SQL
 from odoo.tools.sql import create_index
 
-OFFICER = "partner_data_hygiene.group_hygiene_officer"
+from ..const import GROUP_OFFICER
 
 
 class HygienePartnerOrigin(models.Model):
@@ -41,7 +41,7 @@ class HygienePartnerOrigin(models.Model):
     company_id = fields.Many2one(related="partner_id.company_id", store=True)
 
     def init(self):
-        super().init()
+        result = super().init()
         # the first origin of a contact (_update_partner_first_origin): one index probe per contact
         create_index(
             self.env.cr,
@@ -49,6 +49,7 @@ class HygienePartnerOrigin(models.Model):
             self._table,
             ["partner_id", "collected_date", "id"],
         )
+        return result
 
     @api.constrains("collected_date")
     def _check_collected_date(self):
@@ -97,7 +98,7 @@ class HygienePartnerOrigin(models.Model):
         )
         partners = partners.with_context(active_test=False)
         partners.check_access("write")
-        if self.env.user.has_group(OFFICER):
+        if self.env.user.has_group(GROUP_OFFICER):
             return
         created = {p.id: p.create_date for p in partners.sudo()}
         for vals in vals_list:

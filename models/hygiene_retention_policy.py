@@ -6,6 +6,10 @@ from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.osv import expression
 from odoo.tools import SQL
 
+from ..const import (
+    GROUP_OFFICER,
+)
+
 _logger = logging.getLogger(__name__)
 
 # Fields of the retention engine itself, refused in a policy's category.
@@ -31,11 +35,6 @@ END_ACTIONS = [
     ("delete", "Delete"),
     ("archive", "Move to the restricted archive"),
 ]
-OFFICER = "partner_data_hygiene.group_hygiene_officer"
-VALVE_PARAM = "partner_data_hygiene.retention_safety_valve_percent"
-BATCH_PARAM = "partner_data_hygiene.retention_batch_size"
-DEFAULT_VALVE_PERCENT = 5.0
-DEFAULT_BATCH = 500
 # Leaves that every partner satisfies, whatever the data (a category made of them covers the
 # whole base). The dynamic check of _hygiene_check_domain catches the others on the real base.
 TAUTOLOGIES = {
@@ -189,6 +188,25 @@ class HygieneRetentionPolicy(models.Model):
                     value=repr(bad_value),
                 )
             )
+        self._hygiene_check_engine_paths(domain, text)
+        Partner = self.env["res.partner"].sudo().with_context(active_test=False)
+        try:
+            normalized = expression.normalize_domain(list(domain))
+            # builds the SQL: unknown fields, operators and malformed terms raise here
+            Partner._search(normalized)
+        except (ValueError, TypeError, AssertionError, KeyError, IndexError, AttributeError) as e:
+            raise ValidationError(
+                self.env._(
+                    "The category %(domain)s is not a valid domain on contacts: %(error)s",
+                    domain=text,
+                    error=e,
+                )
+            ) from None
+        return normalized
+
+    @api.model
+    def _hygiene_check_engine_paths(self, domain, text):
+        """Refuse a category filtering on the retention engine's own fields."""
         engine_field = next(
             (
                 path
@@ -208,20 +226,6 @@ class HygieneRetentionPolicy(models.Model):
                     field=engine_field,
                 )
             )
-        Partner = self.env["res.partner"].sudo().with_context(active_test=False)
-        try:
-            normalized = expression.normalize_domain(list(domain))
-            # builds the SQL: unknown fields, operators and malformed terms raise here
-            Partner._search(normalized)
-        except (ValueError, TypeError, AssertionError, KeyError, IndexError, AttributeError) as e:
-            raise ValidationError(
-                self.env._(
-                    "The category %(domain)s is not a valid domain on contacts: %(error)s",
-                    domain=text,
-                    error=e,
-                )
-            ) from None
-        return normalized
 
     @api.model
     def _hygiene_bad_value(self, domain):
@@ -547,7 +551,7 @@ class HygieneRetentionPolicy(models.Model):
     # ------------------------------------------------------------------ actions
 
     def _hygiene_check_officer(self):
-        if not self.env.user.has_group(OFFICER) and not self.env.su:
+        if not self.env.user.has_group(GROUP_OFFICER) and not self.env.su:
             raise AccessError(
                 self.env._("Only a privacy officer can preview or run retention policies.")
             )
@@ -586,123 +590,3 @@ class HygieneRetentionPolicy(models.Model):
     def _hygiene_open_preview(self):
         """The preview of every active policy (menu entry)."""
         return self._hygiene_active_policies().with_env(self.env).action_preview()
-
-    # ------------------------------------------------------------------ runs
-
-    @api.model
-    def _hygiene_batch_size(self):
-        value = self.env["ir.config_parameter"].sudo().get_param(BATCH_PARAM, DEFAULT_BATCH)
-        try:
-            return max(1, int(value))
-        except (TypeError, ValueError):
-            return DEFAULT_BATCH
-
-    @api.model
-    def _hygiene_valve_percent(self):
-        value = self.env["ir.config_parameter"].sudo().get_param(VALVE_PARAM, DEFAULT_VALVE_PERCENT)
-        try:
-            return float(value)
-        except (TypeError, ValueError):
-            return DEFAULT_VALVE_PERCENT
-
-    def _hygiene_due_counts(self):
-        """{policy: number of contacts due now} for the policies in ``self``."""
-        Partner = self.env["res.partner"].sudo()
-        return {
-            policy: Partner.search_count(policy._hygiene_due_partners_domain()) for policy in self
-        }
-
-    def _hygiene_valve_check(self, due_counts):
-        """None if the run may go on; else the figures of the stop (journaled, officers told).
-
-        The share is taken over the active contacts of the base: a run that would touch more of
-        them than the system parameter allows (default 5 %) stops before touching anything.
-        """
-        total = sum(due_counts.values())
-        if not total:
-            return None
-        base = self.env["res.partner"].sudo().search_count([])
-        percent = self._hygiene_valve_percent()
-        if base and total * 100.0 <= percent * base:
-            return None
-        figures = {"due": total, "base": base, "percent_limit": percent}
-        biggest = max(due_counts, key=due_counts.get)
-        self.env["hygiene.journal"]._log(
-            "valve",
-            policy=biggest if len(due_counts) == 1 else None,
-            counts={"res.partner": total, **{f"policy_{p.id}": n for p, n in due_counts.items()}},
-            reason="safety_valve",
-        )
-        biggest._hygiene_notify_officers(figures)
-        _logger.warning(
-            "retention run stopped by the safety valve: %s contacts due of %s (limit %s %%)",
-            total,
-            base,
-            percent,
-        )
-        return figures
-
-    def _hygiene_notify_officers(self, figures):
-        """A to-do for each privacy officer on the policy, once while it stays open."""
-        self.ensure_one()
-        summary = self.env._("Retention run stopped by the safety valve")
-        note = self.env._(
-            "%(due)s contacts are due, out of %(base)s active contacts: more than the "
-            "%(percent)s %% allowed in one run. Check the policies with the preview, then raise "
-            "the system parameter %(param)s for one run if the figure is expected.",
-            due=figures["due"],
-            base=figures["base"],
-            percent=figures["percent_limit"],
-            param=VALVE_PARAM,
-        )
-        officers = self.env.ref(OFFICER).sudo().users.filtered(lambda u: not u.share)
-        policy = self.sudo()
-        open_for = policy.activity_ids.filtered(lambda a: a.summary == summary).user_id
-        for user in officers - open_for:
-            policy.activity_schedule(
-                "mail.mail_activity_data_todo", summary=summary, note=note, user_id=user.id
-            )
-
-    def _hygiene_run_batch(self, batch_size=None, dry_run=False):
-        """Process one batch of due contacts for each policy in ``self``.
-
-        Returns {"done": n, "remaining": n, "stopped": figures or None, "results": {policy:
-        engine result}}. Idempotent: contacts already handled are archived, anonymised or deleted,
-        so they are no longer due; a contact the engine refuses stays for a human decision.
-        A dry run only counts.
-        """
-        self._hygiene_check_officer()
-        batch_size = batch_size or self._hygiene_batch_size()
-        due_counts = self._hygiene_due_counts()
-        report = {"done": 0, "remaining": sum(due_counts.values()), "stopped": None, "results": {}}
-        if dry_run or not report["remaining"]:
-            return report
-        stopped = self._hygiene_valve_check(due_counts)
-        if stopped:
-            report.update(stopped=stopped, remaining=0)
-            return report
-        Partner = self.env["res.partner"].sudo()
-        processed = 0
-        for policy in self:
-            if not due_counts[policy]:
-                continue
-            partners = Partner.search(policy._hygiene_due_partners_domain(), limit=batch_size)
-            result = partners._hygiene_retention_execute(policy.end_action, policy=policy)
-            report["results"][policy] = result
-            handled = len(result.get("done", ())) + len(result.get("held", ()))
-            report["done"] += handled
-            processed += handled
-        report["remaining"] = max(0, report["remaining"] - processed)
-        return report
-
-    @api.model
-    def _cron_retention(self, batch_size=None):
-        """Daily run: one batch per active policy, progress reported to the cron runner.
-
-        The cron runner commits after each call and calls again while work remains, so nothing
-        here commits; each contact is isolated in a savepoint by the engine.
-        """
-        policies = self._hygiene_active_policies()
-        report = policies._hygiene_run_batch(batch_size=batch_size)
-        self.env["ir.cron"]._notify_progress(done=report["done"], remaining=report["remaining"])
-        return report

@@ -1,8 +1,15 @@
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
-from ..tools.matching import SCORE_REVIEW
-from .hygiene_merge_journal import DEFAULT_UNDO_DAYS
+from ..const import (
+    DEDUP_AUTO_MERGE_THRESHOLD,
+    DEDUP_REVIEW_THRESHOLD,
+    IMPORT_FILE_RETENTION_DAYS,
+    MERGE_SURVIVORSHIP,
+    MERGE_UNDO_DAYS,
+    RETENTION_SAFETY_VALVE_PERCENT,
+    param_default,
+)
 
 
 class ResConfigSettings(models.TransientModel):
@@ -12,14 +19,14 @@ class ResConfigSettings(models.TransientModel):
 
     hygiene_dedup_review_threshold = fields.Float(
         string="Review Threshold",
-        config_parameter="partner_data_hygiene.dedup_review_threshold",
-        default=SCORE_REVIEW,
+        config_parameter=DEDUP_REVIEW_THRESHOLD,
+        default=param_default(DEDUP_REVIEW_THRESHOLD),
         help="Pairs scoring at least this much (0 to 1) are proposed for review; "
         "below it they are ignored.",
     )
     hygiene_dedup_auto_merge_threshold = fields.Float(
         string="Auto-merge Threshold",
-        config_parameter="partner_data_hygiene.dedup_auto_merge_threshold",
+        config_parameter=DEDUP_AUTO_MERGE_THRESHOLD,
         help="The daily scan merges the groups scoring at least this much without review. "
         "0 turns automatic merging off (the default): every group is then reviewed by a person.",
     )
@@ -30,29 +37,29 @@ class ResConfigSettings(models.TransientModel):
             ("source_priority", "Source priority"),
         ],
         string="Survivorship Rule",
-        config_parameter="partner_data_hygiene.merge_survivorship",
-        default="most_recent",
+        config_parameter=MERGE_SURVIVORSHIP,
+        default=param_default(MERGE_SURVIVORSHIP),
         help="Which value a merge (or an import update) keeps when the contacts disagree. "
         "Consents never follow this rule: the most restrictive one always wins.",
     )
     hygiene_merge_undo_days = fields.Integer(
         string="Merge Undo Window (days)",
-        config_parameter="partner_data_hygiene.merge_undo_days",
-        default=DEFAULT_UNDO_DAYS,
+        config_parameter=MERGE_UNDO_DAYS,
+        default=param_default(MERGE_UNDO_DAYS),
         help="Merged contacts stay archived, and the merge can be undone, for this many days; "
         "a daily job then deletes them.",
     )
     hygiene_import_file_retention_days = fields.Integer(
         string="Keep Imported Files (days)",
-        config_parameter="partner_data_hygiene.import_file_retention_days",
-        default=30,
+        config_parameter=IMPORT_FILE_RETENTION_DAYS,
+        default=param_default(IMPORT_FILE_RETENTION_DAYS),
         help="The raw file of an import holds personal data too: it is deleted this many days "
         "after the import.",
     )
     hygiene_retention_safety_valve_percent = fields.Float(
         string="Safety Valve (% of contacts)",
-        config_parameter="partner_data_hygiene.retention_safety_valve_percent",
-        default=5.0,
+        config_parameter=RETENTION_SAFETY_VALVE_PERCENT,
+        default=param_default(RETENTION_SAFETY_VALVE_PERCENT),
         help="A retention run that would anonymise or delete more than this share of the "
         "contacts stops and notifies the privacy officers instead.",
     )

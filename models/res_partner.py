@@ -3,17 +3,29 @@ from datetime import datetime
 
 from odoo import api, fields, models, tools
 from odoo.exceptions import UserError, ValidationError
+from odoo.osv import expression
 from odoo.tools import SQL
 
+from ..const import GROUP_OFFICER, GROUP_STEWARD, GROUP_USER
 from ..tools.activity import ACTIVITY_SOURCES
 from .res_partner_matching import KEY_FIELDS
 
-HYGIENE_USER = "partner_data_hygiene.group_hygiene_user"
 # Written only by _hygiene_register_activities (SQL): an edit by an employee is not a contact from
 # the person (CNIL), so these fields are refused in create/write.
 ACTIVITY_FIELDS = ("hygiene_last_activity_date", "hygiene_last_activity_source")
 # Copied from the first origin by hygiene.partner.origin, never typed in.
 PROVENANCE_FIELDS = ("hygiene_source_id", "hygiene_collected_date")
+RETENTION_STATES = [
+    ("archived", "In the restricted archive"),
+    ("partial", "Partially anonymised (legal hold)"),
+    ("anonymized", "Anonymised"),
+]
+# written by the engines in SQL only: the retention state, the end of a hold, the merge link
+ENGINE_FIELDS = ("hygiene_retention_state", "hygiene_hold_until", "hygiene_merged_into_id")
+# set by the privacy officer only (field groups), journaled when they change
+# contacts whose legal hold has ended, completed per run of the cron
+HOLD_RELEASE_BATCH = 10000
+HOLD_FIELDS = ("hygiene_hold_reason", "hygiene_hold_end_date")
 
 
 class ResPartner(models.Model):
@@ -27,19 +39,19 @@ class ResPartner(models.Model):
     _inherit = "res.partner"
 
     hygiene_origin_ids = fields.One2many(
-        "hygiene.partner.origin", "partner_id", string="Origins", groups=HYGIENE_USER
+        "hygiene.partner.origin", "partner_id", string="Origins", groups=GROUP_USER
     )
     hygiene_first_origin_id = fields.Many2one(
         "hygiene.partner.origin",
         compute="_compute_hygiene_origins",
         string="First Origin",
-        groups=HYGIENE_USER,
+        groups=GROUP_USER,
     )
     hygiene_latest_origin_id = fields.Many2one(
         "hygiene.partner.origin",
         compute="_compute_hygiene_origins",
         string="Latest Origin",
-        groups=HYGIENE_USER,
+        groups=GROUP_USER,
     )
     # Stored so that lists can be grouped and filtered by source with an index. Maintained by
     # hygiene.partner.origin (one UPDATE per batch of origins) rather than a stored compute, so
@@ -60,17 +72,17 @@ class ResPartner(models.Model):
         help="When the contact was first collected, as known by its source.",
     )
     hygiene_consent_ids = fields.One2many(
-        "hygiene.consent", "partner_id", string="Consent History", groups=HYGIENE_USER
+        "hygiene.consent", "partner_id", string="Consent History", groups=GROUP_USER
     )
     hygiene_consent_state_ids = fields.One2many(
-        "hygiene.consent.state", "partner_id", string="Current Consents", groups=HYGIENE_USER
+        "hygiene.consent.state", "partner_id", string="Current Consents", groups=GROUP_USER
     )
     hygiene_granted_purpose_ids = fields.Many2many(
         "hygiene.purpose",
         compute="_compute_hygiene_granted_purpose_ids",
         search="_search_hygiene_granted_purpose_ids",
         string="Consented Purposes",
-        groups=HYGIENE_USER,
+        groups=GROUP_USER,
         help="Purposes this contact currently consents to, with proof.",
     )
     hygiene_last_activity_date = fields.Datetime(
@@ -86,7 +98,97 @@ class ResPartner(models.Model):
         ACTIVITY_SOURCES, string="Last Activity Source", readonly=True, copy=False
     )
 
+    hygiene_merged_into_id = fields.Many2one(
+        "res.partner",
+        string="Merged Into",
+        readonly=True,
+        index="btree_not_null",
+        ondelete="set null",
+        copy=False,
+        help="Set on a contact archived by a merge: the contact that now holds its data.",
+    )
+    hygiene_retention_state = fields.Selection(
+        RETENTION_STATES,
+        string="Retention State",
+        readonly=True,
+        copy=False,
+        index="btree_not_null",
+        help="Set by the retention engine: moved to the restricted archive, partially anonymised "
+        "while a legal hold lasts, or anonymised.",
+    )
+    hygiene_hold_until = fields.Date(
+        string="Retained Until",
+        readonly=True,
+        copy=False,
+        index="btree_not_null",
+        help="End of the legal hold of a partially anonymised contact: the rest of its data is "
+        "anonymised the day after.",
+    )
+    hygiene_hold_reason = fields.Char(
+        string="Legal Hold Reason",
+        copy=False,
+        groups=GROUP_OFFICER,
+        help="Why the data of this contact must be kept (litigation, legal obligation...). "
+        "A technical reason, never a personal value.",
+    )
+    hygiene_hold_end_date = fields.Date(
+        string="Legal Hold Until",
+        copy=False,
+        groups=GROUP_OFFICER,
+        help="Set by the privacy officer: until this date, only the data not covered by the hold "
+        "is anonymised.",
+    )
+    hygiene_is_customer = fields.Boolean(
+        string="Customer (order or invoice)",
+        compute="_compute_hygiene_is_customer",
+        search="_search_hygiene_is_customer",
+        help="Has a confirmed sales order or a posted customer invoice (when Sales or Invoicing "
+        "are installed); without those apps, nobody is a customer.",
+    )
+    hygiene_retention_policy_id = fields.Many2one(
+        "hygiene.retention.policy",
+        string="Retention Policy",
+        compute="_compute_hygiene_retention",
+        search="_search_hygiene_retention_policy_id",
+        groups=GROUP_STEWARD,
+        help="The active policy of highest priority whose category matches the contact; empty "
+        "for an unclassified contact.",
+    )
+    hygiene_retention_start_date = fields.Datetime(
+        string="Retention Start",
+        compute="_compute_hygiene_retention",
+        groups=GROUP_STEWARD,
+        help="Date of the start event of the policy (last activity, collection, last order or "
+        "invoice).",
+    )
+    hygiene_retention_due_date = fields.Date(
+        string="Retention Due Date",
+        compute="_compute_hygiene_retention",
+        search="_search_hygiene_retention_due_date",
+        groups=GROUP_STEWARD,
+        help="When the end action of the policy applies to the contact.",
+    )
+    hygiene_retention_action = fields.Selection(
+        related="hygiene_retention_policy_id.end_action",
+        string="Retention End Action",
+        groups=GROUP_STEWARD,
+    )
+    hygiene_repermission_sent_date = fields.Datetime(
+        string="Re-permission Asked On",
+        readonly=True,
+        copy=False,
+        groups=GROUP_STEWARD,
+        help="When the person was last asked whether they want to stay; asked once per "
+        "retention period.",
+    )
+
     # ------------------------------------------------------------------ computes
+
+    @api.constrains("hygiene_hold_end_date", "hygiene_hold_reason")
+    def _check_hygiene_hold(self):
+        for partner in self.sudo():
+            if partner.hygiene_hold_end_date and not (partner.hygiene_hold_reason or "").strip():
+                raise ValidationError(self.env._("A legal hold needs a reason."))
 
     def _sorted_hygiene_origins(self):
         # Same order as the table (collected_date, id). In a form, the lines being added are new
@@ -128,18 +230,71 @@ class ResPartner(models.Model):
             )
         ]
 
-    # ------------------------------------------------------------------ activity
+    # ------------------------------------------------------------------ create / write
 
     @api.model_create_multi
     def create(self, vals_list):
+        """The one create of the addon's partner, in an explicit order: the refused fields,
+        then the matching keys added to the values, then the keys of the records created
+        without a name."""
+        self._hygiene_check_create(vals_list)
+        vals_list, to_refresh = self._hygiene_keys_before_create(vals_list)
+        partners = super().create(vals_list)
+        partners._hygiene_keys_after_create(to_refresh)
+        return partners
+
+    def write(self, vals):
+        """The one write of the addon's partner: refused fields, the write, the matching keys
+        it changed, then the journal of the legal hold it set or released."""
+        self._hygiene_check_engine_fields(vals)
+        self._hygiene_check_protected_fields(set(vals))
+        holds = self._hygiene_holds_before_write(vals)
+        result = super().write(vals)
+        self._hygiene_keys_after_write(vals)
+        self._hygiene_journal_holds(vals, holds)
+        return result
+
+    @api.model
+    def _hygiene_check_create(self, vals_list):
+        for vals in vals_list:
+            self._hygiene_check_engine_fields(vals)
+        if not self.env.su:
+            # Odoo checks field groups on write, not on create: a legal hold (officer-only) set
+            # while creating a contact would otherwise pass.
+            self.check_field_access_rights(
+                "write", [name for vals in vals_list for name in vals if name in HOLD_FIELDS]
+            )
         self._hygiene_check_protected_fields(
             {name for vals in vals_list for name, value in vals.items() if value}
         )
-        return super().create(vals_list)
 
-    def write(self, vals):
-        self._hygiene_check_protected_fields(set(vals))
-        return super().write(vals)
+    def _hygiene_holds_before_write(self, vals):
+        """{partner id: hold end date} before a write that sets it, else None."""
+        if "hygiene_hold_end_date" not in vals:
+            return None
+        return {p.id: p.hygiene_hold_end_date for p in self.sudo()}
+
+    def _hygiene_journal_holds(self, vals, before):
+        if before is None:
+            return
+        new_date = fields.Date.to_date(vals["hygiene_hold_end_date"])
+        changed = [pid for pid, old in before.items() if old != new_date]
+        if changed:
+            self.env["hygiene.journal"]._log(
+                "hold" if new_date else "hold_release", record_ids=changed, reason="officer"
+            )
+
+    @api.model
+    def _hygiene_check_engine_fields(self, vals):
+        """The retention state and the end of the hold are written by the engine (SQL) only."""
+        if any(name in vals for name in ENGINE_FIELDS):
+            raise UserError(
+                self.env._(
+                    "The retention state of a contact and the contact it was merged into are set "
+                    "by the engines: use the Anonymise or Erase buttons, a retention policy, or "
+                    "a merge and its undo."
+                )
+            )
 
     @api.model
     def _hygiene_check_protected_fields(self, field_names):
@@ -236,6 +391,112 @@ class ResPartner(models.Model):
         )
         return partners if len(partners) == 1 else self.browse()
 
+    # ------------------------------------------------------------ merge (hygiene.merge.engine)
+
+    def _hygiene_merge(self, sources, field_values=None):
+        """Merge ``sources`` into ``self`` (the survivor) and return the ``hygiene.merge.journal``.
+
+        ``field_values`` ({field: value}) are the values the user picked; other fields follow the
+        survivorship rule of the setting ``partner_data_hygiene.merge_survivorship``. Consents:
+        the most restrictive state wins; blacklist, last activity (max) and origins (all, the
+        earliest first) are carried over. Everything pointing to a source is re-pointed with one
+        UPDATE per column; a unique conflict on a business table refuses the merge and leaves the
+        database unchanged. Sources are archived and linked to the survivor.
+        """
+        self.ensure_one()
+        return self._hygiene_merge_batch([(self, sources, field_values)])
+
+    @api.model
+    def _hygiene_merge_batch(self, groups, refused=None):
+        """Merge many groups of (survivor, sources, field_values) at once (see the engine)."""
+        return self.env["hygiene.merge.engine"]._hygiene_merge_batch(groups, refused=refused)
+
+    @api.model
+    def _hygiene_merge_groups(self, groups):
+        """Merge ``groups`` whose rights were checked by the caller: all or nothing."""
+        return self.env["hygiene.merge.engine"]._hygiene_merge_groups(groups)
+
+    @api.model
+    def _hygiene_merge_snapshot(self, partner_ids, picked=()):
+        return self.env["hygiene.merge.engine"]._hygiene_merge_snapshot(partner_ids, picked)
+
+    @api.model
+    def _hygiene_survivorship_fields(self):
+        return self.env["hygiene.merge.engine"]._hygiene_survivorship_fields()
+
+    @api.model
+    def _hygiene_survivorship_order(self, survivor, sources, snapshot, rule):
+        return self.env["hygiene.merge.engine"]._hygiene_survivorship_order(
+            survivor, sources, snapshot, rule
+        )
+
+    @api.model
+    def _hygiene_merge_company_targets(self):
+        return self.env["hygiene.reference.catalogue"]._hygiene_merge_company_targets()
+
+    # ---------------------------------------------------- retention (hygiene.retention.engine)
+
+    def _hygiene_retention_execute(self, action, policy=None, reason=None):
+        """Apply ``action`` ("anonymize", "delete" or "archive") to the partners in ``self`` and
+        return what was done, refused, failed and held (see ``hygiene.retention.engine``)."""
+        return self.env["hygiene.retention.engine"]._hygiene_retention_execute(
+            self, action, policy=policy, reason=reason
+        )
+
+    @api.model
+    def _cron_hygiene_hold_release(self, limit=HOLD_RELEASE_BATCH):
+        """Second pass: complete the anonymisation of contacts whose legal hold has ended."""
+        today = fields.Date.context_today(self)
+        partners = self.with_context(active_test=False).search(
+            [("hygiene_retention_state", "=", "partial"), ("hygiene_hold_until", "<", today)],
+            limit=limit,
+        )
+        if partners:
+            partners._hygiene_retention_execute("anonymize", reason="hold_ended")
+        remaining = self.with_context(active_test=False).search_count(
+            [("hygiene_retention_state", "=", "partial"), ("hygiene_hold_until", "<", today)]
+        )
+        self.env["ir.cron"]._notify_progress(done=len(partners), remaining=remaining)
+
+    def action_hygiene_anonymize(self):
+        return self._hygiene_action_retention("anonymize")
+
+    def action_hygiene_erase(self):
+        return self._hygiene_action_retention("delete")
+
+    def _hygiene_action_retention(self, action):
+        self.env["hygiene.retention.engine"]._hygiene_retention_check_rights()
+        result = self._hygiene_retention_execute(action, reason="manual")
+        notification = self.env["hygiene.retention.engine"]._hygiene_retention_notification(result)
+        if not self.exists():
+            # an erased contact is gone: reloading its form would fail, the contacts open
+            following = self.env["ir.actions.act_window"]._for_xml_id("contacts.action_contacts")
+            notification["params"]["next"] = dict(following, target="main")
+        return notification
+
+    def _hygiene_anonymize_check(self, node_ids):
+        """Last check before anything is written (a hook: raise to refuse a batch)."""
+
+    # The SQL helpers of the engine, called here by the per-application erasers.
+
+    @api.model
+    def _hygiene_ids(self, query):
+        return self.env["hygiene.retention.engine"]._hygiene_ids(query)
+
+    @api.model
+    def _hygiene_unlink_where(self, model, where):
+        return self.env["hygiene.retention.engine"]._hygiene_unlink_where(model, where)
+
+    @api.model
+    def _hygiene_blank(self, model, where, held=False, extra=(), prefix=None, only=None):
+        return self.env["hygiene.retention.engine"]._hygiene_blank(
+            model, where, held=held, extra=extra, prefix=prefix, only=only
+        )
+
+    @api.model
+    def _hygiene_blank_merge_journals(self, node_ids):
+        return self.env["hygiene.retention.engine"]._hygiene_blank_merge_journals(node_ids)
+
     # ------------------------------------------------------------------ actions
 
     def action_hygiene_record_consent(self):
@@ -249,3 +510,92 @@ class ResPartner(models.Model):
             "target": "new",
             "context": {"default_partner_id": self.id},
         }
+
+    # ------------------------------------------------------------------ customer
+
+    @api.model
+    def _hygiene_customer_ids_sql(self):
+        """SQL subquery of the ids of contacts with a confirmed order or posted invoice."""
+        parts = []
+        if "sale.order" in self.env:
+            parts.append(SQL("SELECT so.partner_id FROM sale_order so WHERE so.state = 'sale'"))
+        if "account.move" in self.env:
+            parts.append(
+                SQL(
+                    "SELECT am.partner_id FROM account_move am WHERE am.state = 'posted' "
+                    "AND am.move_type = 'out_invoice' AND am.partner_id IS NOT NULL"
+                )
+            )
+        if not parts:
+            return None
+        return SQL("(%s)", SQL(" UNION ").join(parts))
+
+    def _compute_hygiene_is_customer(self):
+        subquery = self._hygiene_customer_ids_sql()
+        ids = [pid for pid in self.ids if isinstance(pid, int)]
+        customers = set()
+        if subquery and ids:
+            self.env.flush_all()
+            self.env.cr.execute(
+                SQL("SELECT id FROM res_partner WHERE id = ANY(%s) AND id IN %s", ids, subquery)
+            )
+            customers = {row[0] for row in self.env.cr.fetchall()}
+        for partner in self:
+            partner.hygiene_is_customer = partner.id in customers
+
+    def _search_hygiene_is_customer(self, operator, value):
+        if operator not in ("=", "!="):
+            return expression.FALSE_DOMAIN
+        positive = bool(value) == (operator == "=")
+        subquery = self._hygiene_customer_ids_sql()
+        if subquery is None:
+            return expression.FALSE_DOMAIN if positive else expression.TRUE_DOMAIN
+        return [("id", "in" if positive else "not in", subquery)]
+
+    # ------------------------------------------------------------------ retention
+
+    def _compute_hygiene_retention(self):
+        info = self.env["hygiene.retention.policy"]._hygiene_classify(self.ids)
+        for partner in self:
+            policy, start, due = info.get(partner.id, (False, False, False))
+            partner.hygiene_retention_policy_id = policy
+            partner.hygiene_retention_start_date = start
+            partner.hygiene_retention_due_date = due
+
+    def _search_hygiene_retention_policy_id(self, operator, value):
+        Policy = self.env["hygiene.retention.policy"]
+        if operator in ("=", "!=") and not value:
+            unclassified = Policy._hygiene_unclassified_domain()
+            if operator == "!=":
+                return expression.distribute_not(["!", *expression.normalize_domain(unclassified)])
+            return unclassified
+        if isinstance(value, str):
+            name_op = "=ilike" if operator in ("=", "!=") else "ilike"
+            targets = Policy.sudo().search([("name", name_op, value)])
+        else:
+            ids = value if isinstance(value, list | tuple) else [value]
+            targets = Policy.sudo().browse([i for i in ids if i])
+        domains = [p._hygiene_applies_domain() for p in targets if p._hygiene_domain() is not None]
+        domain = expression.OR(domains) if domains else expression.FALSE_DOMAIN
+        if operator in ("!=", "not in", "not ilike"):
+            Partner = self.sudo().with_context(active_test=False)
+            return [("id", "not in", Partner._search(domain))]
+        return domain
+
+    def _search_hygiene_retention_due_date(self, operator, value):
+        Policy = self.env["hygiene.retention.policy"]
+        if value is False or value is None:
+            # "no due date" = unclassified, "has a due date" = classified
+            return self._search_hygiene_retention_policy_id(operator, False)
+        return Policy._hygiene_due_domain(operator, value)
+
+    @api.model
+    def _hygiene_retention_exclusion_domain(self):
+        """Contacts a retention run never picks: those of internal users (a human decides) and
+        the companies' own partners.
+
+        Meant to be extended by the engine (e.g. contacts already anonymised or under hold).
+        """
+        internal = SQL("(SELECT u.partner_id FROM res_users u WHERE NOT u.share)")
+        companies = SQL("(SELECT c.partner_id FROM res_company c)")
+        return [("id", "not in", internal), ("id", "not in", companies)]

@@ -100,11 +100,14 @@ class ResPartner(models.Model):
 
     # ------------------------------------------------------------------ maintenance
 
-    @api.model_create_multi
-    def create(self, vals_list):
-        # Keys computed from the values and inserted with the partner: no read-back, no UPDATE.
-        # A partner whose name is not in the values (computed by another module) is refreshed
-        # from its record after creation instead.
+    @api.model
+    def _hygiene_keys_before_create(self, vals_list):
+        """Step of the create pipeline (res_partner.py): ``vals_list`` with the keys added, and
+        the indexes of the values whose keys are computed after creation instead.
+
+        Keys computed from the values and inserted with the partner: no read-back, no UPDATE.
+        A partner whose name is not in the values (computed by another module) is refreshed
+        from its record after creation instead."""
         country_ids = {vals["country_id"] for vals in vals_list if vals.get("country_id")}
         codes = {
             country.id: country.code for country in self.env["res.country"].browse(country_ids)
@@ -131,17 +134,18 @@ class ResPartner(models.Model):
                     codes.get(vals.get("country_id")) or default_region,
                 )
             )
-        partners = super().create(vals_list)
-        if to_refresh:
-            partners.browse([partners.ids[index] for index in to_refresh])._hygiene_refresh_keys()
-        return partners
+        return vals_list, to_refresh
 
-    def write(self, vals):
-        result = super().write(vals)
+    def _hygiene_keys_after_create(self, to_refresh):
+        """Step of the create pipeline: the keys of the created ``self`` listed by index."""
+        if to_refresh:
+            self.browse([self.ids[index] for index in to_refresh])._hygiene_refresh_keys()
+
+    def _hygiene_keys_after_write(self, vals):
+        """Step of the write pipeline (res_partner.py): refresh the keys the write changed."""
         # hygiene_defer_keys: a caller writing many contacts one by one refreshes them at the end
         if KEY_SOURCE_FIELDS & vals.keys() and not self.env.context.get("hygiene_defer_keys"):
             self._hygiene_refresh_keys()
-        return result
 
     def _hygiene_default_region(self):
         return self.env.company.country_id.code or "FR"

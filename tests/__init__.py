@@ -37,3 +37,9 @@ from . import test_security_logs
 from . import test_security_matrix_http
 from . import test_security_retention
 from . import test_core_merge
+from . import test_erasure_registry
+from . import test_erasure_e2e
+from . import test_erasure_apps
+from . import test_const
+from . import test_isolated
+from . import test_erasure_scan

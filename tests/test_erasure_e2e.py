@@ -1,36 +1,33 @@
 """Proof by test (issue 15): after the erasure of a person built through real flows — an inbound
-email through the mail gateway that creates a lead, an activity planned on it, a quotation sent
-by email and confirmed, a posted invoice sent with its electronic invoice, a mailing clicked, a
-portal user, attachments, tracked changes, a website visit, a consent with proof — then the
-addon's crons, Odoo's autovacuum and the filestore garbage collection, no value of theirs is left
-in any text, varchar, json(b) or bytea column of any table, nor in any file of the filestore,
-except what the legal hold keeps (README, "Legal hold"); once the hold has ended, nothing at all.
-A namesake (same first name and surname, other email and phone) keeps everything.
+email through the mail gateway that creates a lead, an activity and a meeting planned on it, a
+quotation sent by email and confirmed (its terms and a line naming them), a posted invoice sent
+with its electronic invoice and paid with a memo naming them, a mailing clicked through the real
+click route, a portal user who visits the website, attachments, tracked changes, a consent with
+proof, a lookup of Odoo's privacy wizard — then the addon's crons, Odoo's autovacuum and the
+filestore garbage collection, no value of theirs is left in any text, varchar, json(b), array or
+bytea column of any table, nor in any file of the filestore or of the session store, except what
+the legal hold keeps (README, "Legal hold"); once the hold has ended, nothing at all, and Odoo's
+privacy lookup finds nothing but the namesake. A namesake (same first name and surname, other
+email and phone) keeps everything. ``test_erasure_scan.py`` proves that the scan finds a marker
+planted in a table the ORM does not know, in each column type, and in a file.
 
 Runs in the ``full`` database of ``./dev test`` (crm, sale_management, account, mass_mailing,
 website); skipped where one of them is missing.
 """
 
-import os
-import re
 import secrets
-import zlib
 from datetime import timedelta
-from email.message import EmailMessage
-from email.utils import make_msgid
 from unittest.mock import patch
 
 from odoo import Command, fields
-from odoo.tests import Form, tagged
+from odoo.tests import HttpCase, tagged
 from odoo.tools import SQL
 
 from ..tools import anonymize
 from .common import HygieneCommon
+from .erasure_flows import FIRST_NAME, NAME, SURNAME, ErasureFlowsMixin
+from .erasure_scan import ErasureScanMixin
 
-FIRST_NAME = "Zyxwvuq"
-SURNAME = "Kappamarker"
-NAME = f"{FIRST_NAME} {SURNAME}"  # the namesake has the very same name
-SCANNED_TYPES = ("character varying", "text", "json", "jsonb", "bytea")
 REQUIRED_MODELS = (
     "crm.lead",
     "sale.order",
@@ -38,8 +35,9 @@ REQUIRED_MODELS = (
     "mailing.mailing",
     "link.tracker.click",
     "website.visitor",
+    "calendar.event",
+    "privacy.lookup.wizard",
 )
-PDF_STREAM = re.compile(rb"stream\r?\n(.*?)\r?\nendstream", re.S)
 
 
 def _phone_forms(digits):
@@ -49,7 +47,11 @@ def _phone_forms(digits):
 
 
 @tagged("post_install", "-at_install")
-class TestErasureEndToEnd(HygieneCommon):
+class TestErasureEndToEnd(ErasureFlowsMixin, ErasureScanMixin, HttpCase, HygieneCommon):
+    # Read/write cursors for every request, as a server without a read replica runs them (the
+    # website records a visit only on a read/write cursor).
+    readonly_enabled = False
+
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
@@ -82,7 +84,7 @@ class TestErasureEndToEnd(HygieneCommon):
         if self.missing:
             self.skipTest(f"not installed: {', '.join(self.missing)}")
         # Values unique to this run: nothing left by another test or run can match them.
-        token = secrets.token_hex(5)
+        self.token = token = secrets.token_hex(5)
         digits = f"{secrets.randbelow(10**8):08d}"
         self.email = f"zz.{token}@example.com"
         self.phone, phone_markers = _phone_forms(digits)
@@ -102,299 +104,6 @@ class TestErasureEndToEnd(HygieneCommon):
                     Attachment._mark_for_gc(fname)
 
         self.addCleanup(mark_new_files)
-
-    # ------------------------------------------------------------------ scans
-
-    def _scan_tables(self, markers):
-        """{(table, column): {row key}} of every text, json and bytea column of every table that
-        holds one of ``markers`` (case-insensitive; bytea as bytes)."""
-        self.env.flush_all()
-        cr = self.env.cr
-        cr.execute(
-            SQL(
-                """
-                SELECT c.table_name, array_agg(c.column_name::text ORDER BY c.column_name),
-                       array_agg(c.data_type::text ORDER BY c.column_name),
-                       bool_or(c.column_name = 'id')
-                  FROM information_schema.columns c
-                  JOIN information_schema.tables t
-                    ON t.table_schema = c.table_schema AND t.table_name = c.table_name
-                 WHERE c.table_schema = current_schema() AND t.table_type = 'BASE TABLE'
-                   AND (c.data_type = ANY(%s) OR c.column_name = 'id')
-              GROUP BY c.table_name
-                """,
-                list(SCANNED_TYPES),
-            )
-        )
-        patterns = [anonymize.like_pattern(marker) for marker in markers]
-        variants = sorted({v for m in markers for v in (m, m.lower(), m.upper())})
-        residues = {}
-        for table, columns, types, has_id in cr.fetchall():
-            tests = []
-            for column, data_type in zip(columns, types, strict=True):
-                if data_type not in SCANNED_TYPES:
-                    continue
-                if data_type == "bytea":
-                    test = SQL(" OR ").join(
-                        SQL("position(convert_to(%s, 'UTF8') IN %s) > 0", v, SQL.identifier(column))
-                        for v in variants
-                    )
-                else:
-                    test = SQL("%s::text ILIKE ANY(%s)", SQL.identifier(column), patterns)
-                tests.append((column, SQL("COALESCE(%s, FALSE)", test)))
-            if not tests:
-                continue
-            key = SQL("id") if has_id else SQL("md5(ROW(%s)::text)", SQL.identifier(table))
-            cr.execute(
-                SQL(
-                    "SELECT %s, %s FROM %s WHERE %s",
-                    key,
-                    SQL(", ").join(test for __, test in tests),
-                    SQL.identifier(table),
-                    SQL(" OR ").join(test for __, test in tests),
-                )
-            )
-            for row in cr.fetchall():
-                for (column, __), hit in zip(tests, row[1:], strict=True):
-                    if hit:
-                        residues.setdefault((table, column), set()).add(row[0])
-        return residues
-
-    def _filestore_files(self):
-        root = self.env["ir.attachment"]._filestore()
-        for dirpath, dirnames, filenames in os.walk(root):
-            dirnames[:] = [d for d in dirnames if d != "checklist"]
-            for filename in filenames:
-                path = os.path.join(dirpath, filename)
-                yield os.path.relpath(path, root), path
-
-    def _scan_files(self, markers):
-        """{store_fname} of every file of the filestore holding one of ``markers``: the raw bytes,
-        and the inflated streams of a PDF."""
-        needles = [marker.lower().encode() for marker in markers]
-        found = set()
-        for fname, path in self._filestore_files():
-            with open(path, "rb") as handle:
-                data = handle.read()
-            texts = [data]
-            if data.startswith(b"%PDF"):
-                for stream in PDF_STREAM.findall(data):
-                    try:
-                        texts.append(zlib.decompress(stream))
-                    except zlib.error:
-                        continue
-            if any(needle in text.lower() for text in texts for needle in needles):
-                found.add(fname)
-        return found
-
-    def _scan(self):
-        return {
-            "unique": self._scan_tables(self.unique_markers),
-            "names": self._scan_tables(self.name_markers),
-            "files": self._scan_files(self.unique_markers + self.name_markers),
-        }
-
-    # ------------------------------------------------------------------ real flows
-
-    def _inbound_email(self, sender, subject, body, attachment=None):
-        """A raw email received by the mail gateway, routed to a new lead."""
-        message = EmailMessage()
-        message["From"] = sender
-        message["To"] = "sales@example.org"
-        message["Subject"] = subject
-        message["Message-Id"] = make_msgid(domain="mail.example.com")
-        message.set_content(body)
-        if attachment:
-            name, content = attachment
-            message.add_attachment(
-                content.encode(), maintype="text", subtype="plain", filename=name
-            )
-        lead_id = self.flow_env["mail.thread"].message_process("crm.lead", message.as_string())
-        return self.flow_env["crm.lead"].browse(lead_id)
-
-    def _flush_tracking(self):
-        """Tracking values are written when the transaction commits (precommit hooks)."""
-        self.env.flush_all()
-        self.env.cr.precommit.run()
-        self.env.flush_all()
-
-    def _build_namesake(self):
-        """Same first name and surname, other email and phone; a lead from the gateway, a note,
-        a tracked change: all of it must survive the person's erasure."""
-        env = self.flow_env
-        namesake = env["res.partner"].create(
-            {"name": NAME, "email": "other.namesake@example.net", "phone": "+33 6 99 88 77 66"}
-        )
-        lead = self._inbound_email(
-            f'"{NAME}" <other.namesake@example.net>',
-            f"Brochure for {NAME}",
-            f"Hello, I am {NAME}, please send the brochure.",
-        )
-        namesake.message_post(body=f"<p>{NAME} visited the shop</p>", message_type="comment")
-        namesake.phone = "+33 6 99 88 77 55"  # tracked
-        self._flush_tracking()
-        return namesake, lead
-
-    def _build_person(self):
-        env = self.flow_env
-        cr = self.env.cr
-        # 1. An inbound email from an unknown sender creates a lead, with a file attached.
-        lead = self._inbound_email(
-            f'"{NAME}" <{self.email}>',
-            f"Quote request from {NAME}",
-            f"Hello, I am {NAME}, {self.street}, call me on {self.phone}.",
-            attachment=(f"brief-{FIRST_NAME}.txt", f"Brief of {NAME}, {self.email}"),
-        )
-        self.assertEqual(lead.email_from, f'"{NAME}" <{self.email}>')
-        # 2. The salesman converts it and creates the customer from the lead (tracked link).
-        convert = (
-            env["crm.lead2opportunity.partner"]
-            .with_user(self.salesman)
-            .with_context(active_model="crm.lead", active_id=lead.id, active_ids=lead.ids)
-            .create({"name": "convert", "action": "create"})
-        )
-        convert.action_apply()
-        self._flush_tracking()
-        person = lead.partner_id
-        self.assertTrue(person)
-        person.write(
-            {
-                "phone": self.phone,
-                "street": self.street,
-                "zip": "69003",
-                "city": "Lyon",
-                "country_id": self.fr.id,
-                "comment": f"<p>{NAME} prefers calls</p>",
-            }
-        )
-        self._flush_tracking()
-        # 3. A call planned on the lead, and a file shared on it.
-        lead.with_user(self.salesman).activity_schedule(
-            "mail.mail_activity_data_call",
-            summary=f"Call {NAME} back",
-            note=f"<p>{FIRST_NAME} on {self.phone}</p>",
-            user_id=self.salesman.id,
-        )
-        lead.with_user(self.salesman).message_post(
-            body=f"<p>Notes of the call with {FIRST_NAME}</p>",
-            message_type="comment",
-            attachments=[(f"notes-{FIRST_NAME}.txt", f"{NAME} {self.street}".encode())],
-        )
-        # The product sheet, a file of the product, shared on the lead: it is not the person's.
-        self.sheet = env["ir.attachment"].create(
-            {
-                "name": "data-audit-sheet.txt",
-                "raw": b"What the data audit covers",
-                "res_model": "product.product",
-                "res_id": self.product.id,
-            }
-        )
-        lead.with_user(self.salesman).message_post(
-            body="<p>Our product sheet</p>",
-            message_type="comment",
-            attachment_ids=self.sheet.ids,
-        )
-        # 4. A quotation from the lead, sent by email through its wizard, then confirmed.
-        quotation_context = lead.with_user(self.salesman).action_new_quotation()["context"]
-        with Form(
-            env["sale.order"].with_user(self.salesman).with_context(**quotation_context)
-        ) as form:
-            with form.order_line.new() as line:
-                line.product_id = self.product
-        order = form.record
-        order.client_order_ref = f"PO of {NAME}"
-        send = order.with_user(self.salesman).action_quotation_send()
-        composer = Form(
-            env["mail.compose.message"].with_user(self.salesman).with_context(**send["context"])
-        ).save()
-        composer.action_send_mail()
-        self.assertEqual(order.state, "sent")
-        order.with_user(self.salesman).action_confirm()
-        order._send_order_confirmation_mail()  # message_post_with_source
-        # 5. A mailing to a list holding the person, clicked (the link tracker's own API).
-        mailing_list = env["mailing.list"].create({"name": "Newsletter"})
-        env["mailing.contact"].create(
-            {"name": NAME, "email": self.email, "list_ids": [Command.link(mailing_list.id)]}
-        )
-        mailing = env["mailing.mailing"].create(
-            {
-                "name": "Autumn news",
-                "subject": "Autumn news",
-                "body_html": '<p>Hello <t t-out="object.name"/>,'
-                ' <a href="https://www.example.com/offer">see the offer</a></p>',
-                "mailing_model_id": self.env["ir.model"]._get_id("mailing.list"),
-                "contact_list_ids": [Command.link(mailing_list.id)],
-                # the mailing's own file, linked to the message sent to every recipient
-                "attachment_ids": [
-                    Command.create(
-                        {
-                            "name": "catalogue.txt",
-                            "raw": b"Autumn catalogue",
-                            "res_model": "mailing.mailing",
-                        }
-                    )
-                ],
-            }
-        )
-        self.mailing = mailing
-        mailing.action_send_mail()
-        mail = env["mail.mail"].search([("mailing_id", "=", mailing.id)])
-        self.assertEqual(len(mail), 1)
-        body = mail._prepare_outgoing_body()  # the body as sent, its links per recipient
-        code, trace_id = re.search(r"/r/(\w+)/m/(\d+)", body).groups()
-        click = (
-            env["link.tracker.click"]
-            .sudo()
-            .add_click(code, ip=self.ip, country_code="FR", mailing_trace_id=int(trace_id))
-        )
-        self.assertTrue(click)
-        # 6. Portal access, through the portal wizard (an invitation mail).
-        portal = (
-            env["portal.wizard"]
-            .with_context(active_model="res.partner", active_ids=person.ids)
-            .create({})
-        )
-        portal.user_ids.action_grant_access()
-        user = portal.user_ids.user_id
-        self.assertTrue(user)
-        cr.execute(
-            SQL(
-                """
-                INSERT INTO res_device_log (session_identifier, platform, browser, ip_address,
-                       country, city, device_type, user_id, first_activity, last_activity,
-                       revoked)
-                VALUES ('abc', 'linux', 'firefox', %s, 'France', 'Lyon', 'computer', %s,
-                        now(), now(), FALSE)
-                """,
-                self.ip,
-                user.id,
-            )
-        )
-        # 7. A website visit, a consent with its proof, an attachment on the contact.
-        visitor = env["website.visitor"].create(
-            {"partner_id": person.id, "access_token": str(person.id)}
-        )
-        env["website.track"].create({"visitor_id": visitor.id, "url": f"/shop?ref={self.email}"})
-        self._consent(person, "grant", ip_address=self.ip, user_agent="Firefox")
-        person.message_post(
-            body="<p>Signed contract</p>",
-            attachments=[(f"contract-{FIRST_NAME}.txt", f"{NAME}, {self.street}".encode())],
-        )
-        self._flush_tracking()
-        return person, lead, order
-
-    def _invoice(self, order):
-        """The order invoiced, posted and sent with its PDF and electronic invoice."""
-        invoice = order._create_invoices()
-        invoice.action_post()
-        wizard = (
-            self.flow_env["account.move.send.wizard"]
-            .with_context(active_model="account.move", active_ids=invoice.ids)
-            .create({})
-        )
-        wizard.action_send_and_print()
-        self._flush_tracking()
-        return invoice
 
     # ------------------------------------------------------------------ erase, then clean up
 
@@ -440,9 +149,31 @@ class TestErasureEndToEnd(HygieneCommon):
             ("hygiene_consent", "ip_address"),
             ("website_track", "url"),
             ("res_users", "login"),
+            ("calendar_event", "name"),
+            ("calendar_event", "description"),
+            ("calendar_event", "location"),
+            ("calendar_attendee", "common_name"),
+            ("sale_order", "note"),
+            ("sale_order_line", "name"),
+            ("privacy_lookup_wizard", "email"),
+            ("privacy_lookup_wizard_line", "res_name"),
         }
         self.assertLessEqual(expected, places, expected - places)
         self.assertTrue(scan["files"], "the sent documents are in the filestore")
+        self.assertTrue(
+            any(name.startswith("sessions/") for name in scan["files"]),
+            "the portal user's session file holds their login",
+        )
+
+    def _assert_meeting_without_person(self, person):
+        """The meeting stays in the salesman's agenda, without its subject, notes, place, nor
+        the person among its attendees."""
+        meeting = self.meeting
+        self.assertTrue(meeting.exists())
+        self.assertEqual(meeting.name, anonymize.EVENT_NAME)
+        self.assertFalse(meeting.description or meeting.location)
+        self.assertNotIn(person, meeting.partner_ids | meeting.attendee_ids.partner_id)
+        self.assertIn(self.salesman.partner_id, meeting.partner_ids)
 
     def _assert_names_only_namesake(self, baseline, scan):
         """The first name and surname are only where the namesake had them before."""
@@ -490,9 +221,11 @@ class TestErasureEndToEnd(HygieneCommon):
         baseline = self._scan()
         namesake_before = self._namesake_state(namesake, namesake_lead)
         self.assertIn(("res_partner", "name"), baseline["names"])
+        lookup_before = self._privacy_lookup(NAME, self.email)  # the namesake's records
 
         person, lead, order = self._build_person()
         invoice = self._invoice(order)
+        self._officer_lookup(person, lead)
         documents = self.env["ir.attachment"].search(
             [("res_model", "=", "account.move"), ("res_id", "=", invoice.id)]
         )
@@ -501,6 +234,11 @@ class TestErasureEndToEnd(HygieneCommon):
         self.assertIn(self.email.encode(), xml.raw, "it carries the customer's email")
         spread = self._scan()
         self._assert_spread(spread)
+        self.assertLessEqual(
+            {("account_payment", "memo"), ("account_move_line", "name")},
+            set(spread["names"]),
+            "the payment's memo and the invoice line copied from the order name the person",
+        )
         # every file of the invoice, its PDF (a binary field's attachment) included
         self.env.cr.execute(
             SQL(
@@ -512,7 +250,24 @@ class TestErasureEndToEnd(HygieneCommon):
         held_files = {row[0] for row in self.env.cr.fetchall()}
         self.assertTrue(held_files)
 
-        # Erased by the privacy officer, under the accounting hold (a posted invoice).
+        self._assert_under_hold(person, invoice, baseline, held_files)
+        self.assertEqual(self._namesake_state(namesake, namesake_lead), namesake_before)
+        self._end_hold(person, invoice)
+        scan = self._scan()
+        self.assertEqual(scan["unique"], {}, "nothing of the person once the hold has ended")
+        self.assertEqual(self._assert_names_only_namesake(baseline["names"], scan["names"]), {})
+        self.assertEqual(scan["files"] - baseline["files"], set())
+        self.assertEqual(self._namesake_state(namesake, namesake_lead), namesake_before)
+        # the books still balance: the invoice stays, anonymised
+        self.assertEqual(invoice.state, "posted")
+        self.assertEqual(invoice.amount_untaxed, 1200.0)
+        self.assertEqual(invoice.invoice_partner_display_name, anonymize.PARTNER_NAME)
+        self.assertFalse(self.payment.memo)
+        self.assertLessEqual(self._privacy_lookup(NAME, self.email), lookup_before)
+
+    def _assert_under_hold(self, person, invoice, baseline, held_files):
+        """Erased by the privacy officer, under the accounting hold (a posted invoice): nothing
+        outside the documented hold columns and the held invoice's files."""
         self._erase_and_clean_up(person)
         self.assertEqual(person.hygiene_retention_state, "partial")
         scan = self._scan()
@@ -528,16 +283,22 @@ class TestErasureEndToEnd(HygieneCommon):
         # what the hold keeps: the printed name on the invoice and its documents
         self.assertEqual(invoice.invoice_partner_display_name, NAME)
         self.assertEqual(invoice.state, "posted")
-        self.assertEqual(self._namesake_state(namesake, namesake_lead), namesake_before)
+        self.assertEqual(self.payment.memo, f"Transfer from {NAME}", "the payment as posted")
+        # Odoo's privacy lookup finds nothing by the person's email (the name is held)
+        self.assertEqual(self._privacy_lookup("-", self.email), set())
+        self._assert_meeting_without_person(person)
 
-        # The hold ends (ten years later): the release cron completes the erasure.
+    def _end_hold(self, person, invoice):
+        """The hold ends (ten years later): the release cron completes the erasure. Every entry
+        of the person moves back (the invoice, and the payment's own entry)."""
         cr = self.env.cr
         cr.execute(
             SQL(
                 """UPDATE account_move SET invoice_date = invoice_date - interval '11 years',
                                            date = date - interval '11 years'
-                    WHERE id = %s""",
+                    WHERE id = %s OR partner_id = %s""",
                 invoice.id,
+                person.id,
             )
         )
         cr.execute(
@@ -550,21 +311,14 @@ class TestErasureEndToEnd(HygieneCommon):
         self.env.invalidate_all()
         self._run_crons_and_vacuum()
         self.assertEqual(person.hygiene_retention_state, "anonymized")
-        scan = self._scan()
-        self.assertEqual(scan["unique"], {}, "nothing of the person once the hold has ended")
-        self.assertEqual(self._assert_names_only_namesake(baseline["names"], scan["names"]), {})
-        self.assertEqual(scan["files"] - baseline["files"], set())
-        self.assertEqual(self._namesake_state(namesake, namesake_lead), namesake_before)
-        # the books still balance: the invoice stays, anonymised
-        self.assertEqual(invoice.state, "posted")
-        self.assertEqual(invoice.amount_untaxed, 1200.0)
-        self.assertEqual(invoice.invoice_partner_display_name, anonymize.PARTNER_NAME)
 
     def test_erasure_without_invoice_leaves_nothing(self):
         namesake, namesake_lead = self._build_namesake()
         baseline = self._scan()
         namesake_before = self._namesake_state(namesake, namesake_lead)
+        lookup_before = self._privacy_lookup(NAME, self.email)
         person, lead, order = self._build_person()
+        self._officer_lookup(person, lead)
         self._assert_spread(self._scan())
         self._erase_and_clean_up(person)
         scan = self._scan()
@@ -580,6 +334,11 @@ class TestErasureEndToEnd(HygieneCommon):
         self.assertEqual(self.mailing.attachment_ids.mapped("name"), ["catalogue.txt"])
         self.assertTrue(self.sheet.exists(), "the product's sheet shared on the lead stays")
         self.assertFalse(lead.activity_ids)
+        self.assertEqual(order.order_line.name, "Data audit", "the product's name is back")
+        self.assertFalse(order.note)
+        self._assert_meeting_without_person(person)
+        # Odoo's privacy lookup finds only the namesake's records
+        self.assertLessEqual(self._privacy_lookup(NAME, self.email), lookup_before)
         self.assertFalse(
             self.env["mail.activity"].search(
                 [("res_model", "=", "crm.lead"), ("res_id", "=", lead.id)]

@@ -71,3 +71,35 @@ class TestEraserRegistry(HygieneCommon):
             )
         )
         self.assertEqual(self.env.cr.fetchone()[0], 1, "the override ran instead")
+
+    def test_each_application_registers_its_own_hooks(self):
+        """One eraser per application, each in its own file of ``models/erasers/``, registered
+        by extending ``_hygiene_erasers`` as a bridge module would: the engine lists none."""
+        Eraser = type(self.env["hygiene.eraser"])
+        package = "odoo.addons.partner_data_hygiene.models.erasers."
+        files = {}
+        for __, model, method in Eraser._hygiene_erasers(self.env["hygiene.eraser"]):
+            owner = next(klass for klass in Eraser.__mro__ if method in vars(klass))
+            self.assertTrue(owner.__module__.startswith(package), (method, owner.__module__))
+            self.assertIn("_hygiene_erasers", vars(owner), f"{owner.__module__} registers {method}")
+            files.setdefault(owner.__module__.removeprefix(package), set()).add(model)
+        expected = {
+            "crm": {"crm.lead"},
+            "sale": {"sale.order"},
+            "account": {"account.move", "account.payment"},
+            "mass_mailing": {"mailing.trace"},
+            "link_tracker": {"link.tracker.click"},
+            "website": {"website.visitor"},
+            "calendar": {"calendar.event"},
+            "mail": {"mail.message"},
+            "mail_activity": {"mail.activity"},
+            "attachment": {"ir.attachment"},
+            "privacy_lookup": {"privacy.lookup.wizard"},
+        }
+        self.assertEqual({name: files.get(name) for name in expected}, expected)
+        engine = next(
+            klass
+            for klass in Eraser.__mro__
+            if klass.__module__ == "odoo.addons.partner_data_hygiene.models.hygiene_eraser"
+        )
+        self.assertEqual(engine._hygiene_erasers(self.env["hygiene.eraser"]), [])

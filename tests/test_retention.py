@@ -327,7 +327,8 @@ class TestRetentionEngine(HygieneCommon):
 
         def unlink(records):
             if partner in records:
-                raise UserError("referenced by a document")
+                message = "referenced by a document"
+                raise UserError(message)
             return original(records)
 
         with patch.object(type(partner), "unlink", unlink):

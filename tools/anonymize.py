@@ -14,6 +14,9 @@ import secrets
 
 PARTNER_NAME = "Anonymised contact"
 LEAD_NAME = "Anonymised lead"
+EVENT_NAME = "Anonymised meeting"
+LINE_NAME = "Anonymised line"
+PLACEHOLDERS = frozenset({PARTNER_NAME, LEAD_NAME, EVENT_NAME, LINE_NAME})
 USER_LOGIN_PREFIX = "anonymised-"
 BANK_ACCOUNT_PREFIX = "ANONYMISED-"
 MESSAGE_BODY = ""
@@ -40,6 +43,12 @@ HOLD_KEPT_PARTNER_COLUMNS = frozenset(
     }
 )
 
+# What a payment transaction of a partner under the accounting hold keeps: the payer as on the
+# invoice it pays, a supporting document of a posted payment (not their email or phone).
+HOLD_KEPT_TRANSACTION_COLUMNS = frozenset(
+    {"partner_name", "partner_address", "partner_zip", "partner_city"}
+)
+
 # What a legal hold keeps, as (table, column): the columns above on the partner, and the name
 # printed on its invoices. The files of a held invoice (its PDF and its electronic invoice,
 # Factur-X / UBL XML, which carry the customer's email and phone) stay too, as issued, without
@@ -53,7 +62,14 @@ HOLD_KEPT_COLUMNS = frozenset(
         ("account_move", "ref"),
         ("account_move_line", "ref"),
         ("account_move_line", "name"),
+        # the terms printed on the invoice, when they were typed with the person's name
+        ("account_move", "narration"),
+        # a registered payment as posted: its memo is the label of its journal items
+        ("account_payment", "memo"),
+        ("account_payment", "payment_reference"),
     }
+    # the payer of a transaction, as on the invoice it pays (models/erasers/payment.py)
+    | {("payment_transaction", column) for column in HOLD_KEPT_TRANSACTION_COLUMNS}
 )
 
 # Text columns that are technical, never personal, and that some code relies on: kept in every
@@ -126,7 +142,7 @@ def identifiers(values):
         if not isinstance(value, str):
             continue
         value = value.strip()
-        if len(value) < MIN_IDENTIFIER_LENGTH or value in (PARTNER_NAME, LEAD_NAME):
+        if len(value) < MIN_IDENTIFIER_LENGTH or value in PLACEHOLDERS:
             continue
         if value not in result:
             result.append(value)

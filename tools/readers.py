@@ -17,25 +17,42 @@ drives the choices:
   budget, and only ``SELECT * FROM "chosen table"``.
 """
 
-import codecs
-import csv
 import io
-import json
 import os
 import sqlite3
 import tempfile
 import time
 import zipfile
-from collections.abc import Sequence
-from dataclasses import dataclass, field
-from datetime import date, datetime
-from datetime import time as dtime
 from pathlib import Path
 from urllib.request import pathname2url
 
-import chardet
-
 from .i18n import _lt
+from .read_common import (  # noqa: F401 - the readers' public names, imported from here
+    CELL_LIMIT,
+    CSV_FIELD_LIMIT,
+    MAX_COLUMNS,
+    READ_CELLS_FLOOR,
+    READ_CHARS_FLOOR,
+    READ_CHARS_PER_BYTE,
+    ReaderError,
+    ReadResult,
+    Rows,
+    _align,
+    _cap_cells,
+    _cell_text,
+    _decode_single_byte,
+    unique_headers,
+)
+from .read_text import (  # noqa: F401
+    CHARDET_SAMPLE,
+    CSV_DELIMITERS,
+    SNIFF_LINES,
+    SNIFF_SAMPLE,
+    decode_text,
+    read_csv,
+    read_json,
+    sniff_delimiter,
+)
 
 # Limits, module constants so that callers (and tests) can lower them.
 MAX_FILE_SIZE = 200 * 1024 * 1024  # bytes of the uploaded file
@@ -46,22 +63,6 @@ XLSX_MAX_EMPTY_RUN = 10_000  # consecutive empty rows after which a sheet is dee
 SQLITE_MAX_SECONDS = 30.0
 SQLITE_MAX_STEPS = 500_000_000  # virtual-machine instructions
 SQLITE_PROGRESS_INTERVAL = 10_000
-CHARDET_SAMPLE = 1024 * 1024
-SNIFF_SAMPLE = 64 * 1024
-CSV_FIELD_LIMIT = 1024 * 1024
-# Hostile small files: a header of thousands of columns over one-cell rows, or a database view
-# computing huge values. Rows keep only their non-empty cells, the header is capped, and every
-# cell is capped at the CSV field limit (SQLite enforces it while computing).
-MAX_COLUMNS = 1000
-CELL_LIMIT = CSV_FIELD_LIMIT
-# What a file may produce, against its own size: a CSV or JSON holds what it produces, but an
-# XLSX repeats shared strings and an SQLite view computes values (zeroblob, printf, recursion).
-READ_CHARS_PER_BYTE = 8
-READ_CHARS_FLOOR = 32 * 1024 * 1024
-READ_CELLS_FLOOR = 2_000_000
-
-CSV_DELIMITERS = ",;\t|"
-SNIFF_LINES = 200
 SQLITE_MAGIC = b"SQLite format 3\x00"
 ZIP_MAGIC = b"PK\x03\x04"
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # encrypted XLSX, old XLS, DOC...
@@ -78,192 +79,6 @@ XLSX_ERROR_VALUES = {
     "#N/A",
     "#GETTING_DATA",
 }
-
-
-class ReaderError(Exception):
-    """The whole file is refused. ``message`` is an English template, ``params`` its values."""
-
-    def __init__(self, message, **params):
-        self.message = message
-        self.params = params
-        super().__init__(message % params if params else message)
-
-
-class Rows(Sequence):
-    """The rows of a file as dicts over every header, stored sparse: only the non-empty cells
-    of each row are kept, the empty ones are filled in when a row is read. A file whose rows are
-    shorter than its header thus costs what it holds, not rows x columns."""
-
-    def __init__(self, result):
-        self._result = result
-        self._sparse = []
-
-    def append_sparse(self, values):
-        self._sparse.append(values)
-
-    def sparse(self):
-        """The rows as stored: ``{header: value}`` of their non-empty cells only."""
-        return iter(self._sparse)
-
-    def _full(self, values):
-        return {header: values.get(header, "") for header in self._result.headers}
-
-    def __getitem__(self, index):
-        if isinstance(index, slice):
-            return [self._full(values) for values in self._sparse[index]]
-        return self._full(self._sparse[index])
-
-    def __len__(self):
-        return len(self._sparse)
-
-    def __eq__(self, other):
-        if isinstance(other, Sequence):
-            return list(self) == list(other)
-        return NotImplemented
-
-    __hash__ = None
-
-    def __repr__(self):
-        return f"Rows({list(self)!r})"
-
-
-@dataclass
-class ReadResult:
-    headers: list = field(default_factory=list)
-    rows: Rows = None
-    line_numbers: list = field(default_factory=list)
-    errors: list = field(default_factory=list)  # [(line, reason)]
-    format: str = ""  # csv, xlsx, sqlite, json
-    encoding: str | None = None
-    delimiter: str | None = None
-    sheets: list = field(default_factory=list)
-    sheet: str | None = None
-    tables: list = field(default_factory=list)
-    table: str | None = None
-    warnings: list = field(default_factory=list)
-    truncated: bool = False  # max_rows was reached before the end of the data
-    file_size: int = 0  # bytes of the file: bounds what it may produce (``_add``)
-    read_chars: int = 0
-    read_cells: int = 0
-
-    def __post_init__(self):
-        if self.rows is None:
-            self.rows = Rows(self)
-
-    def _add(self, line, values):
-        """Append a row given as a list of values aligned on ``headers``."""
-        cells = {
-            # a short row (``_align``) has no value for the last headers
-            header: value
-            for header, value in zip(self.headers, values, strict=False)
-            if value
-        }
-        self.read_cells += len(cells)
-        self.read_chars += sum(len(value) for value in cells.values())
-        if self.read_chars > max(READ_CHARS_PER_BYTE * self.file_size, READ_CHARS_FLOOR) or (
-            self.read_cells > max(self.file_size, READ_CELLS_FLOOR)
-        ):
-            raise ReaderError(
-                _lt(
-                    "This file produces far more data than it holds (%(size)s KB): repeated or "
-                    "computed values (a database view, a workbook formula) are refused."
-                ),
-                size=round(self.file_size / 1024),
-            )
-        self.rows.append_sparse(cells)
-        self.line_numbers.append(line)
-
-    def _full(self, max_rows):
-        if max_rows is not None and len(self.rows) >= max_rows:
-            self.truncated = True
-            return True
-        return False
-
-
-# ------------------------------------------------------------------------------------------ helpers
-
-
-def unique_headers(names):
-    """Strip header names and make them unique: empty -> ``column_3``, duplicate -> ``email_2``.
-
-    A header of more than ``MAX_COLUMNS`` columns refuses the file."""
-    names = list(names)
-    if len(names) > MAX_COLUMNS:
-        raise ReaderError(
-            _lt("The file has %(count)s columns: at most %(limit)s are read."),
-            count=len(names),
-            limit=MAX_COLUMNS,
-        )
-    result = []
-    seen = set()
-    for index, name in enumerate(names, start=1):
-        name = "" if name is None else str(name).replace("\ufeff", "").strip()
-        base = name or f"column_{index}"
-        candidate = base
-        suffix = 2
-        while candidate in seen:
-            candidate = f"{base}_{suffix}"
-            suffix += 1
-        seen.add(candidate)
-        result.append(candidate)
-    return result
-
-
-def _number_text(value):
-    if isinstance(value, bool):
-        return "TRUE" if value else "FALSE"
-    if isinstance(value, int):
-        return str(value)
-    if value != value or value in (float("inf"), float("-inf")):  # NaN, infinities
-        return ""
-    if value.is_integer() and abs(value) < 1e16:
-        return str(int(value))
-    return repr(value)
-
-
-def _cell_text(value):
-    """Any cell value as a stripped string, never None."""
-    if value is None:
-        return ""
-    if isinstance(value, str):
-        return value.strip()
-    if isinstance(value, bool | int | float):
-        return _number_text(value)
-    if isinstance(value, datetime):
-        if value.time() == dtime(0, 0):
-            return value.date().isoformat()
-        return value.replace(microsecond=0).isoformat(sep=" ")
-    if isinstance(value, date | dtime):
-        return value.isoformat()
-    return str(value).strip()
-
-
-def _cap_cells(values, line, result):
-    """``values`` with every cell cut at ``CELL_LIMIT`` characters, noted in ``result.errors``."""
-    if any(len(value) > CELL_LIMIT for value in values):
-        result.errors.append((line, f"a cell longer than {CELL_LIMIT} characters was cut"))
-        return [value[:CELL_LIMIT] for value in values]
-    return values
-
-
-def _align(values, width, line, result):
-    """Pad or truncate ``values`` to ``width`` cells, noting the anomaly in ``result.errors``;
-    a cell longer than ``CELL_LIMIT`` is cut there."""
-    values = _cap_cells(values, line, result)
-    count = len(values)
-    if count < width:
-        result.errors.append(
-            (line, f"row has {count} cells, {width} expected: missing cells left empty")
-        )
-        return values  # not padded: the row is stored sparse (``Rows``)
-    if count > width:
-        extra = values[width:]
-        if any(extra):
-            result.errors.append(
-                (line, f"row has {count} cells, {width} expected: extra cells ignored")
-            )
-        return values[:width]
-    return values
 
 
 def _extension(filename):
@@ -319,176 +134,6 @@ def read_file(content, filename="", *, sheet=None, table=None, max_rows=None):
     if kind == "sqlite":
         return reader(content, table=table, max_rows=max_rows)
     return reader(content, max_rows=max_rows)
-
-
-# ------------------------------------------------------------------------------------------ text
-
-
-def _is_garbage(text):
-    """True when a decoded text is mostly control characters: a binary file, not a text export."""
-    sample = text[:SNIFF_SAMPLE]
-    if not sample:
-        return False
-    controls = sum(1 for char in sample if ord(char) < 32 and char not in "\t\r\n\f\v")
-    return controls > 16 and controls > len(sample) * 0.05
-
-
-def decode_text(content):
-    """Decode bytes of a text export; return ``(text, encoding, bad_lines)``.
-
-    UTF-8 (with or without BOM) and UTF-16 with BOM first, then ``chardet``; Western single-byte
-    guesses become cp1252 (not latin-1, which maps ``€`` and ``’`` to control characters). A
-    mostly-UTF-8 file with a few cp1252 lines (merged exports) is decoded line by line and those
-    lines are returned in ``bad_lines`` (1-based physical line numbers). Never raises on
-    undecodable bytes.
-    """
-    if content.startswith((b"\xff\xfe", b"\xfe\xff")):
-        try:
-            return content.decode("utf-16"), "utf-16", []
-        except UnicodeDecodeError:
-            pass
-    try:
-        return content.decode("utf-8-sig"), "utf-8", []
-    except UnicodeDecodeError:
-        pass
-    # Mixed encodings: most non-ASCII lines are valid UTF-8, a few are not.
-    lines = content.split(b"\n")
-    utf8_lines, bad_lines = 0, []
-    for number, line in enumerate(lines, start=1):
-        if line.isascii():
-            continue
-        try:
-            line.decode("utf-8")
-            utf8_lines += 1
-        except UnicodeDecodeError:
-            bad_lines.append(number)
-    if utf8_lines and utf8_lines >= len(bad_lines):
-        bad = set(bad_lines)
-        decoded = []
-        for number, line in enumerate(lines, start=1):
-            if number in bad:
-                decoded.append(_decode_single_byte(line, "cp1252"))
-            else:
-                decoded.append(line.decode("utf-8"))
-        text = "\n".join(decoded)
-        return text.removeprefix("\ufeff"), "utf-8", bad_lines
-    guess = (chardet.detect(content[:CHARDET_SAMPLE]) or {}).get("encoding") or ""
-    guess = guess.lower()
-    if not guess or guess in (
-        "ascii",
-        "iso-8859-1",
-        "latin-1",
-        "windows-1252",
-        "cp1252",
-        "iso-8859-15",
-    ):
-        guess = "cp1252"
-    if guess != "cp1252":
-        try:
-            return content.decode(guess), guess, []
-        except (UnicodeDecodeError, LookupError):
-            guess = "cp1252"
-    return _decode_single_byte(content, "cp1252"), guess, []
-
-
-def _latin1_fallback(error):
-    """Codec error handler: an undefined byte is read as its latin-1 character."""
-    return error.object[error.start : error.end].decode("latin-1"), error.end
-
-
-codecs.register_error("partner_data_hygiene_latin1", _latin1_fallback)
-
-
-def _decode_single_byte(data, encoding):
-    """cp1252, with its five undefined bytes read as latin-1 (no crash, no replacement char)."""
-    return data.decode(encoding, errors="partner_data_hygiene_latin1")
-
-
-def sniff_delimiter(text):
-    """The delimiter among ``, ; tab |``.
-
-    csv.Sniffer restricted to them, else counting in the first lines.
-    """
-    sample = text[:SNIFF_SAMPLE]
-    if len(text) > SNIFF_SAMPLE and "\n" in sample:
-        sample = sample[: sample.rindex("\n")]
-    lines = [line for line in sample.splitlines() if line.strip()][:20]
-    if not lines:
-        return ","
-    # the Sniffer costs characters x lines: thousands of tiny lines would take seconds
-    sample = "\n".join(sample.splitlines()[:SNIFF_LINES])
-    try:
-        delimiter = csv.Sniffer().sniff(sample, delimiters=CSV_DELIMITERS).delimiter
-    except csv.Error:
-        delimiter = None
-    if delimiter and delimiter in lines[0]:
-        return delimiter
-    # Counting: the candidate present in the header and most consistent over the next lines.
-    best, best_score = ",", (0, 0)
-    for candidate in CSV_DELIMITERS:
-        counts = [line.count(candidate) for line in lines]
-        if not counts[0]:
-            continue
-        consistent = sum(1 for count in counts if count == counts[0])
-        score = (consistent, counts[0])
-        if score > best_score:
-            best, best_score = candidate, score
-    return best
-
-
-def read_csv(content, *, max_rows=None):
-    text, encoding, bad_lines = decode_text(bytes(content))
-    if not text.strip():
-        raise ReaderError(_lt("The file is empty."))
-    if _is_garbage(text):
-        raise ReaderError(
-            _lt("This file is not a text (CSV) file, nor a supported workbook or database.")
-        )
-    delimiter = sniff_delimiter(text)
-    result = ReadResult(
-        format="csv", encoding=encoding, delimiter=delimiter, file_size=len(content)
-    )
-    bad = set(bad_lines)
-    previous_limit = csv.field_size_limit()
-    csv.field_size_limit(CSV_FIELD_LIMIT)
-    try:
-        reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-        width = None
-        last_line = 0
-        while True:
-            try:
-                values = next(reader)
-            except StopIteration:
-                break
-            except csv.Error as error:
-                result.errors.append((last_line + 1, f"unreadable row: {error}"))
-                if reader.line_num <= last_line:
-                    break
-                last_line = reader.line_num
-                continue
-            start, last_line = last_line + 1, reader.line_num
-            if not any(value.strip() for value in values):
-                continue  # blank line
-            if width is None:
-                result.headers = unique_headers(values)
-                width = len(result.headers)
-                continue
-            if result._full(max_rows):
-                break
-            cells = [value.strip() for value in values]
-            if any("\x00" in cell for cell in cells):
-                result.errors.append((start, "row contains NUL characters, removed"))
-                cells = [cell.replace("\x00", "") for cell in cells]
-            if bad.intersection(range(start, last_line + 1)):
-                result.errors.append(
-                    (start, "row is not valid UTF-8, read as Windows-1252 (cp1252)")
-                )
-            result._add(start, _align(cells, width, start, result))
-    finally:
-        csv.field_size_limit(previous_limit)
-    if not result.headers:
-        raise ReaderError(_lt("The file is empty."))
-    return result
 
 
 # ------------------------------------------------------------------------------------------ XLSX
@@ -730,144 +375,3 @@ def _sqlite_rows(connection, result, table, max_rows):
                     value = None
             values.append(_cell_text(value))
         result._add(number, _align(values, width, number, result))
-
-
-# ------------------------------------------------------------------------------------------ JSON
-
-
-def _json_text(value):
-    """A JSON value as a cell: nested values as compact JSON, booleans as JSON spells them."""
-    if isinstance(value, dict | list):
-        return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    return _cell_text(value)
-
-
-class _JsonRows:
-    """Collect objects whose keys become headers in order of first appearance."""
-
-    def __init__(self, result):
-        self.result = result
-        self.objects = []
-        self.keys = {}
-
-    def add(self, line, value):
-        if not isinstance(value, dict):
-            self.result.errors.append((line, f"not a JSON object but {type(value).__name__}"))
-            return
-        for key in value:
-            self.keys.setdefault(key, None)
-        if len(self.keys) > MAX_COLUMNS:
-            unique_headers(self.keys)  # refuses the file
-        self.objects.append((line, value))
-
-    def finish(self):
-        keys = list(self.keys)
-        self.result.headers = headers = unique_headers(keys)
-        header_of = dict(zip(keys, headers, strict=True))
-        for line, value in self.objects:
-            # only the object's own keys: the row is stored sparse
-            cells = {}
-            for key, item in value.items():
-                text = _json_text(item)
-                if len(text) > CELL_LIMIT:
-                    self.result.errors.append(
-                        (line, f"a cell longer than {CELL_LIMIT} characters was cut")
-                    )
-                    text = text[:CELL_LIMIT]
-                if text:
-                    cells[header_of[key]] = text
-            self.result.rows.append_sparse(cells)
-            self.result.line_numbers.append(line)
-        return self.result
-
-
-def read_json(content, *, max_rows=None):
-    text, encoding, _bad_lines = decode_text(bytes(content))
-    stripped = text.strip()
-    if not stripped:
-        raise ReaderError(_lt("The file is empty."))
-    result = ReadResult(format="json", encoding=encoding, file_size=len(content))
-    rows = _JsonRows(result)
-    if stripped.startswith("["):
-        _read_json_array(text, rows, max_rows)
-    else:
-        _read_json_lines(text, rows, max_rows)
-    if not rows.objects and (result.errors or not stripped.startswith("[")):
-        raise ReaderError(
-            _lt(
-                "This JSON file is neither an array of objects nor JSON lines "
-                "(one object per line)."
-            )
-        )
-    return rows.finish()
-
-
-def _read_json_array(text, rows, max_rows):
-    decoder = json.JSONDecoder()
-    position = text.index("[") + 1
-    line, counted = 1, 0  # line number of ``position``, counted incrementally
-    length = len(text)
-
-    def skip(pos):
-        while pos < length and text[pos] in " \t\r\n":
-            pos += 1
-        return pos
-
-    def fail(pos, reason):
-        raise ReaderError(
-            _lt("This JSON file is invalid near line %(line)s: %(reason)s."),
-            line=text.count("\n", 0, pos) + 1,
-            reason=reason,
-        )
-
-    position = skip(position)
-    if position < length and text[position] == "]":
-        return
-    while True:
-        if max_rows is not None and len(rows.objects) >= max_rows:
-            rows.result.truncated = True
-            return
-        line += text.count("\n", counted, position)
-        counted = position
-        try:
-            value, end = decoder.raw_decode(text, position)
-        except json.JSONDecodeError as error:
-            fail(error.pos, error.msg)
-        rows.add(line, value)
-        position = skip(end)
-        if position >= length:
-            fail(position, "the array is not closed")
-        if text[position] == "]":
-            if text[position + 1 :].strip():
-                fail(position + 1, "extra data after the array")
-            return
-        if text[position] != ",":
-            fail(position, "a comma was expected")
-        position = skip(position + 1)
-
-
-def _read_json_lines(text, rows, max_rows):
-    lines = text.split("\n")
-    for number, line in enumerate(lines, start=1):
-        if not line.strip():
-            continue
-        if max_rows is not None and len(rows.objects) >= max_rows:
-            rows.result.truncated = True
-            return
-        try:
-            value = json.loads(line)
-        except json.JSONDecodeError as error:
-            if number == 1 and line.strip() == "{":
-                # A single pretty-printed object rather than JSON lines.
-                try:
-                    value = json.loads(text)
-                except json.JSONDecodeError:
-                    rows.result.errors.append((number, f"invalid JSON: {error.msg}"))
-                    continue
-                rows.add(number, value)
-                return
-            rows.result.errors.append((number, f"invalid JSON: {error.msg}"))
-            continue
-        rows.add(number, value)

@@ -1,7 +1,7 @@
 from odoo import api, fields, models
 from odoo.tools import SQL
 
-from ..models.res_partner_merge import STEWARD
+from ..const import GROUP_STEWARD
 
 
 class BasePartnerMergeAutomaticWizard(models.TransientModel):
@@ -51,7 +51,7 @@ class BasePartnerMergeAutomaticWizard(models.TransientModel):
         if model != "res.partner" or not src_records:
             return super()._update_foreign_keys_generic(model, src_records, dst_record)
         values = self._hygiene_summed_values(src_records, dst_record)
-        if self.env.user.has_group(STEWARD):
+        if self.env.user.has_group(GROUP_STEWARD):
             journal = dst_record._hygiene_merge(src_records, field_values=values)
         else:
             # The core screen is open to contact managers (its access rule), who merged with
@@ -77,7 +77,7 @@ class BasePartnerMergeAutomaticWizard(models.TransientModel):
         to delete it on the unique constraint (number, partner). The engine refuses such a
         conflict instead of deleting rows: these twins, already merged into the survivor's
         account, are deleted here, as the core does."""
-        super()._merge_bank_accounts(src_partners, dst_partner)
+        result = super()._merge_bank_accounts(src_partners, dst_partner)
         Bank = self.env["res.partner.bank"].sudo().with_context(active_test=False)
         kept = Bank.search([("partner_id", "=", dst_partner.id)])
         twins = Bank.search(
@@ -97,6 +97,7 @@ class BasePartnerMergeAutomaticWizard(models.TransientModel):
             self.env.cr.execute(SQL("DELETE FROM res_partner_bank WHERE id = ANY(%s)", twins.ids))
             twins.invalidate_recordset()
             self.env.invalidate_all(flush=False)
+        return result
 
     @api.model
     def _update_reference_fields_generic(
@@ -125,7 +126,8 @@ class BasePartnerMergeAutomaticWizard(models.TransientModel):
         if not names:
             return None
         partners = (src_partners | dst_partner).sudo().with_context(active_test=False)
-        for company in self.env["res.company"].sudo().search([]):
+        companies = self.env["res.company"].sudo().search([])  # pylint: disable=no-search-all
+        for company in companies:
             in_company = partners.with_company(company)
             dst_partner.with_company(company).sudo().write(
                 {name: sum(in_company.mapped(name)) for name in names}

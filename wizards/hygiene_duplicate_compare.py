@@ -4,7 +4,7 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import html2plaintext
 
-from ..models.res_partner_merge import SURVIVORSHIP_PARAM, SURVIVORSHIP_RULES
+from ..const import MERGE_SURVIVORSHIP, get_param
 
 VALUE_PREVIEW = 80
 
@@ -80,9 +80,7 @@ class HygieneDuplicateCompare(models.TransientModel):
         # The snapshot reads every survivorship field (as the merge does, privileged); only the
         # fields this user may read are shown.
         snapshot = Partner.sudo()._hygiene_merge_snapshot(partners.ids)
-        rule = self.env["ir.config_parameter"].sudo().get_param(SURVIVORSHIP_PARAM)
-        if rule not in SURVIVORSHIP_RULES:
-            rule = "most_recent"
+        rule = get_param(self.env, MERGE_SURVIVORSHIP)
         ordered = Partner._hygiene_survivorship_order(survivor, partners - survivor, snapshot, rule)
         partners = partners.sorted("id")
         lines = []

@@ -64,25 +64,7 @@ class HygieneRetentionPreview(models.TransientModel):
             refused_total += Partner.search_count(internal_domain)
             refused = Partner.search(internal_domain, limit=PREVIEW_LIMIT, order="id")
             truncated = truncated or len(partners) == PREVIEW_LIMIT
-            info = Policy._hygiene_classify((partners | refused).ids)
-            # the lines name only contacts the officer may read (the counts cover the run)
-            readable = (
-                (partners | refused)
-                .with_env(self.env)
-                .with_context(active_test=False)
-                ._filtered_access("read")
-            )
-            for partner in (partners | refused) & readable.with_env(partners.env):
-                __, start, due = info.get(partner.id, (policy, False, False))
-                lines.append(
-                    {
-                        "policy_id": policy.id,
-                        "partner_id": partner.id,
-                        "start_date": start,
-                        "due_date": due,
-                        "outcome": "refused" if partner in refused else "run",
-                    }
-                )
+            lines += self._hygiene_preview_lines(policy, partners, refused)
         base = Partner.search_count([])
         percent = Policy._hygiene_valve_percent()
         # the same rule as the run (hygiene.retention.policy._hygiene_valve_check): above the
@@ -156,6 +138,32 @@ class HygieneRetentionPreview(models.TransientModel):
                 "next": journal,
             },
         }
+
+    def _hygiene_preview_lines(self, policy, partners, refused):
+        """The lines of ``policy``: the contacts due (``partners``) and refused (``refused``)
+        that the officer may read (the counts cover the whole run)."""
+        Policy = self.env["hygiene.retention.policy"]
+        lines = []
+        info = Policy._hygiene_classify((partners | refused).ids)
+        # the lines name only contacts the officer may read (the counts cover the run)
+        readable = (
+            (partners | refused)
+            .with_env(self.env)
+            .with_context(active_test=False)
+            ._filtered_access("read")
+        )
+        for partner in (partners | refused) & readable.with_env(partners.env):
+            __, start, due = info.get(partner.id, (policy, False, False))
+            lines.append(
+                {
+                    "policy_id": policy.id,
+                    "partner_id": partner.id,
+                    "start_date": start,
+                    "due_date": due,
+                    "outcome": "refused" if partner in refused else "run",
+                }
+            )
+        return lines
 
     def _action_open(self):
         return {

@@ -1,0 +1,312 @@
+import json
+import logging
+from collections import defaultdict
+
+import psycopg2
+
+from odoo import fields, models
+from odoo.exceptions import UserError, ValidationError
+from odoo.tools import SQL, split_every
+
+from ..const import MERGE_SURVIVORSHIP, get_param
+from ..tools.import_rows import ACTIVITY_TARGETS
+from .hygiene_import_const import IMPORT_CONTEXT, OFFICER, PARTNER_FIELDS, PROOF_TARGETS
+
+_logger = logging.getLogger(__name__)
+
+
+class HygieneImportCommit(models.AbstractModel):
+    """Commit stage of a contact import: the staged decisions are written (contacts, provenance,
+    activities), one chunk per savepoint, a refused chunk being retried line by line. Inherited by
+    ``hygiene.import.batch``: ``self`` is the batch."""
+
+    _name = "hygiene.import.commit"
+    _description = "Contact Import: Commit"
+
+    def _commit_chunk(self, limit):
+        """Write up to ``limit`` staged lines; returns how many were processed."""
+        Line = self.env["hygiene.import.line"]
+        base = [("batch_id", "=", self.id), ("state", "=", "staged")]
+        if self.kind == "contacts":
+            lines = Line.search(
+                base + [("decision", "in", ("create", "update"))], order="id", limit=limit
+            )
+            if not lines:
+                lines = Line.search(base + [("decision", "=", "merge")], order="id", limit=limit)
+        else:
+            lines = Line.search(
+                base + [("decision", "=", "update")], order="id", limit=limit
+            ) or Line.search(
+                base + [("decision", "=", "skip"), ("decision_reason", "=", "no_contact")],
+                order="id",
+                limit=limit,
+            )
+        if not lines:
+            return 0
+        try:
+            with self.env.cr.savepoint():
+                self._apply_lines(lines)
+        except (UserError, ValidationError, psycopg2.Error) as error:
+            # the message may quote a value of the file: only its class is logged
+            _logger.info(
+                "import %s: chunk refused (%s), retrying line by line",
+                self.id,
+                type(error).__name__,
+            )
+            for line in lines:
+                try:
+                    with self.env.cr.savepoint():
+                        self._apply_lines(line)
+                except (UserError, ValidationError, psycopg2.Error) as line_error:
+                    message = getattr(line_error, "args", [""])[0] or str(line_error)
+                    line.sudo().write(
+                        {
+                            "state": "done",
+                            "decision_note": str(message)[:500],
+                            "error_kind": "commit_error",
+                            "errors": str(message)[:2000],
+                        }
+                    )
+                    self.env.cr.execute(
+                        SQL(
+                            "UPDATE hygiene_import_line SET decision = 'quarantine',"
+                            " decision_reason = 'commit_error' WHERE id = %s",
+                            line.id,
+                        )
+                    )
+                    line.invalidate_recordset()
+        return len(lines)
+
+    def _finish_commit(self):
+        self.env.flush_all()
+        self._set_line_state("done", SQL("state != 'done'"))
+        self._engine_write({"state": "done", "dry_run_summary": False})
+
+    def _set_line_state(self, state, condition):
+        """Set ``state`` on the batch's lines matching the SQL ``condition``, in one UPDATE."""
+        self.env.cr.execute(
+            SQL(
+                "UPDATE hygiene_import_line SET state = %s WHERE batch_id = %s AND %s",
+                state,
+                self.id,
+                condition,
+            )
+        )
+        self.env["hygiene.import.line"].invalidate_model()
+
+    def _apply_lines(self, lines):
+        if self.kind == "contacts":
+            self._apply_contact_lines(lines)
+        else:
+            self._apply_list_lines(lines)
+
+    def _apply_contact_lines(self, lines):
+        Partner = self.env["res.partner"].with_context(**IMPORT_CONTEXT)
+        countries = self._countries()
+        clean_by_line = {line.id: line._clean() for line in lines}
+        for line_id, proof in self._proof_values(lines).items():
+            clean_by_line[line_id].update(proof)
+        results, conflicts_by_line, notes = {}, {}, defaultdict(list)
+        creates = lines.filtered(
+            lambda line: line.decision == "create"
+            or (line.decision == "merge" and not line.match_line_id.result_partner_id)
+        )
+        # updates first, while the cache holds no pending computes of the new contacts
+        self._update_contacts(lines - creates, clean_by_line, countries, results, conflicts_by_line)
+        if creates:
+            partners = Partner.create(
+                [self._partner_vals(clean_by_line[line.id], countries) for line in creates]
+            )
+            results.update(zip(creates.ids, partners.ids, strict=True))
+        if not (self.env.su or self.env.user.has_group(OFFICER)):
+            self._keep_retention_clock(lines - creates, results, clean_by_line, notes)
+        self._record_provenance(lines, results, clean_by_line)
+        self._record_consents(lines, results, clean_by_line, notes)
+        activities = []
+        for line in lines:
+            clean = clean_by_line[line.id]
+            for target, source in ACTIVITY_TARGETS.items():
+                if clean.get(target):
+                    activities.append((results[line.id], clean[target], source))
+        Partner._hygiene_register_activities(activities)
+        self._close_lines(lines, results, conflicts_by_line, notes)
+
+    def _keep_retention_clock(self, lines, results, clean_by_line, notes):
+        """A steward's file does not move the retention clock of contacts already in the base
+        (attacker's pass V5): a collection date before the contact existed would bring its
+        erasure forward, an activity date would keep it forever. Both are an officer's call;
+        the rows are still written, the dates are left out and the report says so."""
+        if not lines:
+            return
+        self.env.cr.execute(
+            SQL(
+                "SELECT id, create_date FROM res_partner WHERE id = ANY(%s)",
+                sorted({results[line.id] for line in lines}),
+            )
+        )
+        created = dict(self.env.cr.fetchall())
+        for line in lines:
+            clean = clean_by_line[line.id]
+            collected = clean.get("collected_date")
+            since = created.get(results[line.id])
+            if collected and since and fields.Datetime.to_datetime(collected) < since:
+                clean.pop("collected_date")
+                notes[line.id].append(
+                    self.env._(
+                        "Collection date %(date)s not recorded: it is before the contact was "
+                        "created, only a privacy officer can date it earlier.",
+                        date=collected,
+                    )
+                )
+            dropped = [target for target in ACTIVITY_TARGETS if clean.pop(target, None)]
+            if dropped:
+                notes[line.id].append(
+                    self.env._(
+                        "Activity dates of the file not recorded on an existing contact: only a "
+                        "privacy officer imports them."
+                    )
+                )
+
+    def _proof_values(self, lines):
+        """``{line id: {"optin_ip": ..., "optin_wording": ...}}`` read from the lines' consent
+        columns (officer-only), as the file gave them."""
+        columns = {
+            mapping.column: mapping.target
+            for mapping in self.mapping_ids
+            if mapping.target in PROOF_TARGETS
+        }
+        if not columns or not lines:
+            return {}
+        self.env.flush_all()
+        self.env.cr.execute(
+            SQL(
+                "SELECT id, consent_raw FROM hygiene_import_line"
+                " WHERE id = ANY(%s) AND consent_raw IS NOT NULL",
+                lines.ids,
+            )
+        )
+        proof = {}
+        for line_id, raw_json in self.env.cr.fetchall():
+            raw = json.loads(raw_json)
+            values = {
+                target: str(raw[column]).strip()
+                for column, target in columns.items()
+                if str(raw.get(column) or "").strip()
+            }
+            if values:
+                proof[line_id] = values
+        return proof
+
+    def _update_contacts(self, lines, clean_by_line, countries, results, conflicts_by_line):
+        """Write on the matched contacts what the rows of ``lines`` add or win (update rules)."""
+        if not lines:
+            return
+        # the matching keys of the written contacts are refreshed once, at the end
+        Partner = self.env["res.partner"].with_context(**IMPORT_CONTEXT, hygiene_defer_keys=True)
+        rule = get_param(self.env, MERGE_SURVIVORSHIP)
+        targets = {}
+        for line in lines:
+            partner = (
+                line.match_partner_id
+                if line.decision == "update"
+                else line.match_line_id.result_partner_id
+            )
+            targets[line.id] = partner.id
+        to_update = Partner.browse(targets.values())
+        # the steward's own rights on every contact the rows update (record rules, companies)
+        to_update.check_access("write")
+        to_update.fetch([*PARTNER_FIELDS, "write_date", "hygiene_source_id"])
+        # read once for all what res.partner.write reads contact by contact
+        to_update.mapped("child_ids")
+        to_update.mapped("user_ids")
+        writes = defaultdict(list)  # the same changes on several contacts: one write
+        pending, written = set(), set()
+
+        def write_pending():
+            for changes, partner_ids in writes.items():
+                Partner.browse(partner_ids).write(dict(changes))
+            writes.clear()
+            pending.clear()
+
+        for line in lines:
+            partner = to_update.browse(targets[line.id])
+            clean = clean_by_line[line.id]
+            if partner.id in pending:
+                write_pending()  # a second row for the contact compares with the first's values
+            # only what the file says: the batch's default country is for new contacts
+            changes, conflicts = self._update_vals(
+                partner, self._partner_vals(clean, countries, default_country=False), clean, rule
+            )
+            if changes:
+                writes[tuple(sorted(changes.items()))].append(partner.id)
+                pending.add(partner.id)
+                written.add(partner.id)
+            results[line.id] = partner.id
+            conflicts_by_line[line.id] = conflicts
+        write_pending()
+        Partner.browse(sorted(written))._hygiene_refresh_keys()
+
+    def _close_lines(self, lines, results, conflicts_by_line, notes):
+        self.env.flush_all()
+        values = SQL(", ").join(
+            SQL(
+                "(%s, %s::integer, %s, %s)",
+                line.id,
+                results.get(line.id),
+                "\n".join(conflicts_by_line.get(line.id) or []) or None,
+                "; ".join(notes.get(line.id) or []) or None,
+            )
+            for line in lines
+        )
+        self.env.cr.execute(
+            SQL(
+                """
+                UPDATE hygiene_import_line l
+                   SET state = 'done', result_partner_id = v.partner, conflicts = v.conflicts,
+                       decision_note = coalesce(v.note, l.decision_note)
+                  FROM (VALUES %s) AS v(id, partner, conflicts, note)
+                 WHERE l.id = v.id
+                """,
+                values,
+            )
+        )
+        lines.invalidate_recordset()
+
+    def _record_provenance(self, lines, results, clean_by_line):
+        """One origin per written line (skipped when the same origin is already recorded, so
+        that importing a file twice adds nothing)."""
+        Origin = self.env["hygiene.partner.origin"]
+        partner_ids = sorted(set(results.values()))
+        existing = set()
+        for chunk in split_every(10000, partner_ids):
+            self.env.cr.execute(
+                SQL(
+                    "SELECT partner_id, coalesce(source_ref, note) FROM hygiene_partner_origin"
+                    " WHERE source_id = %s AND partner_id = ANY(%s)",
+                    self.source_id.id,
+                    list(chunk),
+                )
+            )
+            existing.update(self.env.cr.fetchall())
+        now = fields.Datetime.now()
+        vals_list = []
+        for line in lines:
+            clean = clean_by_line[line.id]
+            partner_id = results[line.id]
+            note = f"{self.name}:{line.line_number}"
+            key = (partner_id, clean.get("source_ref") or note)
+            if key in existing:
+                continue
+            existing.add(key)
+            vals_list.append(
+                {
+                    "partner_id": partner_id,
+                    "source_id": self.source_id.id,
+                    "source_ref": clean.get("source_ref") or False,
+                    "collected_date": clean.get("collected_date") or now,
+                    "note": note,
+                    "import_batch_id": self.id,
+                    "import_line_number": line.line_number,
+                }
+            )
+        Origin._hygiene_insert_import_origins(vals_list)

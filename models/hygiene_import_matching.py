@@ -1,0 +1,329 @@
+import json
+from collections import defaultdict
+
+from odoo import api, models
+from odoo.tools import SQL, split_every
+
+from ..tools import normalize
+from ..tools.matching import (
+    SCORE_AUTO,
+    SCORE_REVIEW,
+    Features,
+    cluster,
+    is_generic_email,
+    score_pair,
+)
+from .hygiene_import_const import CANDIDATE_CAP
+
+
+class HygieneImportMatching(models.AbstractModel):
+    """Matching stage of a contact import: the normalised lines are matched against the contacts
+    and against each other, and a decision is proposed for each. Inherited by
+    ``hygiene.import.batch``: ``self`` is the batch."""
+
+    _name = "hygiene.import.matching"
+    _description = "Contact Import: Matching"
+
+    def _line_features(self):
+        """Features of the valid lines of the batch (``tools.matching.Features``)."""
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT id, name_key, email_key, phone_key, mobile_key, company_key, clean_values
+                  FROM hygiene_import_line
+                 WHERE batch_id = %s AND state = 'normalised' AND error_kind IS NULL
+                   AND NOT coalesce(suppressed, FALSE)
+                """,
+                self.id,
+            )
+        )
+        features = {}
+        for line_id, name_key, email, phone, mobile, company, clean_json in self.env.cr.fetchall():
+            clean = json.loads(clean_json)
+            features[line_id] = Features(
+                line_id,
+                name_key,
+                email,
+                frozenset(p for p in (phone, mobile) if p),
+                company,
+                (clean.get("zip") or "").replace(" ", "") or None,
+                clean.get("city"),
+                normalize.street_key(clean.get("street")),
+                bool(clean.get("is_company")),
+                None,
+                clean.get("birthdate"),
+                frozenset(
+                    [f"{self.source_id.id}:{clean['source_ref']}"]
+                    if clean.get("source_ref")
+                    else []
+                ),
+            )
+        return features
+
+    def _partner_candidates(self):
+        """``{line_id: {partner_id, ...}}``: contacts sharing a stored key with each line."""
+        joins = {
+            "email": SQL("p.hygiene_email_key = l.email_key"),
+            "phone": SQL("p.hygiene_phone_key = l.phone_key"),
+            "phone_mobile": SQL("p.hygiene_mobile_key = l.phone_key"),
+            "mobile": SQL("p.hygiene_mobile_key = l.mobile_key"),
+            "mobile_phone": SQL("p.hygiene_phone_key = l.mobile_key"),
+            "company": SQL("p.hygiene_company_key = l.company_key"),
+            "name": SQL("p.hygiene_name_key = l.name_key AND p.zip = l.zip_key"),
+            # the customer number of the line, already on a contact's origin from this source
+            "customer": SQL(
+                """p.id IN (SELECT o.partner_id FROM hygiene_partner_origin o
+                             WHERE o.source_id = %s AND o.source_ref = l.source_ref)""",
+                self.source_id.id,
+            ),
+        }
+        candidates = defaultdict(set)
+        for join in joins.values():
+            self.env.cr.execute(
+                SQL(
+                    """
+                    SELECT l.id, array_agg(p.id ORDER BY p.id)
+                      FROM (SELECT id, email_key, phone_key, mobile_key, company_key, name_key,
+                                   clean_values::json->>'zip' AS zip_key,
+                                   clean_values::json->>'source_ref' AS source_ref
+                              FROM hygiene_import_line
+                             WHERE batch_id = %(batch)s AND state = 'normalised'
+                               AND error_kind IS NULL AND NOT coalesce(suppressed, FALSE)) l
+                      JOIN res_partner p ON %(join)s AND p.active
+                                         AND (p.company_id IS NULL OR p.company_id = %(company)s)
+                  GROUP BY l.id
+                    HAVING count(*) <= %(cap)s
+                    """,
+                    batch=self.id,
+                    join=join,
+                    cap=CANDIDATE_CAP,
+                    # another company's contacts are another controller's: never matched
+                    company=(self.company_id or self.env.company).id,
+                )
+            )
+            # a key shared by more than CANDIDATE_CAP contacts is no evidence (filtered above)
+            for line_id, partner_ids in self.env.cr.fetchall():
+                candidates[line_id].update(partner_ids)
+        return candidates
+
+    def _partner_features(self, partner_ids):
+        features = {}
+        Groups = self.env["hygiene.duplicate.group"]
+        for batch in split_every(10000, sorted(partner_ids)):
+            features.update(Groups._partner_features(SQL("id = ANY(%s)", list(batch))))
+        return features
+
+    def _in_file_clusters(self, features):
+        """Complete-linkage clusters of lines that are the same person (blocking on the keys)."""
+        blocks = self._in_file_blocks(features)
+        pair_scores, pair_reasons = {}, {}
+        for ids in blocks.values():
+            if len(ids) < 2 or len(ids) > CANDIDATE_CAP:
+                continue
+            for index, first in enumerate(ids):
+                for second in ids[index + 1 :]:
+                    key = (first, second) if first < second else (second, first)
+                    if key not in pair_scores:
+                        score, reasons = score_pair(features[key[0]], features[key[1]])
+                        pair_scores[key] = score
+                        pair_reasons[key] = reasons
+
+        def score_fn(a, b):
+            return score_pair(features[a], features[b])[0]
+
+        return cluster(list(features), pair_scores, SCORE_REVIEW, score_fn), pair_reasons
+
+    @api.model
+    def _in_file_blocks(self, features):
+        """``{block key: [line id, ...]}``: the lines sharing an email, a phone, a company, a
+        name at a postcode or a customer number."""
+        blocks = defaultdict(list)
+        for feature in features.values():
+            if feature.email_key:
+                blocks["e", feature.email_key].append(feature.id)
+            for phone in feature.phones:
+                blocks["p", phone].append(feature.id)
+            if feature.company_key:
+                blocks["c", feature.company_key].append(feature.id)
+            if feature.name_key and (feature.zip or feature.is_company):
+                blocks["n", feature.name_key, feature.zip].append(feature.id)
+            for customer in feature.ids:
+                blocks["i", customer].append(feature.id)
+        return blocks
+
+    def _match_and_decide(self):
+        """Match the normalised lines against the contacts and each other, propose decisions."""
+        self.ensure_one()
+        self.env.flush_all()
+        # The lines were just inserted and normalised: without fresh statistics the planner
+        # takes the batch for a few rows and joins the contacts with nested loops (10x slower).
+        self.env.cr.execute(SQL("ANALYZE hygiene_import_line"))
+        decisions = {}  # line id -> dict of columns
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT id, error_kind, suppressed, email_key
+                  FROM hygiene_import_line
+                 WHERE batch_id = %s AND state = 'normalised'
+                """,
+                self.id,
+            )
+        )
+        lines = self.env.cr.fetchall()
+        for line_id, error_kind, suppressed, __ in lines:
+            if error_kind:
+                reason = "unreadable" if error_kind == "unreadable" else "invalid"
+                if error_kind == "no_identity":
+                    reason = "no_identity"
+                decisions[line_id] = {"decision": "quarantine", "reason": reason}
+            elif suppressed:
+                decisions[line_id] = {"decision": "quarantine", "reason": "suppressed"}
+        if self.kind != "contacts":
+            self._decide_list(lines, decisions)
+        else:
+            self._decide_contacts(decisions)
+        self._write_decisions(decisions)
+        self._set_line_state("staged", SQL("state = 'normalised'"))
+        self._engine_write({"state": "staged"})
+        self._stage_conflicts()
+
+    def _write_decisions(self, decisions):
+        """Write ``{line id: decision}`` on the lines, in one UPDATE; the lines become staged."""
+        values = SQL(", ").join(
+            SQL(
+                "(%s, %s, %s, %s::integer, %s::integer, %s::float, %s)",
+                line_id,
+                d["decision"],
+                d.get("reason"),
+                d.get("partner"),
+                d.get("line"),
+                d.get("score"),
+                d.get("reasons"),
+            )
+            for line_id, d in decisions.items()
+        )
+        if decisions:
+            self.env.cr.execute(
+                SQL(
+                    """
+                    UPDATE hygiene_import_line l
+                       SET decision = v.decision, decision_reason = v.reason,
+                           match_partner_id = v.partner, match_line_id = v.line,
+                           score = v.score, reasons = v.reasons, state = 'staged'
+                      FROM (VALUES %s) AS v(id, decision, reason, partner, line, score, reasons)
+                     WHERE l.id = v.id
+                    """,
+                    values,
+                )
+            )
+
+    def _decide_list(self, lines, decisions):
+        """Unsubscribe and hard-bounce lists: apply to every contact with the email, never
+        create one."""
+        keys = {email for line_id, __, __, email in lines if email and line_id not in decisions}
+        found = defaultdict(list)
+        for chunk in split_every(10000, sorted(keys)):
+            self.env.cr.execute(
+                SQL(
+                    "SELECT hygiene_email_key, array_agg(id ORDER BY id) FROM res_partner"
+                    " WHERE hygiene_email_key = ANY(%s)"
+                    " AND (company_id IS NULL OR company_id = %s) GROUP BY 1",
+                    list(chunk),
+                    (self.company_id or self.env.company).id,
+                )
+            )
+            found.update(dict(self.env.cr.fetchall()))
+        for line_id, __, __, email in lines:
+            if line_id in decisions:
+                continue
+            partners = found.get(email)
+            if partners:
+                decisions[line_id] = {"decision": "update", "partner": partners[0], "score": 1.0}
+            else:
+                decisions[line_id] = {"decision": "skip", "reason": "no_contact"}
+
+    @api.model
+    def _score_line(self, line, partner):
+        """Score of a line against a contact. A row that only gives an email (a list exported
+        from an emailing tool) is the contact owning that personal address: nothing in the row
+        contradicts it."""
+        score, reasons = score_pair(line, partner)
+        if (
+            not line.name_key
+            and line.email_key
+            and line.email_key == partner.email_key
+            and not is_generic_email(line.email_key)
+        ):
+            score = max(score, SCORE_AUTO)
+        return score, reasons
+
+    def _decide_contacts(self, decisions):
+        features = self._line_features()
+        candidates = self._partner_candidates()
+        partner_features = self._partner_features(
+            {pid for ids in candidates.values() for pid in ids}
+        )
+        best = {}
+        for line_id, partner_ids in candidates.items():
+            line = features.get(line_id)
+            if not line:
+                continue
+            scored = [
+                (*self._score_line(line, partner_features[pid]), pid)
+                for pid in partner_ids
+                if pid in partner_features
+            ]
+            if scored:
+                score, reasons, pid = max(scored, key=lambda item: (item[0], -item[2]))
+                best[line_id] = (score, reasons, pid)
+        clusters, pair_reasons = self._in_file_clusters(features)
+        for members, weakest in clusters:
+            # the leader: the line matching a contact best, else the first line of the file
+            leader = max(members, key=lambda m: (best.get(m, (0,))[0] >= SCORE_AUTO, -m))
+            for member in members:
+                if member == leader:
+                    continue
+                key = (min(member, leader), max(member, leader))
+                score = score_pair(features[member], features[leader])[0]
+                reasons = pair_reasons.get(key) or score_pair(features[member], features[leader])[1]
+                sure = weakest >= SCORE_AUTO
+                decisions[member] = {
+                    "decision": "merge" if sure else "quarantine",
+                    "reason": "in_file" if sure else "uncertain_in_file",
+                    "line": leader,
+                    "score": score,
+                    "reasons": ", ".join(reasons),
+                }
+        for line_id in features:
+            if line_id in decisions:
+                continue
+            score, reasons, pid = best.get(line_id, (0.0, [], None))
+            if pid and score >= SCORE_AUTO:
+                decision = {"decision": "update", "partner": pid}
+            elif pid and score >= SCORE_REVIEW:
+                decision = {"decision": "quarantine", "reason": "uncertain_match", "partner": pid}
+            else:
+                decision = {"decision": "create"}
+                pid = pid if score >= SCORE_REVIEW else None
+            if pid:
+                decision.update(score=score, reasons=", ".join(reasons))
+            decisions[line_id] = decision
+        self._review_look_alikes(decisions)
+
+    def _review_look_alikes(self, decisions):
+        """Rows with look-alike characters are never merged nor matched automatically: a
+        homoglyph may imitate an existing contact (bad-input catalogue N3)."""
+        self.env.cr.execute(
+            SQL(
+                "SELECT id FROM hygiene_import_line"
+                " WHERE batch_id = %s AND look_alike AND state = 'normalised'",
+                self.id,
+            )
+        )
+        for (line_id,) in self.env.cr.fetchall():
+            decision = decisions.get(line_id)
+            if decision and (
+                decision["decision"] in ("update", "merge")
+                or decision.get("reason") in ("uncertain_match", "uncertain_in_file")
+            ):
+                decision.update(decision="quarantine", reason="look_alike")
