@@ -513,6 +513,8 @@ class TestFrenchScreens(HygieneCommon):
         self._consent(self.jeanne, "withdraw")
         entry = fr["hygiene.journal"].sudo().search([("operation", "=", "suppress")], limit=1)
         self.assertEqual(entry.reason_label, "Opposition à la prospection")
+        # the models changed by their French name, never their technical one
+        self.assertEqual(entry.counts_summary, "Entrée de la liste repoussoir: 1")
         operations = dict(fr["hygiene.journal"]._fields["operation"]._description_selection(fr))
         self.assertEqual(operations["unsuppress"], "Retiré de la liste repoussoir")
 
