@@ -4,7 +4,10 @@ called the way the web client calls them, feedback after each step, nothing drop
 import base64
 import csv
 import io
+import re
+from pathlib import Path
 
+import polib
 from dateutil.relativedelta import relativedelta
 from lxml import etree
 
@@ -517,6 +520,69 @@ class TestFrenchScreens(HygieneCommon):
         self.assertEqual(entry.counts_summary, "Entrée de la liste repoussoir: 1")
         operations = dict(fr["hygiene.journal"]._fields["operation"]._description_selection(fr))
         self.assertEqual(operations["unsuppress"], "Retiré de la liste repoussoir")
+
+    def test_no_english_word_of_the_addon_in_the_french_screens(self):
+        """The import report (staged and committed), the duplicate reasons and the operations
+        journal, rendered for a French user, hold no word that only the addon's English
+        wording has (the words of its msgids that no French translation uses)."""
+        po = polib.pofile(str(Path(__file__).resolve().parent.parent / "i18n" / "fr.po"))
+        english, french = set(), set()
+        for entry in po.translated_entries():
+            english |= _words(entry.msgid)
+            french |= _words(entry.msgstr)
+        english_only = english - french
+        self.assertIn("quarantined", english_only, "the vocabulary is read from fr.po")
+        fr = self.env(context=dict(self.env.context, lang="fr_FR"), user=self.user_steward)
+        batch = fr["hygiene.import.batch"].create(
+            {
+                "raw_file": base64.b64encode(
+                    (
+                        "Nom complet;Courriel;Téléphone;Date optin\n"
+                        "Anne Petit;anne.petit@example.fr;06 12 34 56 79;12/03/2021\n"
+                        "Paul Durand;paul durand@example.fr;12 34;\n"
+                        "Léa Roux;lea.roux@example.fr;;12/03/2099\n"
+                        "Anne Petit;anne.petit@example.fr;;\n"
+                        "Jeanne Lefèvre;jeanne@example.fr;+33 6 00 00 00 01;\n"
+                    ).encode()
+                ),
+                "raw_filename": "clients.csv",
+                "source_id": self.source_shop.id,
+            }
+        )
+        batch.action_read_file()
+        texts = {"staged report": batch.action_stage() and batch.report}
+        texts["dry run"] = batch.action_dry_run()["params"]["message"] + batch.dry_run_summary
+        texts["commit"] = batch.action_commit_notify()["params"]["message"]
+        texts["committed report"] = batch.report
+        Partner = self.env["res.partner"]
+        Partner.create(
+            [
+                {"name": "Odile Martin", "email": "odile.martin@example.fr", "zip": "75011"},
+                {"name": "ODILE MARTIN", "email": "Odile.Martin@example.fr", "zip": "75011"},
+            ]
+        )
+        scan = fr["hygiene.duplicate.group"].action_scan()["params"]
+        texts["scan"] = f"{scan['title']} {scan['message']}"
+        groups = fr["hygiene.duplicate.group"].search([])
+        self.assertTrue(groups)
+        texts["duplicate reasons"] = " ".join(groups.mapped("reasons_label"))
+        self._consent(self.jeanne, "withdraw")
+        journal = fr["hygiene.journal"].sudo().search([])
+        self.assertTrue(journal)
+        operations = dict(journal._fields["operation"]._description_selection(journal.env))
+        texts["journal"] = " ".join(
+            f"{operations[e.operation]} {e.reason_label} {e.counts_summary}" for e in journal
+        )
+        for name, text in texts.items():
+            # the values of the file (emails, names) are the customer's, not the addon's
+            text = re.sub(r"\S+@\S+", "", text)
+            self.assertFalse(_words(text) & english_only, f"English in the {name}: {text}")
+
+
+def _words(text):
+    """The lower-case words of 4 letters or more (placeholders and acronyms left out)."""
+    text = re.sub(r"%\(\w+\)s|\{\w+\}", "", text or "")
+    return {word.lower() for word in re.findall(r"[^\W\d_]{4,}", text)}
 
 
 def read_csv(data):
