@@ -410,9 +410,15 @@ class TestRetentionScreens(HygieneCommon):
         self.assertIn("hygiene_retention_policy_id", names)
         self.assertIn("hygiene_retention_due_date", names)
         self.assertFalse(arch.xpath("//list[@sample]"), "an empty screen shows no made-up contact")
-        self.assertFalse(
-            arch.xpath("//field[@name='hygiene_retention_due_date'][@column_invisible]")
-        )
+        # the columns hidden for the unclassified contacts show for the due ones
+        context = safe_eval(action.context)
+        for node in arch.xpath("//field[@column_invisible]"):
+            hidden = safe_eval(node.get("column_invisible"), {"context": context})
+            self.assertEqual(hidden, node.get("name") == "hygiene_source_id", node.get("name"))
+        unclassified = self.env.ref("partner_data_hygiene.hygiene_unclassified_partner_action")
+        context = safe_eval(unclassified.context)
+        [node] = arch.xpath("//field[@name='hygiene_retention_due_date']")
+        self.assertTrue(safe_eval(node.get("column_invisible"), {"context": context}))
 
 
 @tagged("post_install", "-at_install")

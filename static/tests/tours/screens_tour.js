@@ -307,9 +307,9 @@ tours.add("partner_data_hygiene_officer", {
             ...openMenu("menu_hygiene_privacy", "menu_hygiene_journal"),
             listOrEmpty,
             ...openMenu("menu_hygiene_privacy", "menu_hygiene_retention_preview"),
-            check("The preview opens", ".modal .o_form_view .o_field_widget[name=line_ids]"),
+            check("The preview opens", ".modal .modal-footer button[name=action_refresh]"),
             button("hygiene_retention_preview_view_form:action_refresh", ".modal button[name=action_refresh]"),
-            check("Still the preview", ".modal .o_form_view .o_field_widget[name=line_ids]"),
+            check("Still the preview", ".modal .modal-footer button[name=action_refresh]"),
             button(
                 "hygiene_retention_preview_view_form:action_view_unclassified",
                 ".modal button[name=action_view_unclassified]"
