@@ -413,7 +413,7 @@ class TestRetentionScreens(HygieneCommon):
         # the columns hidden for the unclassified contacts show for the due ones
         context = safe_eval(action.context)
         for node in arch.xpath("//field[@column_invisible]"):
-            hidden = safe_eval(node.get("column_invisible"), {"context": context})
+            hidden = bool(safe_eval(node.get("column_invisible"), {"context": context}))
             self.assertEqual(hidden, node.get("name") == "hygiene_source_id", node.get("name"))
         unclassified = self.env.ref("partner_data_hygiene.hygiene_unclassified_partner_action")
         context = safe_eval(unclassified.context)

@@ -157,6 +157,12 @@ class TestScreensTours(HttpCase):
             for role, group in roles.items()
         }
         cls.users["admin"] = cls.env.ref("base.user_admin")
+        # the bundles are built before the first page: on a busy machine building them made
+        # the browser's first navigation time out
+        for bundle in ("web.assets_web", "web.assets_tests"):
+            assets = cls.env["ir.qweb"]._get_asset_bundle(bundle)
+            assets.js()
+            assets.css()
         Partner = cls.env["res.partner"]
         cls.pairs = Partner.create(
             [
