@@ -467,12 +467,8 @@ class ResPartner(models.Model):
     def _hygiene_action_retention(self, action):
         self.env["hygiene.retention.engine"]._hygiene_retention_check_rights()
         result = self._hygiene_retention_execute(action, reason="manual")
-        notification = self.env["hygiene.retention.engine"]._hygiene_retention_notification(result)
-        if not self.exists():
-            # an erased contact is gone: reloading its form would fail, the contacts open
-            following = self.env["ir.actions.act_window"]._for_xml_id("contacts.action_contacts")
-            notification["params"]["next"] = dict(following, target="main")
-        return notification
+        engine = self.env["hygiene.retention.engine"]
+        return engine._hygiene_retention_notification(result, gone=not self.exists())
 
     def _hygiene_anonymize_check(self, node_ids):
         """Last check before anything is written (a hook: raise to refuse a batch)."""

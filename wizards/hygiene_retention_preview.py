@@ -95,7 +95,6 @@ class HygieneRetentionPreview(models.TransientModel):
         the previewed policies; then say what happened in numbers and open the operations
         journal, where every contact processed is recorded."""
         self.ensure_one()
-        _ = self.env._
         Policy = self.env["hygiene.retention.policy"]
         Policy._hygiene_check_officer()
         policies = Policy._hygiene_active_policies() & self.policy_ids
@@ -105,8 +104,9 @@ class HygieneRetentionPreview(models.TransientModel):
             for key in outcome:
                 outcome[key] += len(result.get(key, ()))
         if report["stopped"]:
-            title, kind = _("Retention run stopped by the safety valve"), "warning"
-            message = _(
+            title = self.env._("Retention run stopped by the safety valve")
+            kind = "warning"
+            message = self.env._(
                 "%(due)s contacts are due, more than %(percent)s %% of the %(base)s active "
                 "contacts: nobody was processed. The privacy officers were told.",
                 due=report["stopped"]["due"],
@@ -114,9 +114,9 @@ class HygieneRetentionPreview(models.TransientModel):
                 base=report["stopped"]["base"],
             )
         else:
-            title = _("Retention run done")
+            title = self.env._("Retention run done")
             kind = "warning" if outcome["refused"] or outcome["failed"] else "success"
-            message = _(
+            message = self.env._(
                 "%(done)s contacts processed (%(held)s of them partially, under a legal hold), "
                 "%(refused)s refused (decide by hand), %(failed)s failed; %(remaining)s still "
                 "due (the daily run goes on).",
