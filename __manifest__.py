@@ -2,8 +2,9 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
 {
     "name": "Partner Data Hygiene",
-    "summary": "Contact provenance, consent ledger with proof, last activity from the "
-    "person, and the data-hygiene roles (GDPR/CNIL)",
+    "summary": "Clean, GDPR-compliant contacts: import in stages, duplicate detection and "
+    "reversible merge, provenance, consent ledger with proof, last activity, retention "
+    "policies with anonymisation and erasure, and the data-hygiene roles (GDPR/CNIL)",
     "version": "18.0.1.0.3",
     "category": "Sales/CRM",
     "website": "https://github.com/partner-data-hygiene/partner_data_hygiene",
@@ -25,6 +26,7 @@
     "data": [
         "security/hygiene_security.xml",
         "security/ir.model.access.csv",
+        "security/hygiene_entry_security.xml",
         "data/hygiene_merge_data.xml",
         "data/hygiene_source_data.xml",
         "data/hygiene_purpose_data.xml",
@@ -51,16 +53,34 @@
         "views/hygiene_repermission_templates.xml",
         "views/hygiene_journal_views.xml",
         "views/res_partner_retention_views.xml",
+        "security/hygiene_control_security.xml",
+        "data/hygiene_control_data.xml",
+        "views/hygiene_partner_score_views.xml",
+        "views/hygiene_kpi_views.xml",
+        "views/hygiene_segment_views.xml",
+        "data/hygiene_segment_data.xml",
+        "data/hygiene_privacy_data.xml",
+        "views/hygiene_privacy_request_views.xml",
+        "views/portal_privacy_templates.xml",
+        "data/hygiene_processing_activity_data.xml",
+        "views/hygiene_processing_activity_views.xml",
+        "views/hygiene_entry_views.xml",
+        "data/hygiene_details_data.xml",
+        "views/hygiene_details_templates.xml",
+        "views/hygiene_details_views.xml",
     ],
     "assets": {
         "web.assets_backend": [
             "partner_data_hygiene/static/src/scss/hygiene.scss",
             "partner_data_hygiene/static/src/js/duplicate_hint.js",
             "partner_data_hygiene/static/src/xml/duplicate_hint.xml",
+            "partner_data_hygiene/static/src/js/entry_hints.js",
+            "partner_data_hygiene/static/src/xml/entry_hints.xml",
         ],
         "web.assets_tests": [
             "partner_data_hygiene/static/tests/tours/duplicate_hint_tour.js",
             "partner_data_hygiene/static/tests/tours/screens_tour.js",
+            "partner_data_hygiene/static/tests/tours/privacy_portal_tour.js",
         ],
     },
     "post_init_hook": "post_init_hook",

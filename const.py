@@ -68,6 +68,27 @@ IMPORT_FILE_RETENTION_DAYS = f"{ADDON}.import_file_retention_days"
 IMPORT_MAX_ROWS = f"{ADDON}.import_max_rows"
 RETENTION_SAFETY_VALVE_PERCENT = f"{ADDON}.retention_safety_valve_percent"
 RETENTION_BATCH_SIZE = f"{ADDON}.retention_batch_size"
+ERASURE_GRACE_DAYS = f"{ADDON}.erasure_grace_days"
+PRIVACY_RECIPIENTS = f"{ADDON}.privacy_recipients"
+DEDUP_MODEL = f"{ADDON}.dedup_model"
+DEDUP_USE_LEARNT_WEIGHTS = f"{ADDON}.dedup_use_learnt_weights"
+# rules at entry (issue 19)
+ENTRY_SIREN_REQUIRED = f"{ADDON}.entry_siren_required"
+ENTRY_EMAIL_REQUIRED = f"{ADDON}.entry_email_required"
+ENTRY_DUPLICATE_POLICY = f"{ADDON}.entry_duplicate_policy"
+ENTRY_ADDRESS_STANDARD = f"{ADDON}.entry_address_standard"
+ENTRY_DUPLICATE_POLICIES = ("warn", "block")
+
+
+def _flag(raw):
+    """A boolean setting as ``res.config.settings`` stores it ("True", or unset)."""
+    text = str(raw).strip().lower()
+    if text in ("true", "1", "yes"):
+        return True
+    if text in ("false", "0", "no"):
+        return False
+    raise ValueError(raw)
+
 
 PARAMS = {
     # pairs scoring at least this are proposed for review (settings: above 0, at most 1)
@@ -86,7 +107,47 @@ PARAMS = {
     RETENTION_SAFETY_VALVE_PERCENT: Param(float, 5.0, 0.0, 100.0),
     # contacts handled per retention cron batch
     RETENTION_BATCH_SIZE: Param(int, 500, 1),
+    # a portal erasure runs this many days after the request, unless the person cancels it
+    ERASURE_GRACE_DAYS: Param(int, 14, 0, 90),
+    # the recipients shown on /my/privacy and in the export, one per line ("" = the default text)
+    PRIVACY_RECIPIENTS: Param(str, ""),
+    # the Fellegi-Sunter model learnt from the base (JSON, tools/matching/weights.py), issue 16
+    DEDUP_MODEL: Param(str, ""),
+    # 1: the scan and the import score with the learnt model; 0 (default): the default weights
+    DEDUP_USE_LEARNT_WEIGHTS: Param(int, 0, 0, 1),
+    # rules at entry (issue 19): SIREN for French companies, email for persons, duplicates
+    ENTRY_SIREN_REQUIRED: Param(_flag, False),
+    ENTRY_EMAIL_REQUIRED: Param(_flag, False),
+    ENTRY_DUPLICATE_POLICY: Param(str, "warn", choices=ENTRY_DUPLICATE_POLICIES),
+    ENTRY_ADDRESS_STANDARD: Param(_flag, False),
 }
+
+# control step (issue 18): scores, RFM, engagement
+CONTROL_CHUNK_SIZE = f"{ADDON}.control_chunk_size"
+RFM_PERIOD_MONTHS = f"{ADDON}.rfm_period_months"
+ENGAGEMENT_HALF_LIFE_DAYS = f"{ADDON}.engagement_half_life_days"
+ENGAGEMENT_WINDOW_MONTHS = f"{ADDON}.engagement_window_months"
+DO_NOT_SOLICIT_SENDS = f"{ADDON}.do_not_solicit_sends"
+DO_NOT_SOLICIT_MONTHS = f"{ADDON}.do_not_solicit_months"
+CONTROL_DECAY_REFRESH_DAYS = f"{ADDON}.control_decay_refresh_days"
+PARAMS.update(
+    {
+        # contacts scored per SQL statement (memory and lock time bounded by the chunk)
+        CONTROL_CHUNK_SIZE: Param(int, 20000, 100, 1_000_000),
+        # the RFM looks at the orders (or invoices) of this many last months
+        RFM_PERIOD_MONTHS: Param(int, 24, 1, 240),
+        # an engagement event counts half after this many days
+        ENGAGEMENT_HALF_LIFE_DAYS: Param(int, 90, 1, 3650),
+        # events older than this are not read (their weight is negligible)
+        ENGAGEMENT_WINDOW_MONTHS: Param(int, 36, 1, 240),
+        # never engaged after this many mailings: do not solicit
+        DO_NOT_SOLICIT_SENDS: Param(int, 5, 1),
+        # ... or after this many months in the base
+        DO_NOT_SOLICIT_MONTHS: Param(int, 12, 1),
+        # the engagement of engaged contacts is re-decayed every this many days
+        CONTROL_DECAY_REFRESH_DAYS: Param(int, 7, 1),
+    }
+)
 
 
 def get_param(env, key):

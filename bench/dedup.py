@@ -507,6 +507,12 @@ def _prepare(args, db, make_rows, label, country="FR"):
 
 
 def bench_dedup(args):
+    if getattr(args, "sets", None):
+        import dedup_offline
+
+        return dedup_offline.bench_sets(
+            [int(size) for size in args.sets.split(",")], learn=getattr(args, "learn", False)
+        )
     from run import ensure_database
 
     count = args.count or 100000

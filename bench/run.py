@@ -31,11 +31,22 @@ bench/out/results.jsonl. Benchmarks are not tests: they measure, they do not ass
         pairwise precision, recall, F1, false merges per hard-negative kind, time and peak
         memory of the addon's scan and of the core merge wizard's email grouping.
 
+    ./dev bench dedup --sets 10000,100000 [--learn]
+        The matcher on every evaluation set side by side (own generator, independent set,
+        FEBRL 1-4), without a database (bench/dedup_offline.py); --learn adds the figures with
+        weights learnt by EM on each set.
+
     ./dev bench import [--count 100000] [--db NAME] [--template DB] [--profile FILE]
         A realistic French CSV of COUNT rows (20 % existing partners written differently) staged,
         normalised, matched and committed by ``odoo-bin hygiene import --commit`` on a copy of
         hygiene_bench_<count>, then Odoo's base_import on another copy and the same file: wall
         time and peak RSS of both, and the ratio (bench/import_bench.py; --skip-base-import).
+
+    ./dev bench control [--count 1000000] [--orders 100000] [--template h_ctl] [--keep]
+        Quality, engagement and RFM scores of COUNT partners with ORDERS orders recomputed in
+        full, then incrementally after 1 % changed, the daily snapshot, and the dashboard opened
+        (bench/control_bench.py). Target (issue 18): 1M partners and 100k orders in under
+        5 minutes with a peak RSS under 1.5 GB, the dashboard in under 1 s.
 
     ./dev bench independent [--size 10000] [--seed 16] [--path scan|import|both] [--db PREFIX]
         The independent duplicate set (bench/independent/SPEC.md), COPY-loaded and scanned with
@@ -54,6 +65,7 @@ import time
 import unicodedata
 from pathlib import Path
 
+import control_bench
 import dedup
 import import_bench
 
@@ -783,6 +795,7 @@ BENCHES = {
     "purge": bench_purge,
     "retention": bench_retention,
     "independent": independent_bench.bench_independent,
+    "control": control_bench.bench_control,
 }
 
 
@@ -806,6 +819,14 @@ def main():
     parser.add_argument("--pairs", type=int, default=10000, help="merge: pairs merged by the addon")
     parser.add_argument("--core-pairs", type=int, default=200, help="merge: pairs for the core")
     parser.add_argument("--febrl", action="store_true", help="dedup: also the FEBRL 1-4 sets")
+    parser.add_argument(
+        "--sets",
+        help="dedup: the matcher on the own generator, the independent set and FEBRL 1-4 side by"
+        " side, without a database, at these sizes (e.g. 10000,100000; bench/dedup_offline.py)",
+    )
+    parser.add_argument(
+        "--learn", action="store_true", help="dedup --sets: also with weights learnt by EM"
+    )
     parser.add_argument("--db", help="import: database to copy the base into")
     parser.add_argument("--limit", type=int, help="purge: anonymise only this many partners")
     parser.add_argument(
@@ -831,6 +852,8 @@ def main():
         default="both",
         help="independent: COPY-load and scan, import, or both",
     )
+    parser.add_argument("--orders", type=int, help="control: confirmed orders (default count/10)")
+    parser.add_argument("--keep", action="store_true", help="control: keep the database")
     args = parser.parse_args()
 
     import odoo

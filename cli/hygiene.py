@@ -200,17 +200,16 @@ def run_import(
     if values is None:
         return None
     with open(path, "rb") as handle:
-        content = handle.read()
+        values["raw_file"] = base64.b64encode(handle.read())
     batch = env["hygiene.import.batch"].create(
-        {
-            **values,
-            "raw_file": base64.b64encode(content),
-            "raw_filename": os.path.basename(path),
-            "sheet": sheet or False,
-        }
+        {**values, "raw_filename": os.path.basename(path), "sheet": sheet or False}
     )
+    del values["raw_file"]
+    batch.invalidate_recordset(["raw_file"])  # the file is read from its attachment, in a stream
     try:
-        batch.action_read_file()
+        # no row cap on the command line: the file is read and staged in a stream
+        batch._check_steward()
+        batch._read_file(max_rows=None)
         batch._check_mapping()
     except UserError as error:
         out.write(f"refused: {error.args[0]}\n")
@@ -218,7 +217,7 @@ def run_import(
     mapped = ", ".join(f"{m.column}->{m.target}" for m in batch.mapping_ids if m.target)
     out.write(f"{batch.line_count} rows read ({batch.file_format}); columns: {mapped}\n")
     progress = _import_progress(env, started, out, commit_cr and not dry_run)
-    batch._stage_insert()
+    batch._stage_insert(max_rows=None)
     batch._process_all(progress=progress)
     out.write(batch._dry_run_text(batch._dry_run_counts()).replace("Nothing was written.", ""))
     out.write(f"\nstaged in {time.perf_counter() - started:.1f} s\n")

@@ -1,1 +1,3 @@
 from . import repermission
+from . import portal_privacy
+from . import details

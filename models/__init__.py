@@ -6,6 +6,8 @@ from . import hygiene_purpose_wording
 from . import hygiene_consent
 from . import hygiene_consent_state
 from . import hygiene_duplicate_group
+from . import hygiene_duplicate_exclusion
+from . import hygiene_duplicate_weights
 from . import hygiene_suppression
 from . import mail_blacklist
 from . import mail_message
@@ -21,6 +23,7 @@ from . import hygiene_retention_run
 from . import hygiene_journal
 from . import res_config_settings
 from . import hygiene_import_preset
+from . import hygiene_import_attachment
 from . import hygiene_import_reading
 from . import hygiene_import_staging
 from . import hygiene_import_normalise
@@ -39,3 +42,18 @@ from . import hygiene_retention_engine
 from . import hygiene_retention_anonymize
 from . import erasers
 from . import hygiene_consent_erasure
+from . import hygiene_partner_score
+from . import hygiene_kpi_snapshot
+from . import hygiene_kpi_cause
+from . import hygiene_optout
+from . import hygiene_segment
+from . import hygiene_segment_log
+from . import hygiene_privacy_request
+from . import hygiene_privacy_service
+from . import res_partner_privacy
+from . import hygiene_processing_activity
+from . import hygiene_privacy_export
+from . import hygiene_privacy_request_portal
+from . import hygiene_entry_rules
+from . import hygiene_entry_hooks
+from . import hygiene_details_request

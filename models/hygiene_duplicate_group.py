@@ -6,8 +6,20 @@ from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.tools import SQL, split_every
 
+from ..const import (
+    DEDUP_AUTO_MERGE_THRESHOLD,
+    DEDUP_REVIEW_THRESHOLD,
+    get_param,
+)
 from ..tools import normalize
-from ..tools.matching import BLOCK_CAP, SCORE_REVIEW, Features, find_groups, reason_templates
+from ..tools.matching import (
+    BLOCK_CAP,
+    SCORE_REVIEW,
+    Features,
+    find_groups,
+    pair_evidence,
+    reason_templates,
+)
 
 _logger = logging.getLogger(__name__)
 
@@ -28,6 +40,11 @@ def translate_reasons(env, text):
         last = end
     parts.append(text[last:])
     return "".join(parts)
+
+
+def _pairs(ids):
+    ids = sorted(ids)
+    return ((a, b) for i, a in enumerate(ids) for b in ids[i + 1 :])
 
 
 class HygieneDuplicateGroup(models.Model):
@@ -52,6 +69,19 @@ class HygieneDuplicateGroup(models.Model):
         help="The weakest pair score inside the group (0-1): every pair is at least this close.",
     )
     reasons = fields.Text(readonly=True, help="Why each pair of the group matched.")
+    review_band = fields.Selection(
+        [("auto", "Auto-Merge"), ("review", "Review")],
+        compute="_compute_review_band",
+        search="_search_review_band",
+        help="Review: between the review threshold and the auto-merge threshold of the settings, "
+        "for a steward to decide, best scores first. Auto-merge: at or above the auto-merge "
+        "threshold (when set), merged by the daily scan.",
+    )
+    evidence = fields.Text(
+        readonly=True,
+        help="The weight of each comparison of each pair (Fellegi-Sunter log-odds: email, phone, "
+        "name, birth date, address...), their total and the offset that gives a score of 0.5.",
+    )
     reasons_label = fields.Text(
         string="Why", compute="_compute_reasons_label", help="Why each pair of the group matched."
     )
@@ -74,11 +104,41 @@ class HygieneDuplicateGroup(models.Model):
         help="The contact that stays; the others are merged into it.",
     )
 
-    @api.depends("reasons")
+    @api.model
+    def _hygiene_auto_threshold(self):
+        """The auto-merge threshold of the settings (0: off)."""
+        return get_param(self.env, DEDUP_AUTO_MERGE_THRESHOLD) or 0.0
+
+    @api.depends("score")
+    def _compute_review_band(self):
+        auto = self._hygiene_auto_threshold()
+        for group in self:
+            group.review_band = "auto" if auto and group.score >= auto else "review"
+
+    def _search_review_band(self, operator, value):
+        if operator not in ("=", "!=", "in", "not in"):
+            raise UserError(self.env._("Unsupported search on the review band."))
+        values = {value} if isinstance(value, str) else set(value or ())
+        if operator in ("!=", "not in"):
+            values = {"auto", "review"} - values
+        auto = self._hygiene_auto_threshold()
+        if values == {"auto", "review"}:
+            return []
+        if values == {"auto"}:
+            return [("score", ">=", auto)] if auto else [("id", "=", 0)]
+        if values == {"review"}:
+            return [("score", "<", auto)] if auto else []
+        return [("id", "=", 0)]
+
+    @api.depends("reasons", "evidence")
     @api.depends_context("lang")
     def _compute_reasons_label(self):
         for group in self:
-            group.reasons_label = translate_reasons(self.env, group.reasons)
+            label = translate_reasons(self.env, group.reasons)
+            if group.evidence:
+                weights = self.env._("Weights of the evidence:")
+                label = f"{label or ''}\n\n{weights}\n{group.evidence}"
+            group.reasons_label = label
 
     def _compute_display_name(self):
         for group in self:
@@ -249,12 +309,7 @@ class HygieneDuplicateGroup(models.Model):
         """Daily scan; then, only if a steward set an auto-merge threshold (off by default),
         merge the groups at or above it. Everything below stays to review."""
         stats = self._hygiene_scan()
-        auto = float(
-            self.env["ir.config_parameter"]
-            .sudo()
-            .get_param("partner_data_hygiene.dedup_auto_merge_threshold", 0)
-            or 0
-        )
+        auto = self._hygiene_auto_threshold()
         if auto > 0:
             merged = self._hygiene_merge_above(auto)
             _logger.info(
@@ -278,11 +333,7 @@ class HygieneDuplicateGroup(models.Model):
         """
         self.check_access("write")  # the steward's right on the review list
         started = time.perf_counter()
-        threshold = threshold or float(
-            self.env["ir.config_parameter"]
-            .sudo()
-            .get_param("partner_data_hygiene.dedup_review_threshold", SCORE_REVIEW)
-        )
+        threshold = threshold or get_param(self.env, DEDUP_REVIEW_THRESHOLD) or SCORE_REVIEW
         self.env.flush_all()
         features = self._scan_features()
         read = time.perf_counter()
@@ -293,11 +344,15 @@ class HygieneDuplicateGroup(models.Model):
             block_cap=block_cap,
             excluded=excluded,
             phonetic=functools.lru_cache(maxsize=200000)(normalize.phonetic_key),
+            model=self._hygiene_scan_model(),
         )
         del pair_scores
+        statistics = stats.pop("statistics", None)
         clusters = self._split_by_company(clusters)
+        grouped = [pair for ids, __ in clusters for pair in _pairs(ids) if pair in pair_reasons]
+        evidence = pair_evidence(features, grouped, statistics)
         matched = time.perf_counter()
-        self._store_groups(clusters, pair_reasons, features)
+        self._store_groups(clusters, pair_reasons, features, evidence)
         self._set_group_companies()
         stats = {
             "partners": len(features),
@@ -424,7 +479,29 @@ class HygieneDuplicateGroup(models.Model):
                     result.append((part, weakest))
         return result
 
-    def _store_groups(self, clusters, pair_reasons, features):
+    @api.model
+    def _group_rows(self, group_ids, batch, pair_reasons, evidence):
+        """The columns of the groups ``batch`` (ids ``group_ids``) for ``_store_groups``: sizes,
+        scores, reasons and evidence texts (20 pairs at most), and the rows of the partner
+        relation."""
+        counts, scores, texts, weights, link_groups, link_partners = [], [], [], [], [], []
+        for group_id, (ids, weakest) in zip(group_ids, batch, strict=True):
+            lines, weighed = [], []
+            for a, b in _pairs(ids):
+                reasons = pair_reasons.get((a, b))
+                if reasons:
+                    lines.append(f"#{a} ~ #{b}: {', '.join(reasons)}")
+                if (a, b) in evidence:
+                    weighed.append(f"#{a} ~ #{b}: {evidence[a, b]}")
+            counts.append(len(ids))
+            scores.append(round(weakest, 4))
+            texts.append("\n".join(lines[:20]))
+            weights.append("\n".join(weighed[:20]) or None)
+            link_groups.extend([group_id] * len(ids))
+            link_partners.extend(ids)
+        return counts, scores, texts, weights, link_groups, link_partners
+
+    def _store_groups(self, clusters, pair_reasons, features, evidence=None):
         """Replace the groups to review with ``clusters``: a few set-based statements per batch
         of INSERT_BATCH groups (arrays unnested by PostgreSQL, ids drawn from the sequence)."""
         cr = self.env.cr
@@ -444,35 +521,27 @@ class HygieneDuplicateGroup(models.Model):
                 )
             )
             group_ids = [row[0] for row in cr.fetchall()]
-            counts, scores, texts, link_groups, link_partners = [], [], [], [], []
-            for group_id, (ids, weakest) in zip(group_ids, batch, strict=True):
-                lines = []
-                for i, a in enumerate(ids):
-                    for b in ids[i + 1 :]:
-                        reasons = pair_reasons.get((a, b))
-                        if reasons:
-                            lines.append(f"#{a} ~ #{b}: {', '.join(reasons)}")
-                counts.append(len(ids))
-                scores.append(round(weakest, 4))
-                texts.append("\n".join(lines[:20]))
-                link_groups.extend([group_id] * len(ids))
-                link_partners.extend(ids)
+            counts, scores, texts, weights, link_groups, link_partners = self._group_rows(
+                group_ids, batch, pair_reasons, evidence or {}
+            )
             cr.execute(
                 SQL(
                     """
                     INSERT INTO hygiene_duplicate_group
-                           (id, partner_count, score, reasons, state,
+                           (id, partner_count, score, reasons, evidence, state,
                             create_uid, create_date, write_uid, write_date)
-                    SELECT g.id, g.size, g.score, g.reasons, 'pending',
+                    SELECT g.id, g.size, g.score, g.reasons, g.evidence, 'pending',
                            %(uid)s, NOW() AT TIME ZONE 'UTC', %(uid)s, NOW() AT TIME ZONE 'UTC'
                       FROM unnest(%(ids)s::int[], %(sizes)s::int[], %(scores)s::float8[],
-                                  %(texts)s::text[]) AS g(id, size, score, reasons)
+                                  %(texts)s::text[], %(weights)s::text[])
+                           AS g(id, size, score, reasons, evidence)
                     """,
                     uid=uid,
                     ids=group_ids,
                     sizes=counts,
                     scores=scores,
                     texts=texts,
+                    weights=weights,
                 )
             )
             cr.execute(
@@ -484,41 +553,3 @@ class HygieneDuplicateGroup(models.Model):
                 )
             )
         self.invalidate_model()
-
-
-class HygieneDuplicateExclusion(models.Model):
-    """A pair of partners a steward declared different people ("not duplicates")."""
-
-    _name = "hygiene.duplicate.exclusion"
-    _description = "Not-a-Duplicate Pair"
-
-    partner_low_id = fields.Many2one("res.partner", required=True, ondelete="cascade", index=True)
-    partner_high_id = fields.Many2one("res.partner", required=True, ondelete="cascade")
-
-    _sql_constraints = [
-        (
-            "pair_unique",
-            "unique(partner_low_id, partner_high_id)",
-            "This pair is already marked as not duplicates.",
-        ),
-    ]
-
-    @api.model
-    def _excluded_pairs(self):
-        self.env.cr.execute(
-            SQL("SELECT partner_low_id, partner_high_id FROM hygiene_duplicate_exclusion")
-        )
-        return {tuple(row) for row in self.env.cr.fetchall()}
-
-    @api.model
-    def _exclude_groups(self, groups):
-        existing = self._excluded_pairs()
-        values = []
-        for group in groups:
-            ids = sorted(group.partner_ids.ids)
-            for i, a in enumerate(ids):
-                for b in ids[i + 1 :]:
-                    if (a, b) not in existing:
-                        existing.add((a, b))
-                        values.append({"partner_low_id": a, "partner_high_id": b})
-        self.create(values)

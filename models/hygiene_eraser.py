@@ -1,12 +1,12 @@
 """The erasure engine: what the retention engine erases around a person, dispatched to erasers.
 
-The engine (``res.partner._hygiene_anonymize_nodes``) anonymises the partner rows themselves; what
-holds the person's data *through another record* — their leads, orders, invoices, meetings and
-mailing traces, and under those the chatter, mails, activities, attachments, tracking values and
-link clicks — is erased by hooks dispatched in sequence. This file holds only the registry and the
-dispatch; each application's eraser lives in its own file under ``models/erasers/`` and registers
-itself by extending ``_hygiene_erasers``. A bridge module adds an application the same way,
-without touching the engine::
+The retention engine (``hygiene.retention.engine._hygiene_anonymize_nodes``) anonymises the
+partner rows themselves; what holds the person's data *through another record* — their leads,
+orders, invoices, meetings and mailing traces, and under those the chatter, mails, activities,
+attachments, tracking values and link clicks — is erased by hooks dispatched in sequence. This
+file holds only the registry and the dispatch; each application's eraser lives in its own file
+under ``models/erasers/`` and registers itself by extending ``_hygiene_erasers``. A bridge module
+adds an application the same way, without touching the engine::
 
     class HygieneEraser(models.AbstractModel):
         _inherit = "hygiene.eraser"
@@ -17,7 +17,7 @@ without touching the engine::
 
         def _hygiene_erase_helpdesk(self, erasure):
             ids = ...  # the tickets of erasure.nodes
-            erasure.counts["helpdesk.ticket"] += self._hygiene_partner()._hygiene_blank(...)
+            erasure.counts["helpdesk.ticket"] += self._hygiene_engine()._hygiene_blank(...)
             erasure.add_documents("helpdesk.ticket", ids)  # their chatter, activities, files go
 
 Application hooks run first (sequence < 100) and declare the records that are about the persons
@@ -127,9 +127,10 @@ class HygieneEraser(models.AbstractModel):
                 getattr(self, method)(erasure)
         return erasure.counts
 
-    def _hygiene_partner(self):
-        """The engine's SQL helpers (``_hygiene_blank``, ``_hygiene_ids``, ...)."""
-        return self.env["res.partner"]
+    def _hygiene_engine(self):
+        """The retention engine's SQL helpers (``_hygiene_blank``, ``_hygiene_ids``,
+        ``_hygiene_unlink_where``, ...)."""
+        return self.env["hygiene.retention.engine"]
 
     def _hygiene_record_names(self, model, ids):
         """Messages keep a copy of their record's name: emptied with the record."""

@@ -7,12 +7,14 @@ from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.tools import SQL
 
+from ..const import IMPORT_MAX_ROWS
+from .hygiene_import_attachment import NO_INDEX
 from .hygiene_import_const import COMMIT_CHUNK, ENGINE_FIELDS, STEWARD, sanitize_filename
 from .hygiene_import_preset import IMPORT_KINDS
 
 _logger = logging.getLogger(__name__)
 
-MAX_ROWS_PARAM = "partner_data_hygiene.import_max_rows"
+MAX_ROWS_PARAM = IMPORT_MAX_ROWS
 DEFAULT_MAX_ROWS = 200_000
 SYNC_LIMIT = 2000  # files up to this many rows are staged and committed at once
 STAGE_CHUNK = 5000
@@ -145,7 +147,10 @@ class HygieneImportBatch(models.Model):
             if vals.get("raw_filename"):
                 vals["raw_filename"] = sanitize_filename(vals["raw_filename"])
                 vals.setdefault("name", vals["raw_filename"])
-        return super().create(vals_list)
+        # the uploaded file is not indexed (hygiene_import_attachment.py); the records are
+        # returned in the caller's context
+        batches = super(HygieneImportBatch, self.with_context(**{NO_INDEX: True})).create(vals_list)
+        return batches.with_env(self.env)
 
     def write(self, vals):
         self._check_engine_fields(vals)
@@ -153,6 +158,8 @@ class HygieneImportBatch(models.Model):
             vals = dict(vals, raw_filename=sanitize_filename(vals["raw_filename"]))
         if vals.get("sheet_id") and "sheet" not in vals:
             vals = dict(vals, sheet=self.env["hygiene.import.sheet"].browse(vals["sheet_id"]).name)
+        if vals.get("raw_file"):  # not indexed (hygiene_import_attachment.py)
+            return super(HygieneImportBatch, self.with_context(**{NO_INDEX: True})).write(vals)
         return super().write(vals)
 
     def _check_engine_fields(self, vals):

@@ -4,10 +4,10 @@ sanitiser: no model here. The sizes that drive the background work (``SYNC_LIMIT
 
 import re
 
-STEWARD = "partner_data_hygiene.group_hygiene_steward"
-OFFICER = "partner_data_hygiene.group_hygiene_officer"
-RETENTION_PARAM = "partner_data_hygiene.import_file_retention_days"
-DEFAULT_RETENTION_DAYS = 30
+from ..const import GROUP_OFFICER, GROUP_STEWARD
+
+STEWARD = GROUP_STEWARD
+OFFICER = GROUP_OFFICER
 ENGINE_FIELDS = frozenset({"state", "line_count", "launched_uid"})
 # Consent proof columns: kept out of the normalised values stewards read (security review L2).
 PROOF_TARGETS = ("optin_ip", "optin_wording")
@@ -15,6 +15,9 @@ PROOF_TARGETS = ("optin_ip", "optin_wording")
 # refused chunk is retried line by line, so a bad row costs its chunk a second pass, nothing more.
 COMMIT_CHUNK = 2500
 INSERT_CHUNK = 5000
+# Rows read from the file at a time: reading and staging stream the file, one chunk in memory.
+READ_CHUNK = INSERT_CHUNK
+SAMPLE_ROWS = 3  # rows whose values are shown as the samples of each column
 # No chatter message, follower or tracking value per imported contact: the origin and the
 # staging line are the record of the import.
 IMPORT_CONTEXT = {

@@ -1,15 +1,17 @@
+import functools
 import json
 from collections import defaultdict
 
 from odoo import api, models
 from odoo.tools import SQL, split_every
 
+from ..const import DEDUP_REVIEW_THRESHOLD, get_param
 from ..tools import normalize
 from ..tools.matching import (
     SCORE_AUTO,
     SCORE_REVIEW,
     Features,
-    cluster,
+    find_groups,
     is_generic_email,
     score_pair,
 )
@@ -70,10 +72,13 @@ class HygieneImportMatching(models.AbstractModel):
             "mobile_phone": SQL("p.hygiene_phone_key = l.mobile_key"),
             "company": SQL("p.hygiene_company_key = l.company_key"),
             "name": SQL("p.hygiene_name_key = l.name_key AND p.zip = l.zip_key"),
-            # the customer number of the line, already on a contact's origin from this source
+            # the customer number of the line, already on a contact's origin from this source;
+            # not correlated with the line (``o.source_ref = l.source_ref`` inside the sub-select
+            # made a nested loop of every line with every contact: hours on 100,000 of each)
             "customer": SQL(
-                """p.id IN (SELECT o.partner_id FROM hygiene_partner_origin o
-                             WHERE o.source_id = %s AND o.source_ref = l.source_ref)""",
+                """(p.id, l.source_ref) IN (SELECT o.partner_id, o.source_ref
+                                              FROM hygiene_partner_origin o
+                                             WHERE o.source_id = %s)""",
                 self.source_id.id,
             ),
         }
@@ -114,42 +119,21 @@ class HygieneImportMatching(models.AbstractModel):
         return features
 
     def _in_file_clusters(self, features):
-        """Complete-linkage clusters of lines that are the same person (blocking on the keys)."""
-        blocks = self._in_file_blocks(features)
-        pair_scores, pair_reasons = {}, {}
-        for ids in blocks.values():
-            if len(ids) < 2 or len(ids) > CANDIDATE_CAP:
-                continue
-            for index, first in enumerate(ids):
-                for second in ids[index + 1 :]:
-                    key = (first, second) if first < second else (second, first)
-                    if key not in pair_scores:
-                        score, reasons = score_pair(features[key[0]], features[key[1]])
-                        pair_scores[key] = score
-                        pair_reasons[key] = reasons
+        """Clusters of lines that are the same person: the scan's matcher on the rows of the
+        file (``tools.matching.find_groups``: the same blocking keys, scoring with the file's
+        statistics, non-chaining clusters, the settings' review threshold and learnt weights),
+        so that the same records group the same way imported or scanned (issue 16)."""
+        clusters, __, pair_reasons, __ = find_groups(
+            features,
+            threshold=self._review_threshold(),
+            phonetic=functools.lru_cache(maxsize=200000)(normalize.phonetic_key),
+            model=self.env["hygiene.duplicate.group"]._hygiene_scan_model(),
+        )
+        return clusters, pair_reasons
 
-        def score_fn(a, b):
-            return score_pair(features[a], features[b])[0]
-
-        return cluster(list(features), pair_scores, SCORE_REVIEW, score_fn), pair_reasons
-
-    @api.model
-    def _in_file_blocks(self, features):
-        """``{block key: [line id, ...]}``: the lines sharing an email, a phone, a company, a
-        name at a postcode or a customer number."""
-        blocks = defaultdict(list)
-        for feature in features.values():
-            if feature.email_key:
-                blocks["e", feature.email_key].append(feature.id)
-            for phone in feature.phones:
-                blocks["p", phone].append(feature.id)
-            if feature.company_key:
-                blocks["c", feature.company_key].append(feature.id)
-            if feature.name_key and (feature.zip or feature.is_company):
-                blocks["n", feature.name_key, feature.zip].append(feature.id)
-            for customer in feature.ids:
-                blocks["i", customer].append(feature.id)
-        return blocks
+    def _review_threshold(self):
+        """The review threshold of the settings page (the scan's)."""
+        return get_param(self.env, DEDUP_REVIEW_THRESHOLD) or SCORE_REVIEW
 
     def _match_and_decide(self):
         """Match the normalised lines against the contacts and each other, propose decisions."""
@@ -276,6 +260,27 @@ class HygieneImportMatching(models.AbstractModel):
             if scored:
                 score, reasons, pid = max(scored, key=lambda item: (item[0], -item[2]))
                 best[line_id] = (score, reasons, pid)
+        review = self._review_threshold()
+        self._decide_in_file(features, best, decisions, review)
+        for line_id in features:
+            if line_id in decisions:
+                continue
+            score, reasons, pid = best.get(line_id, (0.0, [], None))
+            if pid and score >= SCORE_AUTO:
+                decision = {"decision": "update", "partner": pid}
+            elif pid and score >= review:
+                decision = {"decision": "quarantine", "reason": "uncertain_match", "partner": pid}
+            else:
+                decision = {"decision": "create"}
+                pid = pid if score >= review else None
+            if pid:
+                decision.update(score=score, reasons=", ".join(reasons))
+            decisions[line_id] = decision
+        self._review_look_alikes(decisions)
+
+    def _decide_in_file(self, features, best, decisions, review):
+        """Decisions of the lines the matcher groups with other lines of the file (``best``:
+        each line's best contact of the base, as ``(score, reasons, partner id)``)."""
         clusters, pair_reasons = self._in_file_clusters(features)
         for members, weakest in clusters:
             # the leader: the line matching a contact best, else the first line of the file
@@ -287,28 +292,27 @@ class HygieneImportMatching(models.AbstractModel):
                 score = score_pair(features[member], features[leader])[0]
                 reasons = pair_reasons.get(key) or score_pair(features[member], features[leader])[1]
                 sure = weakest >= SCORE_AUTO
+                # below the auto-merge score the rows are created, each its own contact, and the
+                # scan proposes them as one duplicate group in the review band (the same
+                # matcher groups them the same way): the steward reviews the group, best
+                # scores first, instead of rows held back in quarantine (issue 16)
                 decisions[member] = {
-                    "decision": "merge" if sure else "quarantine",
+                    "decision": "merge" if sure else "create",
                     "reason": "in_file" if sure else "uncertain_in_file",
                     "line": leader,
                     "score": score,
                     "reasons": ", ".join(reasons),
                 }
-        for line_id in features:
-            if line_id in decisions:
-                continue
-            score, reasons, pid = best.get(line_id, (0.0, [], None))
-            if pid and score >= SCORE_AUTO:
-                decision = {"decision": "update", "partner": pid}
-            elif pid and score >= SCORE_REVIEW:
-                decision = {"decision": "quarantine", "reason": "uncertain_match", "partner": pid}
-            else:
-                decision = {"decision": "create"}
-                pid = pid if score >= SCORE_REVIEW else None
-            if pid:
-                decision.update(score=score, reasons=", ".join(reasons))
-            decisions[line_id] = decision
-        self._review_look_alikes(decisions)
+                base_score, base_reasons, pid = best.get(member, (0.0, [], None))
+                if not sure and pid and base_score >= review:
+                    # it also looks like a contact of the base: the steward decides, with it
+                    decisions[member] = {
+                        "decision": "quarantine",
+                        "reason": "uncertain_match",
+                        "partner": pid,
+                        "score": base_score,
+                        "reasons": ", ".join(base_reasons),
+                    }
 
     def _review_look_alikes(self, decisions):
         """Rows with look-alike characters are never merged nor matched automatically: a

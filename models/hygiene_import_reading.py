@@ -5,9 +5,14 @@ from datetime import timedelta
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
+from ..const import IMPORT_FILE_RETENTION_DAYS, get_param
 from ..tools.import_rows import guess_mapping
 from ..tools.readers import ReaderError, read_file
-from .hygiene_import_const import DEFAULT_RETENTION_DAYS, RETENTION_PARAM, sanitize_filename
+from .hygiene_import_const import (
+    READ_CHUNK,
+    SAMPLE_ROWS,
+    sanitize_filename,
+)
 
 
 class HygieneImportReading(models.AbstractModel):
@@ -35,36 +40,54 @@ class HygieneImportReading(models.AbstractModel):
         return self.env._(error.message, **error.params)  # pylint: disable=translation-required
 
     def _content(self):
+        """The bytes of the uploaded file, read from its attachment (no base64 round trip: a
+        file of a million rows is held once)."""
         self.ensure_one()
+        attachment = self.env["ir.attachment"]
+        if self.id:
+            attachment = attachment.sudo().search(
+                [
+                    ("res_model", "=", self._name),
+                    ("res_field", "=", "raw_file"),
+                    ("res_id", "=", self.id),
+                ],
+                limit=1,
+            )
+        content = attachment.raw if attachment else None
+        if content:
+            return content
         content = self.sudo().raw_file
         if not content:
             raise UserError(self.env._("Upload the file to import first."))
         return base64.b64decode(content)
 
-    def _read(self, max_rows=None):
-        """Read the attached file; a file that cannot be read is refused with a clear message."""
+    def _read(self, max_rows=None, sink=None, content=None):
+        """Read the attached file (``content``: its bytes, when the caller has them already);
+        a file that cannot be read is refused with a clear message. With ``sink``, the rows are
+        handed to it chunk by chunk and not kept (``tools.readers.read_file``)."""
         self.ensure_one()
         try:
             return read_file(
-                self._content(),
+                content or self._content(),
                 self.name,
                 sheet=self.sheet or None,
                 table=self.sheet or None,
                 max_rows=max_rows,
+                sink=sink,
+                chunk=READ_CHUNK,
             )
         except ReaderError as error:
             raise UserError(self._reader_message(error)) from error
 
     def _retention_days(self):
-        """Days the uploaded file is kept (setting), 30 when unset or not a number."""
-        days = self.env["ir.config_parameter"].sudo().get_param(RETENTION_PARAM)
-        try:
-            return int(days) if days else DEFAULT_RETENTION_DAYS
-        except ValueError:
-            return DEFAULT_RETENTION_DAYS
+        """Days the uploaded file is kept (setting)."""
+        return get_param(self.env, IMPORT_FILE_RETENTION_DAYS)
 
-    def _read_file(self):
-        """Read the file of a draft import, check it, and propose the mapping of its columns."""
+    def _read_file(self, max_rows=False):
+        """Read the file of a draft import, check it, and propose the mapping of its columns.
+
+        The file is read in a stream: only its first rows are kept, for the column samples.
+        ``max_rows``: the row cap, the setting's when False, none when None (command line)."""
         self.ensure_one()
         content = self._content()
         self.write(
@@ -74,8 +97,12 @@ class HygieneImportReading(models.AbstractModel):
                 "raw_deletion_date": fields.Date.today() + timedelta(days=self._retention_days()),
             }
         )
-        limit = self._max_rows()
-        result = self._read(max_rows=limit)
+        limit = self._max_rows() if max_rows is False else max_rows
+        head = []
+        result = self._read(
+            max_rows=limit, sink=lambda chunk: self._keep_head(chunk, head), content=content
+        )
+        del content
         if result.truncated:
             raise UserError(
                 self.env._(
@@ -85,10 +112,10 @@ class HygieneImportReading(models.AbstractModel):
                 )
             )
         choices = result.sheets or result.tables or []
-        if not result.rows and len(choices) > 1:
+        if not result.row_count and len(choices) > 1:
             self._offer_sheets(result, choices)
             return
-        if not result.rows:
+        if not result.row_count:
             raise UserError(self.env._("The file has no data rows (0 rows): nothing to import."))
         self.write(
             {
@@ -100,8 +127,14 @@ class HygieneImportReading(models.AbstractModel):
                 "message": "\n".join(self._file_notes(result)) or False,
             }
         )
-        self._engine_write({"line_count": len(result.rows)})
-        self._set_mapping(result)
+        self._engine_write({"line_count": result.row_count})
+        self._set_mapping(result, head)
+
+    @api.model
+    def _keep_head(self, chunk, head):
+        """Sink of the reading pass: keep the first rows (the column samples), drop the rest."""
+        if len(head) < SAMPLE_ROWS:
+            head.extend(chunk.rows[: SAMPLE_ROWS - len(head)])
 
     def _offer_sheets(self, result, choices):
         """An empty sheet or table among several: keep the choices so that the steward picks
@@ -145,8 +178,9 @@ class HygieneImportReading(models.AbstractModel):
             )
         return notes
 
-    def _set_mapping(self, result):
-        """Mapping lines for the file's headers: the preset's columns, else a guess."""
+    def _set_mapping(self, result, head=None):
+        """Mapping lines for the file's headers: the preset's columns, else a guess; the samples
+        are taken from ``head`` (the first rows, when the file was read in a stream)."""
         self.ensure_one()
         if self.preset_id:
             mapping = self.preset_id._mapping_for(result.headers)
@@ -157,10 +191,9 @@ class HygieneImportReading(models.AbstractModel):
             }
         else:
             mapping = guess_mapping(result.headers)
+        rows = result.rows[:SAMPLE_ROWS] if head is None else head
         samples = {
-            header: ", ".join(
-                str(row.get(header))[:40] for row in result.rows[:3] if row.get(header)
-            )
+            header: ", ".join(str(row.get(header))[:40] for row in rows if row.get(header))
             for header in result.headers
         }
         self.mapping_ids.unlink()

@@ -75,6 +75,8 @@ class HygieneMergeEngine(models.AbstractModel):
         seen = set()
         for survivor, sources, values in groups:
             self._hygiene_merge_check_group(survivor, sources)
+            # a restriction of processing (Art. 18) holds: no merge (issue 17)
+            self.env["res.partner"]._hygiene_privacy_check_merge(survivor | sources)
             ids = {survivor.id, *sources.ids}
             if ids & seen:
                 raise UserError(self.env._("A contact cannot be in two merges of one batch."))

@@ -29,6 +29,10 @@ REPOINT_EXCLUDED = frozenset(
         ("hygiene_merge_journal_source_rel", "partner_id"),
         # derived data: the sources' rows are deleted and the survivor's recomputed from events
         ("hygiene_consent_state", "partner_id"),
+        # derived scores and memberships (issue 18): the survivor's are recomputed, the
+        # sources' rows dropped (their segment exit is logged "merged")
+        ("hygiene_partner_score", "partner_id"),
+        ("hygiene_segment_member", "partner_id"),
     }
 )
 # Reference-style columns (model name column, id column) the core wizard re-points, checked even

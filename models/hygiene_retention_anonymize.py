@@ -1,6 +1,6 @@
 """The anonymisation of the contacts themselves (service ``hygiene.retention.engine``, continued
 from ``hygiene_retention_engine.py``): identity read first, suppression list, portal users, bank
-accounts, the partner rows, and the SQL helpers the erasers of ``hygiene_eraser.py`` use.
+accounts, the partner rows, and the SQL helpers the erasers of ``models/erasers/`` use.
 See ``tools/anonymize.py`` for the replacement values.
 """
 

@@ -7,7 +7,8 @@ Everything is set-based SQL per batch of contacts, each batch isolated by
 ``base._hygiene_isolated`` and journaled without personal data in ``hygiene.journal``. This file
 holds the batches, the trees of contacts, the holds, the deletion and the archive; the
 anonymisation of the contact rows is in ``hygiene_retention_anonymize.py``, the erasure of what
-other applications hold in ``hygiene_eraser.py`` (one hook per application).
+other applications hold in ``models/erasers/`` (one eraser per application, dispatched by
+``hygiene_eraser.py``).
 """
 
 import logging
@@ -16,7 +17,7 @@ from datetime import date
 
 from dateutil.relativedelta import relativedelta
 
-from odoo import fields, models
+from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.tools import SQL, split_every
 
@@ -444,3 +445,20 @@ class HygieneRetentionEngine(models.AbstractModel):
                 else {"type": "ir.actions.client", "tag": "soft_reload"},
             },
         }
+
+    @api.model
+    def _hygiene_customer_ids_sql(self):
+        """SQL subquery of the ids of contacts with a confirmed order or posted invoice."""
+        parts = []
+        if "sale.order" in self.env:
+            parts.append(SQL("SELECT so.partner_id FROM sale_order so WHERE so.state = 'sale'"))
+        if "account.move" in self.env:
+            parts.append(
+                SQL(
+                    "SELECT am.partner_id FROM account_move am WHERE am.state = 'posted' "
+                    "AND am.move_type = 'out_invoice' AND am.partner_id IS NOT NULL"
+                )
+            )
+        if not parts:
+            return None
+        return SQL("(%s)", SQL(" UNION ").join(parts))

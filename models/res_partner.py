@@ -238,9 +238,12 @@ class ResPartner(models.Model):
         then the matching keys added to the values, then the keys of the records created
         without a name."""
         self._hygiene_check_create(vals_list)
+        rules = self.env["hygiene.entry.rules"]  # rules at entry (issue 19)
+        vals_list, originals = rules._hygiene_entry_prepare(self.browse(), vals_list)
         vals_list, to_refresh = self._hygiene_keys_before_create(vals_list)
         partners = super().create(vals_list)
         partners._hygiene_keys_after_create(to_refresh)
+        rules._hygiene_entry_check(partners, originals, new=True)
         return partners
 
     def write(self, vals):
@@ -248,10 +251,13 @@ class ResPartner(models.Model):
         it changed, then the journal of the legal hold it set or released."""
         self._hygiene_check_engine_fields(vals)
         self._hygiene_check_protected_fields(set(vals))
+        rules = self.env["hygiene.entry.rules"]  # rules at entry (issue 19)
+        [vals], originals = rules._hygiene_entry_prepare(self, [vals])
         holds = self._hygiene_holds_before_write(vals)
         result = super().write(vals)
         self._hygiene_keys_after_write(vals)
         self._hygiene_journal_holds(vals, holds)
+        rules._hygiene_entry_check(self, originals, changed=vals.keys())
         return result
 
     @api.model
@@ -473,26 +479,6 @@ class ResPartner(models.Model):
     def _hygiene_anonymize_check(self, node_ids):
         """Last check before anything is written (a hook: raise to refuse a batch)."""
 
-    # The SQL helpers of the engine, called here by the per-application erasers.
-
-    @api.model
-    def _hygiene_ids(self, query):
-        return self.env["hygiene.retention.engine"]._hygiene_ids(query)
-
-    @api.model
-    def _hygiene_unlink_where(self, model, where):
-        return self.env["hygiene.retention.engine"]._hygiene_unlink_where(model, where)
-
-    @api.model
-    def _hygiene_blank(self, model, where, held=False, extra=(), prefix=None, only=None):
-        return self.env["hygiene.retention.engine"]._hygiene_blank(
-            model, where, held=held, extra=extra, prefix=prefix, only=only
-        )
-
-    @api.model
-    def _hygiene_blank_merge_journals(self, node_ids):
-        return self.env["hygiene.retention.engine"]._hygiene_blank_merge_journals(node_ids)
-
     # ------------------------------------------------------------------ actions
 
     def action_hygiene_record_consent(self):
@@ -509,25 +495,8 @@ class ResPartner(models.Model):
 
     # ------------------------------------------------------------------ customer
 
-    @api.model
-    def _hygiene_customer_ids_sql(self):
-        """SQL subquery of the ids of contacts with a confirmed order or posted invoice."""
-        parts = []
-        if "sale.order" in self.env:
-            parts.append(SQL("SELECT so.partner_id FROM sale_order so WHERE so.state = 'sale'"))
-        if "account.move" in self.env:
-            parts.append(
-                SQL(
-                    "SELECT am.partner_id FROM account_move am WHERE am.state = 'posted' "
-                    "AND am.move_type = 'out_invoice' AND am.partner_id IS NOT NULL"
-                )
-            )
-        if not parts:
-            return None
-        return SQL("(%s)", SQL(" UNION ").join(parts))
-
     def _compute_hygiene_is_customer(self):
-        subquery = self._hygiene_customer_ids_sql()
+        subquery = self.env["hygiene.retention.engine"]._hygiene_customer_ids_sql()
         ids = [pid for pid in self.ids if isinstance(pid, int)]
         customers = set()
         if subquery and ids:
@@ -543,7 +512,7 @@ class ResPartner(models.Model):
         if operator not in ("=", "!="):
             return expression.FALSE_DOMAIN
         positive = bool(value) == (operator == "=")
-        subquery = self._hygiene_customer_ids_sql()
+        subquery = self.env["hygiene.retention.engine"]._hygiene_customer_ids_sql()
         if subquery is None:
             return expression.FALSE_DOMAIN if positive else expression.TRUE_DOMAIN
         return [("id", "in" if positive else "not in", subquery)]
@@ -595,3 +564,29 @@ class ResPartner(models.Model):
         internal = SQL("(SELECT u.partner_id FROM res_users u WHERE NOT u.share)")
         companies = SQL("(SELECT c.partner_id FROM res_company c)")
         return [("id", "not in", internal), ("id", "not in", companies)]
+
+    # --- portal self-service and the request register (issue 17) ---
+    hygiene_privacy_request_ids = fields.One2many(
+        "hygiene.privacy.request", "partner_id", string="Data Subject Requests"
+    )
+    hygiene_restricted = fields.Boolean(
+        string="Processing Restricted",
+        compute="_compute_hygiene_restricted",  # in res_partner_privacy.py
+        store=True,
+        index="btree_not_null",
+        help="A restriction request (GDPR Art. 18) holds: the contact is kept out of mailings, "
+        "exports and merges until the privacy officer closes it.",
+    )
+
+    # --- rules at entry (issue 19) ---
+    hygiene_siret = fields.Char(
+        string="SIRET",
+        copy=False,
+        help="The SIRET of this establishment, as typed (the Company ID keeps its SIREN).",
+    )
+    hygiene_entry_hints = fields.Html(
+        compute="_compute_hygiene_entry_hints",  # in hygiene_entry_hooks.py
+        string="Entry Hints",
+        sanitize=False,  # built escaped by hygiene.entry.rules
+        help="What looks wrong in the values typed (never changed by itself).",
+    )

@@ -3,7 +3,7 @@ from odoo.tools import SQL, split_every
 from odoo.tools.sql import escape_psql
 
 from ..tools import normalize
-from ..tools.matching import name_similarity
+from ..tools.matching import name_similarity, partner_keys
 
 # Partner fields the matching keys are derived from: a write touching one of them refreshes them.
 KEY_SOURCE_FIELDS = frozenset(
@@ -23,19 +23,6 @@ DUPLICATE_WARNING_LIMIT = 5
 # town) read at most, then kept when their name is this close to the typed one.
 SIMILAR_NAME_CANDIDATES = 30
 SIMILAR_NAME_MIN = 0.85
-
-
-def partner_keys(name, email, phone, mobile, vat, registry, is_company, region):
-    """The matching keys of one partner, from its raw values (see tools/normalize.py)."""
-    name_key = (normalize.company_name_key if is_company else normalize.person_name_key)(name)
-    return {
-        "hygiene_email_key": normalize.email_key(email),
-        "hygiene_phone_key": normalize.normalize_phone(phone, region),
-        "hygiene_mobile_key": normalize.normalize_phone(mobile, region),
-        "hygiene_name_key": name_key,
-        "hygiene_company_key": normalize.company_identifier(vat=vat, registry=registry),
-        "hygiene_phonetic_key": normalize.phonetic_name_key(name_key),
-    }
 
 
 HYGIENE_USER = "partner_data_hygiene.group_hygiene_user"

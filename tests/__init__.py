@@ -22,6 +22,7 @@ from . import test_retention
 from . import test_retention_scan
 from . import test_import_checks
 from . import test_import_catalogue
+from . import test_import_stream
 from . import test_merge_company
 from . import test_matching_phonetic
 from . import test_screens
@@ -37,9 +38,22 @@ from . import test_security_logs
 from . import test_security_matrix_http
 from . import test_security_retention
 from . import test_core_merge
+from . import test_control_quality
+from . import test_control_dashboard
+from . import test_control_segment
+from . import test_control_rfm
+from . import test_matching_fs
 from . import test_erasure_registry
 from . import test_erasure_e2e
 from . import test_erasure_apps
 from . import test_const
 from . import test_isolated
 from . import test_erasure_scan
+
+from . import test_privacy_request
+from . import test_privacy_portal_http
+from . import test_privacy_registers
+from . import test_privacy_portal_tour
+from . import test_entry_rules
+from . import test_entry_visibility
+from . import test_details_check

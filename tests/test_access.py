@@ -47,6 +47,23 @@ EXPECTED_ACCESS = {
     "hygiene.repermission":      ("",      "",     "",      "r",     "r"),
     "hygiene.retention.preview": ("",      "",     "",      "crwu",  "crwu"),
     "hygiene.retention.preview.line": ("",  "",     "",      "crwu",  "crwu"),
+    # control step (issue 18): written by the system, read by every role; segments by stewards
+    "hygiene.partner.score":     ("",      "r",    "r",     "r",     "r"),
+    "hygiene.rfm.history":       ("",      "r",    "r",     "r",     "r"),
+    "hygiene.kpi.snapshot":      ("",      "r",    "r",     "r",     "ru"),
+    "hygiene.kpi.value":         ("",      "r",    "r",     "r",     "r"),
+    "hygiene.kpi.cause":         ("",      "r",    "r",     "r",     "r"),
+    "hygiene.optout":            ("",      "r",    "r",     "r",     "r"),
+    "hygiene.segment":           ("",      "r",    "crw",   "crw",   "crwu"),
+    "hygiene.segment.member":    ("",      "r",    "r",     "r",     "r"),
+    "hygiene.segment.log":       ("",      "r",    "r",     "r",     "r"),
+    "hygiene.mailing.consent":   ("",      "",     "",      "r",     "r"),
+    "hygiene.privacy.request":   ("",      "",     "",      "crw",   "crwu"),
+    "hygiene.processing.activity": ("",    "",     "",      "crw",   "crwu"),
+    "hygiene.breach":            ("",      "",     "",      "crw",   "crwu"),
+    # check-your-details requests (issue 19): written by their engine only
+    "hygiene.details.request":   ("",      "",     "r",     "r",     "ru"),
+    "hygiene.details.proposal":  ("",      "",     "r",     "r",     "ru"),
 }
 # fmt: on
 
@@ -167,11 +184,54 @@ class TestAccessRights(HygieneCommon):
             return self._import_create_values(model)
         if model == "hygiene.repermission":
             return {"partner_id": self.marc.id}
+        if model == "hygiene.details.request":
+            return {"partner_id": self.marc.id}
+        if model == "hygiene.details.proposal":
+            request = (
+                self.env["hygiene.details.request"].sudo().create({"partner_id": self.marc.id})
+            )
+            return {"request_id": request.id, "field_name": "city", "new_value": "Lyon"}
         if model == "hygiene.retention.preview":
             return {}
         if model == "hygiene.retention.preview.line":
             wizard = self.env["hygiene.retention.preview"].create({})
             return {"wizard_id": wizard.id, "partner_id": self.marc.id, "outcome": "run"}
+        if model == "hygiene.privacy.request":
+            return {"request_type": "access", "partner_id": self.marc.id}
+        if model == "hygiene.processing.activity":
+            return {"name": "ACL activity", "purpose": "ACL", "retention_note": "1 year"}
+        if model == "hygiene.breach":
+            return {"name": "ACL breach"}
+        return self._control_create_values(model)
+
+    def _control_create_values(self, model):
+        """The control step's records (issue 18); the system writes them (superuser)."""
+        fresh = self.env["res.partner"].create({"name": self._unique("scored")})
+        if model == "hygiene.partner.score":
+            return {"partner_id": fresh.id, "quality_score": 50}
+        if model == "hygiene.rfm.history":
+            return {"partner_id": fresh.id, "date": "2026-01-01 00:00:00", "label": "loyal"}
+        if model == "hygiene.kpi.snapshot":
+            return {"kind": "manual", "contacts": 3}
+        if model in ("hygiene.kpi.value", "hygiene.kpi.cause"):
+            snapshot = self.env["hygiene.kpi.snapshot"].create({"kind": "manual"})
+            if model == "hygiene.kpi.cause":
+                return {"snapshot_id": snapshot.id, "kind": "other", "name": "other"}
+            return {"snapshot_id": snapshot.id, "kpi": "contacts", "value": 1}
+        if model == "hygiene.optout":
+            return {"kind": "list", "mailing_name": "ACL"}
+        segment_values = {
+            "name": self._unique("ACL segment"),
+            "marketing": False,
+            "domain": "[('is_company', '=', True)]",
+        }
+        if model == "hygiene.segment":
+            return segment_values
+        if model in ("hygiene.segment.member", "hygiene.segment.log"):
+            segment = self.env["hygiene.segment"].create(segment_values)
+            return {"segment_id": segment.id, "partner_id": fresh.id}
+        if model == "hygiene.mailing.consent":
+            return {"partner_id": fresh.id, "mailing_id": 1, "mailing_name": "ACL"}
         raise AssertionError(model)
 
     def _import_create_values(self, model):
@@ -212,13 +272,33 @@ class TestAccessRights(HygieneCommon):
         "hygiene.import.sheet": "name",
         "hygiene.import.mapping": "column",
         "hygiene.repermission": "state",
+        "hygiene.details.request": "state",
+        "hygiene.details.proposal": "field_name",
         "hygiene.retention.preview": "due_count",
         "hygiene.retention.preview.line": "outcome",
+        "hygiene.partner.score": "quality_score",
+        "hygiene.rfm.history": "label",
+        "hygiene.kpi.snapshot": "contacts",
+        "hygiene.kpi.value": "value",
+        "hygiene.kpi.cause": "kind",
+        "hygiene.optout": "mailing_name",
+        "hygiene.segment": "name",
+        "hygiene.segment.member": "date_entered",
+        "hygiene.segment.log": "move",
+        "hygiene.mailing.consent": "mailing_name",
+        "hygiene.privacy.request": "request_type",
+        "hygiene.processing.activity": "name",
+        "hygiene.breach": "name",
     }
     _WRITE_VALUES = {
         "hygiene.retention.policy": {"duration_months": 48},
+        "hygiene.privacy.request": {"description": "written"},
+        "hygiene.processing.activity": {"recipients": "written"},
+        "hygiene.breach": {"measures": "written"},
         "hygiene.journal": {"reason": "written"},
         "hygiene.repermission": {"state": "confirmed"},
+        "hygiene.details.request": {"state": "confirmed"},
+        "hygiene.details.proposal": {"state": "accepted"},
         "hygiene.retention.preview": {"due_count": 3},
         "hygiene.retention.preview.line": {"outcome": "refused"},
         "hygiene.source": {"description": "written"},
@@ -241,6 +321,16 @@ class TestAccessRights(HygieneCommon):
         "hygiene.import.preset": {"day_first": False},
         "hygiene.import.mapping": {"column": "courriel"},
         "hygiene.import.sheet": {"sequence": 3},
+        "hygiene.segment": {"sequence": 7},
+        "hygiene.partner.score": {"quality_score": 1},
+        "hygiene.rfm.history": {"label": "lost"},
+        "hygiene.kpi.snapshot": {"contacts": 1},
+        "hygiene.kpi.value": {"value": 2.0},
+        "hygiene.kpi.cause": {"name": "written"},
+        "hygiene.optout": {"mailing_name": "written"},
+        "hygiene.segment.member": {"date_entered": "2026-01-01 00:00:00"},
+        "hygiene.segment.log": {"reason": "written"},
+        "hygiene.mailing.consent": {"mailing_name": "written"},
     }
 
     def _sample(self, model):

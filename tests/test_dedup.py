@@ -295,8 +295,12 @@ class TestMatchingRules(HygieneCommon):
         self.assertTrue(is_conflict(reasons), "the shared word is the surname: a relative")
         # without counts (the import), or elsewhere, or born another day: not the same person
         self.assertTrue(is_conflict(score_pair(maiden, married)[1]))
+        # issue 16: a married name lowers the score instead of forbidding the link; after a
+        # move it needs more evidence (a mailbox, a phone) to reach the review band
         moved = married._replace(street="9 other road")
-        self.assertTrue(is_conflict(score_pair(maiden, moved, word_counts=words)[1]))
+        score, reasons = score_pair(maiden, moved, word_counts=words)
+        self.assertFalse(is_conflict(reasons))
+        self.assertLess(score, 0.5)
         other_day = married._replace(birthdate="1913-08-07")
         self.assertLess(score_pair(maiden, other_day, word_counts=words)[0], 0.5)
 

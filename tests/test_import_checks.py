@@ -6,6 +6,7 @@ from ..tools.import_checks import (
     DAY_FIRST,
     MIXED,
     MONTH_FIRST,
+    DateOrder,
     date_order,
     is_role_address,
     mixed_scripts,
@@ -54,3 +55,17 @@ class TestMixedScripts(BaseCase):
         for text in ("Jeanne Lefèvre", "Zoë d'Estaing-Müller", "Ñúñez", "", None, "Иван Петров"):
             with self.subTest(text=text):
                 self.assertFalse(mixed_scripts(text))
+
+
+class TestDateOrderInChunks(BaseCase):
+    def test_fed_by_chunks_as_the_whole_column(self):
+        values = [(2, "05/05/2020"), (3, "13/01/2020"), (4, "02/02/2020"), (5, "01/13/2020")]
+        for size in (1, 2, 3):
+            with self.subTest(size=size):
+                proof = DateOrder()
+                for start in range(0, len(values), size):
+                    proof.feed(values[start : start + size])
+                self.assertEqual(proof.result(), date_order(values))
+        proof = DateOrder()
+        proof.feed(values[:2])
+        self.assertEqual(proof.result(), (DAY_FIRST, [(3, "13/01/2020")]))

@@ -397,3 +397,77 @@ class TestJson(BaseCase):
     def test_single_pretty_object(self):
         result = read_file(b'{\n  "email": "a@example.fr"\n}\n', "one.json")
         self.assertEqual(result.rows, [{"email": "a@example.fr"}])
+
+
+@tagged("post_install", "-at_install")
+class TestStreaming(BaseCase):
+    """``read_file(..., sink=, chunk=)``: the rows handed over chunk by chunk, none kept."""
+
+    def _stream(self, content, filename, chunk):
+        chunks = []
+
+        def sink(result):
+            chunks.append((list(result.line_numbers), list(result.rows), len(result.errors)))
+
+        return read_file(content, filename, sink=sink, chunk=chunk), chunks
+
+    def test_csv_chunks_give_the_rows_of_the_whole_read(self):
+        content = (
+            "email;name\n"
+            "a@example.fr;Anne\n"
+            "b@example.fr;Bruno;extra\n"  # an error on a row read
+            "\n"
+            "c@example.fr;Céline\n"
+            "d@example.fr;Denis\n"
+            "e@example.fr;Émile\n"
+        ).encode()
+        whole = read_file(content, "a.csv")
+        result, chunks = self._stream(content, "a.csv", 2)
+        self.assertEqual([len(lines) for lines, __, __ in chunks], [2, 2, 1])
+        self.assertEqual([n for lines, __, __ in chunks for n in lines], whole.line_numbers)
+        self.assertEqual([row for __, rows, __ in chunks for row in rows], list(whole.rows))
+        self.assertEqual(result.row_count, 5)
+        self.assertEqual((len(result.rows), result.line_numbers), (0, []))
+        self.assertEqual(result.errors, whole.errors)
+        # the error of line 3 is known when the chunk holding line 3 is handed over
+        self.assertEqual(chunks[0][2], 1)
+
+    def test_max_rows_counts_every_chunk(self):
+        content = b"email\n" + b"".join(b"p%d@example.fr\n" % i for i in range(7))
+        result, chunks = self._stream(content, "a.csv", 3)
+        self.assertEqual(result.row_count, 7)
+        chunks.clear()
+        result = read_file(content, "a.csv", max_rows=4, sink=lambda r: chunks.append(1), chunk=3)
+        self.assertEqual((result.row_count, result.truncated, len(chunks)), (4, True, 2))
+
+    def test_utf16_and_cp1252_files_stream_as_they_read_whole(self):
+        text = "email;nom\nx@example.fr;Lefèvre €\ny@example.fr;Zoë\n"
+        for content in (text.encode("utf-16"), text.encode("cp1252"), text.encode("utf-8-sig")):
+            with self.subTest(content=content[:4]):
+                whole = read_file(content, "a.csv")
+                result, chunks = self._stream(content, "a.csv", 1)
+                self.assertEqual([row for __, rows, __ in chunks for row in rows], list(whole.rows))
+                self.assertEqual(result.encoding, whole.encoding)
+
+    def test_xlsx_and_sqlite_stream(self):
+        def build(workbook):
+            sheet = workbook.active
+            sheet.append(["email", "name"])
+            for index in range(5):
+                sheet.append([f"p{index}@example.fr", f"P{index}"])
+
+        content = _xlsx(build)
+        result, chunks = self._stream(content, "a.xlsx", 2)
+        self.assertEqual((result.row_count, len(chunks)), (5, 3))
+        whole = list(read_file(content, "a.xlsx").rows)
+        self.assertEqual([row for __, rows, __ in chunks for row in rows], whole)
+        with tempfile.TemporaryDirectory() as folder:
+            path = Path(folder) / "a.db"
+            connection = sqlite3.connect(path)
+            connection.execute("CREATE TABLE t (email TEXT)")
+            connection.executemany("INSERT INTO t VALUES (?)", [(f"p{i}@x.fr",) for i in range(3)])
+            connection.commit()
+            connection.close()
+            content = path.read_bytes()
+        result, chunks = self._stream(content, "a.db", 2)
+        self.assertEqual((result.row_count, len(chunks)), (3, 2))

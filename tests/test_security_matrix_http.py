@@ -55,9 +55,50 @@ EXPECTED_METHODS = {
     ("res.partner", "action_hygiene_erase"): "officer",
     ("res.partner", "action_hygiene_record_consent"): "user",
     ("res.partner", "hygiene_duplicate_hint"): "portal",
+    # control step (issue 18)
+    ("hygiene.partner.score", "action_refresh_all"): "steward",
+    ("hygiene.kpi.snapshot", "action_open_dashboard"): "user",
+    ("hygiene.kpi.snapshot", "action_take_snapshot"): "steward",
+    ("hygiene.kpi.snapshot", "action_open_invalid_email"): "user",
+    ("hygiene.kpi.snapshot", "action_open_no_contact"): "user",
+    ("hygiene.kpi.snapshot", "action_open_no_consent"): "user",
+    ("hygiene.kpi.snapshot", "action_open_duplicates"): "user",
+    ("hygiene.kpi.snapshot", "action_open_retention"): "user",
+    ("hygiene.kpi.snapshot", "action_open_do_not_solicit"): "user",
+    ("hygiene.kpi.snapshot", "action_open_history"): "user",
+    ("hygiene.kpi.cause", "action_open_operation"): "user",
+    ("hygiene.segment", "action_refresh"): "steward",
+    ("hygiene.segment", "action_view_members"): "user",
+    ("hygiene.segment", "action_view_log"): "user",
+    ("hygiene.segment", "action_view_mailing_list"): "user",
+    # issue 17: the request register; Odoo's list export (restricted contacts left out)
+    ("hygiene.privacy.request", "action_cancel"): "officer",
+    ("hygiene.privacy.request", "action_done"): "officer",
+    ("hygiene.privacy.request", "action_refuse"): "officer",
+    ("hygiene.privacy.request", "action_start"): "officer",
+    ("hygiene.privacy.request", "action_verify_identity"): "officer",
+    ("res.partner", "export_data"): "portal",
+    ("hygiene.processing.activity", "action_export_csv"): "officer",
+    ("hygiene.breach", "action_find_contacts"): "officer",
+    ("hygiene.breach", "action_view_contacts"): "officer",
+    # rules at entry (issue 19): checks of the values sent, nothing read from the base
+    ("hygiene.entry.rules", "hygiene_value_hints"): "portal",
+    # check-your-details requests (issue 19)
+    ("res.partner", "action_hygiene_check_details"): "steward",
+    ("hygiene.details.request", "action_view_proposals"): "steward",
+    ("hygiene.details.proposal", "action_accept"): "steward",
+    ("hygiene.details.proposal", "action_reject"): "steward",
 }
-API_MODEL = {("hygiene.duplicate.group", "action_scan"), ("res.partner", "hygiene_duplicate_hint")}
-ARGS = {("res.partner", "hygiene_duplicate_hint"): [{"name": "Jeanne Lefevre"}]}
+API_MODEL = {
+    ("hygiene.duplicate.group", "action_scan"),
+    ("res.partner", "hygiene_duplicate_hint"),
+    ("hygiene.entry.rules", "hygiene_value_hints"),
+}
+ARGS = {
+    ("res.partner", "hygiene_duplicate_hint"): [{"name": "Jeanne Lefevre"}],
+    ("res.partner", "export_data"): [["name"]],
+    ("hygiene.entry.rules", "hygiene_value_hints"): [{"email": "a@gmial.com"}],
+}
 CSV = b"Nom;Courriel\nMatrix Person;matrix.person@example.fr\n"
 
 
@@ -123,6 +164,19 @@ class TestRoleMatrixHttp(HttpCase, HygieneCommon):
         """A fresh record for one call (each call may change or delete it)."""
         if model == "res.partner":
             return self._partner()
+        if model in ("hygiene.details.request", "hygiene.details.proposal"):
+            request = (
+                self.env["hygiene.details.request"]
+                .sudo()
+                .create({"partner_id": self._partner().id})
+            )
+            if model == "hygiene.details.request":
+                return request
+            return (
+                self.env[model]
+                .sudo()
+                .create({"request_id": request.id, "field_name": "city", "new_value": "Lyon"})
+            )
         if model == "hygiene.consent.wizard":
             return self.env[model].create(
                 {"partner_id": self.marc.id, "purpose_id": self.purpose_sms.id}
@@ -153,6 +207,34 @@ class TestRoleMatrixHttp(HttpCase, HygieneCommon):
             return self.source_shop
         if model == "hygiene.suppression.lookup":
             return self.env[model].create({"email": "someone@example.fr"})
+        if model == "hygiene.processing.activity":
+            return self.env.ref("partner_data_hygiene.processing_customers")
+        if model == "hygiene.breach":
+            return self.env[model].create({"name": "Matrix breach"})
+        if model == "hygiene.privacy.request":
+            return self.env[model].create(
+                {
+                    "request_type": "access",
+                    "partner_id": self.marc.id,
+                    "refusal_reason": "matrix",
+                    "state": "identity",
+                }
+            )
+        return self._control_sample(model)
+
+    def _control_sample(self, model):
+        """The control step's records (issue 18), written by the system."""
+        if model == "hygiene.partner.score":
+            return self.env[model].create({"partner_id": self._partner("Scored").id})
+        if model == "hygiene.kpi.snapshot":
+            return self.env[model].create({"kind": "manual"})
+        if model == "hygiene.kpi.cause":
+            snapshot = self.env["hygiene.kpi.snapshot"].create({"kind": "manual"})
+            return self.env[model].create({"snapshot_id": snapshot.id, "kind": "other"})
+        if model == "hygiene.segment":
+            return self.env[model].create(
+                {"name": "Matrix", "marketing": False, "domain": "[('is_company', '=', True)]"}
+            )
         raise AssertionError(model)
 
     # ------------------------------------------------------------ calls
@@ -189,7 +271,7 @@ class TestRoleMatrixHttp(HttpCase, HygieneCommon):
                     if not args:
                         args = [[]]  # a list-header button: the selected ids (none)
                 else:
-                    args = [self._sample(model).ids]
+                    args = [self._sample(model).ids, *ARGS.get((model, method), [])]
                 observed[model, method, role] = self._call(role, model, method, args)
         wrong = {
             key: outcome

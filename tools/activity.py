@@ -14,4 +14,5 @@ ACTIVITY_SOURCES = [
     ("website_form", "Website form"),
     ("consent", "Consent given by the person"),
     ("history", "Historical activity (imported with its source)"),
+    ("details_check", "Details checked by the person"),
 ]

@@ -30,22 +30,42 @@ def date_order(values):
     then holds one ``(line, text)`` proving each), None when nothing is proven (every day is at
     most 12, or no numeric date).
     """
-    proof = {}
-    for line, text in values:
-        match = _NUMERIC_DATE.match(text or "")
-        if not match:
-            continue
-        first, second = int(match.group(1)), int(match.group(2))
-        if first > 12 >= second:
-            proof.setdefault(DAY_FIRST, (line, text))
-        elif second > 12 >= first:
-            proof.setdefault(MONTH_FIRST, (line, text))
+    proof = DateOrder()
+    proof.feed(values)
+    return proof.result()
+
+
+class DateOrder:
+    """:func:`date_order` fed chunk by chunk (a file read in a stream): the first date proving
+    each order is kept, so the result is the one of the whole column at once."""
+
+    def __init__(self):
+        self.proof = {}
+
+    def feed(self, values):
+        proof = self.proof
+        if len(proof) == 2:
+            return
+        for line, text in values:
+            match = _NUMERIC_DATE.match(text or "")
+            if not match:
+                continue
+            first, second = int(match.group(1)), int(match.group(2))
+            if first > 12 >= second:
+                proof.setdefault(DAY_FIRST, (line, text))
+            elif second > 12 >= first:
+                proof.setdefault(MONTH_FIRST, (line, text))
+            if len(proof) == 2:
+                return
+
+    def result(self):
+        proof = self.proof
         if len(proof) == 2:
             return MIXED, [proof[DAY_FIRST], proof[MONTH_FIRST]]
-    if len(proof) == 1:
-        [(order, example)] = proof.items()
-        return order, [example]
-    return None, []
+        if len(proof) == 1:
+            [(order, example)] = proof.items()
+            return order, [example]
+        return None, []
 
 
 def is_role_address(email_key):

@@ -85,6 +85,12 @@ class ReadResult:
     table: str | None = None
     warnings: list = field(default_factory=list)
     truncated: bool = False  # max_rows was reached before the end of the data
+    # Streaming: ``sink(result)`` is called each time ``sink_size`` rows are read (and for the
+    # last ones); it consumes ``rows`` and ``line_numbers``, which are then emptied, so that a
+    # file of a million rows is held one chunk at a time. ``row_count`` counts every row read.
+    sink: object = None
+    sink_size: int = 5000
+    sunk: int = 0  # rows already handed to the sink
     file_size: int = 0  # bytes of the file: bounds what it may produce (``_add``)
     read_chars: int = 0
     read_cells: int = 0
@@ -115,9 +121,25 @@ class ReadResult:
             )
         self.rows.append_sparse(cells)
         self.line_numbers.append(line)
+        if self.sink is not None and len(self.line_numbers) >= self.sink_size:
+            self._flush()
+
+    @property
+    def row_count(self):
+        """Rows read: those handed to the sink and those still held."""
+        return self.sunk + len(self.line_numbers)
+
+    def _flush(self):
+        """Hand the rows held to the sink, then drop them (no-op without a sink)."""
+        if self.sink is None or not self.line_numbers:
+            return
+        self.sink(self)
+        self.sunk += len(self.line_numbers)
+        self.rows = Rows(self)
+        self.line_numbers = []
 
     def _full(self, max_rows):
-        if max_rows is not None and len(self.rows) >= max_rows:
+        if max_rows is not None and self.row_count >= max_rows:
             self.truncated = True
             return True
         return False

@@ -1,6 +1,7 @@
 """Text readers of ``tools/readers.py``: CSV (encoding and delimiter detected) and JSON (an array
 of objects or JSON lines). Pure Python."""
 
+import codecs
 import csv
 import io
 import json
@@ -22,6 +23,7 @@ from .read_common import (
 
 CHARDET_SAMPLE = 1024 * 1024
 SNIFF_SAMPLE = 64 * 1024
+DECODE_PIECE = 1024 * 1024  # bytes decoded at a time when a file is checked or streamed
 CSV_DELIMITERS = ",;\t|"
 SNIFF_LINES = 200
 
@@ -53,27 +55,9 @@ def decode_text(content):
         return content.decode("utf-8-sig"), "utf-8", []
     except UnicodeDecodeError:
         pass
-    # Mixed encodings: most non-ASCII lines are valid UTF-8, a few are not.
-    lines = content.split(b"\n")
-    utf8_lines, bad_lines = 0, []
-    for number, line in enumerate(lines, start=1):
-        if line.isascii():
-            continue
-        try:
-            line.decode("utf-8")
-            utf8_lines += 1
-        except UnicodeDecodeError:
-            bad_lines.append(number)
-    if utf8_lines and utf8_lines >= len(bad_lines):
-        bad = set(bad_lines)
-        decoded = []
-        for number, line in enumerate(lines, start=1):
-            if number in bad:
-                decoded.append(_decode_single_byte(line, "cp1252"))
-            else:
-                decoded.append(line.decode("utf-8"))
-        text = "\n".join(decoded)
-        return text.removeprefix("\ufeff"), "utf-8", bad_lines
+    mixed = _decode_mixed(content)
+    if mixed:
+        return mixed
     guess = (chardet.detect(content[:CHARDET_SAMPLE]) or {}).get("encoding") or ""
     guess = guess.lower()
     if not guess or guess in (
@@ -91,6 +75,32 @@ def decode_text(content):
         except (UnicodeDecodeError, LookupError):
             guess = "cp1252"
     return _decode_single_byte(content, "cp1252"), guess, []
+
+
+def _decode_mixed(content):
+    """Mixed encodings: most non-ASCII lines are valid UTF-8, a few are not (read as cp1252).
+    ``(text, "utf-8", bad_lines)``, or None when the file is not mostly UTF-8."""
+    lines = content.split(b"\n")
+    utf8_lines, bad_lines = 0, []
+    for number, line in enumerate(lines, start=1):
+        if line.isascii():
+            continue
+        try:
+            line.decode("utf-8")
+            utf8_lines += 1
+        except UnicodeDecodeError:
+            bad_lines.append(number)
+    if not (utf8_lines and utf8_lines >= len(bad_lines)):
+        return None
+    bad = set(bad_lines)
+    decoded = []
+    for number, line in enumerate(lines, start=1):
+        if number in bad:
+            decoded.append(_decode_single_byte(line, "cp1252"))
+        else:
+            decoded.append(line.decode("utf-8"))
+    text = "\n".join(decoded)
+    return text.removeprefix("\ufeff"), "utf-8", bad_lines
 
 
 def sniff_delimiter(text):
@@ -125,59 +135,107 @@ def sniff_delimiter(text):
     return best
 
 
-def read_csv(content, *, max_rows=None):
-    text, encoding, bad_lines = decode_text(bytes(content))
-    if not text.strip():
-        raise ReaderError(_lt("The file is empty."))
-    if _is_garbage(text):
+def _decodes(content, encoding):
+    """Whether the whole of ``content`` decodes as ``encoding``, checked by pieces (no text of
+    the whole file is built)."""
+    decoder = codecs.getincrementaldecoder(encoding)()
+    view = memoryview(content)
+    try:
+        for start in range(0, len(view), DECODE_PIECE):
+            decoder.decode(view[start : start + DECODE_PIECE])
+        decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def open_text(content):
+    """``(text stream, encoding, bad_lines)`` of a text export, as :func:`decode_text` reads it.
+
+    A file that is entirely UTF-16 (with BOM) or UTF-8 is read as a stream over its bytes, never
+    decoded as a whole; the other cases (mixed or single-byte encodings) are decoded by
+    :func:`decode_text` in memory."""
+    if content.startswith((b"\xff\xfe", b"\xfe\xff")) and _decodes(content, "utf-16"):
+        encoding, codec = "utf-16", "utf-16"
+    elif _decodes(content, "utf-8-sig"):
+        encoding, codec = "utf-8", "utf-8-sig"
+    else:
+        text, encoding, bad_lines = decode_text(content)
+        return io.StringIO(text, newline=""), encoding, bad_lines
+    stream = io.TextIOWrapper(io.BytesIO(content), encoding=codec, newline="")
+    return stream, encoding, []
+
+
+def _check_text_head(stream):
+    """The first characters of the text (what the checks and the delimiter sniffer read); refuse
+    an empty or binary file. Leaves ``stream`` at its start."""
+    head = stream.read(SNIFF_SAMPLE + 1)
+    blank = not head.strip()
+    while blank:
+        more = stream.read(DECODE_PIECE)
+        if not more:
+            raise ReaderError(_lt("The file is empty."))
+        blank = not more.strip()
+    stream.seek(0)
+    if _is_garbage(head):
         raise ReaderError(
             _lt("This file is not a text (CSV) file, nor a supported workbook or database.")
         )
-    delimiter = sniff_delimiter(text)
+    return head
+
+
+def read_csv(content, *, max_rows=None, stream=None):
+    stream_text, encoding, bad_lines = open_text(bytes(content))
+    delimiter = sniff_delimiter(_check_text_head(stream_text))
     result = ReadResult(
-        format="csv", encoding=encoding, delimiter=delimiter, file_size=len(content)
+        format="csv",
+        encoding=encoding,
+        delimiter=delimiter,
+        file_size=len(content),
+        **(stream or {}),
     )
-    bad = set(bad_lines)
     previous_limit = csv.field_size_limit()
     csv.field_size_limit(CSV_FIELD_LIMIT)
     try:
-        reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-        width = None
-        last_line = 0
-        while True:
-            try:
-                values = next(reader)
-            except StopIteration:
-                break
-            except csv.Error as error:
-                result.errors.append((last_line + 1, f"unreadable row: {error}"))
-                if reader.line_num <= last_line:
-                    break
-                last_line = reader.line_num
-                continue
-            start, last_line = last_line + 1, reader.line_num
-            if not any(value.strip() for value in values):
-                continue  # blank line
-            if width is None:
-                result.headers = unique_headers(values)
-                width = len(result.headers)
-                continue
-            if result._full(max_rows):
-                break
-            cells = [value.strip() for value in values]
-            if any("\x00" in cell for cell in cells):
-                result.errors.append((start, "row contains NUL characters, removed"))
-                cells = [cell.replace("\x00", "") for cell in cells]
-            if bad.intersection(range(start, last_line + 1)):
-                result.errors.append(
-                    (start, "row is not valid UTF-8, read as Windows-1252 (cp1252)")
-                )
-            result._add(start, _align(cells, width, start, result))
+        _read_csv_rows(csv.reader(stream_text, delimiter=delimiter), result, max_rows, bad_lines)
     finally:
         csv.field_size_limit(previous_limit)
     if not result.headers:
         raise ReaderError(_lt("The file is empty."))
     return result
+
+
+def _read_csv_rows(reader, result, max_rows, bad_lines):
+    bad = set(bad_lines)
+    width = None
+    last_line = 0
+    while True:
+        try:
+            values = next(reader)
+        except StopIteration:
+            break
+        except csv.Error as error:
+            result.errors.append((last_line + 1, f"unreadable row: {error}"))
+            if reader.line_num <= last_line:
+                break
+            last_line = reader.line_num
+            continue
+        start, last_line = last_line + 1, reader.line_num
+        if not any(value.strip() for value in values):
+            continue  # blank line
+        if width is None:
+            result.headers = unique_headers(values)
+            width = len(result.headers)
+            continue
+        if result._full(max_rows):
+            break
+        cells = [value.strip() for value in values]
+        if any("\x00" in cell for cell in cells):
+            result.errors.append((start, "row contains NUL characters, removed"))
+            cells = [cell.replace("\x00", "") for cell in cells]
+        if bad and bad.intersection(range(start, last_line + 1)):
+            result.errors.append((start, "row is not valid UTF-8, read as Windows-1252 (cp1252)"))
+        result._add(start, _align(cells, width, start, result))
 
 
 # ------------------------------------------------------------------------------------------ JSON
@@ -231,12 +289,12 @@ class _JsonRows:
         return self.result
 
 
-def read_json(content, *, max_rows=None):
+def read_json(content, *, max_rows=None, stream=None):
     text, encoding, _bad_lines = decode_text(bytes(content))
     stripped = text.strip()
     if not stripped:
         raise ReaderError(_lt("The file is empty."))
-    result = ReadResult(format="json", encoding=encoding, file_size=len(content))
+    result = ReadResult(format="json", encoding=encoding, file_size=len(content), **(stream or {}))
     rows = _JsonRows(result)
     if stripped.startswith("["):
         _read_json_array(text, rows, max_rows)

@@ -112,8 +112,15 @@ def detect_format(content, filename=""):
     return "csv"
 
 
-def read_file(content, filename="", *, sheet=None, table=None, max_rows=None):
+def read_file(
+    content, filename="", *, sheet=None, table=None, max_rows=None, sink=None, chunk=None
+):
     """Read a legacy customer file into a :class:`ReadResult`.
+
+    With ``sink``, the rows are handed to ``sink(result)`` every ``chunk`` rows (and the last ones)
+    and not kept: ``result.row_count`` counts them (see :class:`ReadResult`). CSV, XLSX and
+    SQLite are then read in a stream; a JSON file is parsed whole first (its headers are the keys
+    of every object).
 
     Raise :class:`ReaderError` when the whole file cannot be read.
     """
@@ -127,13 +134,17 @@ def read_file(content, filename="", *, sheet=None, table=None, max_rows=None):
         )
     if max_rows is not None and max_rows < 0:
         max_rows = 0
+    stream = {"sink": sink, "sink_size": chunk or 5000} if sink else None
     kind = detect_format(bytes(content), filename)
     reader = {"csv": read_csv, "xlsx": read_xlsx, "sqlite": read_sqlite, "json": read_json}[kind]
     if kind == "xlsx":
-        return reader(content, sheet=sheet, max_rows=max_rows)
-    if kind == "sqlite":
-        return reader(content, table=table, max_rows=max_rows)
-    return reader(content, max_rows=max_rows)
+        result = reader(content, sheet=sheet, max_rows=max_rows, stream=stream)
+    elif kind == "sqlite":
+        result = reader(content, table=table, max_rows=max_rows, stream=stream)
+    else:
+        result = reader(content, max_rows=max_rows, stream=stream)
+    result._flush()
+    return result
 
 
 # ------------------------------------------------------------------------------------------ XLSX
@@ -174,7 +185,7 @@ def check_zip(content):
             raise ReaderError(_lt("This file is a zip archive, not an Excel (.xlsx) workbook."))
 
 
-def read_xlsx(content, *, sheet=None, max_rows=None):
+def read_xlsx(content, *, sheet=None, max_rows=None, stream=None):
     import openpyxl  # noqa: PLC0415 - only needed for workbooks
 
     check_zip(content)
@@ -186,7 +197,7 @@ def read_xlsx(content, *, sheet=None, max_rows=None):
         ) from error
     try:
         visible = [ws.title for ws in workbook.worksheets if ws.sheet_state == "visible"]
-        result = ReadResult(format="xlsx", sheets=visible, file_size=len(content))
+        result = ReadResult(format="xlsx", sheets=visible, file_size=len(content), **(stream or {}))
         if sheet:
             if sheet not in workbook.sheetnames:
                 raise ReaderError(_lt("The workbook has no sheet named “%(sheet)s”."), sheet=sheet)
@@ -270,7 +281,7 @@ def _sqlite_text(data):
         return _decode_single_byte(data, "cp1252")
 
 
-def read_sqlite(content, *, table=None, max_rows=None):
+def read_sqlite(content, *, table=None, max_rows=None, stream=None):
     """Read one table or view of an SQLite file, on a private read-only immutable copy."""
     content = bytes(content)
     if not content.startswith(SQLITE_MAGIC):
@@ -282,7 +293,7 @@ def read_sqlite(content, *, table=None, max_rows=None):
             temp.write(content)
         try:
             connection = _sqlite_connect(path)
-            result = _sqlite_tables(connection)
+            result = _sqlite_tables(connection, stream)
             result.file_size = len(content)
             if len(content) > 19 and content[18] == 2:
                 result.warnings.append(
@@ -340,7 +351,7 @@ def _sqlite_connect(path):
     return connection
 
 
-def _sqlite_tables(connection):
+def _sqlite_tables(connection, stream=None):
     schema = "sqlite_schema" if sqlite3.sqlite_version_info >= (3, 33) else "sqlite_master"
     objects = connection.execute(
         f"SELECT name FROM {schema} "  # noqa: S608 - constant name
@@ -349,7 +360,8 @@ def _sqlite_tables(connection):
     ).fetchall()
     if not objects:
         raise ReaderError(_lt("This SQLite database has no table."))
-    return ReadResult(format="sqlite", tables=[name for (name,) in objects])  # size: read_sqlite
+    tables = [name for (name,) in objects]
+    return ReadResult(format="sqlite", tables=tables, **(stream or {}))  # size: read_sqlite
 
 
 def _sqlite_rows(connection, result, table, max_rows):

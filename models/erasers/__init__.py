@@ -15,3 +15,4 @@ from . import mail_activity
 from . import attachment
 from . import privacy_lookup
 from . import base
+from . import details

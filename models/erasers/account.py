@@ -49,7 +49,7 @@ class HygieneEraserAccount(models.AbstractModel):
         if free:
             erasure.counts["account.move"] += self._hygiene_erase_free_moves(erasure, free)
         # The address a bill came from is not a mention of the invoice: never kept.
-        erasure.counts["account.move"] += self._hygiene_partner()._hygiene_blank(
+        erasure.counts["account.move"] += self._hygiene_engine()._hygiene_blank(
             "account.move",
             SQL("id = ANY(%s) AND invoice_source_email IS NOT NULL", move_ids),
             only=("invoice_source_email",),
@@ -105,7 +105,7 @@ class HygieneEraserAccount(models.AbstractModel):
         name, or their bank's label) are emptied; a registered payment of a partner under the
         accounting hold keeps them as posted (README, "Legal hold"). Their chatter goes
         (documents)."""
-        Partner = self._hygiene_partner()
+        Engine = self._hygiene_engine()
         rows = self._hygiene_payment_rows(erasure)
         if not rows:
             return
@@ -114,7 +114,7 @@ class HygieneEraserAccount(models.AbstractModel):
         erasure.add_documents("account.payment", [pid for pid, __ in rows])
         erasure.add_held("account.payment", held)
         if free:
-            erasure.counts["account.payment"] += Partner._hygiene_blank(
+            erasure.counts["account.payment"] += Engine._hygiene_blank(
                 "account.payment",
                 SQL("id = ANY(%s)", free),
                 only=("memo", "payment_reference"),

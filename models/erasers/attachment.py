@@ -21,7 +21,7 @@ class HygieneEraserAttachment(models.AbstractModel):
         other record: deleted (the filestore garbage collection removes the file). The files of
         a document a legal hold keeps stay as issued, without their searchable copy
         (``index_content``)."""
-        attachment_ids = self._hygiene_partner()._hygiene_ids(
+        attachment_ids = self._hygiene_engine()._hygiene_ids(
             SQL(
                 """
                 SELECT id FROM ir_attachment WHERE %(documents)s

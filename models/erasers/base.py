@@ -25,11 +25,11 @@ class HygieneEraserBase(models.AbstractModel):
 
     def _hygiene_erase_blacklists(self, erasure):
         """Plain-text block lists: the hashed suppression list replaces them."""
-        Partner = self._hygiene_partner()
-        erasure.counts["mail.blacklist"] += Partner._hygiene_unlink_where(
+        Engine = self._hygiene_engine()
+        erasure.counts["mail.blacklist"] += Engine._hygiene_unlink_where(
             "mail.blacklist", SQL("email = ANY(%s)", erasure.emails)
         )
-        erasure.counts["phone.blacklist"] += Partner._hygiene_unlink_where(
+        erasure.counts["phone.blacklist"] += Engine._hygiene_unlink_where(
             "phone.blacklist", SQL("number = ANY(%s)", erasure.phones)
         )
 

@@ -19,8 +19,8 @@ class HygieneEraserCalendar(models.AbstractModel):
         event), the meeting stays in the calendars of the others (an employee's agenda). Their
         chatter, activities and files go (documents)."""
         cr = self.env.cr
-        Partner = self._hygiene_partner()
-        event_ids = Partner._hygiene_ids(
+        Engine = self._hygiene_engine()
+        event_ids = Engine._hygiene_ids(
             SQL(
                 """
                 SELECT event_id FROM calendar_attendee WHERE partner_id = ANY(%(nodes)s)
@@ -46,7 +46,7 @@ class HygieneEraserCalendar(models.AbstractModel):
             )
         )
         erasure.counts["calendar.event"] += cr.rowcount
-        erasure.counts["calendar.attendee"] += Partner._hygiene_unlink_where(
+        erasure.counts["calendar.attendee"] += Engine._hygiene_unlink_where(
             "calendar.attendee", SQL("partner_id = ANY(%s)", erasure.nodes)
         )
         cr.execute(

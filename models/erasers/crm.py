@@ -12,8 +12,8 @@ class HygieneEraserCrm(models.AbstractModel):
     def _hygiene_erase_crm(self, erasure):
         """Leads linked to the persons, or with their email or phone: emptied, their name
         replaced; their chatter, activities, meetings and files go (documents)."""
-        Partner = self._hygiene_partner()
-        lead_ids = Partner._hygiene_ids(
+        Engine = self._hygiene_engine()
+        lead_ids = Engine._hygiene_ids(
             SQL(
                 """
                 SELECT id FROM crm_lead
@@ -26,7 +26,7 @@ class HygieneEraserCrm(models.AbstractModel):
             )
         )
         if lead_ids:
-            erasure.counts["crm.lead"] += Partner._hygiene_blank(
+            erasure.counts["crm.lead"] += Engine._hygiene_blank(
                 "crm.lead", SQL("id = ANY(%s)", lead_ids)
             )
             self._hygiene_record_names("crm.lead", lead_ids)

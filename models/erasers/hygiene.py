@@ -18,13 +18,13 @@ class HygieneEraserHygiene(models.AbstractModel):
     def _hygiene_erase_hygiene(self, erasure):
         """This addon's own records: the proof of the consents (the events stay), the import
         provenance, the before-values of the merges."""
-        Partner = self._hygiene_partner()
+        Engine = self._hygiene_engine()
         counts = erasure.counts
         counts["hygiene.consent"] += self.env["hygiene.consent"]._hygiene_erase_proof(erasure.nodes)
-        counts["hygiene.partner.origin"] += Partner._hygiene_blank(
+        counts["hygiene.partner.origin"] += Engine._hygiene_blank(
             "hygiene.partner.origin", SQL("partner_id = ANY(%s)", erasure.nodes)
         )
-        counts["hygiene.merge.journal"] += Partner._hygiene_blank_merge_journals(erasure.nodes)
+        counts["hygiene.merge.journal"] += Engine._hygiene_blank_merge_journals(erasure.nodes)
 
     def _hygiene_erase_import_lines(self, erasure):
         """Staging lines of the files the persons came from, linked or by their matching keys."""
@@ -44,6 +44,6 @@ class HygieneEraserHygiene(models.AbstractModel):
             if name in Line._fields and Line._fields[name].store and values
         ]
         if conditions:
-            erasure.counts["hygiene.import.line"] += self._hygiene_partner()._hygiene_blank(
+            erasure.counts["hygiene.import.line"] += self._hygiene_engine()._hygiene_blank(
                 "hygiene.import.line", SQL(" OR ").join(conditions)
             )

@@ -41,7 +41,7 @@ class HygieneEraserMail(models.AbstractModel):
         """Mails of the persons' messages and of the documents, mails to them (as recipients,
         or by address in To/Cc)."""
         patterns = [anonymize.like_pattern(e) for e in erasure.emails]
-        return self._hygiene_partner()._hygiene_ids(
+        return self._hygiene_engine()._hygiene_ids(
             SQL(
                 """
                 SELECT id FROM mail_mail WHERE mail_message_id IN (
@@ -84,7 +84,7 @@ class HygieneEraserMail(models.AbstractModel):
         )
         rows = cr.fetchall()
         erasure.authored = sorted(row[0] for row in rows if row[1])
-        return self._hygiene_partner()._hygiene_ids(
+        return self._hygiene_engine()._hygiene_ids(
             SQL(
                 """
                 SELECT id FROM mail_message WHERE id = ANY(%(found)s)
@@ -103,7 +103,7 @@ class HygieneEraserMail(models.AbstractModel):
         those still queued are cancelled, so that nothing is sent afterwards."""
         if not mail_ids:
             return
-        erasure.counts["mail.mail"] += self._hygiene_partner()._hygiene_blank(
+        erasure.counts["mail.mail"] += self._hygiene_engine()._hygiene_blank(
             "mail.mail", SQL("id = ANY(%s)", mail_ids)
         )
         self.env.cr.execute(
@@ -117,7 +117,7 @@ class HygieneEraserMail(models.AbstractModel):
     def _hygiene_erase_message_rows(self, erasure, message_ids):
         if not message_ids:
             return
-        erasure.counts["mail.message"] += self._hygiene_partner()._hygiene_blank(
+        erasure.counts["mail.message"] += self._hygiene_engine()._hygiene_blank(
             "mail.message", SQL("id = ANY(%s)", message_ids)
         )
         if "mail.link.preview" in self.env:

@@ -13,20 +13,20 @@ class HygieneEraserMassMailing(models.AbstractModel):
         """Mailing contacts with their email (emptied, chatter gone) and the traces of every
         mailing sent to the persons, their leads or contacts (email emptied; the statistics
         stay). The traces are handed to the link tracker hook."""
-        Partner = self._hygiene_partner()
-        contact_ids = Partner._hygiene_ids(
+        Engine = self._hygiene_engine()
+        contact_ids = Engine._hygiene_ids(
             SQL("SELECT id FROM mailing_contact WHERE email_normalized = ANY(%s)", erasure.emails)
         )
         if contact_ids:
-            erasure.counts["mailing.contact"] += Partner._hygiene_blank(
+            erasure.counts["mailing.contact"] += Engine._hygiene_blank(
                 "mailing.contact", SQL("id = ANY(%s)", contact_ids)
             )
             self._hygiene_record_names("mailing.contact", contact_ids)
             erasure.add_documents("mailing.contact", contact_ids)
         where = SQL("lower(email) = ANY(%s) OR %s", erasure.emails, erasure.refs())
-        trace_ids = Partner._hygiene_ids(SQL("SELECT id FROM mailing_trace WHERE %s", where))
+        trace_ids = Engine._hygiene_ids(SQL("SELECT id FROM mailing_trace WHERE %s", where))
         if trace_ids:
-            erasure.counts["mailing.trace"] += Partner._hygiene_blank(
+            erasure.counts["mailing.trace"] += Engine._hygiene_blank(
                 "mailing.trace", SQL("id = ANY(%s)", trace_ids)
             )
             erasure.add_documents("mailing.trace", trace_ids)

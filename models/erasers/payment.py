@@ -18,9 +18,9 @@ class HygieneEraserPayment(models.AbstractModel):
         """Payment transactions copy the partner's name, address, email and phone: emptied;
         under a legal hold the name and address stay until the hold ends (they justify a posted
         payment: ``anonymize.HOLD_KEPT_TRANSACTION_COLUMNS``)."""
-        Partner = self._hygiene_partner()
+        Engine = self._hygiene_engine()
         if erasure.free:
-            erasure.counts["payment.transaction"] += Partner._hygiene_blank(
+            erasure.counts["payment.transaction"] += Engine._hygiene_blank(
                 "payment.transaction", SQL("partner_id = ANY(%s)", erasure.free), prefix="partner_"
             )
         if erasure.holds:
@@ -34,7 +34,7 @@ class HygieneEraserPayment(models.AbstractModel):
                 and name not in HOLD_KEPT_TRANSACTION_COLUMNS
                 and name != "partner_lang"
             ]
-            erasure.counts["payment.transaction"] += Partner._hygiene_blank(
+            erasure.counts["payment.transaction"] += Engine._hygiene_blank(
                 "payment.transaction",
                 SQL("partner_id = ANY(%s)", list(erasure.holds)),
                 only=columns,

@@ -24,12 +24,12 @@ class HygieneEraserPrivacyLookup(models.AbstractModel):
         if not erasure.emails:
             return
         patterns = [anonymize.like_pattern(email) for email in erasure.emails]
-        Partner = self._hygiene_partner()
+        Engine = self._hygiene_engine()
         wizards = SQL("SELECT id FROM privacy_lookup_wizard WHERE email ILIKE ANY(%s)", patterns)
         # its lines keep the name of each record found, and outlive it (wizard_id set null)
-        erasure.counts["privacy.lookup.wizard.line"] += Partner._hygiene_unlink_where(
+        erasure.counts["privacy.lookup.wizard.line"] += Engine._hygiene_unlink_where(
             "privacy.lookup.wizard.line", SQL("wizard_id IN (%s)", wizards)
         )
-        erasure.counts["privacy.lookup.wizard"] += Partner._hygiene_unlink_where(
+        erasure.counts["privacy.lookup.wizard"] += Engine._hygiene_unlink_where(
             "privacy.lookup.wizard", SQL("id IN (%s)", wizards)
         )

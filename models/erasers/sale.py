@@ -21,10 +21,10 @@ class HygieneEraserSale(models.AbstractModel):
         what identifies the customer (``ORDER_COLUMNS``), and without the terms or line
         descriptions that were typed with their name, email or phone; their chatter, the
         quotations sent (PDF), the signature image and the activities go (documents)."""
-        Partner = self._hygiene_partner()
+        Engine = self._hygiene_engine()
         Order = self.env["sale.order"]
         links = [name for name in ORDER_PARTNER_LINKS if name in Order._fields]
-        order_ids = Partner._hygiene_ids(
+        order_ids = Engine._hygiene_ids(
             SQL(
                 "SELECT id FROM sale_order WHERE %s",
                 SQL(" OR ").join(
@@ -34,7 +34,7 @@ class HygieneEraserSale(models.AbstractModel):
         )
         if not order_ids:
             return
-        erasure.counts["sale.order"] += Partner._hygiene_blank(
+        erasure.counts["sale.order"] += Engine._hygiene_blank(
             "sale.order", SQL("id = ANY(%s)", order_ids), only=ORDER_COLUMNS
         )
         erasure.counts["sale.order"] += self._hygiene_erase_sale_texts(erasure, order_ids)

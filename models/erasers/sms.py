@@ -11,7 +11,7 @@ class HygieneEraserSms(models.AbstractModel):
 
     def _hygiene_erase_sms(self, erasure):
         """Text messages sent to the persons or their numbers: number and body emptied."""
-        erasure.counts["sms.sms"] += self._hygiene_partner()._hygiene_blank(
+        erasure.counts["sms.sms"] += self._hygiene_engine()._hygiene_blank(
             "sms.sms",
             SQL("partner_id = ANY(%s) OR number = ANY(%s)", erasure.nodes, erasure.phones),
         )

@@ -11,6 +11,6 @@ class HygieneEraserWebsite(models.AbstractModel):
 
     def _hygiene_erase_website(self, erasure):
         """Website visitors of the persons: deleted, with their page views."""
-        erasure.counts["website.visitor"] += self._hygiene_partner()._hygiene_unlink_where(
+        erasure.counts["website.visitor"] += self._hygiene_engine()._hygiene_unlink_where(
             "website.visitor", SQL("partner_id = ANY(%s)", erasure.nodes)
         )

@@ -1,0 +1,193 @@
+"""The figures of a snapshot and the operations that moved them (issue 18)."""
+
+from datetime import timedelta
+
+from odoo import api, fields, models
+from odoo.exceptions import AccessError
+from odoo.tools import SQL
+
+from .hygiene_kpi_snapshot import CAUSES, KPIS
+
+IMPORT_CAUSES_QUERY = """
+    SELECT b.id, b.name, b.write_date, COUNT(DISTINCT o.partner_id)
+      FROM hygiene_import_batch b
+ LEFT JOIN hygiene_partner_origin o ON o.import_batch_id = b.id
+ LEFT JOIN res_partner p ON p.id = o.partner_id
+           AND p.create_date >= %(since)s AND p.create_date <= %(until)s
+     WHERE b.state = 'done' AND %(company)s
+       AND b.write_date >= %(since)s AND b.write_date <= %(until)s
+       AND NOT EXISTS (SELECT 1 FROM hygiene_kpi_cause c WHERE c.import_batch_id = b.id)
+       AND (p.id IS NOT NULL OR o.id IS NULL)
+  GROUP BY b.id"""
+MERGE_CAUSES_QUERY = """
+    SELECT j.id, j.date, j.source_count FROM hygiene_merge_journal j
+     WHERE j.date >= %(since)s AND j.date <= %(until)s
+       AND j.state != 'undone' AND %(company)s
+       AND NOT EXISTS (SELECT 1 FROM hygiene_kpi_cause c WHERE c.merge_journal_id = j.id)"""
+PURGE_CAUSES_QUERY = """
+    SELECT j.id, j.date, j.operation, j.policy_name, j.record_count
+      FROM hygiene_journal j
+     WHERE j.operation IN ('anonymize', 'delete', 'archive')
+       AND j.date >= %(since)s AND j.date <= %(until)s
+       AND NOT EXISTS (SELECT 1 FROM hygiene_kpi_cause c WHERE c.journal_id = j.id)"""
+
+
+class HygieneKpiValue(models.Model):
+    """One figure of a snapshot (by source, purpose, mailing or month): the history that the
+    pivot and graph views show over time."""
+
+    _name = "hygiene.kpi.value"
+    _description = "Data Quality Figure"
+    _order = "date desc, kpi, dimension"
+    _rec_name = "kpi"
+
+    snapshot_id = fields.Many2one(
+        "hygiene.kpi.snapshot", required=True, ondelete="cascade", index=True, readonly=True
+    )
+    date = fields.Datetime(related="snapshot_id.date", store=True, string="Date")
+    company_id = fields.Many2one(related="snapshot_id.company_id", store=True)
+    kpi = fields.Selection(KPIS, required=True, readonly=True, string="Indicator")
+    dimension = fields.Char(readonly=True, string="Detail")
+    value = fields.Float(readonly=True, aggregator="sum", digits=(16, 2))
+    previous_value = fields.Float(readonly=True, string="Before", digits=(16, 2))
+    delta = fields.Float(
+        compute="_compute_delta", store=True, string="Change", digits=(16, 2), aggregator="sum"
+    )
+
+    @api.depends("value", "previous_value")
+    def _compute_delta(self):
+        for line in self:
+            line.delta = line.value - (line.previous_value or 0.0)
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        if not self.env.su:
+            raise AccessError(self.env._("Snapshots are taken by the system."))
+        return super().create(vals_list)
+
+    def write(self, vals):
+        if not self.env.su:
+            raise AccessError(self.env._("A snapshot cannot be changed."))
+        return super().write(vals)
+
+
+class HygieneKpiCause(models.Model):
+    """What moved the figures between two snapshots: each import, merge and purge in between,
+    with the contacts it added or removed; the rest is "other changes"."""
+
+    _name = "hygiene.kpi.cause"
+    _description = "Data Quality Change Cause"
+    _order = "snapshot_id desc, date, id"
+
+    snapshot_id = fields.Many2one(
+        "hygiene.kpi.snapshot", required=True, ondelete="cascade", index=True, readonly=True
+    )
+    company_id = fields.Many2one(related="snapshot_id.company_id", store=True)
+    kind = fields.Selection(CAUSES, required=True, readonly=True)
+    date = fields.Datetime(readonly=True)
+    name = fields.Char(readonly=True, string="Operation")
+    contacts_delta = fields.Integer(readonly=True, string="Contacts Added / Removed")
+    import_batch_id = fields.Many2one("hygiene.import.batch", readonly=True, ondelete="set null")
+    merge_journal_id = fields.Many2one("hygiene.merge.journal", readonly=True, ondelete="set null")
+    journal_id = fields.Many2one("hygiene.journal", readonly=True, ondelete="set null")
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        if not self.env.su:
+            raise AccessError(self.env._("Snapshots are taken by the system."))
+        return super().create(vals_list)
+
+    def write(self, vals):
+        if not self.env.su:
+            raise AccessError(self.env._("A snapshot cannot be changed."))
+        return super().write(vals)
+
+    def action_open_operation(self):
+        self.ensure_one()
+        record = self.import_batch_id or self.merge_journal_id or self.journal_id
+        if not record:
+            return False
+        record.check_access("read")
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": record._name,
+            "res_id": record.id,
+            "view_mode": "form",
+            "views": [(False, "form")],
+        }
+
+    @api.model
+    def _hygiene_attribute(self, snapshot, previous, company, single):
+        """Link the imports, merges and purges run since ``previous`` to ``snapshot``, with the
+        contacts each one added (created by the import) or removed (merged away, deleted or
+        archived); the remainder of the change is "other changes"."""
+        if not previous:
+            return self.browse()  # the first snapshot is the "before" of everything
+        # Datetimes are stored to the second: an operation of the same second as the previous
+        # snapshot is taken here unless it was already attributed to it.
+        window = {"since": previous.date - timedelta(seconds=1), "until": snapshot.date}
+        company_sql = self.env["hygiene.kpi.snapshot"]._hygiene_company_sql
+        vals_list = (
+            self._hygiene_import_causes(window, company_sql("b", company, single))
+            + self._hygiene_merge_causes(window, company_sql("j", company, single))
+            + self._hygiene_purge_causes(window)
+        )
+        explained = sum(vals["contacts_delta"] for vals in vals_list)
+        other = snapshot.contacts - previous.contacts - explained
+        if other:
+            vals_list.append(
+                {
+                    "kind": "other",
+                    "name": self.env._("Contacts created, archived or restored by hand"),
+                    "date": window["until"],
+                    "contacts_delta": other,
+                }
+            )
+        for vals in vals_list:
+            vals["snapshot_id"] = snapshot.id
+        return self.create(vals_list)
+
+    @api.model
+    def _hygiene_import_causes(self, window, company):
+        self.env.cr.execute(SQL(IMPORT_CAUSES_QUERY, company=company, **window))
+        return [
+            {
+                "kind": "import",
+                "import_batch_id": batch_id,
+                "name": name,
+                "date": date,
+                "contacts_delta": created,
+            }
+            for batch_id, name, date, created in self.env.cr.fetchall()
+        ]
+
+    @api.model
+    def _hygiene_merge_causes(self, window, company):
+        self.env.cr.execute(SQL(MERGE_CAUSES_QUERY, company=company, **window))
+        return [
+            {
+                "kind": "merge",
+                "merge_journal_id": journal_id,
+                "name": self.env._("Merge #%(id)s", id=journal_id),
+                "date": date,
+                "contacts_delta": -(merged or 0),
+            }
+            for journal_id, date, merged in self.env.cr.fetchall()
+        ]
+
+    @api.model
+    def _hygiene_purge_causes(self, window):
+        self.env.cr.execute(SQL(PURGE_CAUSES_QUERY, **window))
+        Journal = self.env["hygiene.journal"]
+        labels = dict(Journal._fields["operation"]._description_selection(self.env))
+        return [
+            {
+                "kind": "purge",
+                "journal_id": journal_id,
+                "name": " - ".join(filter(None, [labels.get(operation), policy])),
+                "date": date,
+                # an anonymised contact stays in the base (emptied); deleted and archived leave
+                "contacts_delta": 0 if operation == "anonymize" else -(count or 0),
+            }
+            for journal_id, date, operation, policy, count in self.env.cr.fetchall()
+        ]

@@ -1,0 +1,38 @@
+"""Restriction of processing (GDPR Art. 18) on the contact: while a restriction request holds,
+the contact stays out of exports (Odoo's list export) and merges; mailings are stopped by the
+blacklist entry the request adds (see ``hygiene.privacy.request._hygiene_sync_restriction``)."""
+
+from odoo import api, models
+from odoo.exceptions import UserError
+
+from .. import const
+
+OFFICER = const.GROUP_OFFICER
+
+
+class ResPartner(models.Model):
+    _inherit = "res.partner"
+
+    def export_data(self, fields_to_export):
+        if not self.env.su and not self.env.user.has_group(OFFICER):
+            restricted = self.sudo().filtered("hygiene_restricted")
+            if restricted:
+                return super(ResPartner, self - restricted.with_env(self.env)).export_data(
+                    fields_to_export
+                )
+        return super().export_data(fields_to_export)
+
+    def _hygiene_privacy_check_merge(self, partners):
+        restricted = partners.sudo().filtered("hygiene_restricted")
+        if restricted:
+            raise UserError(
+                self.env._(
+                    "%(partners)s: a restriction of processing (GDPR Art. 18) holds; no merge "
+                    "until the privacy officer lifts it.",
+                    partners=", ".join(restricted.mapped("display_name")),
+                )
+            )
+
+    @api.depends("hygiene_privacy_request_ids.state", "hygiene_privacy_request_ids.request_type")
+    def _compute_hygiene_restricted(self):
+        self.env["hygiene.privacy.service"]._compute_restricted(self)

@@ -1,0 +1,170 @@
+"""Matching features: what the matcher knows of one record, and the comparisons of two values.
+
+A record (a partner, an import row) is a ``Features`` tuple of normalised values; the helpers here
+compare two values (names, streets, cities, phones) and count how common a name is in the base.
+No Odoo import: the scan, the import and the live warning share these functions.
+"""
+
+import functools
+import itertools
+import re
+from collections import namedtuple
+
+from rapidfuzz import fuzz
+
+from .. import normalize
+
+Features = namedtuple(
+    "Features",
+    "id name_key email_key phones company_key zip city street is_company family birthdate ids",
+    defaults=(None, frozenset()),
+)
+
+# Local parts of role mailboxes: several people write from them, so they are weak evidence.
+GENERIC_LOCALS = frozenset(
+    """
+    contact info infos information accueil bonjour hello hola noreply no-reply ne-pas-repondre
+    commercial commandes compta comptabilite facturation direction admin administration
+    secretariat service support sales vente ventes office bureau team equipe rh recrutement
+    """.split()
+)
+
+
+@functools.lru_cache(maxsize=1 << 18)
+def name_similarity(a, b):
+    """Similarity (0..1) of two name keys, robust to word order, small typos and initials.
+
+    "p rileau" and "pierre rileau" are compatible (an initial stands for a first name): they get
+    at least 0.9 when every word of the shorter name matches a word of the longer one.
+    """
+    if not a or not b:
+        return 0.0
+    if a == b:
+        return 1.0
+    if {w for w in a.split() if w.isdigit()} != {w for w in b.split() if w.isdigit()}:
+        return min(fuzz.token_sort_ratio(a, b) / 100.0, 0.5)  # "Agence 12" is not "Agence 13"
+    similarity = fuzz.token_sort_ratio(a, b) / 100.0
+    if similarity < 0.9:
+        words_a, words_b = a.split(), b.split()
+        if _words_compatible(words_a, words_b) or _words_compatible(words_b, words_a):
+            similarity = 0.9
+        elif len(words_a) != len(words_b):
+            similarity = max(similarity, _joined_similarity(words_a, words_b))
+    return similarity
+
+
+def _joined_similarity(words_a, words_b):
+    """Similarity of two names whose words were cut in other places ("nicolle sophie" typed
+    "ie nicolle soph", "marie-claire" typed "marie claire"): the best match of their letters
+    with the words in any order. Names of more than four words are left alone."""
+    if len(words_a) > 4 or len(words_b) > 4:
+        return 0.0
+    joined_b = {"".join(order) for order in itertools.permutations(words_b)}
+    return max(
+        fuzz.ratio("".join(order), other) / 100.0
+        for order in itertools.permutations(words_a)
+        for other in joined_b
+    )
+
+
+def share_a_word(a, b):
+    """Whether two name keys have a word in common (exactly or with a small typo)."""
+    words_b = b.split()
+    return any(
+        len(word) > 1 and any(fuzz.ratio(word, other) >= 85 for other in words_b)
+        for word in a.split()
+    )
+
+
+def _words_compatible(short, long_):
+    """Every word of ``short`` is an initial or a close spelling of a word of ``long_``."""
+    return len(short) <= len(long_) and all(
+        any(
+            (len(word) == 1 and other.startswith(word)) or fuzz.ratio(word, other) >= 85
+            for other in long_
+        )
+        for word in short
+    )
+
+
+def is_generic_email(email_key):
+    return bool(email_key) and email_key.split("@", 1)[0] in GENERIC_LOCALS
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def fold_city(city):
+    return " ".join(city.lower().replace("-", " ").split())
+
+
+@functools.lru_cache(maxsize=1 << 18)
+def is_mobile(e164):
+    """French mobiles (+336, +337); other countries' numbers count as personal too."""
+    return not e164.startswith("+33") or e164[3:4] in ("6", "7")
+
+
+_HOUSE_NUMBERS = re.compile(r"\d+")
+
+
+def is_same_street(a, b):
+    """Two street keys that are one address: close spellings (a typo, a missing word) with the
+    same house numbers. ``12 rue de la Republique`` and ``157 rue de la Republique`` are two
+    addresses of one long street, where unrelated homonyms live."""
+    if not (a and b):
+        return False
+    numbers_a, numbers_b = _HOUSE_NUMBERS.findall(a), _HOUSE_NUMBERS.findall(b)
+    if numbers_a and numbers_b and numbers_a != numbers_b:
+        return False
+    return fuzz.ratio(a, b) >= 90
+
+
+def name_statistics(features):
+    """``(name_counts, word_counts)``: how many persons carry each name key, and each name word
+    (see ``score_pair``)."""
+    name_counts, word_counts = {}, {}
+    for f in features.values():
+        if f.name_key and not f.is_company:
+            name_counts[f.name_key] = name_counts.get(f.name_key, 0) + 1
+    for name, count in name_counts.items():
+        for word in name.split():
+            word_counts[word] = word_counts.get(word, 0) + count
+    return name_counts, word_counts
+
+
+def partner_keys(name, email, phone, mobile, vat, registry, is_company, region):
+    """The matching keys of one record, from its raw values (see tools/normalize.py): stored on
+    the partner (``hygiene_*`` columns) and computed the same way for an import row."""
+    if not is_company and name and "@" in name:
+        name = None  # a contact known by its email only (Odoo names it so): no name to compare
+    name_key = (normalize.company_name_key if is_company else normalize.person_name_key)(name)
+    return {
+        "hygiene_email_key": normalize.email_key(email),
+        "hygiene_phone_key": normalize.normalize_phone(phone, region),
+        "hygiene_mobile_key": normalize.normalize_phone(mobile, region),
+        "hygiene_name_key": name_key,
+        "hygiene_company_key": normalize.company_identifier(vat=vat, registry=registry),
+        "hygiene_phonetic_key": normalize.phonetic_name_key(name_key),
+    }
+
+
+def record_features(rid, keys, zip_code, city, street, is_company, family, birthdate, ids=()):
+    """``Features`` of one record from its keys (``partner_keys``) and its raw address: the one
+    place the scan, the import and the benchmarks build them, so that all compare alike."""
+    return Features(
+        rid,
+        keys["hygiene_name_key"],
+        keys["hygiene_email_key"],
+        frozenset(p for p in (keys["hygiene_phone_key"], keys["hygiene_mobile_key"]) if p),
+        keys["hygiene_company_key"],
+        (zip_code or "").replace(" ", "") or None,
+        city,
+        _street_key(street),
+        bool(is_company),
+        family,
+        birthdate and str(birthdate),
+        frozenset(ids),
+    )
+
+
+@functools.lru_cache(maxsize=200000)
+def _street_key(street):
+    return normalize.street_key(street)
