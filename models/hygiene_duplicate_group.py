@@ -20,6 +20,12 @@ from ..tools.matching import (
     pair_evidence,
     reason_templates,
 )
+from ..tools.matching.evidence_text import (
+    COMPARISON_LABELS,
+    LEVEL_LABELS,
+    TOTAL_LABEL,
+    evidence_items,
+)
 
 _logger = logging.getLogger(__name__)
 
@@ -40,6 +46,24 @@ def translate_reasons(env, text):
         last = end
     parts.append(text[last:])
     return "".join(parts)
+
+
+def translate_evidence(env, text):
+    """The stored weights of a group's evidence (``pair_evidence``) in the language of ``env``."""
+    parsed = evidence_items(text)
+    if parsed is None:
+        return text
+    items, total = parsed
+    words = []
+    for comparison, level, weight in items:
+        label = env._(COMPARISON_LABELS[comparison])  # pylint: disable=translation-required
+        if level:
+            label += " " + env._(LEVEL_LABELS[level])  # pylint: disable=translation-required
+        words.append(f"{label} {weight}")
+    text = ", ".join(words)
+    if total:
+        text += " — " + env._(TOTAL_LABEL, total=total[0], offset=total[1])  # pylint: disable=translation-required
+    return text
 
 
 def _pairs(ids):
@@ -137,7 +161,8 @@ class HygieneDuplicateGroup(models.Model):
             label = translate_reasons(self.env, group.reasons)
             if group.evidence:
                 weights = self.env._("Weights of the evidence:")
-                label = f"{label or ''}\n\n{weights}\n{group.evidence}"
+                evidence = translate_evidence(self.env, group.evidence)
+                label = f"{label or ''}\n\n{weights}\n{evidence}"
             group.reasons_label = label
 
     def _compute_display_name(self):
