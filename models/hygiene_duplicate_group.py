@@ -1,5 +1,6 @@
 import functools
 import logging
+import re
 import time
 
 from odoo import api, fields, models
@@ -50,9 +51,15 @@ def translate_reasons(env, text):
 
 def translate_evidence(env, text):
     """The stored weights of a group's evidence (``pair_evidence``) in the language of ``env``."""
-    parsed = evidence_items(text)
+    return "\n".join(_translate_evidence_line(env, line) for line in text.split("\n"))
+
+
+def _translate_evidence_line(env, line):
+    pair = re.match(r"#\d+ ~ #\d+: ", line)
+    prefix = pair.group(0) if pair else ""
+    parsed = evidence_items(line[len(prefix) :])
     if parsed is None:
-        return text
+        return line
     items, total = parsed
     words = []
     for comparison, level, weight in items:
@@ -60,7 +67,7 @@ def translate_evidence(env, text):
         if level:
             label += " " + env._(LEVEL_LABELS[level])  # pylint: disable=translation-required
         words.append(f"{label} {weight}")
-    text = ", ".join(words)
+    text = prefix + ", ".join(words)
     if total:
         text += " — " + env._(TOTAL_LABEL, total=total[0], offset=total[1])  # pylint: disable=translation-required
     return text
