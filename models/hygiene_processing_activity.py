@@ -218,6 +218,11 @@ class HygieneBreach(models.Model):
     import_batch_ids = fields.Many2many(
         "hygiene.import.batch", string="Files Involved", help="Imports whose file leaked."
     )
+    export_log_ids = fields.Many2many(
+        "hygiene.export.log",
+        string="Exports Involved",
+        help="List exports of contacts (Odoo's Export) whose file leaked.",
+    )
     leaked_file = fields.Binary(
         attachment=True, help="A list of the leaked addresses (any text: emails are found in it)."
     )
@@ -267,7 +272,8 @@ class HygieneBreach(models.Model):
 
     def action_find_contacts(self):
         """Which contacts were in the files of this breach: the partners created or matched by
-        the imports involved, and the contacts whose email appears in the leaked list."""
+        the imports involved, those of the list exports involved, and the contacts whose email
+        appears in the leaked list."""
         self.ensure_one()
         if not self.env.user.has_group(OFFICER):
             raise AccessError(self.env._("Only privacy officers handle breaches."))
@@ -275,6 +281,7 @@ class HygieneBreach(models.Model):
         partners = self.env["res.partner"].with_context(active_test=False)
         lines = self.import_batch_ids.line_ids
         found = lines.result_partner_id | lines.match_partner_id
+        found |= self.export_log_ids.partner_ids
         if self.leaked_file:
             raw = self.with_context(bin_size=False).leaked_file
             text = raw if isinstance(raw, bytes) else raw.encode()
