@@ -52,6 +52,7 @@ from . import hygiene_privacy_request
 from . import hygiene_privacy_service
 from . import res_partner_privacy
 from . import hygiene_processing_activity
+from . import hygiene_export_log
 from . import hygiene_privacy_export
 from . import hygiene_privacy_request_portal
 from . import hygiene_entry_rules

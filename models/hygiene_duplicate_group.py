@@ -1,5 +1,6 @@
 import functools
 import logging
+import re
 import time
 
 from odoo import api, fields, models
@@ -19,6 +20,12 @@ from ..tools.matching import (
     find_groups,
     pair_evidence,
     reason_templates,
+)
+from ..tools.matching.evidence_text import (
+    COMPARISON_LABELS,
+    LEVEL_LABELS,
+    TOTAL_LABEL,
+    evidence_items,
 )
 
 _logger = logging.getLogger(__name__)
@@ -40,6 +47,30 @@ def translate_reasons(env, text):
         last = end
     parts.append(text[last:])
     return "".join(parts)
+
+
+def translate_evidence(env, text):
+    """The stored weights of a group's evidence (``pair_evidence``) in the language of ``env``."""
+    return "\n".join(_translate_evidence_line(env, line) for line in text.split("\n"))
+
+
+def _translate_evidence_line(env, line):
+    pair = re.match(r"#\d+ ~ #\d+: ", line)
+    prefix = pair.group(0) if pair else ""
+    parsed = evidence_items(line[len(prefix) :])
+    if parsed is None:
+        return line
+    items, total = parsed
+    words = []
+    for comparison, level, weight in items:
+        label = env._(COMPARISON_LABELS[comparison])  # pylint: disable=translation-required
+        if level:
+            label += " " + env._(LEVEL_LABELS[level])  # pylint: disable=translation-required
+        words.append(f"{label} {weight}")
+    text = prefix + ", ".join(words)
+    if total:
+        text += " — " + env._(TOTAL_LABEL, total=total[0], offset=total[1])  # pylint: disable=translation-required
+    return text
 
 
 def _pairs(ids):
@@ -137,7 +168,8 @@ class HygieneDuplicateGroup(models.Model):
             label = translate_reasons(self.env, group.reasons)
             if group.evidence:
                 weights = self.env._("Weights of the evidence:")
-                label = f"{label or ''}\n\n{weights}\n{group.evidence}"
+                evidence = translate_evidence(self.env, group.evidence)
+                label = f"{label or ''}\n\n{weights}\n{evidence}"
             group.reasons_label = label
 
     def _compute_display_name(self):

@@ -84,10 +84,18 @@ class HygieneJournal(models.Model):
     record_ids_text = fields.Text(compute="_compute_summaries", string="Contact Ids")
 
     @api.depends("counts", "record_ids")
+    @api.depends_context("lang")
     def _compute_summaries(self):
+        # the models by their name in the reader's language ("Contact: 1"), not "res.partner"
+        models = {model for entry in self for model in entry.counts or {}}
+        labels = {
+            model.model: model.name
+            for model in self.env["ir.model"].sudo().search([("model", "in", list(models))])
+        }
         for entry in self:
             entry.counts_summary = ", ".join(
-                f"{model}: {count}" for model, count in sorted((entry.counts or {}).items())
+                f"{labels.get(model, model)}: {count}"
+                for model, count in sorted((entry.counts or {}).items())
             )
             entry.record_ids_text = " ".join(str(rid) for rid in entry.record_ids or [])
 

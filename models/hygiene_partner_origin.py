@@ -1,3 +1,5 @@
+from datetime import timedelta
+
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, ValidationError
 from odoo.tools import SQL
@@ -53,7 +55,9 @@ class HygienePartnerOrigin(models.Model):
 
     @api.constrains("collected_date")
     def _check_collected_date(self):
-        now = fields.Datetime.now()
+        # Datetime.now() drops the microseconds that a create_date (the transaction's clock)
+        # keeps: a date of this very second is not in the future.
+        now = fields.Datetime.now() + timedelta(seconds=1)
         for origin in self:
             if origin.collected_date > now:
                 raise ValidationError(

@@ -10,6 +10,7 @@ that rule; the record's export shows the gaps to the privacy officer.
 import base64
 import csv
 import io
+import logging
 import re
 from datetime import timedelta
 
@@ -23,6 +24,9 @@ from .hygiene_purpose import LEGAL_BASES
 OFFICER = const.GROUP_OFFICER
 NOTIFY_HOURS = 72
 EMAIL_PATTERN = re.compile(r"[^\s,;<>\"']+@[^\s,;<>\"']+")
+
+
+_logger = logging.getLogger(__name__)
 
 
 class HygieneProcessingActivity(models.Model):
@@ -83,9 +87,10 @@ class HygieneProcessingActivity(models.Model):
         """{"policies": active policies in no active activity, "activities": active activities
         without retention}."""
         policies = self.env["hygiene.retention.policy"].search([("active", "=", True)])
-        covered = self.search([]).with_context(active_test=False).retention_policy_ids
+        active = [("active", "=", True)]
+        covered = self.search(active).with_context(active_test=False).retention_policy_ids
         activities = (
-            self.search([])
+            self.search(active)
             .with_context(active_test=False)
             .filtered(lambda a: not (a.retention_policy_ids or (a.retention_note or "").strip()))
         )
@@ -110,7 +115,7 @@ class HygieneProcessingActivity(models.Model):
         """The record for the supervisory authority, as CSV (formula-safe)."""
         if not self.env.user.has_group(OFFICER):
             raise AccessError(self.env._("Only privacy officers export the record."))
-        activities = self or self.search([])
+        activities = self or self.search([("active", "=", True)])
         activities.check_access("read")
         basis = dict(self._fields["legal_basis"]._description_selection(self.env))
         buffer = io.StringIO()
@@ -218,6 +223,11 @@ class HygieneBreach(models.Model):
     import_batch_ids = fields.Many2many(
         "hygiene.import.batch", string="Files Involved", help="Imports whose file leaked."
     )
+    export_log_ids = fields.Many2many(
+        "hygiene.export.log",
+        string="Exports Involved",
+        help="List exports of contacts (Odoo's Export) whose file leaked.",
+    )
     leaked_file = fields.Binary(
         attachment=True, help="A list of the leaked addresses (any text: emails are found in it)."
     )
@@ -267,7 +277,8 @@ class HygieneBreach(models.Model):
 
     def action_find_contacts(self):
         """Which contacts were in the files of this breach: the partners created or matched by
-        the imports involved, and the contacts whose email appears in the leaked list."""
+        the imports involved, those of the list exports involved, and the contacts whose email
+        appears in the leaked list."""
         self.ensure_one()
         if not self.env.user.has_group(OFFICER):
             raise AccessError(self.env._("Only privacy officers handle breaches."))
@@ -275,6 +286,7 @@ class HygieneBreach(models.Model):
         partners = self.env["res.partner"].with_context(active_test=False)
         lines = self.import_batch_ids.line_ids
         found = lines.result_partner_id | lines.match_partner_id
+        found |= self.export_log_ids.partner_ids
         if self.leaked_file:
             raw = self.with_context(bin_size=False).leaked_file
             text = raw if isinstance(raw, bytes) else raw.encode()
@@ -297,7 +309,7 @@ class HygieneBreach(models.Model):
         try:
             data = base64.b64decode(data, validate=True)
         except ValueError:
-            pass
+            _logger.debug("breach file: not base64, read as plain text")
         for encoding in ("utf-8-sig", "cp1252"):
             try:
                 return data.decode(encoding)

@@ -400,8 +400,9 @@ class HygieneRetentionEngine(models.AbstractModel):
             reason=reason or "retention",
         )
 
-    def _hygiene_retention_notification(self, result):
-        """The notification of a manual run (the officer's buttons) summing up ``result``."""
+    def _hygiene_retention_notification(self, result, gone=False):
+        """The notification of a manual run (the officer's buttons) summing up ``result``;
+        ``gone``: the contacts were erased, their form cannot reload: the contacts open."""
         parts = []
         if result["done"]:
             parts.append(self.env._("%(count)s contact(s) processed.", count=len(result["done"])))
@@ -436,7 +437,12 @@ class HygieneRetentionEngine(models.AbstractModel):
                 "message": " ".join(parts),
                 "type": "warning" if result["refused"] or result["failed"] else "success",
                 "sticky": False,
-                "next": {"type": "ir.actions.client", "tag": "soft_reload"},
+                "next": dict(
+                    self.env["ir.actions.act_window"]._for_xml_id("contacts.action_contacts"),
+                    target="main",
+                )
+                if gone
+                else {"type": "ir.actions.client", "tag": "soft_reload"},
             },
         }
 

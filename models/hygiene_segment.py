@@ -218,7 +218,7 @@ class HygieneSegment(models.Model):
 
     @api.model
     def _cron_refresh(self):
-        self.search([])._hygiene_refresh()
+        self.search([("active", "=", True)])._hygiene_refresh()
 
     # ------------------------------------------------------------------ refresh
 

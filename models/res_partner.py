@@ -473,7 +473,8 @@ class ResPartner(models.Model):
     def _hygiene_action_retention(self, action):
         self.env["hygiene.retention.engine"]._hygiene_retention_check_rights()
         result = self._hygiene_retention_execute(action, reason="manual")
-        return self.env["hygiene.retention.engine"]._hygiene_retention_notification(result)
+        engine = self.env["hygiene.retention.engine"]
+        return engine._hygiene_retention_notification(result, gone=not self.exists())
 
     def _hygiene_anonymize_check(self, node_ids):
         """Last check before anything is written (a hook: raise to refuse a batch)."""

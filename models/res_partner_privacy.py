@@ -14,13 +14,14 @@ class ResPartner(models.Model):
     _inherit = "res.partner"
 
     def export_data(self, fields_to_export):
+        exported = self
         if not self.env.su and not self.env.user.has_group(OFFICER):
             restricted = self.sudo().filtered("hygiene_restricted")
-            if restricted:
-                return super(ResPartner, self - restricted.with_env(self.env)).export_data(
-                    fields_to_export
-                )
-        return super().export_data(fields_to_export)
+            exported = self - restricted.with_env(self.env)
+        result = super(ResPartner, exported).export_data(fields_to_export)
+        # after the export: a refused export (no read right) is no export to log
+        self.env["hygiene.export.log"]._hygiene_log_export(exported, fields_to_export)
+        return result
 
     def _hygiene_privacy_check_merge(self, partners):
         restricted = partners.sudo().filtered("hygiene_restricted")

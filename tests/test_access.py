@@ -61,6 +61,7 @@ EXPECTED_ACCESS = {
     "hygiene.privacy.request":   ("",      "",     "",      "crw",   "crwu"),
     "hygiene.processing.activity": ("",    "",     "",      "crw",   "crwu"),
     "hygiene.breach":            ("",      "",     "",      "crw",   "crwu"),
+    "hygiene.export.log":        ("",      "",     "",      "r",     "ru"),
     # check-your-details requests (issue 19): written by their engine only
     "hygiene.details.request":   ("",      "",     "r",     "r",     "ru"),
     "hygiene.details.proposal":  ("",      "",     "r",     "r",     "ru"),
@@ -202,6 +203,8 @@ class TestAccessRights(HygieneCommon):
             return {"name": "ACL activity", "purpose": "ACL", "retention_note": "1 year"}
         if model == "hygiene.breach":
             return {"name": "ACL breach"}
+        if model == "hygiene.export.log":
+            return {"partner_count": 1}
         return self._control_create_values(model)
 
     def _control_create_values(self, model):
@@ -289,8 +292,10 @@ class TestAccessRights(HygieneCommon):
         "hygiene.privacy.request": "request_type",
         "hygiene.processing.activity": "name",
         "hygiene.breach": "name",
+        "hygiene.export.log": "partner_count",
     }
     _WRITE_VALUES = {
+        "hygiene.export.log": {"partner_count": 2},
         "hygiene.retention.policy": {"duration_months": 48},
         "hygiene.privacy.request": {"description": "written"},
         "hygiene.processing.activity": {"recipients": "written"},

@@ -4,7 +4,10 @@ called the way the web client calls them, feedback after each step, nothing drop
 import base64
 import csv
 import io
+import re
+from pathlib import Path
 
+import polib
 from dateutil.relativedelta import relativedelta
 from lxml import etree
 
@@ -75,6 +78,40 @@ class TestScreens(HygieneCommon):
         return self.env["hygiene.duplicate.group"].search(
             [("partner_ids", "in", partner.ids)], limit=1
         )
+
+    def test_erase_leaves_the_form_of_a_deleted_contact(self):
+        """Erase deletes a contact nothing references: the notification then opens the
+        contacts, not a reload of a form whose record is gone (a client error)."""
+        partner = self.env["res.partner"].create({"name": "Ernestine Effaçable"})
+        action = partner.with_user(self.user_officer).action_hygiene_erase()
+        self.assertFalse(partner.exists())
+        following = action["params"]["next"]
+        self.assertEqual((following["res_model"], following["target"]), ("res.partner", "main"))
+        kept = self.env["res.partner"].create({"name": "Octave Anonymisable"})
+        action = kept.with_user(self.user_officer).action_hygiene_anonymize()
+        self.assertEqual(action["params"]["next"]["tag"], "soft_reload")
+
+    def test_every_menu_shows_to_the_roles_its_groups_name(self):
+        """A role sees every menu of the addon its groups (and its parents') allow: the web
+        client also hides a menu whose action's model the user cannot read ("Unclassified
+        Contacts" was hidden from the stewards, its server action being on the officers'
+        preview)."""
+        menus = self.env["ir.ui.menu"].search(
+            [("id", "child_of", self.env.ref("partner_data_hygiene.menu_hygiene_root").id)]
+        )
+        menus = menus.filtered(lambda menu: menu.action)
+        self.assertGreater(len(menus), 15)
+        for user in (self.user_hygiene, self.user_steward, self.user_officer, self.user_manager):
+            visible = self.env["ir.ui.menu"].with_user(user)._visible_menu_ids()
+            for menu in menus:
+                chain, node = menu, menu
+                while node.parent_id:
+                    node = node.parent_id
+                    chain |= node
+                allowed = all(not m.groups_id or m.groups_id & user.groups_id for m in chain)
+                # the web client shows a menu when it and every parent are visible
+                shown = all(m.id in visible for m in chain)
+                self.assertEqual(shown, allowed, f"{menu.complete_name} for {user.login}")
 
     @users("hyg_steward")
     def test_undoing_a_merge_puts_its_group_back_to_review(self):
@@ -333,6 +370,22 @@ class TestRetentionScreens(HygieneCommon):
         self.assertEqual(len(wizard.line_ids), 3)
         self.assertEqual(set(wizard.line_ids.mapped("outcome")), {"stopped"}, "nobody processed")
 
+    def test_apply_now_says_what_it_did_and_opens_the_journal(self):
+        wizard = self._preview()
+        self.assertEqual(wizard.due_count, 3)
+        self.env["ir.config_parameter"].sudo().set_param(VALVE, "0.01")
+        action = wizard.action_run_now()
+        self.assertIn("nobody was processed", action["params"]["message"])
+        self.assertTrue(all(self.due.mapped("active")), "the safety valve held")
+        self.env["ir.config_parameter"].sudo().set_param(VALVE, "100")
+        action = wizard.action_run_now()
+        params = action["params"]
+        self.assertEqual(params["type"], "success")
+        self.assertIn("3 contacts processed", params["message"])
+        self.assertIn("0 still due", params["message"])
+        self.assertFalse(any(self.due.with_context(active_test=False).mapped("active")))
+        self.assertEqual(params["next"]["res_model"], "hygiene.journal")
+
     def test_every_policy_inactive_is_explained(self):
         self.assertFalse(self._preview().no_active_policy)
         self.policy.active = False
@@ -357,9 +410,15 @@ class TestRetentionScreens(HygieneCommon):
         self.assertIn("hygiene_retention_policy_id", names)
         self.assertIn("hygiene_retention_due_date", names)
         self.assertFalse(arch.xpath("//list[@sample]"), "an empty screen shows no made-up contact")
-        self.assertFalse(
-            arch.xpath("//field[@name='hygiene_retention_due_date'][@column_invisible]")
-        )
+        # the columns hidden for the unclassified contacts show for the due ones
+        context = safe_eval(action.context)
+        for node in arch.xpath("//field[@column_invisible]"):
+            hidden = bool(safe_eval(node.get("column_invisible"), {"context": context}))
+            self.assertEqual(hidden, node.get("name") == "hygiene_source_id", node.get("name"))
+        unclassified = self.env.ref("partner_data_hygiene.hygiene_unclassified_partner_action")
+        context = safe_eval(unclassified.context)
+        [node] = arch.xpath("//field[@name='hygiene_retention_due_date']")
+        self.assertTrue(safe_eval(node.get("column_invisible"), {"context": context}))
 
 
 @tagged("post_install", "-at_install")
@@ -463,8 +522,73 @@ class TestFrenchScreens(HygieneCommon):
         self._consent(self.jeanne, "withdraw")
         entry = fr["hygiene.journal"].sudo().search([("operation", "=", "suppress")], limit=1)
         self.assertEqual(entry.reason_label, "Opposition à la prospection")
+        # the models changed by their French name, never their technical one
+        self.assertEqual(entry.counts_summary, "Entrée de la liste repoussoir: 1")
         operations = dict(fr["hygiene.journal"]._fields["operation"]._description_selection(fr))
         self.assertEqual(operations["unsuppress"], "Retiré de la liste repoussoir")
+
+    def test_no_english_word_of_the_addon_in_the_french_screens(self):
+        """The import report (staged and committed), the duplicate reasons and the operations
+        journal, rendered for a French user, hold no word that only the addon's English
+        wording has (the words of its msgids that no French translation uses)."""
+        po = polib.pofile(str(Path(__file__).resolve().parent.parent / "i18n" / "fr.po"))
+        english, french = set(), set()
+        for entry in po.translated_entries():
+            english |= _words(entry.msgid)
+            french |= _words(entry.msgstr)
+        english_only = english - french
+        self.assertIn("quarantined", english_only, "the vocabulary is read from fr.po")
+        fr = self.env(context=dict(self.env.context, lang="fr_FR"), user=self.user_steward)
+        batch = fr["hygiene.import.batch"].create(
+            {
+                "raw_file": base64.b64encode(
+                    (
+                        "Nom complet;Courriel;Téléphone;Date optin\n"
+                        "Anne Petit;anne.petit@example.fr;06 12 34 56 79;12/03/2021\n"
+                        "Paul Durand;paul durand@example.fr;12 34;\n"
+                        "Léa Roux;lea.roux@example.fr;;12/03/2099\n"
+                        "Anne Petit;anne.petit@example.fr;;\n"
+                        "Jeanne Lefèvre;jeanne@example.fr;+33 6 00 00 00 01;\n"
+                    ).encode()
+                ),
+                "raw_filename": "clients.csv",
+                "source_id": self.source_shop.id,
+            }
+        )
+        batch.action_read_file()
+        texts = {"staged report": batch.action_stage() and batch.report}
+        texts["dry run"] = batch.action_dry_run()["params"]["message"] + batch.dry_run_summary
+        texts["commit"] = batch.action_commit_notify()["params"]["message"]
+        texts["committed report"] = batch.report
+        Partner = self.env["res.partner"]
+        Partner.create(
+            [
+                {"name": "Odile Martin", "email": "odile.martin@example.fr", "zip": "75011"},
+                {"name": "ODILE MARTIN", "email": "Odile.Martin@example.fr", "zip": "75011"},
+            ]
+        )
+        scan = fr["hygiene.duplicate.group"].action_scan()["params"]
+        texts["scan"] = f"{scan['title']} {scan['message']}"
+        groups = fr["hygiene.duplicate.group"].search([])
+        self.assertTrue(groups)
+        texts["duplicate reasons"] = " ".join(groups.mapped("reasons_label"))
+        self._consent(self.jeanne, "withdraw")
+        journal = fr["hygiene.journal"].sudo().search([])
+        self.assertTrue(journal)
+        operations = dict(journal._fields["operation"]._description_selection(journal.env))
+        texts["journal"] = " ".join(
+            f"{operations[e.operation]} {e.reason_label} {e.counts_summary}" for e in journal
+        )
+        for name, text in texts.items():
+            # the values of the file (emails, names) are the customer's, not the addon's
+            text = re.sub(r"\S+@\S+", "", text)
+            self.assertFalse(_words(text) & english_only, f"English in the {name}: {text}")
+
+
+def _words(text):
+    """The lower-case words of 4 letters or more (placeholders and acronyms left out)."""
+    text = re.sub(r"%\(\w+\)s|\{\w+\}", "", text or "")
+    return {word.lower() for word in re.findall(r"[^\W\d_]{4,}", text)}
 
 
 def read_csv(data):

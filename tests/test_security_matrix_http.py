@@ -71,6 +71,7 @@ EXPECTED_METHODS = {
     ("hygiene.segment", "action_view_members"): "user",
     ("hygiene.segment", "action_view_log"): "user",
     ("hygiene.segment", "action_view_mailing_list"): "user",
+    ("hygiene.retention.preview", "action_run_now"): "officer",
     # issue 17: the request register; Odoo's list export (restricted contacts left out)
     ("hygiene.privacy.request", "action_cancel"): "officer",
     ("hygiene.privacy.request", "action_done"): "officer",

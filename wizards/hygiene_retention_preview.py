@@ -90,6 +90,55 @@ class HygieneRetentionPreview(models.TransientModel):
         )
         return self._action_open()
 
+    def action_run_now(self):
+        """Apply Now: one batch of the daily run (the same engine, the same safety valve) on
+        the previewed policies; then say what happened in numbers and open the operations
+        journal, where every contact processed is recorded."""
+        self.ensure_one()
+        Policy = self.env["hygiene.retention.policy"]
+        Policy._hygiene_check_officer()
+        policies = Policy._hygiene_active_policies() & self.policy_ids
+        report = policies._hygiene_run_batch()
+        outcome = {"held": 0, "refused": 0, "failed": 0}
+        for result in report["results"].values():
+            for key in outcome:
+                outcome[key] += len(result.get(key, ()))
+        if report["stopped"]:
+            title = self.env._("Retention run stopped by the safety valve")
+            kind = "warning"
+            message = self.env._(
+                "%(due)s contacts are due, more than %(percent)s %% of the %(base)s active "
+                "contacts: nobody was processed. The privacy officers were told.",
+                due=report["stopped"]["due"],
+                percent=report["stopped"]["percent_limit"],
+                base=report["stopped"]["base"],
+            )
+        else:
+            title = self.env._("Retention run done")
+            kind = "warning" if outcome["refused"] or outcome["failed"] else "success"
+            message = self.env._(
+                "%(done)s contacts processed (%(held)s of them partially, under a legal hold), "
+                "%(refused)s refused (decide by hand), %(failed)s failed; %(remaining)s still "
+                "due (the daily run goes on).",
+                done=report["done"],
+                remaining=report["remaining"],
+                **outcome,
+            )
+        journal = self.env["ir.actions.act_window"]._for_xml_id(
+            "partner_data_hygiene.hygiene_journal_action"
+        )
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "title": title,
+                "message": message,
+                "type": kind,
+                "sticky": kind == "warning",
+                "next": journal,
+            },
+        }
+
     def _hygiene_preview_lines(self, policy, partners, refused):
         """The lines of ``policy``: the contacts due (``partners``) and refused (``refused``)
         that the officer may read (the counts cover the whole run)."""
