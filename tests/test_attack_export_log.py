@@ -1,8 +1,11 @@
 """Attacker's pass on the export log: each test either documents a blocked attempt (passes) or
 reproduced a hole that is now closed (the nested exports)."""
 
+import json
+
+from odoo import http
 from odoo.exceptions import AccessError
-from odoo.tests import tagged
+from odoo.tests import HttpCase, tagged
 
 from .common import HygieneCommon
 
@@ -90,9 +93,7 @@ class TestAttackExportLog(HygieneCommon):
         """Hole found: exporting users with partner_id/email (contacts' data through another
         model) left no log at all."""
         before = len(self._logs())
-        self.user_portal.with_user(self.user_employee).export_data(
-            ["login", "partner_id/email"]
-        )
+        self.user_portal.with_user(self.user_employee).export_data(["login", "partner_id/email"])
         logs = self._logs()
         self.assertEqual(len(logs), before + 1)
         self.assertIn(self.user_portal.partner_id, logs[:1].partner_ids)
@@ -103,3 +104,35 @@ class TestAttackExportLog(HygieneCommon):
         result = self.env["res.partner"].with_user(self.user_employee).export_data(["email"])
         self.assertFalse(result["datas"])
         self.assertEqual(len(self._logs()), before)
+
+
+@tagged("post_install", "-at_install")
+class TestAttackExportLogHttp(HttpCase, HygieneCommon):
+    def test_web_xlsx_route_grouped_users_export_is_logged(self):
+        """The web route, grouped, on another model: the contacts reached are logged."""
+        self.user_employee.groups_id += self.env.ref("base.group_allow_export")
+        Log = self.env["hygiene.export.log"]
+        before = Log.search_count([])
+        self.authenticate("hyg_employee", "hyg_employee")
+        data = {
+            "model": "res.users",
+            "fields": [
+                {"name": "login", "label": "Login", "type": "char"},
+                {"name": "partner_id/email", "label": "Email", "type": "char"},
+            ],
+            "ids": self.user_portal.ids,
+            "domain": [],
+            "groupby": ["company_id"],
+            "import_compat": False,
+        }
+        response = self.url_open(
+            "/web/export/xlsx",
+            data={"data": json.dumps(data), "csrf_token": http.Request.csrf_token(self)},
+        )
+        self.assertEqual(
+            response.status_code, 200, response.text[-600:] if response.status_code != 200 else ""
+        )
+        logs = Log.search([])
+        self.assertEqual(len(logs), before + 1)
+        self.assertIn(self.user_portal.partner_id, logs[:1].partner_ids)
+        self.assertEqual(logs[:1].user_id, self.user_employee)
