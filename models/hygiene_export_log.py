@@ -3,6 +3,7 @@ file leaks, the breach register (GDPR Art. 33) must say which people were in it.
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError
+from odoo.models import fix_import_export_id_paths
 
 from .. import const
 
@@ -43,6 +44,22 @@ class HygieneExportLog(models.Model):
         return super().write(vals)
 
     @api.model
+    def _hygiene_partners_reached(self, records, field_names):
+        """The contacts an export of ``records`` carries out through its relational columns
+        (``child_ids/email``, ``partner_id/phone``...): their data is in the file too."""
+        partners = self.env["res.partner"]
+        for path in field_names or ():
+            reached = records
+            for name in fix_import_export_id_paths(path):
+                field = reached._fields.get(name)
+                if not field or not field.relational:
+                    break
+                reached = reached[name]
+                if reached._name == "res.partner":
+                    partners |= reached
+        return partners
+
+    @api.model
     def _hygiene_log_export(self, partners, field_names):
         """Record that the current user exported ``partners`` (ids only: the log must not be a
         second copy of the data)."""
@@ -64,3 +81,17 @@ class HygieneExportLog(models.Model):
         if not self.env.su and not self.env.user.has_group(const.GROUP_MANAGER):
             raise AccessError(self.env._("Only the hygiene managers delete export logs."))
         return super().unlink()
+
+
+class Base(models.AbstractModel):
+    _inherit = "base"
+
+    def export_data(self, fields_to_export):
+        """Contacts exported through another model (users, orders... with ``partner_id/email``)
+        are logged as well; res.partner logs its own export (see res_partner_privacy)."""
+        result = super().export_data(fields_to_export)
+        if self._name != "res.partner":
+            log = self.env["hygiene.export.log"]
+            partners = log._hygiene_partners_reached(self, fields_to_export)
+            log._hygiene_log_export(partners, fields_to_export)
+        return result

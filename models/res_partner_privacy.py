@@ -20,7 +20,9 @@ class ResPartner(models.Model):
             exported = self - restricted.with_env(self.env)
         result = super(ResPartner, exported).export_data(fields_to_export)
         # after the export: a refused export (no read right) is no export to log
-        self.env["hygiene.export.log"]._hygiene_log_export(exported, fields_to_export)
+        log = self.env["hygiene.export.log"]
+        reached = log._hygiene_partners_reached(exported, fields_to_export)
+        log._hygiene_log_export(exported | reached, fields_to_export)
         return result
 
     def _hygiene_privacy_check_merge(self, partners):
