@@ -175,8 +175,7 @@ tours.add("partner_data_hygiene_steward_duplicates", {
             ...openMenu("menu_hygiene_contacts", "menu_hygiene_merge_journal"),
             {
                 content: "Open a merge",
-                // the tour's own merge: a demo database holds others, merged by the wizard too
-                trigger: ".o_list_view .o_data_row:contains(Tourmaline):first .o_data_cell:first",
+                trigger: ".o_list_view .o_data_row:first .o_data_cell:first",
                 run: "click",
             },
             button("hygiene_merge_journal_view_form:action_undo", ".o_form_view button[name=action_undo]"),
@@ -259,8 +258,7 @@ tours.add("partner_data_hygiene_steward_screens", {
         slow([
             {
                 content: "Open a source",
-                // the tour's own merge: a demo database holds others, merged by the wizard too
-                trigger: ".o_list_view .o_data_row:contains(Tourmaline):first .o_data_cell:first",
+                trigger: ".o_list_view .o_data_row:first .o_data_cell:first",
                 run: "click",
             },
             button(
