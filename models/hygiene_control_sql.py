@@ -93,7 +93,7 @@ INSERT INTO hygiene_partner_score AS s (
        quality_completeness, quality_validity, quality_freshness, quality_reasons,
        email_valid, phone_valid, email_invalid, no_contact, duplicate, no_consent,
        engagement_score, engagement_raw, last_engagement_date, do_not_solicit,
-       partner_count, create_date, write_date)
+       next_check_date, partner_count, create_date, write_date)
 SELECT id, company_id, source_id, %(now)s,
        completeness + validity + freshness
            + CASE WHEN duplicate THEN 0 ELSE %(dup)s END
@@ -127,6 +127,15 @@ SELECT id, company_id, source_id, %(now)s,
                  OR known_since < %(now)s::timestamp - %(dns_months)s
                     * INTERVAL '1 month')
             THEN TRUE END,
+       -- the next moment time alone changes the row (LEAST ignores NULLs); a day of margin
+       -- as month arithmetic is not exactly reversible
+       LEAST(
+           CASE WHEN freshness = %(fresh)s THEN ref_date + INTERVAL '12 months 1 day'
+                WHEN freshness > 0 THEN ref_date + INTERVAL '36 months 1 day' END,
+           CASE WHEN last_date IS NULL AND sends < %(dns_sends)s
+                     AND known_since >= %(now)s::timestamp - %(dns_months)s * INTERVAL '1 month'
+                THEN known_since + %(dns_months)s * INTERVAL '1 month' + INTERVAL '1 day' END,
+           CASE WHEN raw > 0 THEN %(now)s::timestamp + %(decay_days)s * INTERVAL '1 day' END),
        1, %(now)s, %(now)s
   FROM scored
 ON CONFLICT (partner_id) DO UPDATE SET
@@ -148,13 +157,14 @@ ON CONFLICT (partner_id) DO UPDATE SET
        engagement_raw = EXCLUDED.engagement_raw,
        last_engagement_date = EXCLUDED.last_engagement_date,
        do_not_solicit = EXCLUDED.do_not_solicit,
+       next_check_date = EXCLUDED.next_check_date,
        write_date = EXCLUDED.write_date
  -- an unchanged row is not rewritten (no dead tuple, no index or trigger work)
  WHERE (s.company_id, s.source_id, s.quality_score, s.quality_completeness,
         s.quality_validity, s.quality_freshness, s.quality_reasons, s.email_valid,
         s.phone_valid, s.email_invalid, s.no_contact, s.duplicate, s.no_consent,
         s.engagement_score, s.engagement_raw, s.last_engagement_date,
-        s.do_not_solicit)
+        s.do_not_solicit, s.next_check_date)
        IS DISTINCT FROM
        (EXCLUDED.company_id, EXCLUDED.source_id, EXCLUDED.quality_score,
         EXCLUDED.quality_completeness, EXCLUDED.quality_validity,
@@ -162,16 +172,19 @@ ON CONFLICT (partner_id) DO UPDATE SET
         EXCLUDED.phone_valid, EXCLUDED.email_invalid, EXCLUDED.no_contact,
         EXCLUDED.duplicate, EXCLUDED.no_consent, EXCLUDED.engagement_score,
         EXCLUDED.engagement_raw, EXCLUDED.last_engagement_date,
-        EXCLUDED.do_not_solicit)
+        EXCLUDED.do_not_solicit, EXCLUDED.next_check_date)
 """
 
 
 RFM_QUERY = """
-WITH orders(partner_id, date, amount) AS (%(orders)s),
+WITH orders(partner_id, date, amount, is_order) AS (%(orders)s),
 customers AS (
-    SELECT partner_id, MAX(date) AS last_date, COUNT(*) AS orders,
-           SUM(amount) AS amount
+    -- credit notes reduce the amount (never below zero), not the frequency nor the recency
+    SELECT partner_id, MAX(date) FILTER (WHERE is_order) AS last_date,
+           COUNT(*) FILTER (WHERE is_order) AS orders,
+           GREATEST(SUM(amount), 0) AS amount
       FROM orders GROUP BY partner_id
+    HAVING COUNT(*) FILTER (WHERE is_order) > 0
 ),
 quintiles AS (
     SELECT partner_id, last_date, orders, amount,
@@ -214,6 +227,8 @@ changed AS (
         OR s.rfm_frequency IS DISTINCT FROM t.f
         OR s.rfm_monetary IS DISTINCT FROM t.m
         OR s.rfm_orders IS DISTINCT FROM t.orders
+        OR s.rfm_amount IS DISTINCT FROM t.amount
+        OR s.rfm_last_order_date IS DISTINCT FROM t.last_date
 ),
 updated AS (
     UPDATE hygiene_partner_score s

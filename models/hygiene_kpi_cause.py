@@ -1,6 +1,6 @@
 """The figures of a snapshot and the operations that moved them (issue 18)."""
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError
@@ -121,11 +121,14 @@ class HygieneKpiCause(models.Model):
         """Link the imports, merges and purges run since ``previous`` to ``snapshot``, with the
         contacts each one added (created by the import) or removed (merged away, deleted or
         archived); the remainder of the change is "other changes"."""
-        if not previous:
+        if not previous and snapshot.kind in ("daily", "manual"):
             return self.browse()  # the first snapshot is the "before" of everything
         # Datetimes are stored to the second: an operation of the same second as the previous
-        # snapshot is taken here unless it was already attributed to it.
-        window = {"since": previous.date - timedelta(seconds=1), "until": snapshot.date}
+        # snapshot is taken here unless it was already attributed to it. The first snapshot,
+        # taken by an engine, still names the operation that took it.
+        since = previous.date - timedelta(seconds=1) if previous else datetime(1970, 1, 1)
+        # (and the until is a second later: a write_date keeps its microseconds)
+        window = {"since": since, "until": snapshot.date + timedelta(seconds=1)}
         company_sql = self.env["hygiene.kpi.snapshot"]._hygiene_company_sql
         vals_list = (
             self._hygiene_import_causes(window, company_sql("b", company, single))
@@ -134,12 +137,12 @@ class HygieneKpiCause(models.Model):
         )
         explained = sum(vals["contacts_delta"] for vals in vals_list)
         other = snapshot.contacts - previous.contacts - explained
-        if other:
+        if other and previous:
             vals_list.append(
                 {
                     "kind": "other",
                     "name": self.env._("Contacts created, archived or restored by hand"),
-                    "date": window["until"],
+                    "date": snapshot.date,
                     "contacts_delta": other,
                 }
             )

@@ -88,7 +88,15 @@ class HygieneKpiSnapshot(models.Model):
 
     date = fields.Datetime(required=True, readonly=True, index=True, default=fields.Datetime.now)
     kind = fields.Selection(
-        [("daily", "Daily"), ("manual", "On demand")], required=True, readonly=True
+        [
+            ("daily", "Daily"),
+            ("manual", "On demand"),
+            ("import", "After an import"),
+            ("merge", "After a merge"),
+            ("purge", "After a retention run"),
+        ],
+        required=True,
+        readonly=True,
     )
     company_id = fields.Many2one("res.company", readonly=True, index=True)
     previous_id = fields.Many2one("hygiene.kpi.snapshot", readonly=True, string="Previous")
@@ -268,6 +276,36 @@ class HygieneKpiSnapshot(models.Model):
     def _cron_daily(self):
         self.env["hygiene.partner.score"]._hygiene_refresh()
         self._hygiene_take("daily")
+
+    @api.model
+    def _hygiene_after_operation(self, kind):
+        """The snapshot an engine takes at its end (``kind``: "import" at the end of an import
+        commit, "merge" after a merge, "purge" after a retention run): the scores of what
+        changed are refreshed (incremental: only those contacts) and a snapshot taken whose
+        causes link the operation, so that the clean-up shows its before (the previous snapshot)
+        and after at once, without waiting for the daily cron. Privileged: the engine checked
+        the user's rights before the operation."""
+        snapshots = self.sudo()
+        if kind == "purge" and not snapshots._hygiene_purge_pending():
+            return snapshots.browse()
+        snapshots.env["hygiene.partner.score"]._hygiene_refresh()
+        return snapshots._hygiene_take(kind)
+
+    @api.model
+    def _hygiene_purge_pending(self):
+        """Whether a purge journal entry is not linked to a snapshot yet (the retention run ends
+        in a batch that may have handled nobody)."""
+        self.env.cr.execute(
+            SQL(
+                """SELECT 1 FROM hygiene_journal j
+                    WHERE j.operation IN ('anonymize', 'delete', 'archive')
+                      AND j.date >= COALESCE((SELECT MAX(date) FROM hygiene_kpi_snapshot),
+                                             '-infinity') - INTERVAL '1 second'
+                      AND NOT EXISTS (SELECT 1 FROM hygiene_kpi_cause c WHERE c.journal_id = j.id)
+                    LIMIT 1"""
+            )
+        )
+        return bool(self.env.cr.fetchone())
 
     @api.model
     def _hygiene_take(self, kind="daily"):
