@@ -9,20 +9,16 @@ from odoo.tools import SQL
 from .hygiene_kpi_snapshot import CAUSES, KPIS
 
 IMPORT_CAUSES_QUERY = """
-    SELECT b.id, b.name, b.write_date, COUNT(DISTINCT o.partner_id)
+    SELECT b.id, b.name, b.write_date,
+           (SELECT COUNT(DISTINCT l.result_partner_id) FROM hygiene_import_line l
+             WHERE l.batch_id = b.id AND l.decision = 'create'
+               AND l.result_partner_id IS NOT NULL)
       FROM hygiene_import_batch b
- LEFT JOIN hygiene_partner_origin o ON o.import_batch_id = b.id
- LEFT JOIN res_partner p ON p.id = o.partner_id
-           AND p.create_date >= %(since)s AND p.create_date <= %(until)s
-     WHERE b.state = 'done' AND %(company)s
-       AND b.write_date >= %(since)s AND b.write_date <= %(until)s
-       AND NOT EXISTS (SELECT 1 FROM hygiene_kpi_cause c WHERE c.import_batch_id = b.id)
-       AND (p.id IS NOT NULL OR o.id IS NULL)
-  GROUP BY b.id"""
+     WHERE b.state = 'done' AND %(company)s AND %(which)s
+       AND NOT EXISTS (SELECT 1 FROM hygiene_kpi_cause c WHERE c.import_batch_id = b.id)"""
 MERGE_CAUSES_QUERY = """
     SELECT j.id, j.date, j.source_count FROM hygiene_merge_journal j
-     WHERE j.date >= %(since)s AND j.date <= %(until)s
-       AND j.state != 'undone' AND %(company)s
+     WHERE %(which)s AND j.state != 'undone' AND %(company)s
        AND NOT EXISTS (SELECT 1 FROM hygiene_kpi_cause c WHERE c.merge_journal_id = j.id)"""
 PURGE_CAUSES_QUERY = """
     SELECT j.id, j.date, j.operation, j.policy_name, j.record_count
@@ -117,7 +113,7 @@ class HygieneKpiCause(models.Model):
         }
 
     @api.model
-    def _hygiene_attribute(self, snapshot, previous, company, single):
+    def _hygiene_attribute(self, snapshot, previous, company, single, operations=None):
         """Link the imports, merges and purges run since ``previous`` to ``snapshot``, with the
         contacts each one added (created by the import) or removed (merged away, deleted or
         archived); the remainder of the change is "other changes"."""
@@ -130,9 +126,29 @@ class HygieneKpiCause(models.Model):
         # (and the until is a second later: a write_date keeps its microseconds)
         window = {"since": since, "until": snapshot.date + timedelta(seconds=1)}
         company_sql = self.env["hygiene.kpi.snapshot"]._hygiene_company_sql
+        # the operations done since, by their date; and the one of the engine that takes the
+        # snapshot (``operations``: an import batch, merge journals) by its id, whatever the
+        # clock of its transaction
+        dated = {
+            alias: SQL(
+                "%s.%s BETWEEN %s AND %s",
+                SQL.identifier(alias),
+                SQL.identifier(column),
+                window["since"],
+                window["until"],
+            )
+            for alias, column in (("b", "write_date"), ("j", "date"))
+        }
+        alias = operations and {"hygiene.import.batch": "b", "hygiene.merge.journal": "j"}.get(
+            operations._name
+        )
+        if alias:
+            dated[alias] = SQL(
+                "(%s OR %s.id IN %s)", dated[alias], SQL.identifier(alias), tuple(operations.ids)
+            )
         vals_list = (
-            self._hygiene_import_causes(window, company_sql("b", company, single))
-            + self._hygiene_merge_causes(window, company_sql("j", company, single))
+            self._hygiene_import_causes(dated["b"], company_sql("b", company, single))
+            + self._hygiene_merge_causes(dated["j"], company_sql("j", company, single))
             + self._hygiene_purge_causes(window)
         )
         explained = sum(vals["contacts_delta"] for vals in vals_list)
@@ -151,8 +167,8 @@ class HygieneKpiCause(models.Model):
         return self.create(vals_list)
 
     @api.model
-    def _hygiene_import_causes(self, window, company):
-        self.env.cr.execute(SQL(IMPORT_CAUSES_QUERY, company=company, **window))
+    def _hygiene_import_causes(self, which, company):
+        self.env.cr.execute(SQL(IMPORT_CAUSES_QUERY, company=company, which=which))
         return [
             {
                 "kind": "import",
@@ -165,8 +181,8 @@ class HygieneKpiCause(models.Model):
         ]
 
     @api.model
-    def _hygiene_merge_causes(self, window, company):
-        self.env.cr.execute(SQL(MERGE_CAUSES_QUERY, company=company, **window))
+    def _hygiene_merge_causes(self, which, company):
+        self.env.cr.execute(SQL(MERGE_CAUSES_QUERY, company=company, which=which))
         return [
             {
                 "kind": "merge",

@@ -278,18 +278,19 @@ class HygieneKpiSnapshot(models.Model):
         self._hygiene_take("daily")
 
     @api.model
-    def _hygiene_after_operation(self, kind):
+    def _hygiene_after_operation(self, kind, operations=None):
         """The snapshot an engine takes at its end (``kind``: "import" at the end of an import
         commit, "merge" after a merge, "purge" after a retention run): the scores of what
         changed are refreshed (incremental: only those contacts) and a snapshot taken whose
         causes link the operation, so that the clean-up shows its before (the previous snapshot)
         and after at once, without waiting for the daily cron. Privileged: the engine checked
-        the user's rights before the operation."""
+        the user's rights before the operation. ``operations``: the records of the operation
+        (the import batch, the merge journals), linked whatever their date."""
         snapshots = self.sudo()
         if kind == "purge" and not snapshots._hygiene_purge_pending():
             return snapshots.browse()
         snapshots.env["hygiene.partner.score"]._hygiene_refresh()
-        return snapshots._hygiene_take(kind)
+        return snapshots._hygiene_take(kind, operations=operations)
 
     @api.model
     def _hygiene_purge_pending(self):
@@ -308,7 +309,7 @@ class HygieneKpiSnapshot(models.Model):
         return bool(self.env.cr.fetchone())
 
     @api.model
-    def _hygiene_take(self, kind="daily"):
+    def _hygiene_take(self, kind="daily", operations=None):
         """Compute every KPI with a few aggregate queries and store them; one snapshot per
         company. Returns the snapshots (of the current company first)."""
         self.env.flush_all()
@@ -317,7 +318,9 @@ class HygieneKpiSnapshot(models.Model):
         companies = self.env["res.company"].sudo().search([])  # pylint: disable=no-search-all
         current = self.env.company
         for company in current | (companies - current):
-            snapshots |= self._hygiene_take_company(kind, company, single=len(companies) == 1)
+            snapshots |= self._hygiene_take_company(
+                kind, company, single=len(companies) == 1, operations=operations
+            )
         return snapshots
 
     def _hygiene_company_sql(self, alias, company, single):
@@ -331,7 +334,7 @@ class HygieneKpiSnapshot(models.Model):
         )
 
     @api.model
-    def _hygiene_take_company(self, kind, company, single):
+    def _hygiene_take_company(self, kind, company, single, operations=None):
         previous = self.search(
             [("company_id", "in", [company.id, False])], order="date desc, id desc", limit=1
         )
@@ -364,7 +367,9 @@ class HygieneKpiSnapshot(models.Model):
                 for kpi, dimension, value in lines
             ]
         )
-        self.env["hygiene.kpi.cause"].sudo()._hygiene_attribute(snapshot, previous, company, single)
+        self.env["hygiene.kpi.cause"].sudo()._hygiene_attribute(
+            snapshot, previous, company, single, operations=operations
+        )
         return snapshot
 
     @api.model

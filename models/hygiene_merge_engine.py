@@ -65,7 +65,7 @@ class HygieneMergeEngine(models.AbstractModel):
             for __, chunk_journals in outcome["ok"]:
                 journals |= chunk_journals
         if journals:  # the before/after of the merge, linked to its journals
-            self.env["hygiene.kpi.snapshot"]._hygiene_after_operation("merge")
+            self.env["hygiene.kpi.snapshot"]._hygiene_after_operation("merge", journals)
         return journals
 
     def _hygiene_merge_check_rights(self, groups):
