@@ -339,14 +339,13 @@ class HygienePartnerScore(models.Model):
                 )
             )
         if "mailing.trace" in self.env:
+            # from the chunk's traces, read once (the ``traces`` CTE of _hygiene_score_chunk)
             for column, kind in (("links_click_datetime", "click"), ("reply_datetime", "reply")):
                 parts.append(
                     SQL(
-                        "SELECT res_id, %s, %s FROM mailing_trace "
-                        "WHERE model = 'res.partner' AND res_id IN %s AND %s >= %s",
+                        "SELECT partner_id, %s, %s FROM traces WHERE %s >= %s",
                         SQL.identifier(column),
                         kind,
-                        chunk,
                         SQL.identifier(column),
                         since,
                     )
@@ -354,14 +353,18 @@ class HygienePartnerScore(models.Model):
         return parts
 
     @api.model
-    def _hygiene_sends_sql(self, chunk):
-        """SQL of (partner_id, sends) of the mailings sent to the contacts of ``chunk``."""
+    def _hygiene_traces_sql(self, chunk):
+        """SQL of the mailing traces of the contacts of ``chunk`` (partner_id, sent, clicked,
+        replied), read once per chunk for the clicks, the replies and the count of sends."""
         if "mailing.trace" not in self.env:
-            return SQL("SELECT NULL::int AS partner_id, 0 AS sends WHERE FALSE")
+            return SQL(
+                "SELECT NULL::int AS partner_id, NULL::timestamp AS sent_datetime, "
+                "NULL::timestamp AS links_click_datetime, NULL::timestamp AS reply_datetime "
+                "WHERE FALSE"
+            )
         return SQL(
-            "SELECT res_id AS partner_id, COUNT(*) AS sends FROM mailing_trace "
-            "WHERE model = 'res.partner' AND res_id IN %s AND sent_datetime IS NOT NULL "
-            "GROUP BY res_id",
+            "SELECT res_id AS partner_id, sent_datetime, links_click_datetime, reply_datetime "
+            "FROM mailing_trace WHERE model = 'res.partner' AND res_id IN %s",
             chunk,
         )
 
@@ -390,7 +393,7 @@ class HygienePartnerScore(models.Model):
             weights=weights,
             half_life=half_life,
             events=self._hygiene_engagement_events_sql(chunk, since),
-            sends=self._hygiene_sends_sql(chunk),
+            traces=self._hygiene_traces_sql(chunk),
             dns_sends=self._hygiene_param("do_not_solicit_sends"),
             dns_months=dns_months,
             decay_days=self._hygiene_param("control_decay_refresh_days"),
