@@ -1,3 +1,6 @@
+from datetime import timedelta
+
+from odoo import fields
 from odoo.exceptions import AccessError
 from odoo.tests import HttpCase, tagged
 
@@ -195,6 +198,40 @@ class TestControlUnsubscribe(HygieneCommon):
         month = snapshot.month_value_ids.filtered(lambda v: v.dimension == "2026-01")
         self.assertTrue(month)
         self.assertTrue(snapshot.unsubscribe_rate_30d == 0 or snapshot.unsubscribes_30d)
+
+    def test_rate_counts_the_optouts_of_mailings_only(self):
+        """Blocklist additions made outside a mailing (by hand, by an import) are counted but
+        not charged to the mailings: the rate stays the share of the mails sent."""
+        self.env["mailing.trace"].create(
+            [
+                {
+                    "mass_mailing_id": self.mailing.id,
+                    "model": "mailing.contact",
+                    "res_id": contact.id,
+                    "email": contact.email,
+                    "trace_status": "sent",
+                    "sent_datetime": fields.Datetime.now() - timedelta(days=2),
+                }
+                for contact in self.contacts
+            ]
+        )
+        for i in range(5):
+            self.env["mail.blacklist"]._add(f"by.hand{i}@example.fr")
+        snapshot = self.env["hygiene.kpi.snapshot"]._hygiene_take("manual")[:1]
+        self.assertGreaterEqual(snapshot.unsubscribes_30d, 5)
+        self.env.cr.execute(
+            "SELECT COUNT(*) FROM hygiene_optout WHERE mailing_id != 0 "
+            "AND date >= NOW() - INTERVAL '30 days'"
+        )
+        from_mailings = self.env.cr.fetchone()[0]
+        self.env.cr.execute(
+            "SELECT COUNT(*) FROM mailing_trace WHERE sent_datetime >= NOW() - INTERVAL '30 days'"
+        )
+        sent = self.env.cr.fetchone()[0]
+        self.assertGreaterEqual(sent, 10)
+        self.assertEqual(from_mailings, 0)
+        self.assertEqual(snapshot.unsubscribe_rate_30d, 0.0)
+        self.assertFalse(snapshot.unsubscribe_alert)
 
     def test_optout_cannot_be_forged(self):
         with self.assertRaises(AccessError):
