@@ -483,6 +483,12 @@ class HygieneKpiSnapshot(models.Model):
         )
         for month, sent, outs in cr.fetchall():
             values.append(("unsubscribe_rate_month", month, round(100.0 * outs / sent, 2)))
+        return values, *self._hygiene_unsubscribes_30d(where_o)
+
+    @api.model
+    def _hygiene_unsubscribes_30d(self, where_o):
+        """(opt-outs of the last 30 days, their rate over the mails sent in that time)."""
+        cr = self.env.cr
         cr.execute(
             SQL(
                 """SELECT COUNT(*), COUNT(*) FILTER (WHERE o.mailing_id != 0),
@@ -497,4 +503,4 @@ class HygieneKpiSnapshot(models.Model):
         # by hand or by an import is counted, not charged to the mailings: 14 of those over 6
         # mails sent showed a rate of 233 %)
         outs, from_mailings, sent = cr.fetchone()
-        return values, outs, round(100.0 * from_mailings / sent, 2) if sent else 0.0
+        return outs, round(100.0 * from_mailings / sent, 2) if sent else 0.0
