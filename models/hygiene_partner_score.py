@@ -69,6 +69,7 @@ ENGAGEMENT_WEIGHTS = {
 }
 PARAM_PREFIX = "partner_data_hygiene."
 LAST_RUN_PARAM = PARAM_PREFIX + "control_last_run"
+RFM_LAST_RUN_PARAM = PARAM_PREFIX + "control_rfm_last_run"
 
 
 class HygienePartnerScore(models.Model):
@@ -229,13 +230,13 @@ class HygienePartnerScore(models.Model):
         for chunk_ids in self._hygiene_chunks(ids, chunk):
             total += self._hygiene_score_chunk(chunk_ids, now)
             chunks += 1
-        cr.execute(
-            SQL(
-                "DELETE FROM hygiene_partner_score s USING res_partner p "
-                "WHERE p.id = s.partner_id AND NOT p.active"
-            )
-        )
-        rfm_rows = self._hygiene_compute_rfm(now)
+        # (given contacts: every archived row, as before; incremental: the changed ones only)
+        self._hygiene_drop_archived(None if partner_ids is not None else ids)
+        rfm_rows = 0
+        if ids is None or partner_ids is not None or self._hygiene_rfm_due(last_run, now):
+            rfm_rows = self._hygiene_compute_rfm(now)
+            if partner_ids is None:
+                param.set_param(RFM_LAST_RUN_PARAM, now.isoformat(sep=" "))
         if partner_ids is None:
             # microseconds kept: a change made in the second before the run is not missed nor redone
             param.set_param(LAST_RUN_PARAM, now.isoformat(sep=" "))
@@ -247,6 +248,40 @@ class HygienePartnerScore(models.Model):
             "changes_seconds": changes_seconds,
             "seconds": time.monotonic() - started,
         }
+
+    @api.model
+    def _hygiene_drop_archived(self, ids):
+        """Remove the rows of archived contacts: of ``ids`` only (an archive writes the contact,
+        so it is among the changes), every one on a full run."""
+        only = SQL("AND p.id IN %s", tuple(ids)) if ids else SQL()
+        if ids is not None and not ids:
+            return
+        self.env.cr.execute(
+            SQL(
+                "DELETE FROM hygiene_partner_score s USING res_partner p "
+                "WHERE p.id = s.partner_id AND NOT p.active %s",
+                only,
+            )
+        )
+
+    @api.model
+    def _hygiene_rfm_due(self, last_run, now):
+        """Whether an incremental run recomputes the RFM: an order, invoice or credit note was
+        written since ``last_run`` (index ranges), or a day went by (orders leave the period).
+        The quintiles are ranks over every customer: the RFM is all or nothing."""
+        rfm_last_run = self.env["ir.config_parameter"].sudo().get_param(RFM_LAST_RUN_PARAM)
+        if not rfm_last_run or (now - datetime.fromisoformat(rfm_last_run)).days >= 1:
+            return True
+        since = datetime.fromisoformat(last_run)
+        parts = [
+            SQL("SELECT 1 FROM %s WHERE write_date > %s", SQL.identifier(table), since)
+            for model, table in (("sale.order", "sale_order"), ("account.move", "account_move"))
+            if model in self.env
+        ]
+        if not parts:
+            return False
+        self.env.cr.execute(SQL("SELECT EXISTS (%s)", SQL(" UNION ALL ").join(parts)))
+        return self.env.cr.fetchone()[0]
 
     @api.model
     def _hygiene_chunks(self, ids, size):

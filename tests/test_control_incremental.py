@@ -2,6 +2,7 @@
 
 import base64
 from datetime import timedelta
+from unittest.mock import patch
 
 from dateutil.relativedelta import relativedelta
 
@@ -113,6 +114,24 @@ class TestControlIncremental(HygieneCommon):
         score = self.Score.search([("partner_id", "=", self.unchanged.id)])
         self.assertEqual(score.quality_freshness, 10)
         self.assertIn("aging", score.quality_reasons)
+
+    def test_rfm_recomputed_only_when_sales_changed(self):
+        """The RFM ranks every customer: an incremental run redoes it only after an order (or
+        invoice) was written, or once a day; not on every hourly run."""
+        if "sale.order" not in self.env:
+            self.skipTest("Sales is not installed")
+        self._full_then_an_hour_ago()
+        Score = type(self.Score)
+        with patch.object(Score, "_hygiene_compute_rfm", autospec=True, return_value=0) as rfm:
+            self.Score._hygiene_refresh()
+            self.assertEqual(rfm.call_count, 0, "no sale since the last run")
+            self.env["ir.config_parameter"].sudo().set_param(
+                LAST_RUN, (fields.Datetime.now() - timedelta(hours=1)).isoformat(sep=" ")
+            )
+            order = self.env["sale.order"].create({"partner_id": self.unchanged.id})
+            order.flush_recordset()
+            self.Score._hygiene_refresh()
+            self.assertEqual(rfm.call_count, 1, "an order was written")
 
     # ------------------------------------------------------------------ engines' snapshots
 
