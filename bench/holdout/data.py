@@ -582,7 +582,7 @@ WORD_ABBREV = (
 )
 COMPLEMENTS = (
     "Appt {n}", "Apt {n}", "Bât {l}", "Bâtiment {l}", "Résidence les Tilleuls", "Résidence du Parc",
-    "Résidence les Jardins", "Escalier {l}", "Lot. les Chênes", "Porte {n}", "{n}e étage",
+    "Résidence les Jardins", "Escalier {l}", "Lot. les Chênes", "Porte {n}", "{e}e étage",
 )
 BUSINESS_PARKS = (
     "ZA des Peupliers", "ZI Nord", "Parc d'activités du Moulin", "ZAC des Portes", "ZA du Bois",

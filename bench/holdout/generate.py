@@ -312,7 +312,7 @@ def new_place(rng, town=None, zip_code=None, business=False):
     sname = D.STREET_NAMES[rng.randrange(len(D.STREET_NAMES))]
     complement = None
     if not business and rng.random() < 0.30:
-        complement = rng.choice(D.COMPLEMENTS).format(n=rng.randrange(1, 60), l=rng.choice("ABCDEF"))
+        complement = rng.choice(D.COMPLEMENTS).format(n=rng.randrange(1, 60), l=rng.choice("ABCDEF"), e=rng.randrange(1, 9))
     park = rng.choice(D.BUSINESS_PARKS) if business and rng.random() < 0.4 else None
     return Place(number, rep, stype, sname, complement, zip_code, city, park)
 
@@ -1200,7 +1200,7 @@ class Builder:
                     complement = None
                 else:
                     complement = rng.choice(D.COMPLEMENTS).format(
-                        n=rng.randrange(1, 60), l=rng.choice("ABCDEF"))
+                        n=rng.randrange(1, 60), l=rng.choice("ABCDEF"), e=rng.randrange(1, 9))
             if complement:
                 street = f"{complement}, {street}" if rng.random() < 0.6 else f"{street} {complement}"
             if place.park:
