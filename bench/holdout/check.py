@@ -4,11 +4,11 @@
     python bench/holdout/check.py --truth /tmp/holdout_100k.csv
 
 Scores two trivial predictors with ``score.py`` (through its command line, as any matcher's
-prediction would be scored): every row alone, and rows grouped by exact lower-cased email. Checks
-that the file has the columns the SPEC promises, that ``score.py``'s row, person and true-pair counts
-equal the summary's, and that the two predictors give the figures they must (every row alone:
-precision 1, recall 0; exact email: some recall, and merges in ``shared_mailbox`` groups). Prints
-both reports. Standard library only.
+prediction would be scored): every row alone, and rows grouped by exact lower-cased email.
+Checks that the file has the columns the SPEC promises, that ``score.py``'s row, person and
+true-pair counts equal the summary's, and that the two predictors give the figures they must
+(every row alone: precision 1, recall 0; exact email: some recall, and merges in
+``shared_mailbox`` groups). Prints both reports. Standard library only.
 """
 
 import argparse
@@ -28,9 +28,11 @@ from generate import COLUMNS  # noqa: E402
 
 
 def write_predictions(truth, alone_path, email_path):
-    with open(truth, newline="", encoding="utf-8") as handle, \
-            open(alone_path, "w", newline="", encoding="utf-8") as alone, \
-            open(email_path, "w", newline="", encoding="utf-8") as by_email:
+    with (
+        open(truth, newline="", encoding="utf-8") as handle,
+        open(alone_path, "w", newline="", encoding="utf-8") as alone,
+        open(email_path, "w", newline="", encoding="utf-8") as by_email,
+    ):
         reader = csv.DictReader(handle)
         if reader.fieldnames != COLUMNS:
             raise SystemExit(f"unexpected columns: {reader.fieldnames}")
@@ -50,7 +52,9 @@ def run_score(truth, pred, label):
     try:
         result = subprocess.run(
             [sys.executable, SCORE, "--truth", truth, "--pred", pred, "--json", out],
-            check=True, capture_output=True, text=True,
+            check=True,
+            capture_output=True,
+            text=True,
         )
         print(f"=== {label}")
         print(result.stdout)
@@ -61,8 +65,9 @@ def run_score(truth, pred, label):
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--truth", help="an existing generated CSV (its .summary.json beside it)")
     parser.add_argument("--size", type=int, default=10000)
     parser.add_argument("--seed", type=int, default=7)
@@ -71,8 +76,19 @@ def main(argv=None):
     truth = args.truth
     if not truth:
         truth = os.path.join(workdir, f"holdout_{args.size}.csv")
-        subprocess.run([sys.executable, os.path.join(HERE, "generate.py"), "--size",
-                        str(args.size), "--seed", str(args.seed), "--out", truth], check=True)
+        subprocess.run(
+            [
+                sys.executable,
+                os.path.join(HERE, "generate.py"),
+                "--size",
+                str(args.size),
+                "--seed",
+                str(args.seed),
+                "--out",
+                truth,
+            ],
+            check=True,
+        )
     with open(truth + ".summary.json", encoding="utf-8") as handle:
         summary = json.load(handle)
     alone, by_email = os.path.join(workdir, "alone.csv"), os.path.join(workdir, "email.csv")
@@ -91,17 +107,30 @@ def main(argv=None):
     shared = second["hard_negatives"].get("shared_mailbox", {})
     if shared.get("pairs") and not shared.get("merged_pairs"):
         failures.append("exact email must merge some shared family mailboxes")
-    for kind in ("homonym", "homonym_same_city", "relatives", "father_son", "colleagues",
-                 "shared_mailbox", "chance_same_name"):
+    for kind in (
+        "homonym",
+        "homonym_same_city",
+        "relatives",
+        "father_son",
+        "colleagues",
+        "shared_mailbox",
+        "chance_same_name",
+    ):
         if not second["hard_negatives"].get(kind, {}).get("pairs"):
             failures.append(f"no cross-person pair of kind {kind}")
     shutil.rmtree(workdir, ignore_errors=True)
-    print(f"summary: {summary['rows']:,} rows, {summary['persons']:,} persons, "
-          f"{summary['true_pairs']:,} true pairs; hard-negative groups "
-          + ", ".join(f"{k} {v['groups']:,}" for k, v in summary["hard_negatives"].items()))
-    print(f"every row alone: P {first['precision']:.4f} R {first['recall']:.4f} F1 {first['f1']:.4f}")
-    print(f"exact email:     P {second['precision']:.4f} R {second['recall']:.4f} "
-          f"F1 {second['f1']:.4f}")
+    print(
+        f"summary: {summary['rows']:,} rows, {summary['persons']:,} persons, "
+        f"{summary['true_pairs']:,} true pairs; hard-negative groups "
+        + ", ".join(f"{k} {v['groups']:,}" for k, v in summary["hard_negatives"].items())
+    )
+    print(
+        f"every row alone: P {first['precision']:.4f} R {first['recall']:.4f} F1 {first['f1']:.4f}"
+    )
+    print(
+        f"exact email:     P {second['precision']:.4f} R {second['recall']:.4f} "
+        f"F1 {second['f1']:.4f}"
+    )
     if failures:
         print("FAILED:\n  " + "\n  ".join(failures))
         return 1

@@ -1,17 +1,18 @@
-"""Word lists of the hold-out generator (French first names, surnames, places, streets, mail providers).
+"""Word lists of the hold-out generator (French first names, surnames, places, streets, mail).
 
-Fixed data, independent of ``--seed``: the gazetteer of small communes is built from its own fixed seed.
+Fixed data, independent of ``--seed``: the gazetteer of small communes has its own fixed seed.
 """
 
 import random
 
-# ---------------------------------------------------------------------------------------------- names
+# ------------------------------------------------------------ names
 # First names by generation (born <1960, 1960-79, 1980-94, >=1995) and sex, most frequent first
 # (drawn with Zipf weights 1/rank).
 FIRST = {
     (0, "F"): (
         "Marie Monique Françoise Jacqueline Nicole Michèle Annie Danielle Christiane Martine "
-        "Catherine Sylvie Brigitte Chantal Colette Josiane Évelyne Jeannine Odette Simone Geneviève "
+        "Catherine Sylvie Brigitte Chantal Colette Josiane Évelyne Jeannine Odette Simone "
+        "Geneviève "
         "Yvette Denise Huguette Ginette Bernadette Élisabeth Paulette Jacqueline Arlette"
     ),
     (0, "M"): (
@@ -31,7 +32,8 @@ FIRST = {
     ),
     (2, "F"): (
         "Aurélie Émilie Julie Céline Audrey Élodie Stéphanie Mélanie Sandra Caroline Laetitia "
-        "Amandine Virginie Jennifer Marion Anaïs Camille Laura Sarah Pauline Charlotte Marine Élise "
+        "Amandine Virginie Jennifer Marion Anaïs Camille Laura Sarah Pauline Charlotte Marine "
+        "Élise "
         "Claire Delphine Marie Jessica Vanessa Christelle Lucie Mathilde Alexandra"
     ),
     (2, "M"): (
@@ -41,12 +43,14 @@ FIRST = {
     ),
     (3, "F"): (
         "Manon Léa Camille Chloé Emma Océane Inès Sarah Clara Marie Lucie Pauline Mathilde Laura "
-        "Jade Julie Anaïs Lisa Juliette Eva Louise Zoé Lola Romane Margaux Justine Maëlle Léna Alice "
+        "Jade Julie Anaïs Lisa Juliette Eva Louise Zoé Lola Romane Margaux Justine Maëlle Léna "
+        "Alice "
         "Charlotte Clémence"
     ),
     (3, "M"): (
         "Thomas Lucas Hugo Théo Maxime Nathan Antoine Quentin Alexandre Clément Enzo Louis "
-        "Baptiste Nicolas Valentin Romain Mathis Paul Léo Tom Julien Corentin Kylian Arthur Raphaël "
+        "Baptiste Nicolas Valentin Romain Mathis Paul Léo Tom Julien Corentin Kylian Arthur "
+        "Raphaël "
         "Axel Matteo Gabriel Adam Jules Florian"
     ),
 }
@@ -263,10 +267,31 @@ PHONETIC = {
     "Fernandez": ["Fernandes"],
 }
 PHONETIC_RULES = (
-    ("ph", "f"), ("th", "t"), ("ll", "l"), ("tt", "t"), ("nn", "n"), ("mm", "m"), ("ss", "s"),
-    ("rr", "r"), ("eau", "o"), ("ault", "aut"), ("aud", "ault"), ("y", "i"), ("ç", "ss"),
-    ("ck", "k"), ("qu", "k"), ("ai", "è"), ("ê", "è"), ("è", "e"), ("é", "e"), ("an", "en"),
-    ("en", "an"), ("in", "ain"), ("ier", "ié"), ("et", "ez"), ("ot", "au"),
+    ("ph", "f"),
+    ("th", "t"),
+    ("ll", "l"),
+    ("tt", "t"),
+    ("nn", "n"),
+    ("mm", "m"),
+    ("ss", "s"),
+    ("rr", "r"),
+    ("eau", "o"),
+    ("ault", "aut"),
+    ("aud", "ault"),
+    ("y", "i"),
+    ("ç", "ss"),
+    ("ck", "k"),
+    ("qu", "k"),
+    ("ai", "è"),
+    ("ê", "è"),
+    ("è", "e"),
+    ("é", "e"),
+    ("an", "en"),
+    ("en", "an"),
+    ("in", "ain"),
+    ("ier", "ié"),
+    ("et", "ez"),
+    ("ot", "au"),
 )
 
 # AZERTY keyboard neighbours
@@ -284,7 +309,7 @@ for _r, _row in enumerate(_ROWS):
                         near.append(_ROWS[rr][cc])
         KEY_NEIGHBOURS[_ch] = "".join(near)
 
-# ---------------------------------------------------------------------------------------------- places
+# ------------------------------------------------------------ places
 _CITIES = """
 Paris|75001-75020|2100
 Marseille|13001-13016|870
@@ -501,9 +526,7 @@ _RIVERS = (
     "Loire Seine Marne Saône Rhône Garonne Oise Aisne Cher Indre Vienne Lot Tarn Dordogne Sarthe "
     "Yonne Meuse Moselle Vilaine Allier"
 ).split()
-_DEPTS = [
-    f"{d:02d}" for d in range(1, 96) if d != 20 and d != 75
-]
+_DEPTS = [f"{d:02d}" for d in range(1, 96) if d != 20 and d != 75]
 
 
 def _build_villages():
@@ -514,9 +537,11 @@ def _build_villages():
         if kind < 0.25:
             name = f"Saint-{rng.choice(_SAINTS)}"
             if rng.random() < 0.6:
-                name += f"-{rng.choice(('de', 'sur', 'en', 'lès', 'le', 'la'))}-" + rng.choice(
-                    _VILLAGE_ROOT
-                ) + rng.choice(_VILLAGE_END)
+                name += (
+                    f"-{rng.choice(('de', 'sur', 'en', 'lès', 'le', 'la'))}-"
+                    + rng.choice(_VILLAGE_ROOT)
+                    + rng.choice(_VILLAGE_END)
+                )
         else:
             name = rng.choice(_VILLAGE_ROOT) + rng.choice(_VILLAGE_END)
             name = name[0].upper() + name[1:]
@@ -561,55 +586,139 @@ STREET_TYPES = (  # (canonical, weight, abbreviations)
 )
 STREET_NAMES = (
     "de la République|Victor Hugo|Jean Jaurès|de la Gare|du Général de Gaulle|Pasteur|de la Mairie|"
-    "de l'Église|des Écoles|Gambetta|Jules Ferry|Voltaire|de la Paix|du Moulin|des Lilas|du Château|"
+    "de l'Église|des Écoles|Gambetta|Jules Ferry|Voltaire|de la Paix|du Moulin|des Lilas|du "
+    "Château|"
     "Émile Zola|de la Liberté|Carnot|Anatole France|du 8 Mai 1945|du 11 Novembre|Louis Pasteur|"
-    "Saint-Martin|Saint-Jacques|de Verdun|du Stade|des Acacias|des Tilleuls|du Port|de Paris|de Lyon|"
-    "Nationale|Principale|du Commerce|de la Fontaine|des Roses|Pierre Curie|Marie Curie|Jean Moulin|"
+    "Saint-Martin|Saint-Jacques|de Verdun|du Stade|des Acacias|des Tilleuls|du Port|de Paris|de "
+    "Lyon|"
+    "Nationale|Principale|du Commerce|de la Fontaine|des Roses|Pierre Curie|Marie Curie|Jean "
+    "Moulin|"
     "Charles de Gaulle|Foch|du Maréchal Foch|du Maréchal Leclerc|Georges Clemenceau|Léon Blum|"
-    "Aristide Briand|Paul Bert|d'Alsace-Lorraine|de Bretagne|des Prés|des Champs|du Bois|de la Forêt|"
+    "Aristide Briand|Paul Bert|d'Alsace-Lorraine|de Bretagne|des Prés|des Champs|du Bois|de la "
+    "Forêt|"
     "des Vignes|du Soleil|des Peupliers|des Chênes|du Parc|de la Croix|Montaigne|Molière|Racine|"
-    "Lamartine|Alphonse Daudet|Frédéric Mistral|Jean Monnet|Robert Schuman|de Strasbourg|de Bordeaux|"
+    "Lamartine|Alphonse Daudet|Frédéric Mistral|Jean Monnet|Robert Schuman|de Strasbourg|de "
+    "Bordeaux|"
     "de la Poste|du Docteur Roux|du Docteur Schweitzer|Henri Barbusse|Danton|Jean-Jacques Rousseau|"
     "des Martyrs|de la Résistance|des Fusillés|Antoine de Saint-Exupéry|de Provence|des Cerisiers|"
-    "des Mimosas|du Lavoir|de la Source|des Jardins|des Artisans|de l'Industrie|du Marché|Sainte-Anne|"
+    "des Mimosas|du Lavoir|de la Source|des Jardins|des Artisans|de l'Industrie|du Marché|"
+    "Sainte-Anne|"
     "Notre-Dame|de Normandie|des Alpes|du Midi|Jean Mermoz|Nungesser et Coli|Édouard Herriot|"
     "du Président Wilson|Saint-Michel|des Platanes|de la Libération|Sadi Carnot|Denfert-Rochereau|"
     "de Belfort|du Onze Novembre|des Hirondelles|des Coquelicots|de la Chapelle|du Calvaire"
 ).split("|")
 WORD_ABBREV = (
-    ("Saint-", "St-"), ("Sainte-", "Ste-"), ("Général", "Gal"), ("Maréchal", "Mal"),
-    ("Docteur", "Dr"), ("Président", "Pdt"), ("Jean-Jacques", "J.-J."),
+    ("Saint-", "St-"),
+    ("Sainte-", "Ste-"),
+    ("Général", "Gal"),
+    ("Maréchal", "Mal"),
+    ("Docteur", "Dr"),
+    ("Président", "Pdt"),
+    ("Jean-Jacques", "J.-J."),
 )
 COMPLEMENTS = (
-    "Appt {n}", "Apt {n}", "Bât {l}", "Bâtiment {l}", "Résidence les Tilleuls", "Résidence du Parc",
-    "Résidence les Jardins", "Escalier {l}", "Lot. les Chênes", "Porte {n}", "{e}e étage",
+    "Appt {n}",
+    "Apt {n}",
+    "Bât {l}",
+    "Bâtiment {l}",
+    "Résidence les Tilleuls",
+    "Résidence du Parc",
+    "Résidence les Jardins",
+    "Escalier {l}",
+    "Lot. les Chênes",
+    "Porte {n}",
+    "{e}e étage",
 )
 BUSINESS_PARKS = (
-    "ZA des Peupliers", "ZI Nord", "Parc d'activités du Moulin", "ZAC des Portes", "ZA du Bois",
-    "Technopole", "Parc Tertiaire", "ZI des Grands Champs", "Espace Entreprises",
+    "ZA des Peupliers",
+    "ZI Nord",
+    "Parc d'activités du Moulin",
+    "ZAC des Portes",
+    "ZA du Bois",
+    "Technopole",
+    "Parc Tertiaire",
+    "ZI des Grands Champs",
+    "Espace Entreprises",
 )
 PICKUP = (
-    "Relais Colis Tabac de la Mairie", "Point Relais Presse du Centre", "Relais Carrefour City",
-    "Pickup Station Gare", "Mondial Relay Fleuriste", "Point Retrait Superette", "Relais Pressing",
+    "Relais Colis Tabac de la Mairie",
+    "Point Relais Presse du Centre",
+    "Relais Carrefour City",
+    "Pickup Station Gare",
+    "Mondial Relay Fleuriste",
+    "Point Retrait Superette",
+    "Relais Pressing",
 )
 
-# ---------------------------------------------------------------------------------------------- mail
-ISP_DOMAINS = ("orange.fr", "wanadoo.fr", "free.fr", "sfr.fr", "neuf.fr", "bbox.fr",
-               "club-internet.fr", "aliceadsl.fr")
+# ------------------------------------------------------------ mail
+ISP_DOMAINS = (
+    "orange.fr",
+    "wanadoo.fr",
+    "free.fr",
+    "sfr.fr",
+    "neuf.fr",
+    "bbox.fr",
+    "club-internet.fr",
+    "aliceadsl.fr",
+)
 INITIAL_PROVIDERS = (
-    (("orange.fr", 28), ("wanadoo.fr", 18), ("free.fr", 14), ("laposte.net", 10), ("sfr.fr", 8),
-     ("gmail.com", 10), ("hotmail.fr", 5), ("yahoo.fr", 4), ("aol.com", 2), ("neuf.fr", 1)),
-    (("orange.fr", 20), ("wanadoo.fr", 8), ("free.fr", 15), ("gmail.com", 22), ("hotmail.fr", 12),
-     ("yahoo.fr", 7), ("sfr.fr", 7), ("laposte.net", 5), ("neuf.fr", 2), ("club-internet.fr", 1),
-     ("aol.com", 1)),
-    (("gmail.com", 35), ("hotmail.fr", 25), ("yahoo.fr", 8), ("free.fr", 8), ("orange.fr", 10),
-     ("sfr.fr", 5), ("live.fr", 5), ("laposte.net", 2), ("msn.com", 2)),
-    (("gmail.com", 60), ("hotmail.fr", 12), ("outlook.fr", 10), ("icloud.com", 10),
-     ("yahoo.fr", 3), ("orange.fr", 3), ("live.fr", 2)),
+    (
+        ("orange.fr", 28),
+        ("wanadoo.fr", 18),
+        ("free.fr", 14),
+        ("laposte.net", 10),
+        ("sfr.fr", 8),
+        ("gmail.com", 10),
+        ("hotmail.fr", 5),
+        ("yahoo.fr", 4),
+        ("aol.com", 2),
+        ("neuf.fr", 1),
+    ),
+    (
+        ("orange.fr", 20),
+        ("wanadoo.fr", 8),
+        ("free.fr", 15),
+        ("gmail.com", 22),
+        ("hotmail.fr", 12),
+        ("yahoo.fr", 7),
+        ("sfr.fr", 7),
+        ("laposte.net", 5),
+        ("neuf.fr", 2),
+        ("club-internet.fr", 1),
+        ("aol.com", 1),
+    ),
+    (
+        ("gmail.com", 35),
+        ("hotmail.fr", 25),
+        ("yahoo.fr", 8),
+        ("free.fr", 8),
+        ("orange.fr", 10),
+        ("sfr.fr", 5),
+        ("live.fr", 5),
+        ("laposte.net", 2),
+        ("msn.com", 2),
+    ),
+    (
+        ("gmail.com", 60),
+        ("hotmail.fr", 12),
+        ("outlook.fr", 10),
+        ("icloud.com", 10),
+        ("yahoo.fr", 3),
+        ("orange.fr", 3),
+        ("live.fr", 2),
+    ),
 )
 NEW_PROVIDERS = (
-    ("gmail.com", 45), ("outlook.fr", 8), ("hotmail.fr", 6), ("orange.fr", 12), ("free.fr", 10),
-    ("sfr.fr", 4), ("laposte.net", 5), ("yahoo.fr", 3), ("icloud.com", 5), ("bbox.fr", 2),
+    ("gmail.com", 45),
+    ("outlook.fr", 8),
+    ("hotmail.fr", 6),
+    ("orange.fr", 12),
+    ("free.fr", 10),
+    ("sfr.fr", 4),
+    ("laposte.net", 5),
+    ("yahoo.fr", 3),
+    ("icloud.com", 5),
+    ("bbox.fr", 2),
 )
 DOMAIN_TYPOS = {
     "gmail.com": ("gmial.com", "gmail.fr", "gmal.com", "gmail.con", "gmaill.com"),
@@ -631,7 +740,22 @@ PSEUDO_WORDS = (
 ).split()
 
 TRADES = (
-    "Paysages", "Jardins", "Architecture", "Bâtiment", "Menuiserie", "Conseil", "Immobilier",
-    "Restauration", "Électricité", "Plomberie", "Espaces Verts", "Décoration", "Rénovation",
-    "Toitures", "Services", "Traiteur", "Ébénisterie", "Maçonnerie",
+    "Paysages",
+    "Jardins",
+    "Architecture",
+    "Bâtiment",
+    "Menuiserie",
+    "Conseil",
+    "Immobilier",
+    "Restauration",
+    "Électricité",
+    "Plomberie",
+    "Espaces Verts",
+    "Décoration",
+    "Rénovation",
+    "Toitures",
+    "Services",
+    "Traiteur",
+    "Ébénisterie",
+    "Maçonnerie",
 )

@@ -40,16 +40,36 @@ TRUTH_COLUMNS = ["entity_id", "hn_group", "hn_kind", "canon_name", "variants"]
 HIDDEN_COLUMNS = ["source", "created", "hn_detail", "company"]
 COLUMNS = INPUT_COLUMNS + TRUTH_COLUMNS + HIDDEN_COLUMNS
 
-# ---------------------------------------------------------------------------- frozen rates (SPEC.md)
+# ---------------------------------------- frozen rates (SPEC.md)
 ROWS_PER_PERSON = (
-    (1, 0.52), (2, 0.24), (3, 0.12), (4, 0.06), (5, 0.03), (6, 0.015), (7, 0.008), (8, 0.004),
-    (9, 0.0015), (10, 0.0008), (11, 0.0004), (12, 0.0003),
+    (1, 0.52),
+    (2, 0.24),
+    (3, 0.12),
+    (4, 0.06),
+    (5, 0.03),
+    (6, 0.015),
+    (7, 0.008),
+    (8, 0.004),
+    (9, 0.0015),
+    (10, 0.0008),
+    (11, 0.0004),
+    (12, 0.0003),
 )
-BIRTH_BANDS = (((1940, 1954), 0.10), ((1955, 1969), 0.25), ((1970, 1984), 0.30),
-               ((1985, 1994), 0.20), ((1995, 2006), 0.15))
+BIRTH_BANDS = (
+    ((1940, 1954), 0.10),
+    ((1955, 1969), 0.25),
+    ((1970, 1984), 0.30),
+    ((1985, 1994), 0.20),
+    ((1995, 2006), 0.15),
+)
 UNIT_KINDS = (
-    ("single", 0.906), ("homonym", 0.020), ("homonym_same_city", 0.007), ("relatives", 0.035),
-    ("father_son", 0.008), ("colleagues", 0.012), ("shared_mailbox", 0.012),
+    ("single", 0.906),
+    ("homonym", 0.020),
+    ("homonym_same_city", 0.007),
+    ("relatives", 0.035),
+    ("father_son", 0.008),
+    ("colleagues", 0.012),
+    ("shared_mailbox", 0.012),
 )
 RELATIVES = (("spouses", 0.55), ("siblings", 0.25), ("parent_child", 0.12), ("twins", 0.08))
 RATES = {
@@ -68,7 +88,12 @@ RATES = {
     "stale_email": 0.10,
     "marriage_per_year": 0.06,
     "married_at_start_over_28": 0.55,
-    "married_name": (("husband", 0.75), ("double", 0.12), ("double_reversed", 0.03), ("kept", 0.10)),
+    "married_name": (
+        ("husband", 0.75),
+        ("double", 0.12),
+        ("double_reversed", 0.03),
+        ("kept", 0.10),
+    ),
     "maiden_name_after_marriage": 0.15,
     "double_name_shown_as_husband_only": 0.20,
     "divorce_per_year": 0.012,
@@ -103,19 +128,79 @@ RATES = {
 }
 # source: share of B2C rows, first year, presence of each field, birth-date format
 SOURCES = {
-    "webshop": dict(share=0.30, since=2014, name=0.99, email=1.0, phone=0.30, mobile=0.70,
-                    address=0.92, birth=0.30, bfmt="dmy"),
-    "marketplace": dict(share=0.18, since=2016, name=1.0, email=0.95, phone=1.0, mobile=0.0,
-                        address=0.98, birth=0.0, bfmt="dmy", relay=0.40, phone_is_mobile=0.85,
-                        pickup=0.10, work_address=0.06),
-    "newsletter": dict(share=0.20, since=2014, name=0.60, email=1.0, phone=0.0, mobile=0.10,
-                       address=0.30, birth=0.25, bfmt="iso"),
-    "callcentre": dict(share=0.14, since=2014, name=1.0, email=0.55, phone=0.60, mobile=0.70,
-                       address=0.85, birth=0.15, bfmt="dmy"),
-    "loyalty": dict(share=0.18, since=2014, name=1.0, email=0.60, phone=0.30, mobile=0.85,
-                    address=0.90, birth=0.70, bfmt="dmy", name_len=25, street_len=32),
-    "cards": dict(share=0.0, since=2014, name=1.0, email=0.95, phone=0.85, mobile=0.60,
-                  address=0.95, birth=0.0, bfmt="dmy", cedex=0.30),
+    "webshop": dict(
+        share=0.30,
+        since=2014,
+        name=0.99,
+        email=1.0,
+        phone=0.30,
+        mobile=0.70,
+        address=0.92,
+        birth=0.30,
+        bfmt="dmy",
+    ),
+    "marketplace": dict(
+        share=0.18,
+        since=2016,
+        name=1.0,
+        email=0.95,
+        phone=1.0,
+        mobile=0.0,
+        address=0.98,
+        birth=0.0,
+        bfmt="dmy",
+        relay=0.40,
+        phone_is_mobile=0.85,
+        pickup=0.10,
+        work_address=0.06,
+    ),
+    "newsletter": dict(
+        share=0.20,
+        since=2014,
+        name=0.60,
+        email=1.0,
+        phone=0.0,
+        mobile=0.10,
+        address=0.30,
+        birth=0.25,
+        bfmt="iso",
+    ),
+    "callcentre": dict(
+        share=0.14,
+        since=2014,
+        name=1.0,
+        email=0.55,
+        phone=0.60,
+        mobile=0.70,
+        address=0.85,
+        birth=0.15,
+        bfmt="dmy",
+    ),
+    "loyalty": dict(
+        share=0.18,
+        since=2014,
+        name=1.0,
+        email=0.60,
+        phone=0.30,
+        mobile=0.85,
+        address=0.90,
+        birth=0.70,
+        bfmt="dmy",
+        name_len=25,
+        street_len=32,
+    ),
+    "cards": dict(
+        share=0.0,
+        since=2014,
+        name=1.0,
+        email=0.95,
+        phone=0.85,
+        mobile=0.60,
+        address=0.95,
+        birth=0.0,
+        bfmt="dmy",
+        cedex=0.30,
+    ),
 }
 NOISE = {  # flag: per source rate (webshop, marketplace, newsletter, callcentre, loyalty, cards)
     "nickname": (0.06, 0.08, 0.15, 0.03, 0.04, 0.05),
@@ -148,7 +233,7 @@ NOISE = {  # flag: per source rate (webshop, marketplace, newsletter, callcentre
 SOURCE_INDEX = {name: i for i, name in enumerate(SOURCES)}
 
 
-# ---------------------------------------------------------------------------------------- helpers
+# ---------------------------------------- helpers
 def pick(rng, pairs):
     """A value of ``pairs`` ((value, weight), ...) drawn by weight."""
     total = 0.0
@@ -193,8 +278,9 @@ COMPOSITE_DRAW = {sex: Zipf(tuple(names), 0.7) for sex, names in D.COMPOSITE.ite
 SURNAME_DRAW = Zipf(D.SURNAMES, 0.5)
 CITY_DRAW = Weighted(D.CITIES, D.CITY_WEIGHTS)
 STREET_TYPE_DRAW = Weighted(D.STREET_TYPES, [t[1] for t in D.STREET_TYPES])
-INITIAL_PROVIDER_DRAW = [Weighted([p for p, _ in table], [w for _, w in table])
-                         for table in D.INITIAL_PROVIDERS]
+INITIAL_PROVIDER_DRAW = [
+    Weighted([p for p, _ in table], [w for _, w in table]) for table in D.INITIAL_PROVIDERS
+]
 NEW_PROVIDER_DRAW = Weighted([p for p, _ in D.NEW_PROVIDERS], [w for _, w in D.NEW_PROVIDERS])
 
 
@@ -241,17 +327,17 @@ def keyboard_typo(rng, word):
     if op < 0.35:
         near = D.KEY_NEIGHBOURS.get(ch.lower())
         if not near:
-            return word[:i] + word[i + 1:]
+            return word[:i] + word[i + 1 :]
         new = rng.choice(near)
         new = new.upper() if ch.isupper() else new
-        return word[:i] + new + word[i + 1:]
+        return word[:i] + new + word[i + 1 :]
     if op < 0.6:
-        return word[:i] + word[i + 1:]
+        return word[:i] + word[i + 1 :]
     if op < 0.8:
         return word[:i] + ch + word[i:]
     if i + 1 < len(word):
-        return word[:i] + word[i + 1] + ch + word[i + 2:]
-    return word[:i - 1] + ch + word[i - 1]
+        return word[:i] + word[i + 1] + ch + word[i + 2 :]
+    return word[: i - 1] + ch + word[i - 1]
 
 
 def phonetic_typo(rng, word):
@@ -263,7 +349,7 @@ def phonetic_typo(rng, word):
         return keyboard_typo(rng, word)
     a, b = rng.choice(rules)
     i = low.index(a, 1)
-    return word[:i] + b + word[i + len(a):]
+    return word[:i] + b + word[i + len(a) :]
 
 
 def crc(text):
@@ -274,7 +360,7 @@ def fmt_date(y, m, d, fmt):
     return f"{y:04d}-{m:02d}-{d:02d}" if fmt == "iso" else f"{d:02d}/{m:02d}/{y:04d}"
 
 
-# ------------------------------------------------------------------------------------- places
+# ---------------------------------------- places
 class Place:
     """A postal address (a home, a company site or a pickup point)."""
 
@@ -312,7 +398,9 @@ def new_place(rng, town=None, zip_code=None, business=False):
     sname = D.STREET_NAMES[rng.randrange(len(D.STREET_NAMES))]
     complement = None
     if not business and rng.random() < 0.30:
-        complement = rng.choice(D.COMPLEMENTS).format(n=rng.randrange(1, 60), l=rng.choice("ABCDEF"), e=rng.randrange(1, 9))
+        complement = rng.choice(D.COMPLEMENTS).format(
+            n=rng.randrange(1, 60), l=rng.choice("ABCDEF"), e=rng.randrange(1, 9)
+        )
     park = rng.choice(D.BUSINESS_PARKS) if business and rng.random() < 0.4 else None
     return Place(number, rep, stype, sname, complement, zip_code, city, park)
 
@@ -355,7 +443,7 @@ class Claimed:
         digest = hashlib.blake2b(value.encode("utf-8"), digest_size=16).digest()
         new = False
         for i in range(4):
-            h = int.from_bytes(digest[4 * i:4 * i + 4], "little") % self.BITS
+            h = int.from_bytes(digest[4 * i : 4 * i + 4], "little") % self.BITS
             byte, bit = h >> 3, 1 << (h & 7)
             if not self.bits[byte] & bit:
                 new = True
@@ -389,12 +477,14 @@ def unique_mailbox(rng, local, domain, birth_year):
     tries = 0
     while not CLAIMED.claim(box):
         tries += 1
-        digits = f"{birth_year % 100:02d}" if tries == 1 else str(rng.randrange(1, 10 ** min(tries, 4)))
+        digits = (
+            f"{birth_year % 100:02d}" if tries == 1 else str(rng.randrange(1, 10 ** min(tries, 4)))
+        )
         box = f"{local}{digits}@{domain}"
     return box
 
 
-# ------------------------------------------------------------------------------------- people
+# ---------------------------------------- people
 class Epochs:
     """A value that changes over time: ``at(t)`` -> (value, tag)."""
 
@@ -440,14 +530,19 @@ class Company:
         base = slug(name.replace("SARL ", "").replace(" et ", "-").replace(" ", "-"))
         self.place = new_place(rng, business=True)
         self.switchboard = landline(rng, self.place, box=rng.random() < 0.2)
-        self.style = pick(rng, (("prenom.nom", 0.55), ("p.nom", 0.25), ("pnom", 0.10),
-                                ("prenom", 0.10)))
+        self.style = pick(
+            rng, (("prenom.nom", 0.55), ("p.nom", 0.25), ("pnom", 0.10), ("prenom", 0.10))
+        )
         self.cedex = f"{self.place.zip[:2]}{rng.randrange(900, 1000)}"
         if rng.random() < RATES["company_without_domain"]:
             self.domain = None
             prefix = rng.choice(("contact.", "info.", ""))
-            self.shared_mailbox = unique_mailbox(rng, f"{prefix}{base.replace('-', '')}",
-                                                 NEW_PROVIDER_DRAW(rng), int(self.place.zip[:2]))
+            self.shared_mailbox = unique_mailbox(
+                rng,
+                f"{prefix}{base.replace('-', '')}",
+                NEW_PROVIDER_DRAW(rng),
+                int(self.place.zip[:2]),
+            )
         else:
             tld = pick(rng, ((".fr", 0.7), (".com", 0.2), ("-sarl.fr", 0.1)))
             self.domain = base + tld
@@ -459,8 +554,12 @@ class Company:
         if self.domain is None:
             return self.shared_mailbox
         f, s = slug(first), slug(surname).replace(" ", "")
-        local = {"prenom.nom": f"{f}.{s}", "p.nom": f"{f[0]}.{s}", "pnom": f"{f[0]}{s}",
-                 "prenom": f}[self.style]
+        local = {
+            "prenom.nom": f"{f}.{s}",
+            "p.nom": f"{f[0]}.{s}",
+            "pnom": f"{f[0]}{s}",
+            "prenom": f,
+        }[self.style]
         return f"{local}@{self.domain}"
 
 
@@ -474,8 +573,22 @@ class Job:
 
 class Person:
     __slots__ = (
-        "eid", "sex", "birth", "first", "birth_surname", "t0", "home", "mobile", "mail", "surname",
-        "jobs", "suffix", "relay", "n_rows", "first_source", "times",
+        "eid",
+        "sex",
+        "birth",
+        "first",
+        "birth_surname",
+        "t0",
+        "home",
+        "mobile",
+        "mail",
+        "surname",
+        "jobs",
+        "suffix",
+        "relay",
+        "n_rows",
+        "first_source",
+        "times",
     )
 
     @property
@@ -490,12 +603,28 @@ def mail_local(rng, first, surname, birth_year, young):
         nick = D.NICKNAMES.get(first)
         word = slug(rng.choice(nick)) if nick and rng.random() < 0.5 else rng.choice(D.PSEUDO_WORDS)
         sep = rng.choice((".", "_", "", "-"))
-        tail = rng.choice((f"{birth_year % 100:02d}", f"{rng.randrange(1, 96):02d}",
-                           str(rng.randrange(1, 999)), s[:4]))
+        tail = rng.choice(
+            (
+                f"{birth_year % 100:02d}",
+                f"{rng.randrange(1, 96):02d}",
+                str(rng.randrange(1, 999)),
+                s[:4],
+            )
+        )
         return f"{word}{sep}{tail}"
-    style = pick(rng, (("prenom.nom", 0.40), ("pnom", 0.12), ("prenomnom", 0.10),
-                       ("prenom.nom.nn", 0.15), ("nom.prenom", 0.08), ("prenom_nom", 0.05),
-                       ("nomp", 0.05), ("prenom.n", 0.05)))
+    style = pick(
+        rng,
+        (
+            ("prenom.nom", 0.40),
+            ("pnom", 0.12),
+            ("prenomnom", 0.10),
+            ("prenom.nom.nn", 0.15),
+            ("nom.prenom", 0.08),
+            ("prenom_nom", 0.05),
+            ("nomp", 0.05),
+            ("prenom.n", 0.05),
+        ),
+    )
     if style == "prenom.nom":
         return f"{f}.{s}"
     if style == "pnom":
@@ -548,17 +677,31 @@ def random_birth(rng, year):
 
 
 class Builder:
-    """Builds persons (their lives, section 3 of the SPEC) and renders their rows (sections 2, 6)."""
+    """Builds persons (their lives, SPEC section 3) and renders their rows (sections 2, 6)."""
 
     def __init__(self, rng):
         self.rng = rng
         self.next_eid = 0
         self.next_group = 0
 
-    # ------------------------------------------------------------------ life
-    def person(self, sex=None, birth=None, first=None, surname=None, t0=None, marriage=True,
-               parents_home=None, leave=None, husband_surname=None, married_at_start=None,
-               home=None, pro=None, stay_until=None, start_home=None):
+    # ---------------------------------------- life
+    def person(  # noqa: C901 - one block per part of the SPEC
+        self,
+        sex=None,
+        birth=None,
+        first=None,
+        surname=None,
+        t0=None,
+        marriage=True,
+        parents_home=None,
+        leave=None,
+        husband_surname=None,
+        married_at_start=None,
+        home=None,
+        pro=None,
+        stay_until=None,
+        start_home=None,
+    ):
         rng = self.rng
         p = Person()
         self.next_eid += 1
@@ -632,8 +775,15 @@ class Builder:
             if leave < END:
                 own = moved_place(rng, place) if rng.random() < 0.7 else new_place(rng)
                 has_line = rng.random() < 0.2
-                p.home.add(leave, (own, landline(rng, own, True) if has_line else None,
-                                   "l0" if has_line else None), "h0")
+                p.home.add(
+                    leave,
+                    (
+                        own,
+                        landline(rng, own, True) if has_line else None,
+                        "l0" if has_line else None,
+                    ),
+                    "h0",
+                )
         elif home is not None:
             p.home = home
             moves_from = None  # shared household: its moves are the head's
@@ -649,8 +799,7 @@ class Builder:
         if moves_from is not None:
             t = moves_from
             while True:
-                rate = (RATES["student_move_per_year"] if t - by < 25
-                        else RATES["move_per_year"])
+                rate = RATES["student_move_per_year"] if t - by < 25 else RATES["move_per_year"]
                 t += rng.expovariate(rate)
                 if t >= END:
                     break
@@ -671,14 +820,18 @@ class Builder:
                 h += 1
 
         # mobile epochs
-        has_mobile = rng.random() < (RATES["mobile_at_start_before_1950"] if by < 1950
-                                     else RATES["mobile_at_start"])
-        p.mobile = Epochs(mobile_number(rng, y0) if has_mobile else None,
-                          "m0" if has_mobile else None)
+        has_mobile = rng.random() < (
+            RATES["mobile_at_start_before_1950"] if by < 1950 else RATES["mobile_at_start"]
+        )
+        p.mobile = Epochs(
+            mobile_number(rng, y0) if has_mobile else None, "m0" if has_mobile else None
+        )
         t, k = p.t0, int(has_mobile)
         while True:
             cur = p.mobile.values[-1]
-            t += rng.expovariate(RATES["new_mobile_per_year"] if cur else RATES["gain_mobile_per_year"])
+            t += rng.expovariate(
+                RATES["new_mobile_per_year"] if cur else RATES["gain_mobile_per_year"]
+            )
             if t >= END:
                 break
             p.mobile.add(t, mobile_number(rng, int(t)), f"m{k}")
@@ -686,15 +839,17 @@ class Builder:
 
         # mailbox epochs (the local part follows the name at the time the mailbox was opened)
         young = by >= 1994
-        has_mail = rng.random() < (RATES["mailbox_at_start_before_1950"] if by < 1950
-                                   else RATES["mailbox_at_start"])
+        has_mail = rng.random() < (
+            RATES["mailbox_at_start_before_1950"] if by < 1950 else RATES["mailbox_at_start"]
+        )
         if has_mail:
             name_then = p.surname.values[0]
             if len(p.surname.values) == 1 and p.surname.tags[0] != "birth" and rng.random() < 0.3:
                 name_then = p.birth_surname  # opened before the marriage
             local = mail_local(rng, p.first, name_then, by, young)
-            p.mail = Epochs(unique_mailbox(rng, local, INITIAL_PROVIDER_DRAW[cohort(by)](rng), by),
-                            "e0")
+            p.mail = Epochs(
+                unique_mailbox(rng, local, INITIAL_PROVIDER_DRAW[cohort(by)](rng), by), "e0"
+            )
         else:
             p.mail = Epochs(None, None)
         events = [(t, "mail") for t in poisson_times(rng, RATES["new_mailbox_per_year"], p.t0, END)]
@@ -727,8 +882,11 @@ class Builder:
     def _job(self, p, company, previous, i, t):
         rng = self.rng
         mobile, mtag = None, None
-        if previous is not None and previous.mobile and \
-                rng.random() < RATES["work_mobile_kept_on_job_change"]:
+        if (
+            previous is not None
+            and previous.mobile
+            and rng.random() < RATES["work_mobile_kept_on_job_change"]
+        ):
             mobile, mtag = previous.mobile, previous.mobile_tag
         elif rng.random() < RATES["work_mobile"]:
             mobile, mtag = mobile_number(rng, max(2014, int(t))), f"p{i}"
@@ -738,7 +896,7 @@ class Builder:
         self.next_group += 1
         return f"G{self.next_group:06d}"
 
-    # ------------------------------------------------------------------ units (section 5)
+    # ---------------------------------------- units (section 5)
     def unit(self):
         """One generation unit: ``(kind, detail, [persons])``."""
         rng = self.rng
@@ -748,8 +906,14 @@ class Builder:
             if p.birth.year >= 1996 and p.t0 - p.birth.year < 22 and rng.random() < 0.85:
                 place = new_place(rng)
                 line = landline(rng, place) if rng.random() < 0.6 else None
-                p2 = self.person(sex=p.sex, birth=p.birth, first=p.first, surname=p.birth_surname,
-                                 t0=p.t0, parents_home=(place, line))
+                p2 = self.person(
+                    sex=p.sex,
+                    birth=p.birth,
+                    first=p.first,
+                    surname=p.birth_surname,
+                    t0=p.t0,
+                    parents_home=(place, line),
+                )
                 self.next_eid -= 1
                 p2.eid = p.eid
                 p = p2
@@ -769,8 +933,13 @@ class Builder:
                     if rng.random() >= RATES["homonym_same_zip"]:
                         town = next(((c, z) for c, z in D.CITIES if c == a_place.city), town)
                     place = new_place(rng, town)
-                b = self.person(sex=a.sex, first=a.first, surname=a.birth_surname, marriage=False,
-                                start_home=(place, "draw"))
+                b = self.person(
+                    sex=a.sex,
+                    first=a.first,
+                    surname=a.birth_surname,
+                    marriage=False,
+                    start_home=(place, "draw"),
+                )
                 persons.append(b)
             return kind, "", persons
         if kind == "relatives":
@@ -797,23 +966,38 @@ class Builder:
         same_surname = (not shared_mailbox) or rng.random() < RATES["shared_mailbox_same_surname"]
         if same_surname:
             at_start = rng.random() < RATES["spouses_married_at_start"]
-            wife = self.person(sex="F", birth=random_birth(rng, w_by),
-                               husband_surname=husband.birth_surname, married_at_start=at_start,
-                               home=husband.home)
+            wife = self.person(
+                sex="F",
+                birth=random_birth(rng, w_by),
+                husband_surname=husband.birth_surname,
+                married_at_start=at_start,
+                home=husband.home,
+            )
         else:
-            wife = self.person(sex="F", birth=random_birth(rng, w_by), marriage=False,
-                               home=husband.home)
+            wife = self.person(
+                sex="F", birth=random_birth(rng, w_by), marriage=False, home=husband.home
+            )
         if shared_mailbox:
             if rng.random() < RATES["family_mailbox_is_one_spouse_own"] and husband.mail.values[0]:
                 box = husband.mail.values[0]
             else:
                 place = husband.home.values[0][0]
                 s = slug(husband.birth_surname).replace(" ", "")
-                local = rng.choice((f"famille.{s}", f"{s}.famille", f"{s}{place.zip[:2]}",
-                                    f"{slug(husband.first)}.et.{slug(wife.first)}",
-                                    f"{s}.{slug(husband.first)[0]}{slug(wife.first)[0]}"))
-                box = unique_mailbox(rng, local, rng.choice(D.ISP_DOMAINS[:4] + (
-                    "gmail.com", "laposte.net")), husband.birth.year)
+                local = rng.choice(
+                    (
+                        f"famille.{s}",
+                        f"{s}.famille",
+                        f"{s}{place.zip[:2]}",
+                        f"{slug(husband.first)}.et.{slug(wife.first)}",
+                        f"{s}.{slug(husband.first)[0]}{slug(wife.first)[0]}",
+                    )
+                )
+                box = unique_mailbox(
+                    rng,
+                    local,
+                    rng.choice(D.ISP_DOMAINS[:4] + ("gmail.com", "laposte.net")),
+                    husband.birth.year,
+                )
             for p in (husband, wife):
                 p.mail.values[0], p.mail.tags[0] = box, "fam"
         return [husband, wife]
@@ -835,8 +1019,11 @@ class Builder:
         births = []
         if twins:
             b = random_birth(rng, first_by)
-            births = [b, b + datetime.timedelta(
-                days=1 if rng.random() < RATES["twins_one_day_apart"] else 0)]
+            births = [
+                b,
+                b
+                + datetime.timedelta(days=1 if rng.random() < RATES["twins_one_day_apart"] else 0),
+            ]
         else:
             by = first_by
             for _ in range(count):
@@ -853,15 +1040,28 @@ class Builder:
                 first = draw_first(rng, sex, b.year)
                 if first in firsts:
                     continue
-                if twins and firsts and rng.random() < RATES["twins_same_initial"] and \
-                        ascii_fold(first)[0] != ascii_fold(firsts[0])[0]:
+                if (
+                    twins
+                    and firsts
+                    and rng.random() < RATES["twins_same_initial"]
+                    and ascii_fold(first)[0] != ascii_fold(firsts[0])[0]
+                ):
                     continue
                 break
             firsts.append(first)
             t0 = min(END - 0.05, max(START, b.year + 16 + rng.random() * 4))
             leave = b.year + 18 + rng.random() * 8
-            persons.append(self.person(sex=sex, birth=b, first=first, surname=surname, t0=t0,
-                                       parents_home=home, leave=max(leave, t0 + 0.5)))
+            persons.append(
+                self.person(
+                    sex=sex,
+                    birth=b,
+                    first=first,
+                    surname=surname,
+                    t0=t0,
+                    parents_home=home,
+                    leave=max(leave, t0 + 0.5),
+                )
+            )
         return persons, home, surname
 
     def _siblings(self):
@@ -877,10 +1077,15 @@ class Builder:
         leave = child.home.times[1] if len(child.home.times) > 1 else END
         p_by = child.birth.year - rng.randint(22, 40)
         sex = "M" if rng.random() < 0.5 else "F"
-        parent = self.person(sex=sex, birth=random_birth(rng, p_by),
-                             surname=surname if sex == "M" else None,
-                             husband_surname=surname if sex == "F" else None,
-                             married_at_start=True, stay_until=leave, start_home=home)
+        parent = self.person(
+            sex=sex,
+            birth=random_birth(rng, p_by),
+            surname=surname if sex == "M" else None,
+            husband_surname=surname if sex == "F" else None,
+            married_at_start=True,
+            stay_until=leave,
+            start_home=home,
+        )
         return [parent, child]
 
     def _father_son(self):
@@ -892,21 +1097,37 @@ class Builder:
         home = self._household()
         if share:
             t0 = draw_t0(rng, s_by + 16)
-            leave = max(t0 + 0.5, s_by + 18 + rng.random() * 8) if s_by + 26 > START \
+            leave = (
+                max(t0 + 0.5, s_by + 18 + rng.random() * 8)
+                if s_by + 26 > START
                 else t0 + rng.expovariate(RATES["move_per_year"])
-            son = self.person(sex="M", birth=random_birth(rng, s_by), first=first, surname=surname,
-                              t0=t0, parents_home=home, leave=leave)
+            )
+            son = self.person(
+                sex="M",
+                birth=random_birth(rng, s_by),
+                first=first,
+                surname=surname,
+                t0=t0,
+                parents_home=home,
+                leave=leave,
+            )
             stay = son.home.times[1] if len(son.home.times) > 1 else END
         else:
             son = self.person(sex="M", birth=random_birth(rng, s_by), first=first, surname=surname)
             stay = None
-        father = self.person(sex="M", birth=random_birth(rng, f_by), first=first, surname=surname,
-                             stay_until=stay, start_home=home)
+        father = self.person(
+            sex="M",
+            birth=random_birth(rng, f_by),
+            first=first,
+            surname=surname,
+            stay_until=stay,
+            start_home=home,
+        )
         son.suffix = "son"
         father.suffix = "father"
         return [father, son]
 
-    # ------------------------------------------------------------------ rows (sections 2, 6)
+    # ---------------------------------------- rows (sections 2, 6)
     def row_times(self, p):
         return p.times
 
@@ -933,8 +1154,9 @@ class Builder:
         rng = self.rng
         spec = SOURCES[source]
         flags, tags = [], []
-        row = dict.fromkeys(("name", "email", "phone", "mobile", "street", "zip", "city",
-                             "birthdate"), "")
+        row = dict.fromkeys(
+            ("name", "email", "phone", "mobile", "street", "zip", "city", "birthdate"), ""
+        )
         job = p.jobs.at(t)[0] if p.jobs is not None else None
         work_row = source == "cards"
         company = job.company.name if work_row else ""
@@ -948,8 +1170,11 @@ class Builder:
         if rng.random() < spec["email"]:
             if work_row:
                 email, mail_tag = job.mailbox, f"w{job.tag}"
-            elif job is not None and source in ("webshop", "marketplace") and \
-                    rng.random() < RATES["pro_personal_row_with_work_mail"]:
+            elif (
+                job is not None
+                and source in ("webshop", "marketplace")
+                and rng.random() < RATES["pro_personal_row_with_work_mail"]
+            ):
                 email, mail_tag = job.mailbox, f"w{job.tag}"
                 work_row = True
                 company = job.company.name
@@ -968,8 +1193,11 @@ class Builder:
                     flags.append("typo_email")
                 if self.noise("email_case", source):
                     local, _, domain = email.partition("@")
-                    email = ".".join(w.capitalize() for w in local.split(".")) + "@" + \
-                        (domain.capitalize() if rng.random() < 0.5 else domain)
+                    email = (
+                        ".".join(w.capitalize() for w in local.split("."))
+                        + "@"
+                        + (domain.capitalize() if rng.random() < 0.5 else domain)
+                    )
                     flags.append("email_case")
                 row["email"] = email
                 tags.append(f"mail={mail_tag}")
@@ -1036,8 +1264,11 @@ class Builder:
             row["name"] = self._name(p, t, "callcentre", flags, tags)
         if p.jobs is not None:
             tags.append("work=pro" if work_row else "work=perso")
-        if source == "webshop" and 2019.0 <= t < 2021.0 and \
-                rng.random() < RATES["cms_v2_mojibake_2019_2020"]:
+        if (
+            source == "webshop"
+            and 2019.0 <= t < 2021.0
+            and rng.random() < RATES["cms_v2_mojibake_2019_2020"]
+        ):
             changed = False
             for key in ("name", "street", "city"):
                 new = mojibake(row[key])
@@ -1047,7 +1278,7 @@ class Builder:
                 flags.append("mojibake")
         return row, tags + flags, company
 
-    def _name(self, p, t, source, flags, tags):
+    def _name(self, p, t, source, flags, tags):  # noqa: C901 - one block per part of the SPEC
         rng = self.rng
         surname, sur_tag = p.surname.at(t)
         if sur_tag != "birth" and rng.random() < RATES["maiden_name_after_marriage"]:
@@ -1108,8 +1339,11 @@ class Builder:
         upper = self.noise("upper", source)
         if surname_first:
             flags.append("surname_first")
-            sur_text = surname.upper() if source in ("callcentre", "loyalty") or \
-                rng.random() < 0.7 else surname
+            sur_text = (
+                surname.upper()
+                if source in ("callcentre", "loyalty") or rng.random() < 0.7
+                else surname
+            )
             parts = [sur_text if show_sur else "", first if show_first else "", suffix]
         elif self.noise("swapped", source) and show_sur and show_first:
             flags.append("swapped")
@@ -1118,9 +1352,14 @@ class Builder:
             parts = [first if show_first else "", surname if show_sur else "", suffix]
         name = " ".join(x for x in parts if x)
         if self.noise("civility", source) or (not show_first and rng.random() < 0.5):
-            civ = rng.choice(("M.", "Monsieur", "Mr", "M")) if p.sex == "M" else rng.choice(
-                ("Mme", "Madame", "Mme.") + (("Mlle",) if t < 2013 + 6 and t - p.birth.year < 35
-                                              else ()))
+            civ = (
+                rng.choice(("M.", "Monsieur", "Mr", "M"))
+                if p.sex == "M"
+                else rng.choice(
+                    ("Mme", "Madame", "Mme.")
+                    + (("Mlle",) if t < 2013 + 6 and t - p.birth.year < 35 else ())
+                )
+            )
             name = f"{civ} {name}"
             flags.append("civility")
         if upper:
@@ -1164,12 +1403,15 @@ class Builder:
             return "compact"
         return rng.choice(("compact", "spaced", "spaced", "dots", "dash"))
 
-    def _address(self, row, place, source, flags):
+    def _address(self, row, place, source, flags):  # noqa: C901 - one block per part of the SPEC
         rng = self.rng
         spec = SOURCES[source]
         abbrev = self.noise("street_abbrev", source)
-        upper = source == "loyalty" or (source == "callcentre" and rng.random() < 0.5) or \
-            (source == "marketplace" and rng.random() < 0.15)
+        upper = (
+            source == "loyalty"
+            or (source == "callcentre" and rng.random() < 0.5)
+            or (source == "marketplace" and rng.random() < 0.15)
+        )
         cedex = source == "cards" and rng.random() < spec.get("cedex", 0)
         zip_code = place.zip
         if source != "newsletter":
@@ -1182,8 +1424,12 @@ class Builder:
                 flags.append("street_abbrev")
             rep = place.rep
             if rep:
-                rep = rng.choice({"bis": (" bis", "bis", " B", "B", " Bis"),
-                                  "ter": (" ter", "ter", " T", " Ter")}[rep])
+                rep = rng.choice(
+                    {
+                        "bis": (" bis", "bis", " B", "B", " Bis"),
+                        "ter": (" ter", "ter", " T", " Ter"),
+                    }[rep]
+                )
             street = f"{place.number}{rep} {stype} {sname}"
             if rng.random() < 0.08:
                 street = f"{place.number}{rep}, {stype} {sname}"
@@ -1200,9 +1446,12 @@ class Builder:
                     complement = None
                 else:
                     complement = rng.choice(D.COMPLEMENTS).format(
-                        n=rng.randrange(1, 60), l=rng.choice("ABCDEF"), e=rng.randrange(1, 9))
+                        n=rng.randrange(1, 60), l=rng.choice("ABCDEF"), e=rng.randrange(1, 9)
+                    )
             if complement:
-                street = f"{complement}, {street}" if rng.random() < 0.6 else f"{street} {complement}"
+                street = (
+                    f"{complement}, {street}" if rng.random() < 0.6 else f"{street} {complement}"
+                )
             if place.park:
                 street = f"{place.park}, {street}" if rng.random() < 0.7 else street
             if upper:
@@ -1213,22 +1462,28 @@ class Builder:
             row["street"] = street
         city = self._city(place, source, upper, flags)
         if cedex:
-            zip_code = place.zip if rng.random() < 0.5 else \
-                f"{place.zip[:2]}{(crc(place.city) % 90) + 900:03d}"
+            zip_code = (
+                place.zip
+                if rng.random() < 0.5
+                else f"{place.zip[:2]}{(crc(place.city) % 90) + 900:03d}"
+            )
             city = f"{city} {rng.choice(('CEDEX', 'Cedex', 'cedex'))}"
             if place.zip.startswith(("75", "69", "13")) and rng.random() < 0.5:
                 city += f" {place.zip[-2:]}"
             flags.append("cedex")
         if self.noise("typo_zip", source):
             i = rng.randrange(1, 4)
-            swapped = zip_code[:i] + zip_code[i + 1] + zip_code[i] + zip_code[i + 2:]
+            swapped = zip_code[:i] + zip_code[i + 1] + zip_code[i] + zip_code[i + 2 :]
             if swapped != zip_code:
                 zip_code = swapped
                 flags.append("typo_zip")
         if "excel_zero" in flags and zip_code.startswith("0"):
             zip_code = zip_code[1:]
-        elif zip_code.startswith("0") and source in ("loyalty", "cards") and \
-                self.noise("excel_zero", source):
+        elif (
+            zip_code.startswith("0")
+            and source in ("loyalty", "cards")
+            and self.noise("excel_zero", source)
+        ):
             zip_code = zip_code[1:]
             flags.append("excel_zero")
         row["zip"] = zip_code
@@ -1240,13 +1495,17 @@ class Builder:
     def _city(self, place, source, upper, flags):
         rng = self.rng
         city = place.city
-        if place.zip[:2] in ("75", "69", "13") and city in ("Paris", "Lyon", "Marseille") and \
-                rng.random() < 0.5:
+        if (
+            place.zip[:2] in ("75", "69", "13")
+            and city in ("Paris", "Lyon", "Marseille")
+            and rng.random() < 0.5
+        ):
             arr = int(place.zip[-2:])
             city = f"{city} {rng.choice((f'{arr}', f'{arr}e', f'{arr:02d}', f'{arr}ème'))}"
         if rng.random() < 0.3 and ("Saint-" in city or "Sainte-" in city):
             city = city.replace("Saint-", rng.choice(("St-", "St ", "Saint "))).replace(
-                "Sainte-", rng.choice(("Ste-", "Ste ")))
+                "Sainte-", rng.choice(("Ste-", "Ste "))
+            )
         if rng.random() < 0.1:
             city = city.replace("-", " ")
         if upper or rng.random() < 0.2:
@@ -1279,7 +1538,7 @@ class Builder:
 def format_phone(number, style):
     """``number`` is 10 digits starting with 0."""
     nat = number[1:]
-    pairs = " ".join(number[i:i + 2] for i in range(0, 10, 2))
+    pairs = " ".join(number[i : i + 2] for i in range(0, 10, 2))
     if style == "compact":
         return number
     if style == "spaced":
@@ -1291,17 +1550,17 @@ def format_phone(number, style):
     if style == "intl":
         return f"+33{nat}"
     if style == "intl_spaced":
-        return f"+33 {nat[0]} " + " ".join(nat[i:i + 2] for i in range(1, 9, 2))
+        return f"+33 {nat[0]} " + " ".join(nat[i : i + 2] for i in range(1, 9, 2))
     if style == "intl00":
         return f"0033{nat}"
     if style == "intl0":
-        return f"+33 (0){nat[0]} " + " ".join(nat[i:i + 2] for i in range(1, 9, 2))
+        return f"+33 (0){nat[0]} " + " ".join(nat[i : i + 2] for i in range(1, 9, 2))
     if style == "excel":
         return nat
     raise ValueError(style)
 
 
-# ------------------------------------------------------------------------------------- driver
+# ---------------------------------------- driver
 def pair_stats(rows_tags, counter):
     """Count the true pairs of one person by what differs (the epoch tags of the SPEC)."""
     parsed = []
@@ -1320,26 +1579,41 @@ def pair_stats(rows_tags, counter):
                         shared = True
                 elif (key in a) != (key in b) and key in ("addr", "mob", "mail"):
                     counter[f"{key} in one row only"] += 1
-            counter["shares an email, phone or address epoch" if shared
-                    else "shares no email, phone or address epoch"] += 1
+            counter[
+                "shares an email, phone or address epoch"
+                if shared
+                else "shares no email, phone or address epoch"
+            ] += 1
 
 
-def generate(size, seed, out):
+def generate(size, seed, out):  # noqa: C901 - one block per part of the SPEC
     import random
 
     rng = random.Random(seed)
     CLAIMED.__init__()
     builder = Builder(rng)
     tmpdir = tempfile.mkdtemp(prefix="holdout_", dir=os.path.dirname(os.path.abspath(out)) or ".")
-    buckets = [open(os.path.join(tmpdir, f"{m:03d}.csv"), "w", newline="", encoding="utf-8")
-               for m in range(MONTHS)]
+    buckets = [
+        open(os.path.join(tmpdir, f"{m:03d}.csv"), "w", newline="", encoding="utf-8")
+        for m in range(MONTHS)
+    ]
     writers = [csv.writer(b, lineterminator="\n") for b in buckets]
     summary = {
-        "generator": GENERATOR_VERSION, "seed": seed, "size": size,
-        "persons": 0, "true_pairs": 0, "rows_per_person": Counter(), "rows_per_source": Counter(),
-        "fields_per_source": {}, "flags": Counter(), "tags": Counter(),
-        "hard_negatives": {}, "relatives_detail": Counter(), "pairs_by_difference": Counter(),
-        "professionals": 0, "rows_per_year": Counter(),
+        "generator": GENERATOR_VERSION,
+        "seed": seed,
+        "size": size,
+        "persons": 0,
+        "true_pairs": 0,
+        "rows_per_person": Counter(),
+        "rows_per_source": Counter(),
+        "fields_per_source": {},
+        "flags": Counter(),
+        "tags": Counter(),
+        "hard_negatives": {},
+        "relatives_detail": Counter(),
+        "pairs_by_difference": Counter(),
+        "professionals": 0,
+        "rows_per_year": Counter(),
     }
     written = 0
     try:
@@ -1357,16 +1631,39 @@ def generate(size, seed, out):
                     row, variants, company = builder.render(p, t, source)
                     month = min(MONTHS - 1, int((t - START) * 12))
                     year, mon = 2014 + month // 12, month % 12 + 1
-                    writers[month].writerow([
-                        row["name"], row["email"], row["phone"], row["mobile"], row["street"],
-                        row["zip"], row["city"], row["birthdate"], p.eid, group,
-                        kind if group else "", p.canon, ";".join(variants), source,
-                        f"{year:04d}-{mon:02d}", detail, company,
-                    ])
+                    writers[month].writerow(
+                        [
+                            row["name"],
+                            row["email"],
+                            row["phone"],
+                            row["mobile"],
+                            row["street"],
+                            row["zip"],
+                            row["city"],
+                            row["birthdate"],
+                            p.eid,
+                            group,
+                            kind if group else "",
+                            p.canon,
+                            ";".join(variants),
+                            source,
+                            f"{year:04d}-{mon:02d}",
+                            detail,
+                            company,
+                        ]
+                    )
                     summary["rows_per_source"][source] += 1
                     fields = summary["fields_per_source"].setdefault(source, Counter())
-                    for key in ("name", "email", "phone", "mobile", "street", "zip", "city",
-                                "birthdate"):
+                    for key in (
+                        "name",
+                        "email",
+                        "phone",
+                        "mobile",
+                        "street",
+                        "zip",
+                        "city",
+                        "birthdate",
+                    ):
                         fields[key] += bool(row[key])
                     summary["rows_per_year"][year] += 1
                     for item in variants:
@@ -1413,9 +1710,15 @@ def generate(size, seed, out):
                 b.close()
         shutil.rmtree(tmpdir, ignore_errors=True)
     summary["rows"] = row_id
-    summary["rates"] = {"RATES": RATES, "SOURCES": SOURCES, "NOISE": NOISE,
-                        "UNIT_KINDS": UNIT_KINDS, "RELATIVES": RELATIVES,
-                        "ROWS_PER_PERSON": ROWS_PER_PERSON, "BIRTH_BANDS": BIRTH_BANDS}
+    summary["rates"] = {
+        "RATES": RATES,
+        "SOURCES": SOURCES,
+        "NOISE": NOISE,
+        "UNIT_KINDS": UNIT_KINDS,
+        "RELATIVES": RELATIVES,
+        "ROWS_PER_PERSON": ROWS_PER_PERSON,
+        "BIRTH_BANDS": BIRTH_BANDS,
+    }
     for key in ("rows_per_person", "rows_per_year"):
         summary[key] = {str(k): v for k, v in sorted(summary[key].items())}
     for key in ("flags", "tags", "pairs_by_difference", "rows_per_source", "relatives_detail"):
@@ -1426,8 +1729,9 @@ def generate(size, seed, out):
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--size", type=int, default=10000, help="number of rows (exact)")
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--out", required=True, help="the CSV to write; OUT.summary.json beside it")
@@ -1437,10 +1741,12 @@ def main(argv=None):
     summary["seconds"] = round(time.time() - started, 1)
     with open(args.out + ".summary.json", "w", encoding="utf-8") as handle:
         json.dump(summary, handle, indent=1, ensure_ascii=False)
-    print(f"{summary['rows']:,} rows, {summary['persons']:,} persons, "
-          f"{summary['true_pairs']:,} true pairs, "
-          f"{sum(v['groups'] for v in summary['hard_negatives'].values()):,} hard-negative groups "
-          f"-> {args.out} ({summary['seconds']} s)")
+    print(
+        f"{summary['rows']:,} rows, {summary['persons']:,} persons, "
+        f"{summary['true_pairs']:,} true pairs, "
+        f"{sum(v['groups'] for v in summary['hard_negatives'].values()):,} hard-negative groups "
+        f"-> {args.out} ({summary['seconds']} s)"
+    )
 
 
 if __name__ == "__main__":
