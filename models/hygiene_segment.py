@@ -21,10 +21,6 @@ OFFICER = "partner_data_hygiene.group_hygiene_officer"
 # Names the restriction flag (GDPR Art. 18) may take on the partner: the portal work adds it;
 # until then the hook below finds none and restricts nobody.
 RESTRICTION_FIELDS = ("hygiene_restricted", "hygiene_processing_restricted", "hygiene_restriction")
-# Written by the refresh only: a client pointing a segment at another tag or mailing list would
-# have the next refresh (as the system) add and remove that list's subscriptions, opt-outs
-# included (security review of the control step).
-SYSTEM_FIELDS = ("tag_id", "mailing_list_id", "member_count", "last_refresh_date")
 
 
 ENTERED_QUERY = """
@@ -98,19 +94,15 @@ class HygieneSegment(models.Model):
         "res.partner.category",
         string="Contact Tag",
         readonly=True,
-        copy=False,
         ondelete="set null",
         help="The tag set on the members (created at the first refresh).",
     )
     mailing_list_id = fields.Integer(
-        string="Mailing List Id",
-        readonly=True,
-        copy=False,
-        help="The Email Marketing list of the members.",
+        string="Mailing List Id", readonly=True, help="The Email Marketing list of the members."
     )
     mailing_list_name = fields.Char(compute="_compute_mailing_list_name", string="Mailing List")
-    last_refresh_date = fields.Datetime(readonly=True, copy=False, string="Last Refresh")
-    member_count = fields.Integer(readonly=True, copy=False, string="Members")
+    last_refresh_date = fields.Datetime(readonly=True, string="Last Refresh")
+    member_count = fields.Integer(readonly=True, string="Members")
     member_ids = fields.One2many("hygiene.segment.member", "segment_id", readonly=True)
     log_ids = fields.One2many("hygiene.segment.log", "segment_id", readonly=True)
 
@@ -121,45 +113,6 @@ class HygieneSegment(models.Model):
             "A segment used for marketing needs the purpose its contacts consented to.",
         ),
     ]
-
-    @api.model_create_multi
-    def create(self, vals_list):
-        for vals in vals_list:
-            self._hygiene_check_system_fields(vals)
-        return super().create(vals_list)
-
-    def write(self, vals):
-        self._hygiene_check_system_fields(vals)
-        return super().write(vals)
-
-    @api.model
-    def _hygiene_check_system_fields(self, vals):
-        if not self.env.su and any(name in vals for name in SYSTEM_FIELDS):
-            raise AccessError(
-                self.env._("The tag, list and counts of a segment are kept by its refresh.")
-            )
-
-    @api.constrains("company_id", "domain", "marketing", "purpose_id", "active")
-    def _check_company_scope(self):
-        """A segment for every company materialises every company's contacts (the refresh runs
-        as the system): in a database of several companies only an administrator sets or
-        changes one; anyone else keeps a segment in one of their own companies."""
-        if self.env.su or self.env.user.has_group("base.group_system"):
-            return
-        several = self.env["res.company"].sudo().search_count([]) > 1
-        for segment in self:
-            if segment.company_id and segment.company_id in self.env.user.company_ids:
-                continue
-            if not segment.company_id and not several:
-                continue
-            raise ValidationError(
-                self.env._(
-                    "%(name)s would reach the contacts of companies you do not belong to: only "
-                    "an administrator can set or change a segment for every company. Choose "
-                    "your company.",
-                    name=segment.name,
-                )
-            )
 
     def _compute_mailing_list_name(self):
         lists = {}
@@ -288,7 +241,7 @@ class HygieneSegment(models.Model):
                 [("company_id", "in", [self.company_id.id, False])] if self.company_id else [],
             ]
         )
-        query = Partner._search(domain)
+        query = self._hygiene_author_search(domain)
         base = query.subselect()
         if not self.marketing:
             return SQL("SELECT id, NULL::int FROM res_partner WHERE id IN %s", base)
@@ -403,17 +356,7 @@ class HygieneSegment(models.Model):
                 self.id,
             )
         )
-        # a member follows their contact's company (record rule): a contact moved to another
-        # company is no longer shown to the first one's users
-        cr.execute(
-            SQL(
-                """UPDATE hygiene_segment_member m SET company_id = p.company_id
-                     FROM res_partner p
-                    WHERE m.segment_id = %s AND p.id = m.partner_id
-                      AND m.company_id IS DISTINCT FROM p.company_id""",
-                self.id,
-            )
-        )
+        self._hygiene_member_companies()
         # left, with the first reason that explains it
         left_sql = self._hygiene_left_reason_sql()
         cr.execute(

@@ -414,3 +414,56 @@ class TestAttackControl(HygieneCommon):
             .partner_id,
             self.alice,
         )
+
+    def test_filter_through_records_the_author_cannot_read_reveals_nothing(self):
+        """Was open: the refresh ran the filter as the system. A steward of A filtering shared
+        contacts on their children in company B (hidden from them) learnt, through the members,
+        which shared contact has such a child, and with which email."""
+        Partner = self.env["res.partner"]
+        shared = Partner.create({"name": "Shared Holding", "is_company": True, "company_id": False})
+        Partner.create(
+            {
+                "name": "Secret Companyb",
+                "email": "secret.b@example.fr",
+                "parent_id": shared.id,
+                "company_id": self.company_b.id,
+            }
+        )
+        domain = "[('child_ids.email', '=', 'secret.b@example.fr')]"
+        segment = self._segment(self.user_steward, domain=domain)
+        self.assertEqual(segment.domain_uid, self.user_steward)
+        segment.with_user(self.user_steward).action_refresh()
+        self.assertFalse(self._members(segment))
+        self.assertEqual(segment.member_count, 0)
+        # the same filter set by someone who reads company B finds the shared contact
+        segment = self.env["hygiene.segment"].browse(segment.id)
+        segment.write({"domain": domain})
+        segment._hygiene_refresh()
+        self.assertEqual(self._members(segment), shared)
+
+    def test_filter_stops_matching_when_its_author_loses_the_right(self):
+        """Blocked (and does not break the cron): a filter on officer-only proof, set by an
+        officer, empties the segment once its author is no longer an officer."""
+        self.env["hygiene.consent"].create(
+            {
+                "partner_id": self.alice.id,
+                "purpose_id": self.purpose_sms.id,
+                "action": "grant",
+                "channel": "web_form",
+                "ip_address": "203.0.113.7",
+            }
+        )
+        segment = self._segment(
+            self.user_officer, domain="[('hygiene_consent_ids.ip_address', '=', '203.0.113.7')]"
+        )
+        segment.sudo()._hygiene_refresh()
+        self.assertEqual(self._members(segment), self.alice)
+        self.user_officer.groups_id -= self.env.ref("partner_data_hygiene.group_hygiene_officer")
+        self.env.invalidate_all()
+        self.env.registry.clear_cache()
+        self.assertFalse(self.user_officer.has_group("partner_data_hygiene.group_hygiene_officer"))
+        self.env["hygiene.segment"]._cron_refresh()
+        self.assertFalse(self._members(segment))
+        self.assertEqual(
+            segment.log_ids.filtered(lambda log: log.move == "left").partner_id, self.alice
+        )
