@@ -48,6 +48,7 @@ from . import hygiene_kpi_cause
 from . import hygiene_optout
 from . import hygiene_segment
 from . import hygiene_segment_log
+from . import hygiene_segment_security
 from . import hygiene_privacy_request
 from . import hygiene_privacy_service
 from . import res_partner_privacy

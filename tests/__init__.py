@@ -60,3 +60,5 @@ from . import test_details_check
 from . import test_attack_portal
 from . import test_attack_entry
 from . import test_export_log
+from . import test_attack_control
+from . import test_attack_control_http
