@@ -6,7 +6,10 @@ import re
 
 from ..i18n import _lt
 from .features import (
+    compared_names,
+    email_alias,
     fold_city,
+    is_email_slip,
     is_generic_email,
     is_mobile,
     is_same_street,
@@ -22,7 +25,11 @@ from .features import (
 DEFAULT_WEIGHTS = {
     "email": {
         "same": 6.0,
+        # a Gmail key (dots folded) that spells the name: the mailboxes of two namesakes
+        # (jean.dupont@, jeandupont@) fold to it, so it says little more than the name
+        "same_spelled": 6.0,
         "same_shared": 0.5,
+        "close": 0.0,  # one letter apart, the same digits: a typing slip
         "same_local": 2.0,  # the same handle at another provider (lapinbleu56@...)
         "same_local_name": 0.3,  # jean.dupont@ at another provider: it spells the name only
         "different": -1.0,
@@ -42,14 +49,15 @@ DEFAULT_WEIGHTS = {
         "close_high": 3.1,  # similarity 0.925 and above
         "close": 1.9,  # similarity 0.85 to 0.925
         "partial": 2.0,  # every word of one name in the other (a missing first name or surname)
-        "surname_changed": -2.5,  # the same first name, another surname (a married name)
+        "surname_changed": -1.0,  # the same first name, another surname (a married name)
         "partial_other": -1.0,  # a one-word name (first name or surname only) vs another
         "rewritten": -1.5,  # no word in common, but one customer or born there that day
         "different": -5.0,
         "different_persons": -8.0,  # two persons whose names have nothing in common
     },
     "birth": {"same": 5.0, "close": 1.0, "different": -10.0, "mistyped": -2.0},
-    "address": {"same_street": 3.0, "same_zip": 1.0},
+    # another postcode and town: most pairs of two people; a person who moved, for some
+    "address": {"same_street": 3.0, "same_zip": 1.0, "different": 0.0},
     "company": {"same": 8.0, "different": -8.0},
     # the same customer number in one source system: the source said it is one customer
     "customer": {"same": 8.0},
@@ -198,25 +206,41 @@ def _spells_name(local, name_key):
     return len(letters) <= 2
 
 
+def _email_level(a, b, shared_values):
+    """Level of two email keys (None: a role mailbox against another address)."""
+    key_a, key_b = email_alias(a.email_key), email_alias(b.email_key)
+    if key_a == key_b:
+        if a.email_key in shared_values or is_generic_email(a.email_key):
+            return "same_shared"
+        local, __, domain = key_a.partition("@")
+        if domain == "gmail.com" and (
+            _spells_name(local, a.name_key) or _spells_name(local, b.name_key)
+        ):
+            return "same_spelled"
+        return "same"
+    if is_generic_email(a.email_key) or is_generic_email(b.email_key):
+        return None
+    (local_a, __, domain_a), (local_b, __, domain_b) = key_a.partition("@"), key_b.partition("@")
+    if is_email_slip(local_a, domain_a, local_b, domain_b):
+        return "close"
+    # the same mailbox name at another provider (orange -> gmail): evidence when the
+    # name is a handle of its own, hardly any when it only spells the person's name
+    if local_a != local_b:
+        return "different"
+    if _spells_name(local_a, a.name_key) or _spells_name(local_a, b.name_key):
+        return "same_local_name"
+    return "same_local"
+
+
 def _contact_levels(a, b, shared_values):
     """Levels of the identifiers: company number, email, phones (see ``comparison_levels``)."""
     levels = {}
     if a.company_key and b.company_key:
         levels["company"] = "same" if a.company_key == b.company_key else "different"
     if a.email_key and b.email_key:
-        if a.email_key == b.email_key:
-            weak = a.email_key in shared_values or is_generic_email(a.email_key)
-            levels["email"] = "same_shared" if weak else "same"
-        elif not (is_generic_email(a.email_key) or is_generic_email(b.email_key)):
-            local_a, local_b = a.email_key.split("@", 1)[0], b.email_key.split("@", 1)[0]
-            # the same mailbox name at another provider (orange -> gmail): evidence when the
-            # name is a handle of its own, hardly any when it only spells the person's name
-            if local_a != local_b:
-                levels["email"] = "different"
-            elif _spells_name(local_a, a.name_key) or _spells_name(local_a, b.name_key):
-                levels["email"] = "same_local_name"
-            else:
-                levels["email"] = "same_local"
+        level = _email_level(a, b, shared_values)
+        if level:
+            levels["email"] = level
     common_phones = a.phones & b.phones
     if common_phones:
         personal = {phone for phone in common_phones if phone not in shared_values}
@@ -240,6 +264,10 @@ def comparison_levels(a, b, shared_values=frozenset(), word_counts=None):
     and the name similarity. The Fellegi-Sunter comparison vector: ``score_pair`` weighs it,
     ``weights.estimate`` learns the weights of its levels."""
     levels = _contact_levels(a, b, shared_values)
+    if a.name_key and b.name_key and a.name_key != b.name_key:
+        name_a, name_b = compared_names(a.name_key, b.name_key)
+        if (name_a, name_b) != (a.name_key, b.name_key):
+            a, b = a._replace(name_key=name_a), b._replace(name_key=name_b)
     if same_customer(a, b):
         levels["customer"] = "same"
     birth = birthdate_level(a.birthdate, b.birthdate)
@@ -266,6 +294,8 @@ def comparison_levels(a, b, shared_values=frozenset(), word_counts=None):
         levels["address"] = "same_street" if same_street else "same_zip"
     elif same_street and a.city and b.city and fold_city(a.city) == fold_city(b.city):
         levels["address"] = "same_street"  # a mistyped postcode
+    elif a.zip and b.zip and not (a.city and b.city and fold_city(a.city) == fold_city(b.city)):
+        levels["address"] = "different"
     if levels.get("phone") == "same_landline" and levels.get("address") == "same_street":
         # the line of the home: it says what the address says (a household), not who
         levels["phone"] = "same_landline_home"
