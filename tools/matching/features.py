@@ -167,6 +167,7 @@ def email_alias(email_key):
 
 
 _DIGITS = re.compile(r"\d+")
+_LETTERS_ONLY = re.compile(r"[^a-z]+")
 
 
 def is_email_slip(local_a, domain_a, local_b, domain_b):
@@ -177,7 +178,14 @@ def is_email_slip(local_a, domain_a, local_b, domain_b):
     if _DIGITS.findall(local_a) != _DIGITS.findall(local_b):
         return False
     if domain_a == domain_b:
-        return min(len(local_a), len(local_b)) >= 6 and Levenshtein.distance(local_a, local_b) == 1
+        # a dot or a dash more is another mailbox (jean.dupont@ and jeandupont@ are two boxes
+        # outside Gmail), a letter typed wrong is the same one
+        letters_a, letters_b = _LETTERS_ONLY.sub("", local_a), _LETTERS_ONLY.sub("", local_b)
+        return (
+            min(len(letters_a), len(letters_b)) >= 6
+            and Levenshtein.distance(local_a, local_b) == 1
+            and letters_a != letters_b
+        )
     if local_a != local_b or len(local_a) < 4:
         return False
     return Levenshtein.distance(domain_a, domain_b) <= 1 and len(domain_a) >= 6
@@ -185,6 +193,14 @@ def is_email_slip(local_a, domain_a, local_b, domain_b):
 
 def is_generic_email(email_key):
     return bool(email_key) and email_key.split("@", 1)[0] in GENERIC_LOCALS
+
+
+_HOUSEHOLD = re.compile(r"^(famille|family)[._-]?[a-z]")
+
+
+def is_household_email(email_key):
+    """A family mailbox (``famille.dupont@``, ``lesdupont@``): a household writes from it."""
+    return bool(email_key and _HOUSEHOLD.match(email_key))
 
 
 @functools.lru_cache(maxsize=1 << 16)

@@ -4,6 +4,8 @@ the reasons a person can check, and the conflicts that prove two people."""
 import math
 import re
 
+from rapidfuzz import fuzz
+
 from ..i18n import _lt
 from .features import (
     compared_names,
@@ -11,6 +13,7 @@ from .features import (
     fold_city,
     is_email_slip,
     is_generic_email,
+    is_household_email,
     is_mobile,
     is_same_street,
     name_similarity,
@@ -29,9 +32,11 @@ DEFAULT_WEIGHTS = {
         # (jean.dupont@, jeandupont@) fold to it, so it says little more than the name
         "same_spelled": 6.0,
         "same_shared": 0.5,
+        # famille.dupont@: the mailbox of a household (spouses, children), not of one person
+        "same_household": 1.5,
         "close": 0.0,  # one letter apart, the same digits: a typing slip
         "same_local": 2.0,  # the same handle at another provider (lapinbleu56@...)
-        "same_local_name": 0.3,  # jean.dupont@ at another provider: it spells the name only
+        "same_local_name": 0.0,  # jean.dupont@ at another provider: it spells the name only
         "different": -1.0,
     },
     "phone": {
@@ -140,12 +145,21 @@ def _name_changed(a, b, word_counts):
     return all(word_counts.get(word, 0) < shared_count for word in others)
 
 
-def _different_names_level(a, b, birth, same_street, one_customer, word_counts):
+def _different_names_level(a, b, birth, same_street, one_customer, word_counts, one_mailbox):
     """Level of two names that differ (similarity under 0.85)."""
     both_persons = not a.is_company and not b.is_company
     if one_customer and birth != "different":
         # One customer number and no birth date against it: the name was mistyped or
         # rewritten in one of the systems (twins and spouses have their own numbers).
+        return "rewritten"
+    if (
+        one_mailbox
+        and both_persons
+        and birth != "different"
+        and share_a_word(a.name_key, b.name_key)
+    ):
+        # One personal mailbox (not a household's) and a word of the names in common: the
+        # name was written otherwise (a maiden name, a second first name), not a relative's
         return "rewritten"
     if both_persons and _name_changed(a.name_key, b.name_key, word_counts):
         # The same first name and another surname: a married name, not a relative (relatives
@@ -197,13 +211,23 @@ _NOT_LETTERS = re.compile(r"[^a-z]+")
 
 
 def _spells_name(local, name_key):
-    """Whether a mailbox name is made of the words of the name (or their initials) only."""
+    """Whether a mailbox name is made of the words of the name (or their initials) only, a
+    letter typed wrong in either of them aside (``carolinerichard@`` for Caroline Rishard)."""
     if not name_key:
         return False
     letters = _NOT_LETTERS.sub("", local)
+    left = letters
     for word in name_key.split():
-        letters = letters.replace(word, "", 1)
-    return len(letters) <= 2
+        left = left.replace(word, "", 1)
+    if len(left) <= 2:
+        return True
+    words = name_key.split()
+    return (
+        len(words) == 2
+        and len(letters) >= 8
+        and max(fuzz.ratio(letters, words[0] + words[1]), fuzz.ratio(letters, words[1] + words[0]))
+        >= 90
+    )
 
 
 def _email_level(a, b, shared_values):
@@ -212,6 +236,8 @@ def _email_level(a, b, shared_values):
     if key_a == key_b:
         if a.email_key in shared_values or is_generic_email(a.email_key):
             return "same_shared"
+        if is_household_email(key_a):
+            return "same_household"
         local, __, domain = key_a.partition("@")
         if domain == "gmail.com" and (
             _spells_name(local, a.name_key) or _spells_name(local, b.name_key)
@@ -259,6 +285,31 @@ def _contact_levels(a, b, shared_values):
     return levels
 
 
+def _name_level(a, b, similarity, birth, same_street, one_customer, word_counts, one_mailbox):
+    """Level of two name keys (both present)."""
+    if not (a.is_company or b.is_company) and _generations_differ(a.name_key, b.name_key):
+        return "different"  # a father and his son: a fact, two people
+    if similarity >= 0.999:
+        return "exact"
+    if similarity >= 0.85:
+        if _is_partial(a.name_key, b.name_key):
+            return "partial"
+        return "close_high" if similarity >= 0.925 else "close"
+    return _different_names_level(a, b, birth, same_street, one_customer, word_counts, one_mailbox)
+
+
+def _address_level(a, b, same_street):
+    """Level of two addresses, or None (a postcode missing)."""
+    same_city = bool(a.city and b.city and fold_city(a.city) == fold_city(b.city))
+    if a.zip and a.zip == b.zip:
+        return "same_street" if same_street else "same_zip"
+    if same_street and same_city:
+        return "same_street"  # a mistyped postcode
+    if a.zip and b.zip and not same_city:
+        return "different"
+    return None
+
+
 def comparison_levels(a, b, shared_values=frozenset(), word_counts=None):
     """``{comparison: level}`` of two ``Features`` (a comparison absent: a value is missing),
     and the name similarity. The Fellegi-Sunter comparison vector: ``score_pair`` weighs it,
@@ -274,29 +325,17 @@ def comparison_levels(a, b, shared_values=frozenset(), word_counts=None):
     same_street = is_same_street(a.street, b.street)
     similarity = name_similarity(a.name_key, b.name_key)
     if a.name_key and b.name_key:
-        if not (a.is_company or b.is_company) and _generations_differ(a.name_key, b.name_key):
-            levels["name"] = "different"  # a father and his son: a fact, two people
-        elif similarity >= 0.999:
-            levels["name"] = "exact"
-        elif similarity >= 0.85:
-            if _is_partial(a.name_key, b.name_key):
-                levels["name"] = "partial"
-            else:
-                levels["name"] = "close_high" if similarity >= 0.925 else "close"
-        else:
-            context = (birth, same_street, "customer" in levels, word_counts)
-            levels["name"] = _different_names_level(a, b, *context)
+        one_mailbox = levels.get("email") == "same"
+        context = (birth, same_street, "customer" in levels, word_counts, one_mailbox)
+        levels["name"] = _name_level(a, b, similarity, *context)
     if birth:
         if "customer" in levels and birth == "different" and similarity >= 0.85:
             birth = "mistyped"  # the same customer and the same name: a date typed wrong
         levels["birth"] = birth
-    if a.zip and a.zip == b.zip:
-        levels["address"] = "same_street" if same_street else "same_zip"
-    elif same_street and a.city and b.city and fold_city(a.city) == fold_city(b.city):
-        levels["address"] = "same_street"  # a mistyped postcode
-    elif a.zip and b.zip and not (a.city and b.city and fold_city(a.city) == fold_city(b.city)):
-        levels["address"] = "different"
-    if levels.get("phone") == "same_landline" and levels.get("address") == "same_street":
+    address = _address_level(a, b, same_street)
+    if address:
+        levels["address"] = address
+    if levels.get("phone") == "same_landline" and address == "same_street":
         # the line of the home: it says what the address says (a household), not who
         levels["phone"] = "same_landline_home"
     return levels, similarity
@@ -307,6 +346,9 @@ _REASONS = {
     ("company", "different"): "different SIREN/VAT",
     ("email", "same"): "same email",
     ("email", "same_shared"): "same shared email",
+    ("email", "same_household"): "same shared email",
+    ("email", "same_spelled"): "same email",
+    ("email", "close"): "email one letter apart",
     ("email", "same_local"): "same mailbox name",
     ("email", "same_local_name"): "same mailbox name",
     ("phone", "same_mobile"): "same phone",
@@ -374,6 +416,7 @@ REASON_TEMPLATES = {
     "different SIREN/VAT": _lt("different SIREN/VAT"),
     "same email": _lt("same email"),
     "same shared email": _lt("same shared email"),
+    "email one letter apart": _lt("email one letter apart"),
     "same phone": _lt("same phone"),
     "same landline": _lt("same landline"),
     "same shared phone": _lt("same shared phone"),
