@@ -11,7 +11,7 @@ import re
 from collections import namedtuple
 
 from rapidfuzz import fuzz
-from rapidfuzz.distance import Levenshtein
+from rapidfuzz.distance import OSA
 
 from .. import normalize
 
@@ -183,12 +183,12 @@ def is_email_slip(local_a, domain_a, local_b, domain_b):
         letters_a, letters_b = _LETTERS_ONLY.sub("", local_a), _LETTERS_ONLY.sub("", local_b)
         return (
             min(len(letters_a), len(letters_b)) >= 6
-            and Levenshtein.distance(local_a, local_b) == 1
+            and OSA.distance(local_a, local_b) == 1
             and letters_a != letters_b
         )
     if local_a != local_b or len(local_a) < 4:
         return False
-    return Levenshtein.distance(domain_a, domain_b) <= 1 and len(domain_a) >= 6
+    return OSA.distance(domain_a, domain_b) <= 1 and len(domain_a) >= 6
 
 
 def is_generic_email(email_key):

@@ -152,6 +152,10 @@ def _different_names_level(a, b, birth, same_street, one_customer, word_counts, 
         # One customer number and no birth date against it: the name was mistyped or
         # rewritten in one of the systems (twins and spouses have their own numbers).
         return "rewritten"
+    if both_persons and _name_changed(a.name_key, b.name_key, word_counts):
+        # The same first name and another surname: a married name, not a relative (relatives
+        # share the surname, the rarer word). It lowers the score, it does not forbid.
+        return "surname_changed"
     if (
         one_mailbox
         and both_persons
@@ -161,10 +165,6 @@ def _different_names_level(a, b, birth, same_street, one_customer, word_counts, 
         # One personal mailbox (not a household's) and a word of the names in common: the
         # name was written otherwise (a maiden name, a second first name), not a relative's
         return "rewritten"
-    if both_persons and _name_changed(a.name_key, b.name_key, word_counts):
-        # The same first name and another surname: a married name, not a relative (relatives
-        # share the surname, the rarer word). It lowers the score, it does not forbid.
-        return "surname_changed"
     if both_persons and (" " not in a.name_key or " " not in b.name_key):
         # "Olivier" and "Lacroix": one record holds only a first name or only a surname, so
         # the names cannot be told apart nor together: weak evidence, never a proof
