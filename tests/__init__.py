@@ -62,3 +62,4 @@ from . import test_attack_entry
 from . import test_export_log
 from . import test_attack_control
 from . import test_attack_control_http
+from . import test_matching_recall
