@@ -854,6 +854,11 @@ def main():
     )
     parser.add_argument("--orders", type=int, help="control: confirmed orders (default count/10)")
     parser.add_argument("--keep", action="store_true", help="control: keep the database")
+    parser.add_argument(
+        "--anchor-config",
+        help="control: also measure the addon of this odoo.conf's addons path (the anchor), on "
+        "a copy of the same base taken before this version's update",
+    )
     args = parser.parse_args()
 
     import odoo

@@ -43,6 +43,7 @@ from . import hygiene_retention_anonymize
 from . import erasers
 from . import hygiene_consent_erasure
 from . import hygiene_partner_score
+from . import hygiene_partner_score_changes
 from . import hygiene_kpi_snapshot
 from . import hygiene_kpi_cause
 from . import hygiene_optout

@@ -81,6 +81,7 @@ class HygieneImportCommit(models.AbstractModel):
         self.env.flush_all()
         self._set_line_state("done", SQL("state != 'done'"))
         self._engine_write({"state": "done", "dry_run_summary": False})
+        self.env["hygiene.kpi.snapshot"]._hygiene_after_operation("import", self)  # control-perf
 
     def _set_line_state(self, state, condition):
         """Set ``state`` on the batch's lines matching the SQL ``condition``, in one UPDATE."""

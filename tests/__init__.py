@@ -42,6 +42,7 @@ from . import test_control_quality
 from . import test_control_dashboard
 from . import test_control_segment
 from . import test_control_rfm
+from . import test_control_incremental
 from . import test_matching_fs
 from . import test_erasure_registry
 from . import test_erasure_e2e
