@@ -58,3 +58,5 @@ from . import hygiene_privacy_request_portal
 from . import hygiene_entry_rules
 from . import hygiene_entry_hooks
 from . import hygiene_details_request
+from . import hygiene_scan_run
+from . import hygiene_duplicate_scan

@@ -60,3 +60,4 @@ from . import test_details_check
 from . import test_attack_portal
 from . import test_attack_entry
 from . import test_export_log
+from . import test_scan_chunks
