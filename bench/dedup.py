@@ -322,8 +322,9 @@ def _delete_groups(cr):
 
 def run_scan(args, db):
     """The addon's scan in a fresh child process: (result dict, groups as (score, ids))."""
+    workers = str(getattr(args, "workers", None) or 2)
     command = [sys.executable, str(Path(__file__).resolve()), "--scan-child", db, args.config]
-    process = subprocess.run(command, capture_output=True, text=True, check=False)
+    process = subprocess.run([*command, workers], capture_output=True, text=True, check=False)
     lines = [ln for ln in process.stdout.splitlines() if ln.startswith(CHILD_MARK)]
     if not lines:
         tail = (process.stderr or process.stdout).strip().splitlines()[-5:]
@@ -352,37 +353,73 @@ def run_scan(args, db):
     return result, groups
 
 
-def scan_child(db, config):
-    """Child process: run the scan, commit, print its time, peak memory and stats."""
+def scan_child(db, config, workers=2):
+    """Child process: open a scan run (committed), run it with ``workers`` worker processes
+    as the cron workers would (each claims chunks, commits each), print the time, each
+    worker's peak memory (ru_maxrss), the load average and the run's figures."""
     import odoo
     from odoo.api import Environment
 
     odoo.tools.config.parse_config(["-c", config, "--log-level=warn"])
     registry = odoo.modules.registry.Registry(db)
+    load_before = os.getloadavg()
+    start = time.perf_counter()
     with registry.cursor() as cr:
         env = Environment(cr, odoo.SUPERUSER_ID, {"tracking_disable": True})
-        Group = env["hygiene.duplicate.group"]
-        rss_before = _rss_mb()
-        start = time.perf_counter()
-        cpu_start = time.process_time()
         try:
-            stats = Group._hygiene_scan()
-            env.flush_all()
-        except Exception as error:  # the scan is new: report, do not hide the other rows
+            run = env["hygiene.duplicate.scan"]._start(0.5, 50)
+            run_id = run.id
+            cr.commit()  # pylint: disable=invalid-commit  (bench database)
+        except Exception as error:
             print(CHILD_MARK + json.dumps({"error": f"{type(error).__name__}: {error}"}))
             raise
-        seconds = time.perf_counter() - start
-        cpu_seconds = time.process_time() - cpu_start
-        cr.commit()  # pylint: disable=invalid-commit  (bench database)
+    command = [sys.executable, str(Path(__file__).resolve()), "--scan-worker", db, config]
+    processes = [
+        subprocess.Popen([*command, str(run_id)], stdout=subprocess.PIPE, text=True)
+        for __ in range(workers)
+    ]
+    outputs = [process.communicate()[0] for process in processes]
+    seconds = time.perf_counter() - start
+    figures = [
+        json.loads(line[len(CHILD_MARK) :])
+        for output in outputs
+        for line in output.splitlines()
+        if line.startswith(CHILD_MARK)
+    ]
+    with registry.cursor() as cr:
+        cr.execute("SELECT state, stats FROM hygiene_scan_run WHERE id = %s", [run_id])
+        state, stats = cr.fetchone()
     result = {
         "seconds": round(seconds, 2),
+        "workers": workers,
+        "state": state,
         # on a shared machine the wall time includes waiting for a core
-        "cpu_seconds": round(cpu_seconds, 2),
-        "rss_before_mb": round(rss_before),
-        "peak_rss_mb": round(_rss_mb()),
-        "stats": stats,
+        "cpu_seconds": round(sum(f["cpu_seconds"] for f in figures), 2),
+        "peak_rss_mb": max((f["peak_rss_mb"] for f in figures), default=None),
+        "worker_peak_rss_mb": [f["peak_rss_mb"] for f in figures],
+        "load_before": load_before,
+        "load_after": os.getloadavg(),
+        "stats": json.loads(stats or "{}"),
     }
+    if state != "done":
+        result["error"] = f"run {run_id} ended {state}"
     print(CHILD_MARK + json.dumps(result, default=str), flush=True)
+
+
+def scan_worker(db, config, run_id):
+    """One worker process of ``scan_child``: ``hygiene.duplicate.scan._work`` as a cron does."""
+    import odoo
+    from odoo.api import Environment
+
+    odoo.tools.config.parse_config(["-c", config, "--log-level=warn"])
+    registry = odoo.modules.registry.Registry(db)
+    cpu_start = time.process_time()
+    with registry.cursor() as cr:
+        env = Environment(cr, odoo.SUPERUSER_ID, {"tracking_disable": True})
+        run = env["hygiene.scan.run"].browse(run_id)
+        env["hygiene.duplicate.scan"]._work(run, commit=True)
+    result = {"cpu_seconds": time.process_time() - cpu_start, "peak_rss_mb": round(_rss_mb())}
+    print(CHILD_MARK + json.dumps(result), flush=True)
 
 
 def run_core_wizard(env):
@@ -463,7 +500,13 @@ def evaluate(args, db, env, entity_of, negative_of):
         else:
             metrics = pairwise_metrics([ids for _score, ids in groups], entity_of, negative_of)
             print_row("scan (all groups)", timing, metrics)
-            print(f"    scan: {timing.get('cpu_seconds')} s CPU, {timing.get('stats')}", flush=True)
+            print(
+                f"    scan: {timing.get('workers')} workers, {timing.get('cpu_seconds')} s CPU,"
+                f" peak RSS per worker {timing.get('worker_peak_rss_mb')} MB, load"
+                f" {timing.get('load_before')} -> {timing.get('load_after')},"
+                f" {timing.get('stats')}",
+                flush=True,
+            )
             by_score = {}
             for minimum in MIN_SCORES:
                 kept = [ids for score, ids in groups if (score or 0) >= minimum]
@@ -656,7 +699,9 @@ def self_check():
 
 
 if __name__ == "__main__":
-    if len(sys.argv) == 4 and sys.argv[1] == "--scan-child":
-        scan_child(sys.argv[2], sys.argv[3])
+    if len(sys.argv) == 5 and sys.argv[1] == "--scan-child":
+        scan_child(sys.argv[2], sys.argv[3], int(sys.argv[4]))
+    elif len(sys.argv) == 5 and sys.argv[1] == "--scan-worker":
+        scan_worker(sys.argv[2], sys.argv[3], int(sys.argv[4]))
     else:
         self_check()

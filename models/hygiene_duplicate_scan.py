@@ -70,7 +70,28 @@ class HygieneDuplicateScan(models.AbstractModel):
                 "auto_merge": auto_merge,
             }
         )
-        for number in range(chunks):
+        self._create_tables(run)
+        bounds = [*starts, None]
+        self.env["hygiene.scan.chunk"].sudo().create(
+            [
+                {
+                    "run_id": run.id,
+                    "stage": "keys",
+                    "number": number,
+                    "low_id": bounds[number] or 0,
+                    "high_id": bounds[number + 1] and bounds[number + 1] - 1,
+                }
+                for number in range(chunks)
+            ]
+        )
+        return run
+
+    @api.model
+    def _create_tables(self, run):
+        """The run's working tables (unlogged: rebuilt by a new run after a crash): one key
+        table per key chunk, the edges, the name words, the groups found."""
+        cr = self.env.cr
+        for number in range(run.chunks):
             cr.execute(
                 SQL(
                     "CREATE UNLOGGED TABLE %s (h bigint, kind smallint, pid int)",
@@ -93,20 +114,6 @@ class HygieneDuplicateScan(models.AbstractModel):
                 self._scan_table(run, "result"),
             )
         )
-        bounds = [*starts, None]
-        self.env["hygiene.scan.chunk"].sudo().create(
-            [
-                {
-                    "run_id": run.id,
-                    "stage": "keys",
-                    "number": number,
-                    "low_id": bounds[number] or 0,
-                    "high_id": bounds[number + 1] and bounds[number + 1] - 1,
-                }
-                for number in range(chunks)
-            ]
-        )
-        return run
 
     @api.model
     def _scan_table(self, run, name):

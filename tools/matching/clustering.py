@@ -108,19 +108,24 @@ def cluster(ids, pair_scores, threshold=SCORE_REVIEW, score_fn=None, floor=None,
                 parent[node] = node
                 members[node] = [node]
         root_a, root_b = find(a), find(b)
-        if root_a == root_b:
-            continue
-        group_a, group_b = members[root_a], members[root_b]
-        joined = group_a + group_b
-        if all(
-            pair_score(x, y) >= floor or (excuse and excuse(x, y, joined))
-            for x in group_a
-            for y in group_b
+        if root_a != root_b and _may_join(
+            members[root_a], members[root_b], pair_score, floor, excuse
         ):
             parent[root_b] = root_a
-            members[root_a] = joined
+            members[root_a] = members[root_a] + members[root_b]
             del members[root_b]
     return _scored_clusters(members.values(), weight)
+
+
+def _may_join(group_a, group_b, pair_score, floor, excuse):
+    """Complete linkage: every pair across the two groups scores at least ``floor``, or is
+    forgiven by ``excuse`` (see ``cluster``)."""
+    joined = group_a + group_b
+    return all(
+        pair_score(x, y) >= floor or (excuse and excuse(x, y, joined))
+        for x in group_a
+        for y in group_b
+    )
 
 
 def _scored_clusters(groups, weight):
