@@ -528,6 +528,49 @@ def evaluate(args, db, env, entity_of, negative_of):
     return results
 
 
+def run_warning(env, probes, seed=7):
+    """The live warning of the contact form (``hygiene_duplicate_ids`` computed on a new
+    record, as the form's onchange does) for ``probes`` contacts typed over the loaded base: the
+    same name and email as a partner, the name misspelt with the postcode, or a name nobody has.
+    Returns the figures (median, p95 in ms, share with a warning, load)."""
+    import random
+    import statistics
+
+    rng = random.Random(seed)
+    env.cr.execute("SELECT setseed(0.16)")
+    env.cr.execute(
+        "SELECT name, email, phone, zip FROM res_partner WHERE active AND name != ''"
+        " ORDER BY random() LIMIT %s",
+        [probes],
+    )
+    samples = env.cr.fetchall()
+    durations, found = [], 0
+    Partner = env["res.partner"]
+    for index, (name, email, phone, zip_code) in enumerate(samples):
+        typed = {"name": name, "email": email or False, "phone": phone or False, "zip": zip_code}
+        if index % 3 == 1 and len(name) > 4:  # a slip in the name, the postcode only
+            cut = rng.randrange(1, len(name) - 2)
+            typed = {"name": name[:cut] + name[cut + 1 :], "zip": zip_code}
+        elif index % 3 == 2:  # somebody new
+            typed = {"name": f"Zoltan Quenec{index}", "zip": zip_code}
+        start = time.perf_counter()
+        partner = Partner.new(typed)
+        matches = partner.hygiene_duplicate_ids
+        partner.hygiene_duplicate_reason  # noqa: B018  (what the form shows)
+        durations.append((time.perf_counter() - start) * 1000)
+        found += bool(matches)
+        env.invalidate_all()
+    durations.sort()
+    return {
+        "probes": len(durations),
+        "median_ms": round(statistics.median(durations), 1),
+        "p95_ms": round(durations[int(len(durations) * 0.95) - 1], 1),
+        "max_ms": round(durations[-1], 1),
+        "with_warning": found,
+        "load": os.getloadavg(),
+    }
+
+
 def _prepare(args, db, make_rows, label, country="FR"):
     """Load the rows labelled ``label`` into ``db`` unless they are there; back-fill the keys."""
     import odoo
@@ -560,6 +603,9 @@ def _prepare(args, db, make_rows, label, country="FR"):
             print("  keys already back-filled for this load (--backfill to time it again)")
         entity_of, negative_of = read_truth(cr)
         results = evaluate(args, db, env, entity_of, negative_of)
+        if getattr(args, "warning", False):
+            results["warning"] = run_warning(env, args.probes or 200)
+            print(f"  live warning: {results['warning']}", flush=True)
     return {"load_s": load_s and round(load_s, 1), "backfill_s": round(backfill_s, 1), **results}
 
 

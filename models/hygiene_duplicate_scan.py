@@ -14,6 +14,7 @@ from ..tools.matching.blocking import name_keys_of
 from ..tools.matching.chunks import chunk_blocks, routed_keys, shared_kind_caps
 from ..tools.matching.clustering import cluster_scored, score_blocks
 from .hygiene_duplicate_group import _pairs
+from .res_partner_warning import NAME_WORD_TABLE
 
 _logger = logging.getLogger(__name__)
 
@@ -165,7 +166,10 @@ class HygieneDuplicateScan(models.AbstractModel):
         """Open the next stage when every chunk of this one is done (the run row locked, so
         that one worker only does it); False when some are still running elsewhere."""
         cr = self.env.cr
-        cr.execute(SQL("SELECT state FROM hygiene_scan_run WHERE id = %s FOR UPDATE", run.id))
+        # NO KEY: the other workers' chunk updates (a key share on the run) do not wait
+        cr.execute(
+            SQL("SELECT state FROM hygiene_scan_run WHERE id = %s FOR NO KEY UPDATE", run.id)
+        )
         state = cr.fetchone()[0]
         run.invalidate_recordset()
         if state != run.state or state in ("done", "failed"):
@@ -439,8 +443,17 @@ class HygieneDuplicateScan(models.AbstractModel):
         Group.invalidate_model()
         Group._set_group_companies()
         stats = self._run_stats(run)
-        for name in ("edge", "node", "word", "result"):
+        for name in ("edge", "node", "result"):
             cr.execute(SQL("DROP TABLE IF EXISTS %s", self._scan_table(run, name)))
+        # the name-word counts stay for the live warning (``res_partner_warning.py``)
+        cr.execute(SQL("DROP TABLE IF EXISTS %s", SQL.identifier(NAME_WORD_TABLE)))
+        cr.execute(
+            SQL(
+                "ALTER TABLE %s RENAME TO %s",
+                self._scan_table(run, "word"),
+                SQL.identifier(NAME_WORD_TABLE),
+            )
+        )
         run.stats = json.dumps(stats)
         _logger.info("duplicate scan: %s", stats)
         if run.auto_merge:
@@ -448,7 +461,20 @@ class HygieneDuplicateScan(models.AbstractModel):
 
     @api.model
     def _run_stats(self, run):
-        stats = {"partners": run.partners, "chunks": run.chunks}
+        cr = self.env.cr
+        cr.execute(
+            SQL(
+                "SELECT extract(epoch FROM clock_timestamp() AT TIME ZONE 'UTC' - create_date)"
+                " FROM hygiene_scan_run WHERE id = %s",
+                run.id,
+            )
+        )
+        # from the opening of the run to its end, whoever ran its chunks
+        stats = {
+            "partners": run.partners,
+            "chunks": run.chunks,
+            "seconds_run": round(float(cr.fetchone()[0]), 1),
+        }
         stats.update(dict.fromkeys(SUMMED, 0))
         for chunk in self.env["hygiene.scan.chunk"].sudo().search([("run_id", "=", run.id)]):
             figures = json.loads(chunk.stats or "{}")

@@ -61,3 +61,4 @@ from . import test_attack_portal
 from . import test_attack_entry
 from . import test_export_log
 from . import test_scan_chunks
+from . import test_duplicate_warning_score
