@@ -22,17 +22,6 @@ PENDING = {
         0,
         {"_hygiene_insert_import_origins": 61},
     ),
-    # TODO(matcher): the tools/matching package and the live warning
-    "tools/matching.py": (
-        "matcher",
-        775,
-        {"score_pair": 62, "cluster": 70, "_blocking_passes": 61},
-    ),
-    "models/res_partner_matching.py": (
-        "matcher",
-        0,
-        {"_hygiene_find_duplicates": 71, "hygiene_duplicate_hint": 68},
-    ),
 }
 
 

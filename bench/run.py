@@ -816,6 +816,10 @@ def main():
     parser.add_argument(
         "--skip-core", action="store_true", help="dedup: do not run the core wizard"
     )
+    parser.add_argument("--workers", type=int, default=2, help="dedup: scan worker processes")
+    parser.add_argument(
+        "--warning", action="store_true", help="dedup: also time PROBES live warnings on the base"
+    )
     parser.add_argument("--pairs", type=int, default=10000, help="merge: pairs merged by the addon")
     parser.add_argument("--core-pairs", type=int, default=200, help="merge: pairs for the core")
     parser.add_argument("--febrl", action="store_true", help="dedup: also the FEBRL 1-4 sets")
