@@ -279,13 +279,38 @@ def _measure_base_import(args, template, path, count):
     return seconds, peak_mb, created
 
 
+def _ensure_template(args, template, count):
+    """The base of ``count`` partners to import into: made once (the addon installed, partners
+    bulk-loaded with COPY and their keys back-filled) when ``template`` does not exist yet, as
+    ``./dev bench warning --count N`` makes ``hygiene_bench_<N>``."""
+    from run import _bulk_load_partners, ensure_database
+
+    import odoo
+    from odoo.api import Environment
+    from odoo.service import db as db_service
+
+    if db_service.exp_db_exist(template):
+        return
+    ensure_database(args, template, args.addon)
+    registry = odoo.modules.registry.Registry(template)
+    with registry.cursor() as cr:
+        cr.execute("SELECT count(*) FROM res_partner")
+        missing = count - cr.fetchone()[0]
+        if missing > 0:
+            _bulk_load_partners(cr, missing)
+        Environment(cr, odoo.SUPERUSER_ID, {})["res.partner"]._hygiene_backfill_keys()
+    registry.delete(template)
+    odoo.sql_db.close_db(template)
+
+
 def bench_import(args):
     import odoo
 
     count = args.count or 100_000
     template = args.template or f"hygiene_bench_{count}"
     db = args.db or f"hygiene_bench_import_{count}"
-    print(f"copying {template} to {db} (run './dev bench warning --count {count}' first)")
+    _ensure_template(args, template, count)
+    print(f"copying {template} to {db}")
     _copy_base(args, template, db)
     registry = odoo.modules.registry.Registry(db)
     base_size = _active_partners(registry)
