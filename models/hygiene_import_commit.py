@@ -109,9 +109,8 @@ class HygieneImportCommit(models.AbstractModel):
         # updates first, while the cache holds no pending computes of the new contacts
         self._update_contacts(lines - creates, clean_by_line, countries, results, conflicts_by_line)
         if creates:
-            partners = Partner.create(
-                [self._partner_vals(clean_by_line[line.id], countries) for line in creates]
-            )
+            vals_list = [self._partner_vals(clean_by_line[line.id], countries) for line in creates]
+            partners = Partner.create(self._with_salesperson(Partner, vals_list))
             results.update(zip(creates.ids, partners.ids, strict=True))
         if not (self.env.su or self.env.user.has_group(OFFICER)):
             self._keep_retention_clock(lines - creates, results, clean_by_line, notes)
@@ -125,6 +124,19 @@ class HygieneImportCommit(models.AbstractModel):
                     activities.append((results[line.id], clean[target], source))
         Partner._hygiene_register_activities(activities)
         self._close_lines(lines, results, conflicts_by_line, notes)
+
+    def _with_salesperson(self, Partner, vals_list):
+        """``vals_list`` with the salesperson each new contact would get anyway: its default,
+        the contacts of an import having no parent company to take one from. The salesperson is
+        the one field of a contact computed before its creation (``precompute``): given, the ORM
+        no longer builds a draft record of every row to compute it (a fifth of the creation)."""
+        if "user_id" not in Partner._fields or not Partner._fields["user_id"].precompute:
+            return vals_list
+        salesperson = Partner.default_get(["user_id"]).get("user_id", False)
+        for vals in vals_list:
+            if not vals.get("parent_id"):
+                vals.setdefault("user_id", salesperson)
+        return vals_list
 
     def _keep_retention_clock(self, lines, results, clean_by_line, notes):
         """A steward's file does not move the retention clock of contacts already in the base
