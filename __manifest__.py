@@ -72,6 +72,7 @@
     "assets": {
         "web.assets_backend": [
             "partner_data_hygiene/static/src/scss/hygiene.scss",
+            "partner_data_hygiene/static/src/js/lead_lookup.js",
             "partner_data_hygiene/static/src/js/duplicate_hint.js",
             "partner_data_hygiene/static/src/xml/duplicate_hint.xml",
             "partner_data_hygiene/static/src/js/entry_hints.js",

@@ -52,9 +52,10 @@ def fragment(root, name):
 def generate(root):
     manifest = ast.literal_eval((root / "__manifest__.py").read_text(encoding="utf-8"))
     sources = sorted((root / "readme").glob("*.md"))
+    # only what the README shows of the manifest: a new data file in it changes nothing here
+    shown = repr([manifest[key] for key in ("name", "license", "author")]).encode()
     digest = hashlib.sha256(
-        b"".join(p.name.encode() + p.read_bytes() for p in sources)
-        + (root / "__manifest__.py").read_bytes()
+        b"".join(p.name.encode() + p.read_bytes() for p in sources) + shown
     ).hexdigest()
     badge, url = LICENSES.get(manifest["license"], (manifest["license"], ""))
     parts = [

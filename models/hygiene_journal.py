@@ -1,13 +1,10 @@
-import csv
-import io
-
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
 
 from odoo.addons.base.models.ir_model import MODULE_UNINSTALL_FLAG
 
 from ..const import GROUP_OFFICER
-from ..tools.export import safe_cell
+from ..tools.export import csv_download
 from ..tools.i18n import _lt
 
 OPERATIONS = [
@@ -146,48 +143,30 @@ class HygieneJournal(models.Model):
         entries = self or self.search([])  # pylint: disable=no-search-all
         entries.check_access("read")
         operations = dict(self._fields["operation"]._description_selection(self.env))
-        buffer = io.StringIO()
-        writer = csv.writer(buffer)
-        writer.writerow(
-            [
-                self.env._("Date (UTC)"),
-                self.env._("Actor"),
-                self.env._("Operation"),
-                self.env._("Policy"),
-                self.env._("Reason"),
-                self.env._("Contacts"),
-                self.env._("Records changed per model"),
-                self.env._("Contact ids"),
-            ]
-        )
-        for entry in entries.sorted(lambda e: (e.date, e.id)):
-            writer.writerow(
-                [
-                    safe_cell(value)
-                    for value in (
-                        fields.Datetime.to_string(entry.date),
-                        entry.user_id.login or "",
-                        operations.get(entry.operation, entry.operation),
-                        entry.policy_name or "",
-                        entry.reason_label or "",
-                        entry.record_count,
-                        entry.counts_summary,
-                        entry.record_ids_text,
-                    )
-                ]
+        header = [
+            self.env._("Date (UTC)"),
+            self.env._("Actor"),
+            self.env._("Operation"),
+            self.env._("Policy"),
+            self.env._("Reason"),
+            self.env._("Contacts"),
+            self.env._("Records changed per model"),
+            self.env._("Contact ids"),
+        ]
+        rows = (
+            (
+                fields.Datetime.to_string(entry.date),
+                entry.user_id.login or "",
+                operations.get(entry.operation, entry.operation),
+                entry.policy_name or "",
+                entry.reason_label or "",
+                entry.record_count,
+                entry.counts_summary,
+                entry.record_ids_text,
             )
-        attachment = self.env["ir.attachment"].create(
-            {
-                "name": "hygiene_operations_journal.csv",
-                "raw": buffer.getvalue().encode(),
-                "mimetype": "text/csv",
-            }
+            for entry in entries.sorted(lambda e: (e.date, e.id))
         )
-        return {
-            "type": "ir.actions.act_url",
-            "url": f"/web/content/{attachment.id}?download=true",
-            "target": "download",
-        }
+        return csv_download(self.env, "hygiene_operations_journal.csv", header, rows)
 
     @api.model_create_multi
     def create(self, vals_list):

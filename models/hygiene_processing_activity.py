@@ -8,8 +8,6 @@ that rule; the record's export shows the gaps to the privacy officer.
 """
 
 import base64
-import csv
-import io
 import logging
 import re
 from datetime import timedelta
@@ -18,7 +16,7 @@ from odoo import api, fields, models, tools
 from odoo.exceptions import AccessError, ValidationError
 
 from .. import const
-from ..tools.export import safe_cell
+from ..tools.export import csv_download
 from .hygiene_purpose import LEGAL_BASES
 
 OFFICER = const.GROUP_OFFICER
@@ -118,52 +116,37 @@ class HygieneProcessingActivity(models.Model):
         activities = self or self.search([("active", "=", True)])
         activities.check_access("read")
         basis = dict(self._fields["legal_basis"]._description_selection(self.env))
-        buffer = io.StringIO()
-        writer = csv.writer(buffer)
-        writer.writerow(
+        header = [
+            self.env._("Processing activity"),
+            self.env._("Controller"),
+            self.env._("Purpose"),
+            self.env._("Legal basis"),
+            self.env._("Categories of people"),
+            self.env._("Categories of data"),
+            self.env._("Recipients"),
+            self.env._("Transfers outside the EU"),
+            self.env._("Security measures"),
+            self.env._("Retention"),
+        ]
+        rows = (
             [
-                self.env._("Processing activity"),
-                self.env._("Controller"),
-                self.env._("Purpose"),
-                self.env._("Legal basis"),
-                self.env._("Categories of people"),
-                self.env._("Categories of data"),
-                self.env._("Recipients"),
-                self.env._("Transfers outside the EU"),
-                self.env._("Security measures"),
-                self.env._("Retention"),
+                value or ""
+                for value in (
+                    activity.name,
+                    activity.company_id.name,
+                    activity.purpose,
+                    basis.get(activity.legal_basis),
+                    activity.subject_categories,
+                    activity.data_categories,
+                    activity.recipients,
+                    activity.transfers,
+                    activity.security_measures,
+                    activity._retention_text(),
+                )
             ]
+            for activity in activities
         )
-        for activity in activities:
-            writer.writerow(
-                [
-                    safe_cell(value or "")
-                    for value in (
-                        activity.name,
-                        activity.company_id.name,
-                        activity.purpose,
-                        basis.get(activity.legal_basis),
-                        activity.subject_categories,
-                        activity.data_categories,
-                        activity.recipients,
-                        activity.transfers,
-                        activity.security_measures,
-                        activity._retention_text(),
-                    )
-                ]
-            )
-        attachment = self.env["ir.attachment"].create(
-            {
-                "name": "record_of_processing.csv",
-                "raw": buffer.getvalue().encode(),
-                "mimetype": "text/csv",
-            }
-        )
-        return {
-            "type": "ir.actions.act_url",
-            "url": f"/web/content/{attachment.id}?download=true",
-            "target": "download",
-        }
+        return csv_download(self.env, "record_of_processing.csv", header, rows)
 
 
 class HygieneRetentionPolicy(models.Model):

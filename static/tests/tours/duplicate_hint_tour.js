@@ -32,6 +32,20 @@ registry.category("web_tour.tours").add("partner_data_hygiene_lead_duplicate_hin
             run: "click",
         },
         {
+            content: "Type a mobile number as people do",
+            trigger: ".o_field_widget[name=mobile] input",
+            run: "edit 0612345678",
+        },
+        {
+            content: "Leave the field so the value is committed",
+            trigger: ".o_field_widget[name=contact_name] input",
+            run: "click",
+        },
+        {
+            content: "The entry hints offer the number in the national format",
+            trigger: ".o_hygiene_entry_hints li[data-field=mobile]:contains(06 12 34 56 78)",
+        },
+        {
             content: "Discard the lead being typed",
             trigger: ".o_form_view:not(.modal *) .o_form_button_cancel",
             run: "click",
