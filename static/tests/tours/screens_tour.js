@@ -725,6 +725,21 @@ tours.add("partner_data_hygiene_officer_privacy", {
                 ".o_form_view button[name=action_verify_identity]"
             ),
             statusIs("new"),
+            {
+                content: "The refusal's tab",
+                trigger: ".o_form_view .o_notebook .nav-link[name=refusal]",
+                run: "click",
+            },
+            {
+                content: "Why it is refused",
+                trigger: ".o_form_view .o_field_widget[name=refusal_reason] textarea",
+                run: "edit The identity could not be confirmed.",
+            },
+            {
+                content: "The complaint rights",
+                trigger: ".o_form_view .o_field_widget[name=complaint_text] textarea",
+                run: "edit You may lodge a complaint with the CNIL.",
+            },
             button("hygiene_privacy_request_view_form:action_refuse", ".o_form_view button[name=action_refuse]"),
             confirm,
             statusIs("refused"),
