@@ -314,7 +314,21 @@ class HygieneImportBatch(models.Model):
             }
         )
         self.preset_id = preset
-        return True
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "type": "success",
+                "message": self.env._(
+                    "Preset %(preset)s saved: %(count)s columns mapped. Choose it for the next "
+                    "file from %(origin)s; now stage this one.",
+                    preset=preset.name,
+                    count=len(self.mapping_ids.filtered("target")),
+                    origin=self.source_id.name,
+                ),
+                "next": {"type": "ir.actions.client", "tag": "soft_reload"},
+            },
+        }
 
     # ------------------------------------------------------------------ staging
 
