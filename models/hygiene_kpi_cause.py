@@ -20,11 +20,16 @@ MERGE_CAUSES_QUERY = """
     SELECT j.id, j.date, j.source_count FROM hygiene_merge_journal j
      WHERE %(which)s AND j.state != 'undone' AND %(company)s
        AND NOT EXISTS (SELECT 1 FROM hygiene_kpi_cause c WHERE c.merge_journal_id = j.id)"""
+# The journal has no company: an entry belongs to its policy's company, else (an officer's own
+# erasure, a policy for every company) to its actor's; never to another company's snapshot.
 PURGE_CAUSES_QUERY = """
     SELECT j.id, j.date, j.operation, j.policy_name, j.record_count
       FROM hygiene_journal j
+ LEFT JOIN hygiene_retention_policy pol ON pol.id = j.policy_id
+ LEFT JOIN res_users u ON u.id = j.user_id
      WHERE j.operation IN ('anonymize', 'delete', 'archive')
        AND j.date >= %(since)s AND j.date <= %(until)s
+       AND %(company)s
        AND NOT EXISTS (SELECT 1 FROM hygiene_kpi_cause c WHERE c.journal_id = j.id)"""
 
 
@@ -149,7 +154,7 @@ class HygieneKpiCause(models.Model):
         vals_list = (
             self._hygiene_import_causes(dated["b"], company_sql("b", company, single))
             + self._hygiene_merge_causes(dated["j"], company_sql("j", company, single))
-            + self._hygiene_purge_causes(window)
+            + self._hygiene_purge_causes(window, self._hygiene_purge_company_sql(company, single))
         )
         explained = sum(vals["contacts_delta"] for vals in vals_list)
         other = snapshot.contacts - previous.contacts - explained
@@ -195,8 +200,15 @@ class HygieneKpiCause(models.Model):
         ]
 
     @api.model
-    def _hygiene_purge_causes(self, window):
-        self.env.cr.execute(SQL(PURGE_CAUSES_QUERY, **window))
+    def _hygiene_purge_company_sql(self, company, single):
+        if single:
+            return SQL("TRUE")
+        return SQL("COALESCE(pol.company_id, u.company_id) = %s", company.id)
+
+    @api.model
+    def _hygiene_purge_causes(self, window, company=None):
+        company = company if company is not None else SQL("TRUE")
+        self.env.cr.execute(SQL(PURGE_CAUSES_QUERY, company=company, **window))
         Journal = self.env["hygiene.journal"]
         labels = dict(Journal._fields["operation"]._description_selection(self.env))
         return [
