@@ -467,3 +467,37 @@ class TestAttackControl(HygieneCommon):
         self.assertEqual(
             segment.log_ids.filtered(lambda log: log.move == "left").partner_id, self.alice
         )
+
+    def test_restricted_archive_hidden_in_rfm_history_and_segment_log(self):
+        """Was open: the restricted archive is hidden from employees, but the RFM history and
+        the entries and exits of a segment stayed readable by every hygiene user, naming the
+        archived person (Odoo shows a many2one's name in sudo)."""
+        History = self.env["hygiene.rfm.history"]
+        row = History.create(
+            {
+                "partner_id": self.alice.id,
+                "company_id": self.company_a.id,
+                "date": "2026-01-01",
+                "label": "lost",
+            }
+        )
+        segment = self._segment(domain=str([("id", "=", self.alice.id)]))
+        segment._hygiene_refresh()
+        # the retention engine moves the contact to the restricted archive (its own SQL)
+        self.env.flush_all()
+        self.env.cr.execute(
+            "UPDATE res_partner SET active = FALSE, hygiene_retention_state = 'archived' "
+            "WHERE id = %s",
+            [self.alice.id],
+        )
+        self.env.invalidate_all()
+        segment._hygiene_refresh()
+        logs = segment.log_ids
+        self.assertEqual(set(logs.mapped("move")), {"entered", "left"})
+        Log = self.env["hygiene.segment.log"]
+        for role in (self.user_hygiene, self.user_steward):
+            with self.subTest(role=role.login):
+                self.assertFalse(History.with_user(role).search([("id", "=", row.id)]))
+                self.assertFalse(Log.with_user(role).search([("id", "in", logs.ids)]))
+        self.assertEqual(History.with_user(self.user_officer).search([("id", "=", row.id)]), row)
+        self.assertEqual(Log.with_user(self.user_officer).search([("id", "in", logs.ids)]), logs)
