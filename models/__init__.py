@@ -43,6 +43,7 @@ from . import hygiene_retention_anonymize
 from . import erasers
 from . import hygiene_consent_erasure
 from . import hygiene_partner_score
+from . import hygiene_partner_score_changes
 from . import hygiene_kpi_snapshot
 from . import hygiene_kpi_cause
 from . import hygiene_optout
@@ -59,3 +60,6 @@ from . import hygiene_privacy_request_portal
 from . import hygiene_entry_rules
 from . import hygiene_entry_hooks
 from . import hygiene_details_request
+from . import hygiene_scan_run
+from . import hygiene_duplicate_scan
+from . import res_partner_warning

@@ -116,7 +116,8 @@ class HygieneSegment(models.Model):
 
     def _compute_mailing_list_name(self):
         lists = {}
-        if "mailing.list" in self.env:
+        # named (and its button shown) only to who may open it: Email Marketing users
+        if "mailing.list" in self.env and self.env["mailing.list"].has_access("read"):
             ids = [s.mailing_list_id for s in self if s.mailing_list_id]
             lists = {m.id: m.name for m in self.env["mailing.list"].sudo().browse(ids).exists()}
         for segment in self:

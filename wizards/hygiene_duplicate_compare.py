@@ -171,14 +171,33 @@ class HygieneDuplicateCompare(models.TransientModel):
             if isinstance(value, models.BaseModel):
                 value = value.id
             field_values[line.field_name] = value
-        survivor._hygiene_merge(partners - survivor, field_values=field_values)
+        journal = survivor._hygiene_merge(partners - survivor, field_values=field_values)
         group.sudo().write({"state": "merged", "survivor_id": survivor.id})  # merged as the user
+        moved = sum(count for count in (journal.sudo().counts or {}).values() if count)
         return {
-            "type": "ir.actions.act_window",
-            "res_model": "res.partner",
-            "res_id": survivor.id,
-            "view_mode": "form",
-            "target": "current",
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "type": "success",
+                "title": self.env._("Contacts merged"),
+                "message": self.env._(
+                    "%(count)s contacts merged into %(survivor)s: %(values)s values chosen, "
+                    "%(moved)s records moved to it. Check it below; a mistake can be undone from "
+                    "the Merge Journal.",
+                    count=len(partners) - 1,
+                    survivor=survivor.display_name,
+                    values=len(field_values),
+                    moved=moved,
+                ),
+                "next": {
+                    "type": "ir.actions.act_window",
+                    "res_model": "res.partner",
+                    "res_id": survivor.id,
+                    "view_mode": "form",
+                    "views": [(False, "form")],
+                    "target": "current",
+                },
+            },
         }
 
 
