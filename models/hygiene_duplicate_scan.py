@@ -145,7 +145,8 @@ class HygieneDuplicateScan(models.AbstractModel):
     def _commit(self, commit):
         if commit:
             self.env.flush_all()
-            self.env.cr.commit()  # pylint: disable=invalid-commit  (one chunk of a cron worker)
+            # one chunk of a cron worker: its work is kept when the next chunk fails
+            self.env.cr.commit()  # pylint: disable=invalid-commit
 
     @api.model
     def _claim(self, run):
