@@ -501,3 +501,28 @@ class TestAttackControl(HygieneCommon):
                 self.assertFalse(Log.with_user(role).search([("id", "in", logs.ids)]))
         self.assertEqual(History.with_user(self.user_officer).search([("id", "=", row.id)]), row)
         self.assertEqual(Log.with_user(self.user_officer).search([("id", "in", logs.ids)]), logs)
+
+    def test_restricted_contact_fields_cannot_be_searched_below_their_group(self):
+        """Was open: Odoo checks a field's groups when it reads or searches a stored column,
+        not when a non-stored field searches through its own method, so an employee filtered
+        contacts by their retention due date or policy (stewards' fields) or their consented
+        purposes (hygiene users'), an oracle on each contact's value (the dashboard's "past
+        their retention date" list used it for hygiene users)."""
+        Partner = self.env["res.partner"]
+        cases = {
+            "hygiene_retention_due_date": ("<", "2100-01-01", self.user_hygiene),
+            "hygiene_retention_policy_id": ("!=", False, self.user_hygiene),
+            "hygiene_granted_purpose_ids": ("in", self.purpose_newsletter.ids, self.user_employee),
+        }
+        for name, (operator, value, highest_refused) in cases.items():
+            for user in {self.user_employee, highest_refused}:
+                with self.subTest(field=name, user=user.login), self.assertRaises(AccessError):
+                    Partner.with_user(user).search_count([(name, operator, value)])
+        self.assertTrue(
+            Partner.with_user(self.user_steward).search_count(
+                [("hygiene_granted_purpose_ids", "in", self.purpose_newsletter.ids)]
+            )
+        )
+        Partner.with_user(self.user_steward).search_count(
+            [("hygiene_retention_due_date", "<", "2100-01-01")]
+        )
