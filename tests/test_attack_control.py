@@ -467,3 +467,62 @@ class TestAttackControl(HygieneCommon):
         self.assertEqual(
             segment.log_ids.filtered(lambda log: log.move == "left").partner_id, self.alice
         )
+
+    def test_restricted_archive_hidden_in_rfm_history_and_segment_log(self):
+        """Was open: the restricted archive is hidden from employees, but the RFM history and
+        the entries and exits of a segment stayed readable by every hygiene user, naming the
+        archived person (Odoo shows a many2one's name in sudo)."""
+        History = self.env["hygiene.rfm.history"]
+        row = History.create(
+            {
+                "partner_id": self.alice.id,
+                "company_id": self.company_a.id,
+                "date": "2026-01-01",
+                "label": "lost",
+            }
+        )
+        segment = self._segment(domain=str([("id", "=", self.alice.id)]))
+        segment._hygiene_refresh()
+        # the retention engine moves the contact to the restricted archive (its own SQL)
+        self.env.flush_all()
+        self.env.cr.execute(
+            "UPDATE res_partner SET active = FALSE, hygiene_retention_state = 'archived' "
+            "WHERE id = %s",
+            [self.alice.id],
+        )
+        self.env.invalidate_all()
+        segment._hygiene_refresh()
+        logs = segment.log_ids
+        self.assertEqual(set(logs.mapped("move")), {"entered", "left"})
+        Log = self.env["hygiene.segment.log"]
+        for role in (self.user_hygiene, self.user_steward):
+            with self.subTest(role=role.login):
+                self.assertFalse(History.with_user(role).search([("id", "=", row.id)]))
+                self.assertFalse(Log.with_user(role).search([("id", "in", logs.ids)]))
+        self.assertEqual(History.with_user(self.user_officer).search([("id", "=", row.id)]), row)
+        self.assertEqual(Log.with_user(self.user_officer).search([("id", "in", logs.ids)]), logs)
+
+    def test_restricted_contact_fields_cannot_be_searched_below_their_group(self):
+        """Was open: Odoo checks a field's groups when it reads or searches a stored column,
+        not when a non-stored field searches through its own method, so an employee filtered
+        contacts by their retention due date or policy (stewards' fields) or their consented
+        purposes (hygiene users'), an oracle on each contact's value (the dashboard's "past
+        their retention date" list used it for hygiene users)."""
+        Partner = self.env["res.partner"]
+        cases = {
+            "hygiene_retention_due_date": ("<", "2100-01-01", self.user_hygiene),
+            "hygiene_retention_policy_id": ("!=", False, self.user_hygiene),
+            "hygiene_granted_purpose_ids": ("in", self.purpose_newsletter.ids, self.user_employee),
+        }
+        for name, (operator, value, highest_refused) in cases.items():
+            for user in {self.user_employee, highest_refused}:
+                with self.subTest(field=name, user=user.login), self.assertRaises(AccessError):
+                    Partner.with_user(user).search_count([(name, operator, value)])
+        self.assertTrue(
+            Partner.with_user(self.user_steward).search_count(
+                [("hygiene_granted_purpose_ids", "in", self.purpose_newsletter.ids)]
+            )
+        )
+        Partner.with_user(self.user_steward).search_count(
+            [("hygiene_retention_due_date", "<", "2100-01-01")]
+        )
