@@ -332,13 +332,36 @@ class HygieneDetailsProposal(models.Model):
         for proposal in self:
             proposal.partner_id.write({proposal.field_name: proposal.new_value or False})
         self._hygiene_reviewed("accepted")
-        return True
+        return self._hygiene_reviewed_notification("accepted")
 
     def action_reject(self):
         self._hygiene_check_reviewer()
         self.partner_id.check_access("write")
         self._hygiene_reviewed("rejected")
-        return True
+        return self._hygiene_reviewed_notification("rejected")
+
+    def _hygiene_reviewed_notification(self, state):
+        """What the review did, how many corrections are left, and the screen reloaded (the
+        lines of a request's form showed their buttons still, and a second click failed)."""
+        left = self.search_count(
+            [("request_id", "in", self.request_id.ids), ("state", "=", "pending")]
+        )
+        message = (
+            self.env._("%(count)s correction(s) accepted: written on the contact.", count=len(self))
+            if state == "accepted"
+            else self.env._(
+                "%(count)s correction(s) rejected: the contact is unchanged.", count=len(self)
+            )
+        )
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "type": "success",
+                "message": message + " " + self.env._("%(left)s left to review.", left=left),
+                "next": {"type": "ir.actions.client", "tag": "soft_reload"},
+            },
+        }
 
     def _hygiene_reviewed(self, state):
         self.sudo().write(

@@ -53,16 +53,22 @@ class Erasure:
     - ``counts`` {model: rows changed}, journaled (never a value).
     """
 
-    def __init__(self, node_ids, holds, people):
+    def __init__(self, node_ids, holds, people, placeholder=None):
         self.nodes = sorted(node_ids)
         self.holds = dict(holds)
         self.free = [pid for pid in self.nodes if pid not in self.holds]
         self.people = people
         self.emails = sorted({e for p in people.values() for e in p["emails"]})
         self.phones = sorted({e for p in people.values() for e in p["e164"]})
-        self.values = anonymize.identifiers(
-            [v for p in people.values() for v in p["names"] + p["emails"] + p["phones"]]
-        )
+        # the name given to anonymised contacts, in the company's language: never looked for
+        self.placeholder = placeholder or anonymize.PARTNER_NAME
+        self.values = [
+            value
+            for value in anonymize.identifiers(
+                [v for p in people.values() for v in p["names"] + p["emails"] + p["phones"]]
+            )
+            if value != self.placeholder
+        ]
         # Values unique to a person (no names): safe to look for in any record.
         self.unique_values = sorted(
             {v.lower() for v in anonymize.identifiers(self.emails + self.phones)}

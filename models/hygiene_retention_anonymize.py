@@ -38,7 +38,7 @@ class HygieneRetentionEngine(models.AbstractModel):
         """
         self.env.flush_all()
         people = self._hygiene_identity(node_ids)
-        erasure = Erasure(node_ids, holds, people)
+        erasure = Erasure(node_ids, holds, people, placeholder=self._hygiene_partner_placeholder())
         counts = erasure.counts
         counts["hygiene.suppression"] += self._hygiene_suppress(people)
         counts["res.users"] += self._hygiene_anonymize_users(node_ids)
@@ -248,6 +248,17 @@ class HygieneRetentionEngine(models.AbstractModel):
         records.unlink()
         return count
 
+    def _hygiene_partner_placeholder(self):
+        """The name an anonymised contact gets (and its invoices' printed name): "Anonymised
+        contact" in the language of the company running the anonymisation. It is stored, not
+        translated on display, because it is printed and exported as it is (invoices, CSV, other
+        applications' copies of the name); one constant for everybody of the company, so it says
+        nothing about the person (not even their language)."""
+        lang = self.env.company.partner_id.lang or "en_US"
+        if not self.env["res.lang"]._get_code(lang):
+            lang = "en_US"
+        return self.with_context(lang=lang).env._("Anonymised contact")
+
     def _hygiene_blank(self, model, where, held=False, extra=(), prefix=None, only=None):
         """Empty the stored text columns of ``model`` (see tools/anonymize.py) where ``where``;
         ``extra`` columns are emptied too, ``prefix`` limits the columns to those names, ``only``
@@ -265,6 +276,12 @@ class HygieneRetentionEngine(models.AbstractModel):
             and (only is None or name in only)
         }
         blank, replace = anonymize.columns_to_blank(table, text_columns, held=held)
+        if anonymize.PARTNER_NAME in replace.values():
+            label = self._hygiene_partner_placeholder()
+            replace = {
+                name: label if value == anonymize.PARTNER_NAME else value
+                for name, value in replace.items()
+            }
         assignments = []
         for name in blank:
             field = Model._fields[name]

@@ -116,7 +116,8 @@ class HygieneSegment(models.Model):
 
     def _compute_mailing_list_name(self):
         lists = {}
-        if "mailing.list" in self.env:
+        # named (and its button shown) only to who may open it: Email Marketing users
+        if "mailing.list" in self.env and self.env["mailing.list"].has_access("read"):
             ids = [s.mailing_list_id for s in self if s.mailing_list_id]
             lists = {m.id: m.name for m in self.env["mailing.list"].sudo().browse(ids).exists()}
         for segment in self:
@@ -241,7 +242,7 @@ class HygieneSegment(models.Model):
                 [("company_id", "in", [self.company_id.id, False])] if self.company_id else [],
             ]
         )
-        query = Partner._search(domain)
+        query = self._hygiene_author_search(domain)
         base = query.subselect()
         if not self.marketing:
             return SQL("SELECT id, NULL::int FROM res_partner WHERE id IN %s", base)
@@ -356,6 +357,7 @@ class HygieneSegment(models.Model):
                 self.id,
             )
         )
+        self._hygiene_member_companies()
         # left, with the first reason that explains it
         left_sql = self._hygiene_left_reason_sql()
         cr.execute(

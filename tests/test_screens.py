@@ -113,6 +113,50 @@ class TestScreens(HygieneCommon):
                 shown = all(m.id in visible for m in chain)
                 self.assertEqual(shown, allowed, f"{menu.complete_name} for {user.login}")
 
+    def test_compare_and_merge_says_what_it_did_then_opens_the_contact_kept(self):
+        Group = self.env["hygiene.duplicate.group"]
+        Group._hygiene_scan()
+        group = self._group_of(self.claire).with_user(self.user_steward)
+        self.env["mail.message"].create(
+            {"model": "res.partner", "res_id": self.claire_twin.id, "body": "Called back"}
+        )
+        action = group.action_compare_merge()
+        wizard = self.env[action["res_model"]].with_user(self.user_steward).browse(action["res_id"])
+        wizard.survivor_id = self.claire
+        email = wizard.line_ids.filtered(lambda line: line.field_name == "email")
+        email.keep_partner_id = self.claire_twin
+        action = wizard.action_merge()
+        self.assertEqual(action["tag"], "display_notification")
+        message = action["params"]["message"]
+        self.assertIn("1 contacts merged into Claire Fontaine: 1 values chosen", message)
+        moved = re.search(r"(\d+) records moved", message)
+        self.assertTrue(moved and int(moved.group(1)) >= 1, message)
+        self.assertIn("Merge Journal", message, "the next step if it was a mistake")
+        following = action["params"]["next"]
+        self.assertEqual(
+            (following["res_model"], following["res_id"]), ("res.partner", self.claire.id)
+        )
+
+    def test_reviewing_a_correction_says_what_it_did_and_reloads(self):
+        """Accept/Reject on a line of a request's form: the lines kept their buttons (no
+        reload) and a second click failed with "already reviewed"."""
+        Details = self.env["hygiene.details.request"].sudo()
+        request = Details.create(
+            {
+                "partner_id": self.claire.id,
+                "expiry_date": fields.Datetime.now() + relativedelta(days=3),
+            }
+        )
+        request._hygiene_answer({"street": "2 rue Neuve", "mobile": "06 11 22 33 55"})
+        first, second = request.proposal_ids.with_user(self.user_steward)
+        action = first.action_accept()
+        self.assertEqual(action["params"]["next"]["tag"], "soft_reload")
+        self.assertIn("1 correction(s) accepted", action["params"]["message"])
+        self.assertIn("1 left to review", action["params"]["message"])
+        action = second.action_reject()
+        self.assertIn("the contact is unchanged. 0 left", action["params"]["message"])
+        self.assertEqual(request.state, "reviewed")
+
     @users("hyg_steward")
     def test_undoing_a_merge_puts_its_group_back_to_review(self):
         Group = self.env["hygiene.duplicate.group"]
@@ -322,6 +366,17 @@ class TestImportScreens(HygieneCommon):
         self.assertNotIn("To create", report)
         self.assertIn("Line 3: Invalid email address paul durand@example.fr", report)
 
+    def test_saving_the_mapping_as_a_preset_says_what_it_kept(self):
+        batch = self._batch("Nom complet;Courriel;Remarque\nAnne Petit;anne.petit@example.fr;x\n")
+        batch.mapping_ids.filtered(lambda line: line.column == "Remarque").target = False
+        action = batch.action_save_preset()
+        self.assertEqual(action["tag"], "display_notification")
+        message = action["params"]["message"]
+        self.assertIn(batch.preset_id.name, message)
+        self.assertIn("2 columns mapped", message, "the ignored column is not counted")
+        self.assertIn("stage", message, "the next step")
+        self.assertEqual(action["params"]["next"]["tag"], "soft_reload", "the preset shows")
+
     def test_a_cancelled_import_hides_its_lines(self):
         batch = self._batch("Nom complet;Courriel\nAnne Petit;anne.petit@example.fr\n")
         batch.action_stage()
@@ -514,6 +569,19 @@ class TestFrenchScreens(HygieneCommon):
         self.assertEqual(channels["import"], "Import de fichier")
         batch.action_commit_notify()
         self.assertIn("Contacts créés : 1", batch.report)
+
+    def test_anonymised_contacts_are_named_in_the_company_language(self):
+        """The name is stored (it is printed on invoices and exported as it is): in the
+        language of the company, the same for everybody."""
+        self.env.company.partner_id.lang = "fr_FR"
+        Partner = self.env["res.partner"]
+        person = Partner.create({"name": "Octave Anonymisable", "email": "octave@example.fr"})
+        person.with_user(self.user_officer)._hygiene_retention_execute("anonymize")
+        self.assertEqual(person.name, "Contact anonymisé")
+        self.env.company.partner_id.lang = "en_US"
+        english = Partner.create({"name": "Ernest Effaçable", "email": "ernest@example.fr"})
+        english.with_user(self.user_officer)._hygiene_retention_execute("anonymize")
+        self.assertEqual(english.name, "Anonymised contact")
 
     def test_duplicate_states_and_journal_in_french(self):
         fr = self.env(context=dict(self.env.context, lang="fr_FR"))

@@ -1,12 +1,16 @@
 """Tours per role (static/tests/tours/screens_tour.js): a data steward, a privacy officer, a
 manager and a sales user (and the administrator for the settings) click every button of every
-screen of the addon, in English and in French; a client error or a server traceback fails the
-tour. ``TestButtonInventory`` reads views/*.xml and wizards/*.xml: a button or a menu without a
-tour step fails it."""
+screen of the addon, in English and in French; a portal customer clicks every button of
+/my/privacy and of the "check your details" page, and a visitor without an account those of the
+public request form. A client error or a server traceback fails the tour.
+``TestButtonInventory`` reads views/*.xml and wizards/*.xml: a button or a menu without a tour
+step fails it."""
 
 import base64
+import hashlib
 import logging
 import re
+from datetime import timedelta
 from pathlib import Path
 
 from dateutil.relativedelta import relativedelta
@@ -33,24 +37,24 @@ TOUR_ROLES = {
     "partner_data_hygiene_manager_contact": "manager",
     "partner_data_hygiene_admin_settings": "admin",
     "partner_data_hygiene_sales_user": "sales",
+    "partner_data_hygiene_steward_control": "steward",
+    "partner_data_hygiene_officer_privacy": "officer",
+    "partner_data_hygiene_portal": "portal",
+    "partner_data_hygiene_public": "public",
 }
+# the roles of the website pages (templates): they click only the buttons of the templates
+WEB_ROLES = {"portal", "public"}
 # buttons of the addon no tour of the back office can click, and why
 NOT_IN_A_TOUR = {
-    "hygiene_repermission_templates:answer": "the public re-permission page (a link sent by "
+    "repermission_page:answer": "the public re-permission page (a link sent by "
     "mail, no login): tests/test_repermission.py posts its answers",
 }
-# screens merged from other branches (issues 17 to 19) whose tour steps are still to write: their
-# buttons without a step are listed in the log, not failed, until a tour covers them
-TOURS_PENDING_FILES = {
-    "hygiene_details_templates.xml",
-    "hygiene_details_views.xml",
-    "hygiene_kpi_views.xml",
-    "hygiene_partner_score_views.xml",
-    "hygiene_privacy_request_views.xml",
-    "hygiene_processing_activity_views.xml",
-    "hygiene_segment_views.xml",
-    "portal_privacy_templates.xml",
-}
+# screens merged from other branches whose tour steps are still to write: their buttons without a
+# step are listed in the log, not failed, until a tour covers them (empty: every screen is toured)
+TOURS_PENDING_FILES = set()
+# the "check your details" links the portal tour opens (the test stores their hashes, as a mail
+# would carry them): one to correct, one to confirm
+DETAILS_TOKENS = {"correct": "tourCorrect" + "x" * 32, "confirm": "tourConfirm" + "y" * 32}
 # the pairs the duplicate tour reviews: one per button of the duplicate screens
 PAIRS = (
     ("Zéphyrin Tourmaline", "zephyrin.tourmaline", "06 98 76 54 31"),
@@ -62,19 +66,20 @@ PAIRS = (
 
 
 def button_inventory():
-    """``{key: (file, groups)}`` for every button of the back-office views of the addon and
-    every menu with an action; the keys are those of the tour steps: ``<view id>:<name>``
+    """``{key: (file, groups, kind)}`` for every button of the views and website templates of
+    the addon and every menu with an action (``kind``: ``"web"`` for a template's, else
+    ``"back"``); the keys are those of the tour steps: ``<view or template id>:<name>``
     (``<name>#2`` for a second button of the same name in a view, ``cancel`` for a
-    ``special="cancel"`` one, the action's id for an action button) and ``menu:<menu id>``."""
+    ``special="cancel"`` one, the action's id for an action button, ``button`` for a nameless
+    submit button of a template) and ``menu:<menu id>``."""
     inventory = {}
     for path in sorted([*ADDON.glob("views/*.xml"), *ADDON.glob("wizards/*.xml")]):
         root = etree.parse(str(path)).getroot()
         for record in root.iter("record", "template"):
             record_id = record.get("id").split(".")[-1]
-            if record.tag == "template":
-                record_id = path.stem
-            elif record.get("model") != "ir.ui.view":
+            if record.tag != "template" and record.get("model") != "ir.ui.view":
                 continue
+            kind = "web" if record.tag == "template" else "back"
             seen = {}
             for node in record.iter("button"):
                 name = (
@@ -89,10 +94,11 @@ def button_inventory():
                 seen[name] = seen.get(name, 0) + 1
                 key = f"{record_id}:{name}" + (f"#{seen[name]}" if seen[name] > 1 else "")
                 groups = [element.get("groups") for element in node.iterancestors()]
-                inventory[key] = (path.name, ",".join(filter(None, [node.get("groups"), *groups])))
+                groups = ",".join(filter(None, [node.get("groups"), *groups]))
+                inventory[key] = (path.name, groups, kind)
         for menu in root.iter("menuitem"):
             if menu.get("action"):
-                inventory[f"menu:{menu.get('id')}"] = (path.name, menu.get("groups") or "")
+                inventory[f"menu:{menu.get('id')}"] = (path.name, menu.get("groups") or "", "back")
     return inventory
 
 
@@ -149,9 +155,14 @@ class TestButtonInventory(BaseCase):
         }
         inventory = button_inventory()
         for tour, keys in tour_steps().items():
+            kinds = {inventory.get(key.split("#again")[0], ("", "", "?"))[2] for key in keys}
+            if TOUR_ROLES[tour] in WEB_ROLES:
+                self.assertEqual(kinds, {"web"}, f"{tour} clicks only the website's buttons")
+                continue
+            self.assertNotIn("web", kinds, f"{tour}: a website button in a back-office tour")
             rank = ladder.index(TOUR_ROLES[tour])
             for key in keys:
-                groups = inventory.get(key.split("#again")[0], ("", ""))[1]
+                groups = inventory.get(key.split("#again")[0], ("", "", ""))[1]
                 needed = max((group_rank.get(g, 0) for g in groups.split(",") if g), default=0)
                 self.assertLessEqual(needed, rank, f"{tour} clicks {key} ({groups})")
 
@@ -180,6 +191,14 @@ class TestScreensTours(HttpCase):
             for role, group in roles.items()
         }
         cls.users["admin"] = cls.env.ref("base.user_admin")
+        cls.users["portal"] = mail_new_test_user(
+            cls.env,
+            login="tour_portal",
+            name="Tour Portal",
+            email="tour.portal@example.fr",
+            groups="base.group_portal",
+        )
+        cls.users["public"] = cls.env.ref("base.public_user")
         # the bundles are built before the first page: on a busy machine building them made
         # the browser's first navigation time out
         for bundle in ("web.assets_web", "web.assets_tests"):
@@ -224,11 +243,88 @@ class TestScreensTours(HttpCase):
                 {"name": "Ernestine Effaçable", "email": "ernestine@example.fr", "zip": "13001"},
             ]
         )
+        cls._control_and_privacy_records()
+
+    @classmethod
+    def _control_and_privacy_records(cls):
+        """What the tours of the control, privacy and portal screens act on."""
+        Partner = cls.env["res.partner"]
+        # the "before" snapshot of the dashboard: the tours' imports and merges come after it
+        before = cls.env["hygiene.kpi.snapshot"].sudo()._hygiene_take("manual")
+        cls.env.cr.execute(
+            "UPDATE hygiene_kpi_snapshot SET date = date - interval '1 hour' WHERE id IN %s",
+            [tuple(before.ids)],
+        )
+        before.invalidate_recordset(["date"])
+        # data-subject requests for the officer: one to answer, one whose identity is to check
+        # (then refused), one overdue (cancelled)
+        people = Partner.create(
+            [
+                {"name": f"Tour {name} Person", "email": f"tour.{name.lower()}@example.fr"}
+                for name in ("Access", "Identity", "Late")
+            ]
+        )
+        today = fields.Date.today()
+        cls.env["hygiene.privacy.request"].sudo().create(
+            [
+                {"request_type": "access", "partner_id": people[0].id, "state": "new"},
+                {"request_type": "erasure", "partner_id": people[1].id, "state": "identity"},
+                {
+                    "request_type": "rectification",
+                    "partner_id": people[2].id,
+                    "state": "new",
+                    "received_date": today - relativedelta(months=2),
+                },
+            ]
+        )
+        # a request from a visitor without an account, to confirm by the mailed link
+        cls.public_request = (
+            cls.env["hygiene.privacy.request"]
+            .sudo()
+            .create(
+                {
+                    "request_type": "access",
+                    "channel": "web_form",
+                    "requester_email": "visitor@example.fr",
+                    "state": "identity",
+                }
+            )
+        )
+        cls.public_token = cls.public_request._hygiene_new_confirm_token()
+        # a breach whose leaked file holds the address of a contact
+        cls.env["hygiene.breach"].sudo().create(
+            {
+                "name": "Tour Lost Laptop",
+                "leaked_file": base64.b64encode(b"zephyrin.tourmaline@example.fr;x\n"),
+                "leaked_filename": "leak.csv",
+            }
+        )
+        # "check your details": two links for the portal customer's tour (as the mail would
+        # carry them), two answers with corrections for the steward to review
+        Details = cls.env["hygiene.details.request"].sudo()
+        expiry = fields.Datetime.now() + timedelta(days=30)
+        checked = Partner.create(
+            [
+                {"name": f"Tour {name}", "email": f"{name.lower()}@example.fr", "city": "Lyon"}
+                for name in ("Checked", "Confirmed", "Aubepine", "Bergamote")
+            ]
+        )
+        for partner, token in zip(checked, DETAILS_TOKENS.values(), strict=False):
+            Details.create(
+                {
+                    "partner_id": partner.id,
+                    "token_hash": hashlib.sha256(token.encode()).hexdigest(),
+                    "expiry_date": expiry,
+                }
+            )
+        for partner in checked[2:]:
+            request = Details.create({"partner_id": partner.id, "expiry_date": expiry})
+            request._hygiene_answer({"street": "2 rue Neuve", "mobile": "06 11 22 33 55"})
 
     def _run(self, url, tour, lang):
         role = TOUR_ROLES[tour]
         user = self.users[role]
-        user.lang = lang
+        user.sudo().lang = lang
         errors = []
 
         class Collect(logging.Handler):
@@ -238,7 +334,8 @@ class TestScreensTours(HttpCase):
         handler = Collect(logging.ERROR)
         logging.getLogger("odoo").addHandler(handler)
         try:
-            self.start_tour(url, tour, login=user.login, timeout=120)
+            login = None if role == "public" else user.login
+            self.start_tour(url, tour, login=login, timeout=120)
         finally:
             logging.getLogger("odoo").removeHandler(handler)
         self.assertFalse(errors, f"server errors during {tour}: {errors}")
@@ -293,6 +390,13 @@ class TestScreensTours(HttpCase):
             "partner_data_hygiene_steward_screens",
             lang,
         )
+        snapshots = self.env["hygiene.kpi.snapshot"].search_count([])
+        self._run(
+            "/odoo/action-partner_data_hygiene.hygiene_partner_score_action",
+            "partner_data_hygiene_steward_control",
+            lang,
+        )
+        self._check_control(snapshots)
         self._run(
             "/odoo/action-partner_data_hygiene.hygiene_journal_action",
             "partner_data_hygiene_officer",
@@ -304,6 +408,12 @@ class TestScreensTours(HttpCase):
             lang,
         )
         self.assertEqual(self.to_anonymise.hygiene_retention_state, "anonymized")
+        self._run(
+            "/odoo/action-partner_data_hygiene.hygiene_privacy_request_action",
+            "partner_data_hygiene_officer_privacy",
+            lang,
+        )
+        self._check_privacy()
         self._run(
             "/odoo/action-partner_data_hygiene.hygiene_retention_policy_action",
             "partner_data_hygiene_manager",
@@ -326,6 +436,63 @@ class TestScreensTours(HttpCase):
             "partner_data_hygiene_sales_user",
             lang,
         )
+        self._run(
+            "/hygiene/details/" + DETAILS_TOKENS["correct"],
+            "partner_data_hygiene_portal",
+            lang,
+        )
+        self._check_portal()
+        self._run(
+            f"/privacy/request/{self.public_request.id}/{self.public_token}",
+            "partner_data_hygiene_public",
+            lang,
+        )
+        self.assertEqual(self.public_request.state, "new", "confirmed by the mailed link")
+        self.assertTrue(
+            self.env["hygiene.privacy.request"]
+            .sudo()
+            .search([("requester_email", "=", "tour.visitor@example.fr")]),
+            "the public form's request is recorded",
+        )
+
+    def _check_control(self, snapshots):
+        Snapshot = self.env["hygiene.kpi.snapshot"]
+        latest = Snapshot.search([], limit=1)
+        self.assertEqual(Snapshot.search_count([]), snapshots + 1, "the tour took one snapshot")
+        self.assertIn("merge", latest.cause_ids.mapped("kind"), "its merges are explained")
+        proposals = self.env["hygiene.details.proposal"].search(
+            [("partner_id.name", "in", ("Tour Aubepine", "Tour Bergamote"))]
+        )
+        self.assertEqual(sorted(proposals.mapped("state")), ["accepted"] * 2 + ["rejected"] * 2)
+
+    def _check_privacy(self):
+        requests = self.env["hygiene.privacy.request"].search(
+            [("partner_id.name", "like", "Tour % Person")], order="id"
+        )
+        self.assertEqual(requests.mapped("state"), ["done", "refused", "cancelled"])
+        breach = self.env["hygiene.breach"].search([("name", "=", "Tour Lost Laptop")])
+        self.assertEqual(
+            set(breach.affected_partner_ids.mapped("email_normalized")),
+            {self.pairs[0].email_normalized},
+            "the contacts whose address is in the leaked file",
+        )
+
+    def _check_portal(self):
+        partner = self.users["portal"].partner_id
+        sms = self.env.ref("partner_data_hygiene.purpose_sms_offers")
+        events = partner.sudo().hygiene_consent_ids.filtered(lambda e: e.purpose_id == sms)
+        self.assertEqual(sorted(events.mapped("action")), ["grant", "withdraw"])
+        kinds = {req.request_type: req.state for req in partner.sudo().hygiene_privacy_request_ids}
+        self.assertEqual(kinds.get("portability"), "done", "the export was prepared")
+        self.assertEqual(kinds.get("erasure"), "cancelled", "the erasure asked, then cancelled")
+        Details = self.env["hygiene.details.request"].sudo()
+        states = {
+            request.partner_id.name: request.state
+            for request in Details.search(
+                [("partner_id.name", "in", ("Tour Checked", "Tour Confirmed"))]
+            )
+        }
+        self.assertEqual(states, {"Tour Checked": "corrected", "Tour Confirmed": "confirmed"})
 
     def test_tours_in_english(self):
         self._tours("en_US")

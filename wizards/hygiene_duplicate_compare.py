@@ -143,6 +143,14 @@ class HygieneDuplicateCompare(models.TransientModel):
                     partner=survivor.display_name,
                 )
             )
+        field_values = self._chosen_values(partners)
+        journal = survivor._hygiene_merge(partners - survivor, field_values=field_values)
+        group.sudo().write({"state": "merged", "survivor_id": survivor.id})  # merged as the user
+        return self._merged_notification(partners, survivor, field_values, journal)
+
+    def _chosen_values(self, partners):
+        """The value picked on each line, checked: a comparable field, from a contact still in
+        the group."""
         field_values = {}
         allowed = set(self._compare_fields())
         for line in self.line_ids:
@@ -171,14 +179,35 @@ class HygieneDuplicateCompare(models.TransientModel):
             if isinstance(value, models.BaseModel):
                 value = value.id
             field_values[line.field_name] = value
-        survivor._hygiene_merge(partners - survivor, field_values=field_values)
-        group.sudo().write({"state": "merged", "survivor_id": survivor.id})  # merged as the user
+        return field_values
+
+    def _merged_notification(self, partners, survivor, field_values, journal):
+        """What the merge did, in numbers, and the kept contact to check next."""
+        moved = sum(count for count in (journal.sudo().counts or {}).values() if count)
         return {
-            "type": "ir.actions.act_window",
-            "res_model": "res.partner",
-            "res_id": survivor.id,
-            "view_mode": "form",
-            "target": "current",
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "type": "success",
+                "title": self.env._("Contacts merged"),
+                "message": self.env._(
+                    "%(count)s contacts merged into %(survivor)s: %(values)s values chosen, "
+                    "%(moved)s records moved to it. Check it below; a mistake can be undone from "
+                    "the Merge Journal.",
+                    count=len(partners) - 1,
+                    survivor=survivor.display_name,
+                    values=len(field_values),
+                    moved=moved,
+                ),
+                "next": {
+                    "type": "ir.actions.act_window",
+                    "res_model": "res.partner",
+                    "res_id": survivor.id,
+                    "view_mode": "form",
+                    "views": [(False, "form")],
+                    "target": "current",
+                },
+            },
         }
 
 

@@ -1,8 +1,6 @@
 from odoo import api, models
 from odoo.tools import SQL
 
-from ...tools import anonymize
-
 # A payment stays as registered under the hold (posted or in process); a draft or cancelled one
 # never justified anything.
 HELD_PAYMENT_STATES = ("in_process", "paid")
@@ -92,7 +90,7 @@ class HygieneEraserAccount(models.AbstractModel):
                  WHERE id = ANY(%s)
                    AND (invoice_partner_display_name IS NOT NULL OR ref IS NOT NULL OR %s)
                 """,
-                anonymize.PARTNER_NAME,
+                erasure.placeholder,
                 erasure.mentions(SQL("narration")),
                 move_ids,
                 erasure.mentions(SQL("narration")),

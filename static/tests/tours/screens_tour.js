@@ -124,6 +124,7 @@ tours.add("partner_data_hygiene_steward_duplicates", {
                 ".modal button[name=action_merge]"
             ),
             confirm,
+            ...notification("The merge says what it did, in numbers"),
             check(
                 "The contact kept is shown",
                 "body:not(:has(.modal)) .o_form_view .o_field_widget[name=name] input"
@@ -203,6 +204,7 @@ tours.add("partner_data_hygiene_steward_import", {
                 "hygiene_import_batch_view_form:action_save_preset",
                 ".o_form_view button[name=action_save_preset]"
             ),
+            ...notification("Saving the preset says what it kept"),
             check(
                 "The preset is set on the import",
                 ".o_field_widget[name=preset_id] input:not(:value(''))"
@@ -534,4 +536,337 @@ tours.add("partner_data_hygiene_sales_user", {
                 ".o_main_navbar:not(:has([data-menu-xmlid='partner_data_hygiene.menu_hygiene_config']))"
             ),
         ]),
+});
+
+// ----------------------------------------------------------------------- control screens
+
+/** Back to the previous screen by the breadcrumb. */
+const back = {
+    content: "Back by the breadcrumb",
+    trigger: ".o_breadcrumb .o_back_button a",
+    run: "click",
+};
+
+const anyView = check(
+    "The screen opens (a list, cards, a pivot, a graph, a form, or its empty help)",
+    ".o_action_manager .o_list_view, .o_action_manager .o_kanban_view, " +
+        ".o_action_manager .o_pivot_view, .o_action_manager .o_graph_view, " +
+        ".o_action_manager .o_form_view, .o_action_manager .o_view_nocontent"
+);
+
+const dashboard = check("The dashboard", ".o_form_view.o_hygiene_dashboard");
+
+/** After a smart button of a form: its list (or cards, graph, empty help), the form gone. */
+const listOpens = check(
+    "The list opens in place of the form",
+    ".o_action_manager:not(:has(.o_form_view)) .o_list_view, " +
+        ".o_action_manager:not(:has(.o_form_view)) .o_kanban_view, " +
+        ".o_action_manager:not(:has(.o_form_view)) .o_graph_view, " +
+        ".o_action_manager:not(:has(.o_form_view)) .o_view_nocontent"
+);
+
+/** A smart button of the dashboard (`name`, and its `button(...)` step, which the inventory
+ * reads): its list opens, then back to the dashboard. */
+const smart = (name) =>
+    `.o_hygiene_dashboard .o-form-buttonbox button[name=${name}], .o_dropdown_more button[name=${name}]`;
+const thenBack = (step) => [step, listOpens, back, dashboard];
+/** The buttons past the fourth are under "More" at the tours' window size (1366 px). */
+const more = {
+    content: "Open More",
+    trigger: ".o_hygiene_dashboard .o-form-buttonbox .o_button_more",
+    run: "click",
+};
+
+tours.add("partner_data_hygiene_steward_control", {
+    steps: () =>
+        slow([
+            // quality scores: recompute them all
+            button(
+                "hygiene_partner_score_view_list:action_refresh_all",
+                ".o_control_panel button[name=action_refresh_all]",
+                "Recompute All"
+            ),
+            ...notification("The scores say how many contacts were scored"),
+            // the dashboard: a snapshot now, what changed since the previous one
+            ...openMenu("menu_hygiene_control", "menu_hygiene_dashboard"),
+            dashboard,
+            button(
+                "hygiene_kpi_dashboard_form:action_take_snapshot",
+                ".o_hygiene_dashboard .o_form_statusbar button[name=action_take_snapshot]"
+            ),
+            check(
+                "The new snapshot explains the change by the tour's import and merges",
+                ".o_hygiene_dashboard .o_field_widget[name=cause_ids] .o_data_row button[name=action_open_operation]"
+            ),
+            ...openMenu("menu_hygiene_control", "menu_hygiene_dashboard"),
+            {
+                content: "The causes' tab",
+                trigger: ".o_hygiene_dashboard .o_notebook .nav-link[name=causes]",
+                run: "click",
+            },
+            button(
+                "hygiene_kpi_dashboard_form:action_open_operation",
+                ".o_hygiene_dashboard .o_field_widget[name=cause_ids] .o_data_row button[name=action_open_operation]",
+                "Open the operation behind a change"
+            ),
+            check("The operation opens", ".o_form_view:not(.o_hygiene_dashboard)"),
+            back,
+            dashboard,
+            ...thenBack(button("hygiene_kpi_dashboard_form:action_open_invalid_email", smart("action_open_invalid_email"))),
+            ...thenBack(button("hygiene_kpi_dashboard_form:action_open_no_contact", smart("action_open_no_contact"))),
+            ...thenBack(button("hygiene_kpi_dashboard_form:action_open_duplicates", smart("action_open_duplicates"))),
+            ...thenBack(button("hygiene_kpi_dashboard_form:action_open_no_consent", smart("action_open_no_consent"))),
+            more,
+            ...thenBack(button("hygiene_kpi_dashboard_form:action_open_retention", smart("action_open_retention"))),
+            more,
+            ...thenBack(button("hygiene_kpi_dashboard_form:action_open_do_not_solicit", smart("action_open_do_not_solicit"))),
+            button(
+                "hygiene_kpi_dashboard_form:action_open_history",
+                ".o_hygiene_dashboard .o_form_statusbar button[name=action_open_history]"
+            ),
+            check("The figures over time", ".o_action_manager .o_graph_view"),
+            ...openMenu("menu_hygiene_control", "menu_hygiene_kpi_history"),
+            anyView,
+            ...openMenu("menu_hygiene_control", "menu_hygiene_snapshots"),
+            check("Two snapshots", ".o_list_view .o_data_row:nth-child(2)"),
+            ...openMenu("menu_hygiene_control", "menu_hygiene_optouts"),
+            anyView,
+            ...openMenu("menu_hygiene_control", "menu_hygiene_rfm"),
+            anyView,
+            ...openMenu("menu_hygiene_control", "menu_hygiene_rfm_history"),
+            anyView,
+            ...openMenu("menu_hygiene_control", "menu_hygiene_quality_scores"),
+            check("The scores", ".o_list_view .o_data_row"),
+            // segments
+            ...openMenu("menu_hygiene_control", "menu_hygiene_segment_log"),
+            anyView,
+            ...openMenu("menu_hygiene_control", "menu_hygiene_segments"),
+            {
+                content: "Open the first segment",
+                trigger: ".o_list_view .o_data_row:first .o_data_cell[name=name]",
+                run: "click",
+            },
+            button("hygiene_segment_view_form:action_refresh", ".o_form_view button[name=action_refresh]"),
+            ...notification("The refresh says how many contacts entered and left"),
+            button(
+                "hygiene_segment_view_form:action_view_members",
+                ".o_form_view .o-form-buttonbox button[name=action_view_members]"
+            ),
+            listOpens,
+            back,
+            button(
+                "hygiene_segment_view_form:action_view_log",
+                ".o_form_view .o-form-buttonbox button[name=action_view_log]"
+            ),
+            listOpens,
+            back,
+            button(
+                "hygiene_segment_view_form:action_view_mailing_list",
+                ".o_form_view .o-form-buttonbox button[name=action_view_mailing_list], " +
+                    ".o_form_view .o-form-buttonbox:not(:has(button[name=action_view_mailing_list]))",
+                "Its mailing list (with Email Marketing only: else nothing to click)"
+            ),
+            anyView,
+            // "check your details": the corrections to review, from the list and from the request
+            ...openMenu("menu_hygiene_contacts", "menu_hygiene_details_proposals"),
+            button(
+                "hygiene_details_proposal_view_list:action_accept",
+                ".o_list_view .o_data_row:contains(Aubepine):first button[name=action_accept]"
+            ),
+            ...notification("The review says what it did and how many are left"),
+            check(
+                "One correction of Aubepine left",
+                ".o_list_view:not(:has(.o_data_row:contains(Aubepine) ~ .o_data_row:contains(Aubepine)))"
+            ),
+            button(
+                "hygiene_details_proposal_view_list:action_reject",
+                ".o_list_view .o_data_row:contains(Aubepine) button[name=action_reject]"
+            ),
+            ...notification("The rejection says the contact is unchanged"),
+            check("None left", ".o_list_view:not(:has(.o_data_row:contains(Aubepine)))"),
+            ...openMenu("menu_hygiene_contacts", "menu_hygiene_details_requests"),
+            check("The details checks (not the corrections)", ".o_list_view th[data-name=sent_date]"),
+            openRow("Bergamote"),
+            button(
+                "hygiene_details_request_view_form:action_accept",
+                ".o_form_view .o_field_widget[name=proposal_ids] .o_data_row:first button[name=action_accept]"
+            ),
+            ...notification("The review says what it did and how many are left"),
+            check(
+                "The first line is reviewed: its buttons are gone, the second keeps them",
+                ".o_field_widget[name=proposal_ids] .o_data_row:first:not(:has(button[name=action_accept])) " +
+                    "+ .o_data_row button[name=action_reject]"
+            ),
+            button(
+                "hygiene_details_request_view_form:action_reject",
+                ".o_form_view .o_field_widget[name=proposal_ids] .o_data_row button[name=action_reject]"
+            ),
+            ...notification("The rejection says the contact is unchanged"),
+            statusIs("reviewed"),
+        ]),
+});
+
+// ----------------------------------------------------------------------- privacy officer's registers
+
+tours.add("partner_data_hygiene_officer_privacy", {
+    steps: () =>
+        slow([
+            // a request to answer
+            openRow("Tour Access Person"),
+            button("hygiene_privacy_request_view_form:action_start", ".o_form_view button[name=action_start]"),
+            statusIs("in_progress"),
+            button("hygiene_privacy_request_view_form:action_done", ".o_form_view button[name=action_done]"),
+            statusIs("done"),
+            // a request whose identity is to check, then refused
+            ...openMenu("menu_hygiene_privacy", "menu_hygiene_privacy_request"),
+            openRow("Tour Identity Person"),
+            button(
+                "hygiene_privacy_request_view_form:action_verify_identity",
+                ".o_form_view button[name=action_verify_identity]"
+            ),
+            statusIs("new"),
+            {
+                content: "The refusal's tab",
+                trigger: ".o_form_view .o_notebook .nav-link[name=refusal]",
+                run: "click",
+            },
+            {
+                content: "Why it is refused",
+                trigger: ".o_form_view .o_field_widget[name=refusal_reason] textarea",
+                run: "edit The identity could not be confirmed.",
+            },
+            {
+                content: "The complaint rights",
+                trigger: ".o_form_view .o_field_widget[name=complaint_text] textarea",
+                run: "edit You may lodge a complaint with the CNIL.",
+            },
+            button("hygiene_privacy_request_view_form:action_refuse", ".o_form_view button[name=action_refuse]"),
+            confirm,
+            statusIs("refused"),
+            // an overdue request, cancelled
+            ...openMenu("menu_hygiene_privacy", "menu_hygiene_privacy_request_overdue"),
+            openRow("Tour Late Person"),
+            check("The deadline has passed", ".o_form_view .alert-danger"),
+            button("hygiene_privacy_request_view_form:action_cancel", ".o_form_view button[name=action_cancel]"),
+            check("Cancelled: no more buttons", ".o_form_view .o_form_statusbar:not(:has(button[name=action_cancel]))"),
+            // the record of processing
+            ...openMenu("menu_hygiene_privacy", "menu_hygiene_processing_activity"),
+            check("The record lists its activities", ".o_list_view .o_data_row"),
+            button(
+                "hygiene_processing_activity_view_list:action_export_csv",
+                ".o_control_panel button[name=action_export_csv]",
+                "Export the record as CSV"
+            ),
+            // the breach register
+            ...openMenu("menu_hygiene_privacy", "menu_hygiene_breach"),
+            openRow("Tour Lost Laptop"),
+            button(
+                "hygiene_breach_view_form:action_find_contacts",
+                ".o_form_view .o_form_statusbar button[name=action_find_contacts]"
+            ),
+            check("The contact of the leaked file", ".o_list_view .o_data_row:contains(Tourmaline)"),
+            back,
+            button(
+                "hygiene_breach_view_form:action_view_contacts",
+                ".o_form_view .o-form-buttonbox button[name=action_view_contacts]"
+            ),
+            check("The contacts concerned", ".o_list_view .o_data_row:contains(Tourmaline)"),
+            ...openMenu("menu_hygiene_privacy", "menu_hygiene_export_log"),
+            listOrEmpty,
+            ...openMenu("menu_hygiene_privacy", "menu_hygiene_mailing_consent"),
+            listOrEmpty,
+        ]),
+});
+
+// ----------------------------------------------------------------------- portal customer
+
+tours.add("partner_data_hygiene_portal", {
+    steps: () => [
+        // "check your details", from the mailed link: a wrong email is refused, then corrected
+        {
+            content: "Type a wrong email",
+            trigger: ".o_hygiene_details_check input[name=email]",
+            run: "edit tour.portal@@example",
+        },
+        button("details_check_page:answer#2", ".o_hygiene_details_check button[value=correct]", "Send"),
+        check("The email is refused, with the reason", ".o_hygiene_details_check .is-invalid + .invalid-feedback"),
+        {
+            content: "Correct the email and the street",
+            trigger: ".o_hygiene_details_check input[name=email]",
+            run: "edit checked.new@example.fr",
+        },
+        {
+            content: "The street",
+            trigger: ".o_hygiene_details_check input[name=street]",
+            run: "edit 12 rue des Tilleuls",
+        },
+        button("details_check_page:answer#2#again", ".o_hygiene_details_check button[value=correct]", "Send"),
+        check("Thanked: the corrections are recorded", ".o_hygiene_details_check h1:not(:has(input))"),
+        // another link: the details are confirmed as they are
+        { content: "Open the second link", trigger: "body", run: "goToUrl /hygiene/details/tourConfirmyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyy" },
+        button("details_check_page:answer", ".o_hygiene_details_check button[value=confirm]", "My details are correct"),
+        check("Thanked", ".o_hygiene_details_check:not(:has(form))"),
+        // /my/privacy from the portal home
+        { content: "The portal home", trigger: "body", run: "goToUrl /my/home" },
+        {
+            content: "Open My Data & Privacy",
+            trigger: "a[href='/my/privacy']",
+            run: "click",
+        },
+        check("What is held is shown", ".o_hygiene_privacy #held li"),
+        button(
+            "portal_my_privacy:consent_action#2",
+            ".o_hygiene_consent_form:has(input[name=purpose_id][data-code=sms_offers]) button[value=grant]",
+            "Grant the SMS offers"
+        ),
+        check("Recorded", ".o_hygiene_privacy .alert-success"),
+        button(
+            "portal_my_privacy:consent_action",
+            ".o_hygiene_consent_form:has(input[name=purpose_id][data-code=sms_offers]) button[value=withdraw]",
+            "Withdraw them"
+        ),
+        check(
+            "Withdrawn: the grant button is back",
+            ".o_hygiene_consent_form:has(input[name=purpose_id][data-code=sms_offers]) button[value=grant]"
+        ),
+        button("portal_my_privacy:button", "button.o_hygiene_export", "Prepare my export"),
+        check("The export is ready to download", "a.o_hygiene_download"),
+        {
+            content: "See what an erasure would do",
+            trigger: "a.o_hygiene_erase",
+            run: "click",
+        },
+        check("What is kept and why", ".o_hygiene_privacy_erase"),
+        {
+            content: "Type the password",
+            trigger: ".o_hygiene_privacy_erase input[name=password]",
+            run: "edit tour_portal",
+        },
+        button("portal_my_privacy_erase:button", "button.o_hygiene_erase_confirm", "Erase my data"),
+        check("The erasure is planned", "button.o_hygiene_erase_cancel"),
+        button("portal_my_privacy:button#2", "button.o_hygiene_erase_cancel", "Cancel my erasure request"),
+        check("Cancelled: the preview link is back", "a.o_hygiene_erase"),
+    ],
+});
+
+// ----------------------------------------------------------------------- visitor without an account
+
+tours.add("partner_data_hygiene_public", {
+    steps: () => [
+        button("privacy_public_confirm:button", "form[action^='/privacy/request/'] button[type=submit]", "Confirm my request (the mailed link)"),
+        check("Confirmed", ".container h1 + p strong"),
+        { content: "The public request form", trigger: "body", run: "goToUrl /privacy/request" },
+        {
+            content: "Type an email",
+            trigger: "form[action='/privacy/request'] input[name=email]",
+            run: "edit tour.visitor@example.fr",
+        },
+        {
+            content: "Ask for the erasure",
+            trigger: "form[action='/privacy/request'] select[name=request_type]",
+            run: "select erasure",
+        },
+        button("privacy_public_request:button", "form[action='/privacy/request'] button[type=submit]", "Send"),
+        check("Sent: the link to confirm is on its way", ".container .alert-success"),
+    ],
 });
