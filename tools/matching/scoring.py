@@ -62,7 +62,8 @@ DEFAULT_WEIGHTS = {
     },
     "birth": {"same": 5.0, "close": 1.0, "different": -10.0, "mistyped": -2.0},
     # another postcode and town: most pairs of two people; a person who moved, for some
-    "address": {"same_street": 3.0, "same_zip": 1.0, "different": -1.0},
+    # the same postcode alone: namesakes of one town, a father and his son who moved out nearby
+    "address": {"same_street": 3.0, "same_zip": 0.5, "different": -1.0},
     "company": {"same": 8.0, "different": -8.0},
     # the same customer number in one source system: the source said it is one customer
     "customer": {"same": 8.0},
