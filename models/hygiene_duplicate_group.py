@@ -354,7 +354,8 @@ class HygieneDuplicateGroup(models.Model):
         # a test runs the whole scan in its own transaction, alone
         commit = not getattr(threading.current_thread(), "testing", False)
         if commit:
-            self.env.cr.commit()  # pylint: disable=invalid-commit  (the workers must see the run)
+            # the workers must see the run
+            self.env.cr.commit()  # pylint: disable=invalid-commit
         Scan._wake_workers()
         Scan._work(run, commit=commit)
         self.env["ir.cron"]._notify_progress(done=run.partners, remaining=0)

@@ -161,7 +161,8 @@ class HygieneDuplicateScan(models.AbstractModel):
     def _commit(self, commit):
         if commit:
             self.env.flush_all()
-            self.env.cr.commit()  # pylint: disable=invalid-commit  (one chunk of a cron worker)
+            # one chunk of a cron worker
+            self.env.cr.commit()  # pylint: disable=invalid-commit
 
     @api.model
     def _claim(self, run):
