@@ -4,6 +4,8 @@ import json
 import logging
 import time
 
+import psycopg2
+
 from odoo import api, models
 from odoo.tools import SQL
 
@@ -140,7 +142,15 @@ class HygieneDuplicateScan(models.AbstractModel):
                 chunk.write({"state": "done", "stats": json.dumps(stats)})
                 self._commit(commit)
                 continue
-            if self._advance(run):
+            try:
+                advanced = self._advance(run)
+            except psycopg2.errors.SerializationFailure:
+                if not commit:
+                    raise
+                # another worker changed the run since this transaction began: look again
+                self.env.cr.rollback()  # pylint: disable=invalid-commit
+                continue
+            if advanced:
                 self._commit(commit)
                 if commit:
                     self._wake_workers()  # the workers that found nothing to do come back
