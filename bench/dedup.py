@@ -417,7 +417,7 @@ def scan_worker(db, config, run_id):
     with registry.cursor() as cr:
         env = Environment(cr, odoo.SUPERUSER_ID, {"tracking_disable": True})
         run = env["hygiene.scan.run"].browse(run_id)
-        env["hygiene.duplicate.scan"]._work(run, commit=True)
+        env["hygiene.duplicate.scan"]._work(run, commit=True, wait=0.5)
     result = {"cpu_seconds": time.process_time() - cpu_start, "peak_rss_mb": round(_rss_mb())}
     print(CHILD_MARK + json.dumps(result), flush=True)
 

@@ -356,10 +356,7 @@ class HygieneDuplicateGroup(models.Model):
         if commit:
             # the workers must see the run
             self.env.cr.commit()  # pylint: disable=invalid-commit
-        for xmlid in SCAN_WORKER_CRONS:
-            cron = self.env.ref(xmlid, raise_if_not_found=False)
-            if cron and cron.active:
-                cron._trigger()
+        Scan._wake_workers()
         Scan._work(run, commit=commit)
         self.env["ir.cron"]._notify_progress(done=run.partners, remaining=0)
 

@@ -4,6 +4,8 @@ import json
 import logging
 import time
 
+import psycopg2
+
 from odoo import api, models
 from odoo.tools import SQL
 
@@ -13,7 +15,7 @@ from ..tools.matching import pair_evidence, score_pair
 from ..tools.matching.blocking import name_keys_of
 from ..tools.matching.chunks import chunk_blocks, routed_keys, shared_kind_caps
 from ..tools.matching.clustering import cluster_scored, score_blocks
-from .hygiene_duplicate_group import _pairs
+from .hygiene_duplicate_group import SCAN_WORKER_CRONS, _pairs
 from .res_partner_warning import NAME_WORD_TABLE
 
 _logger = logging.getLogger(__name__)
@@ -121,9 +123,11 @@ class HygieneDuplicateScan(models.AbstractModel):
         return SQL.identifier(f"hygiene_scan_{run.id}_{name}")
 
     @api.model
-    def _work(self, run, commit=False):
+    def _work(self, run, commit=False, wait=0.0):
         """Run chunks of ``run`` until it is done (``commit``: after each chunk, as a cron
-        worker does; else in the caller's transaction, alone). Returns the run's state."""
+        worker does; else in the caller's transaction, alone). When the other chunks of the
+        stage are still running elsewhere, return, or with ``wait`` (seconds) poll until the
+        next stage opens. Returns the run's state."""
         run = run.sudo()
         context = {"phonetic": functools.lru_cache(maxsize=200000)(normalize.phonetic_key)}
         while True:
@@ -138,14 +142,36 @@ class HygieneDuplicateScan(models.AbstractModel):
                 chunk.write({"state": "done", "stats": json.dumps(stats)})
                 self._commit(commit)
                 continue
-            if not self._advance(run):
+            try:
+                advanced = self._advance(run)
+            except psycopg2.errors.SerializationFailure:
+                if not commit:
+                    raise
+                # another worker changed the run since this transaction began: look again
+                self.env.cr.rollback()  # pylint: disable=invalid-commit
+                continue
+            if advanced:
+                self._commit(commit)
+                if commit:
+                    self._wake_workers()  # the workers that found nothing to do come back
+            elif commit and wait:
+                self._commit(commit)  # release the run's row, then look again
+                time.sleep(wait)
+            else:
                 return run.state  # other workers still hold chunks of this stage
-            self._commit(commit)
+
+    @api.model
+    def _wake_workers(self):
+        """Trigger the worker crons (``hygiene.duplicate.group.SCAN_WORKER_CRONS``)."""
+        for xmlid in SCAN_WORKER_CRONS:
+            cron = self.env.ref(xmlid, raise_if_not_found=False)
+            if cron and cron.active:
+                cron.sudo()._trigger()
 
     def _commit(self, commit):
         if commit:
             self.env.flush_all()
-            # one chunk of a cron worker: its work is kept when the next chunk fails
+            # one chunk of a cron worker
             self.env.cr.commit()  # pylint: disable=invalid-commit
 
     @api.model
