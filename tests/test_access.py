@@ -65,6 +65,10 @@ EXPECTED_ACCESS = {
     # check-your-details requests (issue 19): written by their engine only
     "hygiene.details.request":   ("",      "",     "r",     "r",     "ru"),
     "hygiene.details.proposal":  ("",      "",     "r",     "r",     "ru"),
+    # the chunked scan's work queue (issue 16): written by the scan (sudo), its progress read by
+    # managers
+    "hygiene.scan.run":          ("",      "",     "",      "",      "r"),
+    "hygiene.scan.chunk":        ("",      "",     "",      "",      "r"),
 }
 # fmt: on
 
@@ -205,6 +209,11 @@ class TestAccessRights(HygieneCommon):
             return {"name": "ACL breach"}
         if model == "hygiene.export.log":
             return {"partner_count": 1}
+        if model == "hygiene.scan.run":
+            return {"state": "done"}
+        if model == "hygiene.scan.chunk":
+            run = self.env["hygiene.scan.run"].create({"state": "done"})
+            return {"run_id": run.id, "stage": "keys"}
         return self._control_create_values(model)
 
     def _control_create_values(self, model):
@@ -293,9 +302,13 @@ class TestAccessRights(HygieneCommon):
         "hygiene.processing.activity": "name",
         "hygiene.breach": "name",
         "hygiene.export.log": "partner_count",
+        "hygiene.scan.run": "state",
+        "hygiene.scan.chunk": "stage",
     }
     _WRITE_VALUES = {
         "hygiene.export.log": {"partner_count": 2},
+        "hygiene.scan.run": {"state": "failed"},
+        "hygiene.scan.chunk": {"state": "done"},
         "hygiene.retention.policy": {"duration_months": 48},
         "hygiene.privacy.request": {"description": "written"},
         "hygiene.processing.activity": {"recipients": "written"},
