@@ -32,6 +32,13 @@ class HygieneSegment(models.Model):
         ondelete="set null",
         help="The refresh runs the filter with this user's rights (record rules included).",
     )
+    tag_members = fields.Boolean(
+        string="Tag the Members",
+        default=True,
+        help="Set the segment's tag on its members. Every employee who sees a contact sees its "
+        "tags: leave this off for a segment whose membership is not theirs to know (the "
+        "'do not solicit' contacts of the re-permission segment).",
+    )
 
     @api.model_create_multi
     def create(self, vals_list):
@@ -106,3 +113,28 @@ class HygieneSegment(models.Model):
                 self.id,
             )
         )
+
+    # ------------------------------------------------------------ what a refresh exposes
+
+    def _hygiene_sync_tag(self, entered_ids, left_ids):
+        """No tag when the segment does not tag its members; a tag set before goes from
+        every contact."""
+        if self.tag_members:
+            return super()._hygiene_sync_tag(entered_ids, left_ids)
+        if self.tag_id:
+            tag = self.tag_id
+            self.sudo().tag_id = False
+            tag.sudo().unlink()
+            self.env["res.partner"].invalidate_model(["category_id"])
+        return None
+
+    def _hygiene_sync_mailing_list(self, entered_ids, left_ids):
+        """A mailing list only for a marketing segment, the one kind whose members are checked
+        for consent, suppression and restriction; a list made while the segment was used for
+        marketing is emptied (its subscriptions go, nothing is recorded as an opt-out)."""
+        if self.marketing:
+            return super()._hygiene_sync_mailing_list(entered_ids, left_ids)
+        if self.mailing_list_id and "mailing.subscription" in self.env:
+            subscriptions = self.env["mailing.subscription"].sudo()
+            subscriptions.search([("list_id", "=", self.mailing_list_id)]).unlink()
+        return None
