@@ -684,6 +684,27 @@ tours.add("partner_data_hygiene_steward_control", {
             ),
             ...notification("The rejection says the contact is unchanged"),
             check("None left", ".o_list_view:not(:has(.o_data_row:contains(Aubepine)))"),
+            // the cards a phone shows
+            {
+                content: "Switch to the cards",
+                trigger: ".o_control_panel .o_switch_view.o_kanban",
+                run: "click",
+            },
+            button(
+                "hygiene_details_proposal_view_kanban:action_accept",
+                ".o_kanban_record:contains(Cassis):first button[name=action_accept]"
+            ),
+            ...notification("The review from a card says what it did"),
+            check(
+                "One card of Cassis left",
+                ".o_kanban_view:not(:has(.o_kanban_record:contains(Cassis) ~ .o_kanban_record:contains(Cassis)))"
+            ),
+            button(
+                "hygiene_details_proposal_view_kanban:action_reject",
+                ".o_kanban_record:contains(Cassis) button[name=action_reject]"
+            ),
+            ...notification("The rejection from a card says the contact is unchanged"),
+            check("No card of Cassis left", ".o_kanban_view:not(:has(.o_kanban_record:contains(Cassis)))"),
             ...openMenu("menu_hygiene_contacts", "menu_hygiene_details_requests"),
             check("The details checks (not the corrections)", ".o_list_view th[data-name=sent_date]"),
             openRow("Bergamote"),
