@@ -524,7 +524,11 @@ def run_steps(browser, steps, url, refs):
             )
         elif kind == "click":
             ok = browser.wait(value) and ok
-            browser.evaluate(f"document.querySelector({json.dumps(value)}).click()")
+            # clicked, and scrolled to (a tab below the fold on a phone)
+            browser.evaluate(
+                f"(() => {{ const el = document.querySelector({json.dumps(value)}); el.click(); "
+                "el.scrollIntoView({block: 'start'}); return true; })()"
+            )
             time.sleep(0.5)
         elif kind == "wait":
             ok = browser.wait(value) and ok

@@ -157,6 +157,14 @@ class TestScreens(HygieneCommon):
         self.assertIn("the contact is unchanged. 0 left", action["params"]["message"])
         self.assertEqual(request.state, "reviewed")
 
+    def test_no_screen_shows_made_up_data_when_empty(self):
+        """An empty graph or pivot (RFM before any order, unsubscribes before any mailing)
+        showed Odoo's sample bars behind its help: made-up figures on a data-quality screen."""
+        addon = Path(__file__).resolve().parent.parent
+        for path in sorted(addon.glob("views/*.xml")):
+            root = etree.parse(str(path)).getroot()
+            self.assertFalse(root.xpath("//*[@sample='1']"), f"sample data in {path.name}")
+
     @users("hyg_steward")
     def test_undoing_a_merge_puts_its_group_back_to_review(self):
         Group = self.env["hygiene.duplicate.group"]
