@@ -512,6 +512,12 @@ class TestJournalScreens(HygieneCommon):
         self.env.cr.execute("SELECT * FROM hygiene_journal")
         self.assertNotIn("lefevre", repr(self.env.cr.fetchall()).lower(), "no personal value")
 
+    def test_an_entry_is_titled_by_its_operation(self):
+        """The form's breadcrumb read "hygiene.journal,12" (seen on the screenshots)."""
+        self._consent(self.jeanne, "withdraw")
+        entry = self.env["hygiene.journal"].sudo().search([("operation", "=", "suppress")], limit=1)
+        self.assertTrue(entry.display_name.startswith("Added to the suppression list ("))
+
     def test_export_without_a_selection_exports_the_journal(self):
         self._consent(self.jeanne, "withdraw")
         Journal = self.env["hygiene.journal"].with_user(self.user_officer)
