@@ -173,7 +173,11 @@ class HygieneDuplicateCompare(models.TransientModel):
             field_values[line.field_name] = value
         journal = survivor._hygiene_merge(partners - survivor, field_values=field_values)
         group.sudo().write({"state": "merged", "survivor_id": survivor.id})  # merged as the user
-        moved = sum(count for count in (journal.sudo().counts or {}).values() if count)
+        return self._hygiene_merged_notification(journal, survivor, len(partners) - 1, field_values)
+
+    def _hygiene_merged_notification(self, journal, survivor, count, field_values):
+        """What the merge did, in numbers, then the contact kept; the Merge Journal undoes it."""
+        moved = sum(rows for rows in (journal.sudo().counts or {}).values() if rows)
         return {
             "type": "ir.actions.client",
             "tag": "display_notification",
@@ -184,7 +188,7 @@ class HygieneDuplicateCompare(models.TransientModel):
                     "%(count)s contacts merged into %(survivor)s: %(values)s values chosen, "
                     "%(moved)s records moved to it. Check it below; a mistake can be undone from "
                     "the Merge Journal.",
-                    count=len(partners) - 1,
+                    count=count,
                     survivor=survivor.display_name,
                     values=len(field_values),
                     moved=moved,
