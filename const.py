@@ -159,3 +159,13 @@ def get_param(env, key):
 def param_default(key):
     """The default of the system parameter ``key`` (for the settings fields)."""
     return PARAMS[key].default
+
+
+# duplicate scan in chunks (issue 16 §6): contacts per chunk (memory grows with it), and how
+# many cron workers the scan wakes (each claims chunks with FOR UPDATE SKIP LOCKED)
+DEDUP_SCAN_CHUNK_SIZE = f"{ADDON}.dedup_scan_chunk_size"
+PARAMS.update(
+    {
+        DEDUP_SCAN_CHUNK_SIZE: Param(int, 50000, 100, 2_000_000),
+    }
+)

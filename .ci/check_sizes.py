@@ -15,25 +15,7 @@ MAX_FILE_LINES = 600
 MAX_FUNCTION_LINES = 60
 SKIPPED = ("tests", "bench", ".venv", ".dev", ".git", "migrations")
 # path: (owner, lines of the file, {function: lines}) as they were when listed
-PENDING = {
-    # TODO(redesign-import): one function left over 60 lines
-    "models/hygiene_import_partner.py": (
-        "redesign-import",
-        0,
-        {"_hygiene_insert_import_origins": 61},
-    ),
-    # TODO(matcher): the tools/matching package and the live warning
-    "tools/matching.py": (
-        "matcher",
-        775,
-        {"score_pair": 62, "cluster": 70, "_blocking_passes": 61},
-    ),
-    "models/res_partner_matching.py": (
-        "matcher",
-        0,
-        {"_hygiene_find_duplicates": 71, "hygiene_duplicate_hint": 68},
-    ),
-}
+PENDING = {}
 
 
 def check(root):

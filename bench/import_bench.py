@@ -145,56 +145,71 @@ def existing_variant(rng, partner):
     }
 
 
+# Rows an in-file duplicate is drawn from: the last RECENT_ROWS rows, so that a file of millions of
+# rows is written without holding it (a file of at most RECENT_ROWS rows is the same as before).
+RECENT_ROWS = 50_000
+
+
+def _draw_row(rng, index, existing, recent, stats):
+    draw = rng.random()
+    if draw < 0.20 and existing:
+        stats["existing"] += 1
+        return existing_variant(rng, rng.choice(existing))
+    if draw < 0.22 and recent:
+        row = dict(rng.choice(recent))
+        row["E-mail"] = messy_email(rng, row["E-mail"].strip().lower())
+        stats["in_file"] += 1
+        return row
+    row = new_person(rng, index)
+    if draw < 0.23:
+        broken = rng.randrange(3)
+        if broken == 0:
+            row["E-mail"] = row["E-mail"].replace("@", "@@")
+        elif broken == 1:
+            row["Portable"] = "06 CALL ME"
+        else:
+            row["Date de création"] = "31/02/2020"
+        stats["broken"] += 1
+    else:
+        stats["new"] += 1
+    return row
+
+
 def generate(path, count, existing, seed=7):
-    """Write the CSV (``;``-separated, UTF-8 with BOM as French Excel does); return its stats."""
+    """Write the CSV (``;``-separated, UTF-8 with BOM as French Excel does), row by row; return
+    its stats."""
     rng = random.Random(seed)
     stats = {"existing": 0, "in_file": 0, "broken": 0, "new": 0}
-    rows = []
-    for index in range(count):
-        draw = rng.random()
-        if draw < 0.20 and existing:
-            row = existing_variant(rng, rng.choice(existing))
-            stats["existing"] += 1
-        elif draw < 0.22 and rows:
-            row = dict(rng.choice(rows))
-            row["E-mail"] = messy_email(rng, row["E-mail"].strip().lower())
-            stats["in_file"] += 1
-        elif draw < 0.23:
-            row = new_person(rng, index)
-            broken = rng.randrange(3)
-            if broken == 0:
-                row["E-mail"] = row["E-mail"].replace("@", "@@")
-            elif broken == 1:
-                row["Portable"] = "06 CALL ME"
-            else:
-                row["Date de création"] = "31/02/2020"
-            stats["broken"] += 1
-        else:
-            row = new_person(rng, index)
-            stats["new"] += 1
-        row = {**row, "N° client": f"C{index + 1:07d}", "Civilité": rng.choice(["M.", "Mme"])}
-        row.setdefault(
-            "Date de création",
-            f"{rng.randint(1, 28):02d}/{rng.randint(1, 12):02d}/20{rng.randint(15, 24)}",
-        )
-        if rng.random() < 0.33:
-            row["Optin"] = "1"
-            if rng.random() < 0.8:
-                row["Date optin"] = (
-                    f"20{rng.randint(18, 24)}-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}"
-                )
-                row["Adresse IP"] = (
-                    f"90.{rng.randint(0, 255)}.{rng.randint(0, 255)}.{rng.randint(1, 254)}"
-                )
-        if rng.random() < 0.4:
-            row["Date dernière commande"] = (
-                f"{rng.randint(1, 28):02d}/{rng.randint(1, 12):02d}/2024"
-            )
-        rows.append(row)
+    recent = []
     with open(path, "w", newline="", encoding="utf-8-sig") as handle:
         writer = csv.DictWriter(handle, HEADER, delimiter=";")
         writer.writeheader()
-        writer.writerows(rows)
+        for index in range(count):
+            row = _draw_row(rng, index, existing, recent, stats)
+            row = {**row, "N° client": f"C{index + 1:07d}", "Civilité": rng.choice(["M.", "Mme"])}
+            row.setdefault(
+                "Date de création",
+                f"{rng.randint(1, 28):02d}/{rng.randint(1, 12):02d}/20{rng.randint(15, 24)}",
+            )
+            if rng.random() < 0.33:
+                row["Optin"] = "1"
+                if rng.random() < 0.8:
+                    row["Date optin"] = (
+                        f"20{rng.randint(18, 24)}-{rng.randint(1, 12):02d}"
+                        f"-{rng.randint(1, 28):02d}"
+                    )
+                    row["Adresse IP"] = (
+                        f"90.{rng.randint(0, 255)}.{rng.randint(0, 255)}.{rng.randint(1, 254)}"
+                    )
+            if rng.random() < 0.4:
+                row["Date dernière commande"] = (
+                    f"{rng.randint(1, 28):02d}/{rng.randint(1, 12):02d}/2024"
+                )
+            if len(recent) < RECENT_ROWS:
+                recent.append(row)
+            else:
+                recent[index % RECENT_ROWS] = row
+            writer.writerow(row)
     return stats
 
 
@@ -279,13 +294,40 @@ def _measure_base_import(args, template, path, count):
     return seconds, peak_mb, created
 
 
+def _ensure_template(args, template, count):
+    """The base of ``count`` partners to import into: made once (the addon installed, partners
+    bulk-loaded with COPY and their keys back-filled) when ``template`` does not exist yet, as
+    ``./dev bench warning --count N`` makes ``hygiene_bench_<N>``."""
+    from run import _bulk_load_partners, ensure_database
+
+    import odoo
+    from odoo.api import Environment
+    from odoo.service import db as db_service
+
+    exists = db_service.exp_db_exist(template)
+    odoo.sql_db.close_db(template)  # createdb -T needs a template without connections
+    if exists:
+        return
+    ensure_database(args, template, args.addon)
+    registry = odoo.modules.registry.Registry(template)
+    with registry.cursor() as cr:
+        cr.execute("SELECT count(*) FROM res_partner")
+        missing = count - cr.fetchone()[0]
+        if missing > 0:
+            _bulk_load_partners(cr, missing)
+        Environment(cr, odoo.SUPERUSER_ID, {})["res.partner"]._hygiene_backfill_keys()
+    registry.delete(template)
+    odoo.sql_db.close_db(template)
+
+
 def bench_import(args):
     import odoo
 
     count = args.count or 100_000
     template = args.template or f"hygiene_bench_{count}"
     db = args.db or f"hygiene_bench_import_{count}"
-    print(f"copying {template} to {db} (run './dev bench warning --count {count}' first)")
+    _ensure_template(args, template, count)
+    print(f"copying {template} to {db}")
     _copy_base(args, template, db)
     registry = odoo.modules.registry.Registry(db)
     base_size = _active_partners(registry)

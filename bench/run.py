@@ -42,6 +42,12 @@ bench/out/results.jsonl. Benchmarks are not tests: they measure, they do not ass
         hygiene_bench_<count>, then Odoo's base_import on another copy and the same file: wall
         time and peak RSS of both, and the ratio (bench/import_bench.py; --skip-base-import).
 
+    ./dev bench import-memory [--counts 100000,300000] [--template DB] [--db NAME] [--commit]
+        The peak RSS (``/usr/bin/time -v``) of ``odoo-bin hygiene import --dry-run`` (read, stage,
+        normalise, match; ``--commit``: write too) on files of each size, and what each further
+        100,000 rows cost (bench/import_memory.py). Target (issue 13): under 1 GB for 1,000,000
+        rows, flat in the rows.
+
     ./dev bench control [--count 1000000] [--orders 100000] [--template h_ctl] [--keep]
         Quality, engagement and RFM scores of COUNT partners with ORDERS orders recomputed in
         full, then incrementally after 1 % changed, the daily snapshot, and the dashboard opened
@@ -68,6 +74,7 @@ from pathlib import Path
 import control_bench
 import dedup
 import import_bench
+import import_memory
 
 sys.path.insert(0, str(Path(__file__).resolve().parent / "independent"))
 import independent_bench  # noqa: E402
@@ -792,6 +799,7 @@ BENCHES = {
     "dedup": dedup.bench_dedup,
     "merge": bench_merge,
     "import": import_bench.bench_import,
+    "import-memory": import_memory.bench_import_memory,
     "purge": bench_purge,
     "retention": bench_retention,
     "independent": independent_bench.bench_independent,
@@ -815,6 +823,10 @@ def main():
     )
     parser.add_argument(
         "--skip-core", action="store_true", help="dedup: do not run the core wizard"
+    )
+    parser.add_argument("--workers", type=int, default=2, help="dedup: scan worker processes")
+    parser.add_argument(
+        "--warning", action="store_true", help="dedup: also time PROBES live warnings on the base"
     )
     parser.add_argument("--pairs", type=int, default=10000, help="merge: pairs merged by the addon")
     parser.add_argument("--core-pairs", type=int, default=200, help="merge: pairs for the core")
@@ -840,6 +852,12 @@ def main():
         help="merge: prefix of the databases (template and copy)",
     )
     parser.add_argument("--template", help="import: base to copy (default: hygiene_bench_<count>)")
+    parser.add_argument(
+        "--counts", help="import-memory: sizes of the files (default 100000,300000)"
+    )
+    parser.add_argument(
+        "--commit", action="store_true", help="import-memory: commit too (default: dry run)"
+    )
     parser.add_argument("--profile", metavar="FILE", help="import: cProfile the command to FILE")
     parser.add_argument(
         "--skip-base-import", action="store_true", help="import: leave out base_import's time"
@@ -854,6 +872,11 @@ def main():
     )
     parser.add_argument("--orders", type=int, help="control: confirmed orders (default count/10)")
     parser.add_argument("--keep", action="store_true", help="control: keep the database")
+    parser.add_argument(
+        "--anchor-config",
+        help="control: also measure the addon of this odoo.conf's addons path (the anchor), on "
+        "a copy of the same base taken before this version's update",
+    )
     args = parser.parse_args()
 
     import odoo

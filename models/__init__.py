@@ -43,11 +43,13 @@ from . import hygiene_retention_anonymize
 from . import erasers
 from . import hygiene_consent_erasure
 from . import hygiene_partner_score
+from . import hygiene_partner_score_changes
 from . import hygiene_kpi_snapshot
 from . import hygiene_kpi_cause
 from . import hygiene_optout
 from . import hygiene_segment
 from . import hygiene_segment_log
+from . import hygiene_segment_security
 from . import hygiene_privacy_request
 from . import hygiene_privacy_service
 from . import res_partner_privacy
@@ -58,3 +60,6 @@ from . import hygiene_privacy_request_portal
 from . import hygiene_entry_rules
 from . import hygiene_entry_hooks
 from . import hygiene_details_request
+from . import hygiene_scan_run
+from . import hygiene_duplicate_scan
+from . import res_partner_warning

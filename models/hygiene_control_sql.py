@@ -7,6 +7,22 @@ are templates for ``odoo.tools.SQL`` (named parameters, never string formatting)
 
 SCORE_CHUNK_QUERY = """
 WITH chunk AS MATERIALIZED (SELECT DISTINCT unnest(%(ids)s::int[]) AS id),
+-- the consents and pending duplicates of the chunk's contacts only: read through the
+-- partner_id indexes (per-row EXISTS became a hashed scan of the whole tables per chunk)
+consents AS MATERIALIZED (
+    SELECT c.partner_id, bool_or(c.state = 'granted') AS granted,
+           bool_or(c.state IN ('withdrawn', 'refused')) AS answered
+      FROM hygiene_consent_state c
+     WHERE c.partner_id IN (SELECT id FROM chunk)
+  GROUP BY c.partner_id
+),
+pending AS MATERIALIZED (
+    SELECT DISTINCT r.partner_id
+      FROM hygiene_duplicate_group_partner_rel r
+      JOIN hygiene_duplicate_group g ON g.id = r.group_id AND g.state = 'pending'
+     WHERE r.partner_id IN (SELECT id FROM chunk)
+),
+traces AS MATERIALIZED (%(traces)s),
 base AS MATERIALIZED (
     SELECT p.id, p.company_id, p.hygiene_source_id AS source_id, p.is_company,
            p.hygiene_last_activity_date, p.hygiene_last_activity_source AS last_source,
@@ -31,17 +47,14 @@ base AS MATERIALIZED (
            COALESCE(p.hygiene_last_activity_date, p.hygiene_collected_date,
                     p.create_date) AS ref_date,
            COALESCE(p.hygiene_collected_date, p.create_date) AS known_since,
-           EXISTS (SELECT 1 FROM hygiene_duplicate_group_partner_rel r
-                     JOIN hygiene_duplicate_group g ON g.id = r.group_id
-                    WHERE r.partner_id = p.id AND g.state = 'pending') AS duplicate,
-           EXISTS (SELECT 1 FROM hygiene_consent_state c
-                    WHERE c.partner_id = p.id AND c.state = 'granted') AS granted,
-           EXISTS (SELECT 1 FROM hygiene_consent_state c
-                    WHERE c.partner_id = p.id
-                      AND c.state IN ('withdrawn', 'refused')) AS answered
+           pd.partner_id IS NOT NULL AS duplicate,
+           COALESCE(cs.granted, FALSE) AS granted,
+           COALESCE(cs.answered, FALSE) AS answered
       FROM chunk
       JOIN res_partner p ON p.id = chunk.id
  LEFT JOIN mail_blacklist bl ON bl.email = p.email_normalized AND bl.active
+ LEFT JOIN consents cs ON cs.partner_id = p.id
+ LEFT JOIN pending pd ON pd.partner_id = p.id
      WHERE p.active
 ),
 flags AS (
@@ -68,7 +81,10 @@ events AS (
      WHERE e.date <= %(now)s
   GROUP BY e.partner_id
 ),
-sends AS (%(sends)s),
+sends AS (
+    SELECT partner_id, COUNT(*) AS sends FROM traces
+     WHERE sent_datetime IS NOT NULL GROUP BY partner_id
+),
 scored AS (
     SELECT f.*,
            (CASE WHEN f.has_name THEN 5 ELSE 0 END
@@ -93,7 +109,7 @@ INSERT INTO hygiene_partner_score AS s (
        quality_completeness, quality_validity, quality_freshness, quality_reasons,
        email_valid, phone_valid, email_invalid, no_contact, duplicate, no_consent,
        engagement_score, engagement_raw, last_engagement_date, do_not_solicit,
-       partner_count, create_date, write_date)
+       next_check_date, partner_count, create_date, write_date)
 SELECT id, company_id, source_id, %(now)s,
        completeness + validity + freshness
            + CASE WHEN duplicate THEN 0 ELSE %(dup)s END
@@ -127,6 +143,15 @@ SELECT id, company_id, source_id, %(now)s,
                  OR known_since < %(now)s::timestamp - %(dns_months)s
                     * INTERVAL '1 month')
             THEN TRUE END,
+       -- the next moment time alone changes the row (LEAST ignores NULLs); a day of margin
+       -- as month arithmetic is not exactly reversible
+       LEAST(
+           CASE WHEN freshness = %(fresh)s THEN ref_date + INTERVAL '12 months 1 day'
+                WHEN freshness > 0 THEN ref_date + INTERVAL '36 months 1 day' END,
+           CASE WHEN last_date IS NULL AND sends < %(dns_sends)s
+                     AND known_since >= %(now)s::timestamp - %(dns_months)s * INTERVAL '1 month'
+                THEN known_since + %(dns_months)s * INTERVAL '1 month' + INTERVAL '1 day' END,
+           CASE WHEN raw > 0 THEN %(now)s::timestamp + %(decay_days)s * INTERVAL '1 day' END),
        1, %(now)s, %(now)s
   FROM scored
 ON CONFLICT (partner_id) DO UPDATE SET
@@ -148,13 +173,14 @@ ON CONFLICT (partner_id) DO UPDATE SET
        engagement_raw = EXCLUDED.engagement_raw,
        last_engagement_date = EXCLUDED.last_engagement_date,
        do_not_solicit = EXCLUDED.do_not_solicit,
+       next_check_date = EXCLUDED.next_check_date,
        write_date = EXCLUDED.write_date
  -- an unchanged row is not rewritten (no dead tuple, no index or trigger work)
  WHERE (s.company_id, s.source_id, s.quality_score, s.quality_completeness,
         s.quality_validity, s.quality_freshness, s.quality_reasons, s.email_valid,
         s.phone_valid, s.email_invalid, s.no_contact, s.duplicate, s.no_consent,
         s.engagement_score, s.engagement_raw, s.last_engagement_date,
-        s.do_not_solicit)
+        s.do_not_solicit, s.next_check_date)
        IS DISTINCT FROM
        (EXCLUDED.company_id, EXCLUDED.source_id, EXCLUDED.quality_score,
         EXCLUDED.quality_completeness, EXCLUDED.quality_validity,
@@ -162,16 +188,19 @@ ON CONFLICT (partner_id) DO UPDATE SET
         EXCLUDED.phone_valid, EXCLUDED.email_invalid, EXCLUDED.no_contact,
         EXCLUDED.duplicate, EXCLUDED.no_consent, EXCLUDED.engagement_score,
         EXCLUDED.engagement_raw, EXCLUDED.last_engagement_date,
-        EXCLUDED.do_not_solicit)
+        EXCLUDED.do_not_solicit, EXCLUDED.next_check_date)
 """
 
 
 RFM_QUERY = """
-WITH orders(partner_id, date, amount) AS (%(orders)s),
+WITH orders(partner_id, date, amount, is_order) AS (%(orders)s),
 customers AS (
-    SELECT partner_id, MAX(date) AS last_date, COUNT(*) AS orders,
-           SUM(amount) AS amount
+    -- credit notes reduce the amount (never below zero), not the frequency nor the recency
+    SELECT partner_id, MAX(date) FILTER (WHERE is_order) AS last_date,
+           COUNT(*) FILTER (WHERE is_order) AS orders,
+           GREATEST(SUM(amount), 0) AS amount
       FROM orders GROUP BY partner_id
+    HAVING COUNT(*) FILTER (WHERE is_order) > 0
 ),
 quintiles AS (
     SELECT partner_id, last_date, orders, amount,
@@ -214,6 +243,8 @@ changed AS (
         OR s.rfm_frequency IS DISTINCT FROM t.f
         OR s.rfm_monetary IS DISTINCT FROM t.m
         OR s.rfm_orders IS DISTINCT FROM t.orders
+        OR s.rfm_amount IS DISTINCT FROM t.amount
+        OR s.rfm_last_order_date IS DISTINCT FROM t.last_date
 ),
 updated AS (
     UPDATE hygiene_partner_score s

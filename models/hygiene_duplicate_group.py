@@ -1,6 +1,8 @@
 import functools
+import json
 import logging
 import re
+import threading
 import time
 
 from odoo import api, fields, models
@@ -17,8 +19,6 @@ from ..tools.matching import (
     BLOCK_CAP,
     SCORE_REVIEW,
     Features,
-    find_groups,
-    pair_evidence,
     reason_templates,
 )
 from ..tools.matching.evidence_text import (
@@ -33,7 +33,12 @@ _logger = logging.getLogger(__name__)
 # What a steward changes on a group (everything else is the scan's evidence).
 REVIEW_FIELDS = frozenset({"state", "survivor_id"})
 
-INSERT_BATCH = 20000
+# the worker crons the daily scan wakes (an administrator may add more: see readme/CONFIGURE.md)
+SCAN_WORKER_CRONS = (
+    "partner_data_hygiene.ir_cron_duplicate_scan_worker_1",
+    "partner_data_hygiene.ir_cron_duplicate_scan_worker_2",
+)
+SCAN_STAGES = ("keys", "pairs", "groups")
 
 
 def translate_reasons(env, text):
@@ -338,9 +343,37 @@ class HygieneDuplicateGroup(models.Model):
 
     @api.model
     def _cron_scan(self):
-        """Daily scan; then, only if a steward set an auto-merge threshold (off by default),
-        merge the groups at or above it. Everything below stays to review."""
-        stats = self._hygiene_scan()
+        """Daily scan, in chunks: this cron opens the run, wakes the worker crons, and works
+        on it with them (each chunk committed); the worker that ends the run merges, only if a
+        steward set an auto-merge threshold (off by default), the groups at or above it."""
+        self.check_access("write")
+        threshold = get_param(self.env, DEDUP_REVIEW_THRESHOLD) or SCORE_REVIEW
+        self.env.flush_all()
+        Scan = self.env["hygiene.duplicate.scan"]
+        run = Scan._start(threshold, BLOCK_CAP, auto_merge=True)
+        # a test runs the whole scan in its own transaction, alone
+        commit = not getattr(threading.current_thread(), "testing", False)
+        if commit:
+            # the workers must see the run
+            self.env.cr.commit()  # pylint: disable=invalid-commit
+        for xmlid in SCAN_WORKER_CRONS:
+            cron = self.env.ref(xmlid, raise_if_not_found=False)
+            if cron and cron.active:
+                cron._trigger()
+        Scan._work(run, commit=commit)
+        self.env["ir.cron"]._notify_progress(done=run.partners, remaining=0)
+
+    @api.model
+    def _cron_scan_work(self):
+        """Worker cron: take chunks of the running scan, if any (woken by ``_cron_scan``)."""
+        Scan = self.env["hygiene.duplicate.scan"]
+        commit = not getattr(threading.current_thread(), "testing", False)
+        for run in self.env["hygiene.scan.run"].sudo().search([("state", "in", SCAN_STAGES)]):
+            Scan._work(run, commit=commit)
+
+    @api.model
+    def _hygiene_auto_merge(self):
+        """Merge the groups at or above the auto-merge threshold, when one is set."""
         auto = self._hygiene_auto_threshold()
         if auto > 0:
             merged = self._hygiene_merge_above(auto)
@@ -350,49 +383,27 @@ class HygieneDuplicateGroup(models.Model):
                 merged["merged"],
                 len(merged["refused"]),
             )
-        self.env["ir.cron"]._notify_progress(done=stats["partners"], remaining=0)
 
     @api.model
     def _hygiene_scan(self, threshold=None, block_cap=BLOCK_CAP):
         """Scan every active partner and replace the groups to review; return statistics.
 
-        The matching features (stored keys, postcode, street, birth date) are read with one SQL
-        query; candidate pairs come from blocking keys (email key, each phone, company
-        identifier, name + postcode, name alone, name + birth date, phonetic surname + first
-        initial...; oversized blocks are capped and reported); each pair is scored; clusters
-        never hold two records with evidence against each other (see tools/matching.py). Pairs
-        marked "not duplicates" are never proposed again; groups already decided are kept.
+        The scan runs in chunks (``hygiene.duplicate.scan``), here all in this transaction;
+        the daily cron shares them between workers. Candidate pairs come from blocking keys
+        (email key, each phone, company identifier, name + postcode, name + birth date,
+        phonetic surname + first initial...; an oversized block is split by second keys,
+        never skipped); each pair is scored; clusters never hold two records with evidence
+        against each other (see tools/matching/). Pairs marked "not duplicates" are never
+        proposed again; groups already decided are kept.
         """
         self.check_access("write")  # the steward's right on the review list
         started = time.perf_counter()
         threshold = threshold or get_param(self.env, DEDUP_REVIEW_THRESHOLD) or SCORE_REVIEW
         self.env.flush_all()
-        features = self._scan_features()
-        read = time.perf_counter()
-        excluded = self.env["hygiene.duplicate.exclusion"]._excluded_pairs()
-        clusters, pair_scores, pair_reasons, stats = find_groups(
-            features,
-            threshold=threshold,
-            block_cap=block_cap,
-            excluded=excluded,
-            phonetic=functools.lru_cache(maxsize=200000)(normalize.phonetic_key),
-            model=self._hygiene_scan_model(),
-        )
-        del pair_scores
-        statistics = stats.pop("statistics", None)
-        clusters = self._split_by_company(clusters)
-        grouped = [pair for ids, __ in clusters for pair in _pairs(ids) if pair in pair_reasons]
-        evidence = pair_evidence(features, grouped, statistics)
-        matched = time.perf_counter()
-        self._store_groups(clusters, pair_reasons, features, evidence)
-        self._set_group_companies()
-        stats = {
-            "partners": len(features),
-            **stats,
-            "seconds_reading": round(read - started, 1),
-            "seconds_storing": round(time.perf_counter() - matched, 1),
-            "seconds": round(time.perf_counter() - started, 2),
-        }
+        Scan = self.env["hygiene.duplicate.scan"]
+        run = Scan._start(threshold, block_cap)
+        Scan._work(run)
+        stats = {**json.loads(run.stats), "seconds": round(time.perf_counter() - started, 2)}
         _logger.info("duplicate scan: %s", stats)
         return stats
 
@@ -513,7 +524,7 @@ class HygieneDuplicateGroup(models.Model):
 
     @api.model
     def _group_rows(self, group_ids, batch, pair_reasons, evidence):
-        """The columns of the groups ``batch`` (ids ``group_ids``) for ``_store_groups``: sizes,
+        """The columns of the groups ``batch`` (ids ``group_ids``) the scan stores: sizes,
         scores, reasons and evidence texts (20 pairs at most), and the rows of the partner
         relation."""
         counts, scores, texts, weights, link_groups, link_partners = [], [], [], [], [], []
@@ -532,56 +543,3 @@ class HygieneDuplicateGroup(models.Model):
             link_groups.extend([group_id] * len(ids))
             link_partners.extend(ids)
         return counts, scores, texts, weights, link_groups, link_partners
-
-    def _store_groups(self, clusters, pair_reasons, features, evidence=None):
-        """Replace the groups to review with ``clusters``: a few set-based statements per batch
-        of INSERT_BATCH groups (arrays unnested by PostgreSQL, ids drawn from the sequence)."""
-        cr = self.env.cr
-        cr.execute(
-            SQL(
-                "DELETE FROM hygiene_duplicate_group_partner_rel WHERE group_id IN"
-                " (SELECT id FROM hygiene_duplicate_group WHERE state = 'pending')"
-            )
-        )
-        cr.execute(SQL("DELETE FROM hygiene_duplicate_group WHERE state = 'pending'"))
-        uid = self.env.uid
-        for batch in split_every(INSERT_BATCH, clusters):
-            cr.execute(
-                SQL(
-                    "SELECT nextval('hygiene_duplicate_group_id_seq') FROM generate_series(1, %s)",
-                    len(batch),
-                )
-            )
-            group_ids = [row[0] for row in cr.fetchall()]
-            counts, scores, texts, weights, link_groups, link_partners = self._group_rows(
-                group_ids, batch, pair_reasons, evidence or {}
-            )
-            cr.execute(
-                SQL(
-                    """
-                    INSERT INTO hygiene_duplicate_group
-                           (id, partner_count, score, reasons, evidence, state,
-                            create_uid, create_date, write_uid, write_date)
-                    SELECT g.id, g.size, g.score, g.reasons, g.evidence, 'pending',
-                           %(uid)s, NOW() AT TIME ZONE 'UTC', %(uid)s, NOW() AT TIME ZONE 'UTC'
-                      FROM unnest(%(ids)s::int[], %(sizes)s::int[], %(scores)s::float8[],
-                                  %(texts)s::text[], %(weights)s::text[])
-                           AS g(id, size, score, reasons, evidence)
-                    """,
-                    uid=uid,
-                    ids=group_ids,
-                    sizes=counts,
-                    scores=scores,
-                    texts=texts,
-                    weights=weights,
-                )
-            )
-            cr.execute(
-                SQL(
-                    "INSERT INTO hygiene_duplicate_group_partner_rel (group_id, partner_id)"
-                    " SELECT * FROM unnest(%s::int[], %s::int[])",
-                    link_groups,
-                    link_partners,
-                )
-            )
-        self.invalidate_model()

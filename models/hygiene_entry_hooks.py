@@ -78,12 +78,23 @@ class HygieneImportLine(models.Model):
 class HygieneImportNormalise(models.AbstractModel):
     _inherit = "hygiene.import.normalise"
 
+    def _stage_chunk(self, limit):
+        # the settings of the rules, read once per chunk instead of four parameters per row
+        settings = self.env["hygiene.entry.rules"]._hygiene_settings()
+        batch = self.with_context(hygiene_entry_settings=tuple(sorted(settings.items())))
+        return super(HygieneImportNormalise, batch)._stage_chunk(limit)
+
+    def _entry_settings(self):
+        """The settings of the rules at entry of this chunk (see ``_stage_chunk``)."""
+        settings = self.env.context.get("hygiene_entry_settings")
+        return dict(settings) if settings else None
+
     @api.model
     def _check_identity(self, kind, clean, errors, error_kind):
         result = super()._check_identity(kind, clean, errors, error_kind)
         if kind == "contacts" and not error_kind:  # rules at entry (issue 19)
             self.env["hygiene.entry.rules"]._hygiene_import_errors(
-                clean, errors, (self.country_id.code or "FR").upper()
+                clean, errors, (self.country_id.code or "FR").upper(), self._entry_settings()
             )
         return result
 
@@ -94,7 +105,7 @@ class HygieneImportNormalise(models.AbstractModel):
         )
         if self.kind == "contacts":  # rules at entry (issue 19)
             self.env["hygiene.entry.rules"]._hygiene_import_warnings(
-                clean, warnings, (self.country_id.code or "FR").upper()
+                clean, warnings, (self.country_id.code or "FR").upper(), self._entry_settings()
             )
         return look_alike
 

@@ -351,18 +351,17 @@ class HygieneImportBatch(models.Model):
     def _step_notification(self, step):
         """The notification closing a step (stage, dry run, commit): what happened in numbers;
         the form then reloads on its Report tab."""
-        _ = self.env._
         if len(self) != 1:
             return True
         if self.state in ("staging", "committing"):
-            title = _("Import running in the background")
-            message = _(
+            title = self.env._("Import running in the background")
+            message = self.env._(
                 "%(rows)s rows are processed in the background: the report fills as it goes.",
                 rows=self.line_count,
             )
         elif step == "commit":
-            title = _("Import committed")
-            message = _(
+            title = self.env._("Import committed")
+            message = self.env._(
                 "%(created)s contacts created, %(updated)s updated, %(merged)s rows merged into "
                 "another row, %(quarantined)s quarantined and %(skipped)s skipped (nothing "
                 "written for them). See the report.",
@@ -373,8 +372,12 @@ class HygieneImportBatch(models.Model):
                 skipped=self.count_skip,
             )
         else:
-            title = _("Dry run done: nothing was written") if step == "dry_run" else _("Staged")
-            message = _(
+            title = (
+                self.env._("Dry run done: nothing was written")
+                if step == "dry_run"
+                else self.env._("Staged")
+            )
+            message = self.env._(
                 "%(rows)s rows: %(create)s to create, %(update)s to update, %(merge)s duplicates "
                 "in the file, %(quarantine)s quarantined, %(skip)s skipped. Review the lines, "
                 "then commit.",

@@ -1,5 +1,4 @@
 import json
-import logging
 from collections import defaultdict
 
 import psycopg2
@@ -11,8 +10,6 @@ from odoo.tools import SQL, split_every
 from ..const import MERGE_SURVIVORSHIP, get_param
 from ..tools.import_rows import ACTIVITY_TARGETS
 from .hygiene_import_const import IMPORT_CONTEXT, OFFICER, PARTNER_FIELDS, PROOF_TARGETS
-
-_logger = logging.getLogger(__name__)
 
 
 class HygieneImportCommit(models.AbstractModel):
@@ -43,44 +40,43 @@ class HygieneImportCommit(models.AbstractModel):
             )
         if not lines:
             return 0
-        try:
-            with self.env.cr.savepoint():
-                self._apply_lines(lines)
-        except (UserError, ValidationError, psycopg2.Error) as error:
-            # the message may quote a value of the file: only its class is logged
-            _logger.info(
-                "import %s: chunk refused (%s), retrying line by line",
-                self.id,
-                type(error).__name__,
-            )
-            for line in lines:
-                try:
-                    with self.env.cr.savepoint():
-                        self._apply_lines(line)
-                except (UserError, ValidationError, psycopg2.Error) as line_error:
-                    message = getattr(line_error, "args", [""])[0] or str(line_error)
-                    line.sudo().write(
-                        {
-                            "state": "done",
-                            "decision_note": str(message)[:500],
-                            "error_kind": "commit_error",
-                            "errors": str(message)[:2000],
-                        }
-                    )
-                    self.env.cr.execute(
-                        SQL(
-                            "UPDATE hygiene_import_line SET decision = 'quarantine',"
-                            " decision_reason = 'commit_error' WHERE id = %s",
-                            line.id,
-                        )
-                    )
-                    line.invalidate_recordset()
+        # "savepoint, else one by one": a refused chunk is written again line by line
+        outcome = self._hygiene_isolated(
+            lines,
+            lambda items: self._apply_lines(Line.browse([line.id for line in items])),
+            errors=(UserError, ValidationError, psycopg2.Error),
+            label=f"import {self.id}: chunk",
+        )
+        for line, error in outcome["failed"]:
+            self._refuse_line(line, error)
         return len(lines)
+
+    def _refuse_line(self, line, error):
+        """A line the commit refused: quarantined, with the reason (the message may quote a
+        value of the file: it stays on the line, it is never logged)."""
+        message = getattr(error, "args", [""])[0] or str(error)
+        line.sudo().write(
+            {
+                "state": "done",
+                "decision_note": str(message)[:500],
+                "error_kind": "commit_error",
+                "errors": str(message)[:2000],
+            }
+        )
+        self.env.cr.execute(
+            SQL(
+                "UPDATE hygiene_import_line SET decision = 'quarantine',"
+                " decision_reason = 'commit_error' WHERE id = %s",
+                line.id,
+            )
+        )
+        line.invalidate_recordset()
 
     def _finish_commit(self):
         self.env.flush_all()
         self._set_line_state("done", SQL("state != 'done'"))
         self._engine_write({"state": "done", "dry_run_summary": False})
+        self.env["hygiene.kpi.snapshot"]._hygiene_after_operation("import", self)  # control-perf
 
     def _set_line_state(self, state, condition):
         """Set ``state`` on the batch's lines matching the SQL ``condition``, in one UPDATE."""
@@ -114,9 +110,8 @@ class HygieneImportCommit(models.AbstractModel):
         # updates first, while the cache holds no pending computes of the new contacts
         self._update_contacts(lines - creates, clean_by_line, countries, results, conflicts_by_line)
         if creates:
-            partners = Partner.create(
-                [self._partner_vals(clean_by_line[line.id], countries) for line in creates]
-            )
+            vals_list = [self._partner_vals(clean_by_line[line.id], countries) for line in creates]
+            partners = Partner.create(self._with_salesperson(Partner, vals_list))
             results.update(zip(creates.ids, partners.ids, strict=True))
         if not (self.env.su or self.env.user.has_group(OFFICER)):
             self._keep_retention_clock(lines - creates, results, clean_by_line, notes)
@@ -130,6 +125,19 @@ class HygieneImportCommit(models.AbstractModel):
                     activities.append((results[line.id], clean[target], source))
         Partner._hygiene_register_activities(activities)
         self._close_lines(lines, results, conflicts_by_line, notes)
+
+    def _with_salesperson(self, Partner, vals_list):
+        """``vals_list`` with the salesperson each new contact would get anyway: its default,
+        the contacts of an import having no parent company to take one from. The salesperson is
+        the one field of a contact computed before its creation (``precompute``): given, the ORM
+        no longer builds a draft record of every row to compute it (a fifth of the creation)."""
+        if "user_id" not in Partner._fields or not Partner._fields["user_id"].precompute:
+            return vals_list
+        salesperson = Partner.default_get(["user_id"]).get("user_id", False)
+        for vals in vals_list:
+            if not vals.get("parent_id"):
+                vals.setdefault("user_id", salesperson)
+        return vals_list
 
     def _keep_retention_clock(self, lines, results, clean_by_line, notes):
         """A steward's file does not move the retention clock of contacts already in the base

@@ -57,7 +57,9 @@ class HygieneImportConflicts(models.AbstractModel):
 
     def _countries(self):
         countries = {}
-        for country in self.env["res.country"].search_read([], ["code", "name"]):
+        for country in self.env["res.country"].search_read(
+            [("code", "!=", False)], ["code", "name"]
+        ):
             countries[country["code"].upper()] = country["id"]
             countries[normalize.fold(country["name"])] = country["id"]
         return countries

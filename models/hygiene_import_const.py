@@ -27,6 +27,9 @@ IMPORT_CONTEXT = {
     "mail_notrack": True,
 }
 REPORT_DETAIL_LIMIT = 300  # lines of "values dropped or changed" shown in the report
+# Lines matched against the contacts at a time: their candidates and the candidates' features
+# are held for one range of lines only.
+MATCH_CHUNK = 20000
 CANDIDATE_CAP = 30  # a key shared by more contacts than this is not evidence (generic mailbox)
 # Partner fields an import writes, in the order conflicts are listed.
 PARTNER_FIELDS = (

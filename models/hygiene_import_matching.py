@@ -1,5 +1,4 @@
 import functools
-import json
 from collections import defaultdict
 
 from odoo import api, models
@@ -15,7 +14,10 @@ from ..tools.matching import (
     is_generic_email,
     score_pair,
 )
-from .hygiene_import_const import CANDIDATE_CAP
+from .hygiene_import_const import CANDIDATE_CAP, INSERT_CHUNK, MATCH_CHUNK
+
+EMPTY = frozenset()  # one object for every line without phones or customer number (216 bytes each)
+CREATE = {"decision": "create"}  # the decision of a line like nobody (shared: read only)
 
 
 class HygieneImportMatching(models.AbstractModel):
@@ -26,44 +28,70 @@ class HygieneImportMatching(models.AbstractModel):
     _name = "hygiene.import.matching"
     _description = "Contact Import: Matching"
 
-    def _line_features(self):
-        """Features of the valid lines of the batch (``tools.matching.Features``)."""
+    def _line_chunks(self):
+        """``[(first id, last id)]`` of the valid lines of the batch, ``MATCH_CHUNK`` lines each:
+        the matching reads and scores one range at a time."""
         self.env.cr.execute(
             SQL(
                 """
-                SELECT id, name_key, email_key, phone_key, mobile_key, company_key, clean_values
-                  FROM hygiene_import_line
+                SELECT id FROM hygiene_import_line
                  WHERE batch_id = %s AND state = 'normalised' AND error_kind IS NULL
                    AND NOT coalesce(suppressed, FALSE)
+              ORDER BY id
                 """,
                 self.id,
             )
         )
+        ids = [line_id for (line_id,) in self.env.cr.fetchall()]
+        return [(chunk[0], chunk[-1]) for chunk in split_every(MATCH_CHUNK, ids)]
+
+    def _line_features(self, chunks=None):
+        """Features of the valid lines of the batch (``tools.matching.Features``), read a range
+        of lines at a time (``chunks``, all of them by default) with only the members of the
+        normalised values the matcher compares, and the repeated values shared."""
         features = {}
-        for line_id, name_key, email, phone, mobile, company, clean_json in self.env.cr.fetchall():
-            clean = json.loads(clean_json)
-            features[line_id] = Features(
-                line_id,
-                name_key,
-                email,
-                frozenset(p for p in (phone, mobile) if p),
-                company,
-                (clean.get("zip") or "").replace(" ", "") or None,
-                clean.get("city"),
-                normalize.street_key(clean.get("street")),
-                bool(clean.get("is_company")),
-                None,
-                clean.get("birthdate"),
-                frozenset(
-                    [f"{self.source_id.id}:{clean['source_ref']}"]
-                    if clean.get("source_ref")
-                    else []
-                ),
+        shared = {}.setdefault  # one string object per distinct postcode, town, street key
+        street_key = functools.lru_cache(maxsize=100000)(normalize.street_key)
+        source = self.source_id.id
+        for first, last in self._line_chunks() if chunks is None else chunks:
+            self.env.cr.execute(
+                SQL(
+                    """
+                    SELECT id, name_key, email_key, phone_key, mobile_key, company_key,
+                           c->>'zip', c->>'city', c->>'street', coalesce(c->>'is_company', ''),
+                           c->>'birthdate', c->>'source_ref'
+                      FROM hygiene_import_line, LATERAL (SELECT clean_values::json AS c) v
+                     WHERE batch_id = %s AND state = 'normalised' AND error_kind IS NULL
+                       AND NOT coalesce(suppressed, FALSE) AND id BETWEEN %s AND %s
+                    """,
+                    self.id,
+                    first,
+                    last,
+                )
             )
+            for row in self.env.cr.fetchall():
+                line_id, name_key, email, phone, mobile, company = row[:6]
+                zip_code, city, street, is_company, birthdate, source_ref = row[6:]
+                zip_code = (zip_code or "").replace(" ", "") or None
+                features[line_id] = Features(
+                    line_id,
+                    name_key,
+                    email,
+                    frozenset(p for p in (phone, mobile) if p) if phone or mobile else EMPTY,
+                    company,
+                    zip_code and shared(zip_code, zip_code),
+                    city and shared(city, city),
+                    street_key(street),
+                    is_company not in ("", "false"),
+                    None,
+                    birthdate,
+                    frozenset([f"{source}:{source_ref}"]) if source_ref else EMPTY,
+                )
         return features
 
-    def _partner_candidates(self):
-        """``{line_id: {partner_id, ...}}``: contacts sharing a stored key with each line."""
+    def _partner_candidates(self, first, last):
+        """``{line_id: {partner_id, ...}}``: contacts sharing a stored key with each line of the
+        range ``first`` to ``last``."""
         joins = {
             "email": SQL("p.hygiene_email_key = l.email_key"),
             "phone": SQL("p.hygiene_phone_key = l.phone_key"),
@@ -93,13 +121,16 @@ class HygieneImportMatching(models.AbstractModel):
                                    clean_values::json->>'source_ref' AS source_ref
                               FROM hygiene_import_line
                              WHERE batch_id = %(batch)s AND state = 'normalised'
-                               AND error_kind IS NULL AND NOT coalesce(suppressed, FALSE)) l
+                               AND error_kind IS NULL AND NOT coalesce(suppressed, FALSE)
+                               AND id BETWEEN %(first)s AND %(last)s) l
                       JOIN res_partner p ON %(join)s AND p.active
                                          AND (p.company_id IS NULL OR p.company_id = %(company)s)
                   GROUP BY l.id
                     HAVING count(*) <= %(cap)s
                     """,
                     batch=self.id,
+                    first=first,
+                    last=last,
                     join=join,
                     cap=CANDIDATE_CAP,
                     # another company's contacts are another controller's: never matched
@@ -139,18 +170,30 @@ class HygieneImportMatching(models.AbstractModel):
         """Match the normalised lines against the contacts and each other, propose decisions."""
         self.ensure_one()
         self.env.flush_all()
+        # The normalisers' caches (100,000 values each) served the rows just normalised: emptied,
+        # their memory holds the matcher's features instead of adding to them (pure functions:
+        # nothing changes but the memory).
+        for function in vars(normalize).values():
+            if callable(getattr(function, "cache_clear", None)):
+                function.cache_clear()
         # The lines were just inserted and normalised: without fresh statistics the planner
         # takes the batch for a few rows and joins the contacts with nested loops (10x slower).
         self.env.cr.execute(SQL("ANALYZE hygiene_import_line"))
         decisions = {}  # line id -> dict of columns
+        # a list's decisions need every line's email; a file of contacts only the refused lines
+        # here (the others are read by range when matched)
+        refused = SQL(
+            "TRUE" if self.kind != "contacts" else "(error_kind IS NOT NULL OR suppressed)"
+        )
         self.env.cr.execute(
             SQL(
                 """
                 SELECT id, error_kind, suppressed, email_key
                   FROM hygiene_import_line
-                 WHERE batch_id = %s AND state = 'normalised'
+                 WHERE batch_id = %s AND state = 'normalised' AND %s
                 """,
                 self.id,
+                refused,
             )
         )
         lines = self.env.cr.fetchall()
@@ -172,21 +215,22 @@ class HygieneImportMatching(models.AbstractModel):
         self._stage_conflicts()
 
     def _write_decisions(self, decisions):
-        """Write ``{line id: decision}`` on the lines, in one UPDATE; the lines become staged."""
-        values = SQL(", ").join(
-            SQL(
-                "(%s, %s, %s, %s::integer, %s::integer, %s::float, %s)",
-                line_id,
-                d["decision"],
-                d.get("reason"),
-                d.get("partner"),
-                d.get("line"),
-                d.get("score"),
-                d.get("reasons"),
+        """Write ``{line id: decision}`` on the lines, one UPDATE per ``INSERT_CHUNK`` lines;
+        the lines become staged."""
+        for chunk in split_every(INSERT_CHUNK, decisions.items()):
+            values = SQL(", ").join(
+                SQL(
+                    "(%s, %s, %s, %s::integer, %s::integer, %s::float, %s)",
+                    line_id,
+                    d["decision"],
+                    d.get("reason"),
+                    d.get("partner"),
+                    d.get("line"),
+                    d.get("score"),
+                    d.get("reasons"),
+                )
+                for line_id, d in chunk
             )
-            for line_id, d in decisions.items()
-        )
-        if decisions:
             self.env.cr.execute(
                 SQL(
                     """
@@ -241,25 +285,37 @@ class HygieneImportMatching(models.AbstractModel):
             score = max(score, SCORE_AUTO)
         return score, reasons
 
-    def _decide_contacts(self, decisions):
-        features = self._line_features()
-        candidates = self._partner_candidates()
-        partner_features = self._partner_features(
-            {pid for ids in candidates.values() for pid in ids}
-        )
+    def _best_contacts(self, chunks):
+        """``{line id: (score, reasons, partner id)}``: the best contact of the base of each line
+        that has one, the lines being matched a range at a time (their candidates and the
+        candidates' features are held for one range only)."""
         best = {}
-        for line_id, partner_ids in candidates.items():
-            line = features.get(line_id)
-            if not line:
+        for first, last in chunks:
+            candidates = self._partner_candidates(first, last)
+            if not candidates:
                 continue
-            scored = [
-                (*self._score_line(line, partner_features[pid]), pid)
-                for pid in partner_ids
-                if pid in partner_features
-            ]
-            if scored:
-                score, reasons, pid = max(scored, key=lambda item: (item[0], -item[2]))
-                best[line_id] = (score, reasons, pid)
+            features = self._line_features([(first, last)])
+            partner_features = self._partner_features(
+                {pid for ids in candidates.values() for pid in ids}
+            )
+            for line_id, partner_ids in candidates.items():
+                line = features.get(line_id)
+                if not line:
+                    continue
+                scored = [
+                    (*self._score_line(line, partner_features[pid]), pid)
+                    for pid in partner_ids
+                    if pid in partner_features
+                ]
+                if scored:
+                    score, reasons, pid = max(scored, key=lambda item: (item[0], -item[2]))
+                    best[line_id] = (score, reasons, pid)
+        return best
+
+    def _decide_contacts(self, decisions):
+        chunks = self._line_chunks()
+        best = self._best_contacts(chunks)
+        features = self._line_features(chunks)
         review = self._review_threshold()
         self._decide_in_file(features, best, decisions, review)
         for line_id in features:
@@ -271,8 +327,9 @@ class HygieneImportMatching(models.AbstractModel):
             elif pid and score >= review:
                 decision = {"decision": "quarantine", "reason": "uncertain_match", "partner": pid}
             else:
-                decision = {"decision": "create"}
                 pid = pid if score >= review else None
+                # most lines: one shared decision, never changed in place
+                decision = {"decision": "create"} if pid else CREATE
             if pid:
                 decision.update(score=score, reasons=", ".join(reasons))
             decisions[line_id] = decision
@@ -330,4 +387,4 @@ class HygieneImportMatching(models.AbstractModel):
                 decision["decision"] in ("update", "merge")
                 or decision.get("reason") in ("uncertain_match", "uncertain_in_file")
             ):
-                decision.update(decision="quarantine", reason="look_alike")
+                decisions[line_id] = {**decision, "decision": "quarantine", "reason": "look_alike"}

@@ -17,15 +17,9 @@ class HygienePartnerOrigin(models.Model):
     )
     import_line_number = fields.Integer(string="Row in File", readonly=True)
 
-    @api.model
-    def _hygiene_insert_import_origins(self, vals_list):
-        """Insert the origins of an import chunk in one statement (an import writes one origin per
-        row: the ORM's create costs more than the rest of the row). Same checks and effects as
-        ``create``: create right, no collection date in the future, stored related fields, first
-        origin copied onto the contacts."""
-        if not vals_list:
-            return
-        self.check_access("create")
+    def _hygiene_import_origin_rows(self, vals_list):
+        """The ``VALUES`` rows of ``_hygiene_insert_import_origins``; a collection date in the
+        future is refused, as ``create`` refuses it."""
         now = fields.Datetime.now()
         rows = []
         for vals in vals_list:
@@ -49,6 +43,18 @@ class HygienePartnerOrigin(models.Model):
                     vals.get("import_line_number") or None,
                 )
             )
+        return rows
+
+    @api.model
+    def _hygiene_insert_import_origins(self, vals_list):
+        """Insert the origins of an import chunk in one statement (an import writes one origin per
+        row: the ORM's create costs more than the rest of the row). Same checks and effects as
+        ``create``: create right, no collection date in the future, stored related fields, first
+        origin copied onto the contacts."""
+        if not vals_list:
+            return
+        self.check_access("create")
+        rows = self._hygiene_import_origin_rows(vals_list)
         self.env["res.partner"].flush_model(["company_id"])
         self.env["hygiene.source"].flush_model(["channel_type"])
         self.env.cr.execute(

@@ -29,45 +29,52 @@ class HygieneImportReport(models.AbstractModel):
         value the import dropped or changed, with its line and why."""
         self.ensure_one()
         self.env.flush_all()
-        _ = self.env._
         reasons = self._selection_labels("hygiene.import.line", "decision_reason")
         errors = self._selection_labels("hygiene.import.line", "error_kind")
         done = self.state in ("committing", "done")
         total, counts, written, quarantine, error_counts = self._report_counts()
         if done:
             lines = [
-                _("%(count)s rows in the file", count=total),
-                _("Contacts created: %(count)s", count=written["create"]),
-                _("Contacts updated: %(count)s", count=written["update"]),
-                _("Rows merged into another row of the file: %(count)s", count=written["merge"]),
-                _("Quarantined, nothing written: %(count)s", count=counts["quarantine"]),
-                _("Skipped: %(count)s", count=counts["skip"]),
+                self.env._("%(count)s rows in the file", count=total),
+                self.env._("Contacts created: %(count)s", count=written["create"]),
+                self.env._("Contacts updated: %(count)s", count=written["update"]),
+                self.env._(
+                    "Rows merged into another row of the file: %(count)s", count=written["merge"]
+                ),
+                self.env._("Quarantined, nothing written: %(count)s", count=counts["quarantine"]),
+                self.env._("Skipped: %(count)s", count=counts["skip"]),
             ]
         else:
             lines = [
-                _("%(count)s rows in the file", count=total),
-                _("To create: %(count)s", count=counts["create"]),
-                _("To update: %(count)s", count=counts["update"]),
-                _("Duplicates of another row of the file: %(count)s", count=counts["merge"]),
-                _("Quarantined (to review or to correct): %(count)s", count=counts["quarantine"]),
-                _("Skipped: %(count)s", count=counts["skip"]),
+                self.env._("%(count)s rows in the file", count=total),
+                self.env._("To create: %(count)s", count=counts["create"]),
+                self.env._("To update: %(count)s", count=counts["update"]),
+                self.env._(
+                    "Duplicates of another row of the file: %(count)s", count=counts["merge"]
+                ),
+                self.env._(
+                    "Quarantined (to review or to correct): %(count)s", count=counts["quarantine"]
+                ),
+                self.env._("Skipped: %(count)s", count=counts["skip"]),
             ]
         # each reason right under its decision (quarantined, then skipped)
         for decision in ("quarantine", "skip"):  # the skip line is the last one
             at = len(lines) - (1 if decision == "quarantine" else 0)
             lines[at:at] = [
-                _("  - %(reason)s: %(count)s", reason=reasons.get(reason, reason), count=count)
+                self.env._(
+                    "  - %(reason)s: %(count)s", reason=reasons.get(reason, reason), count=count
+                )
                 for (code, reason), count in sorted(quarantine.items())
                 if code == decision
             ]
         if counts[None] and self.state in ("staging", "staged"):
-            lines.append(_("Not matched yet: %(count)s", count=counts[None]))
+            lines.append(self.env._("Not matched yet: %(count)s", count=counts[None]))
         for kind, count in sorted(error_counts.items()):
             label = errors.get(kind, kind)
-            lines.append(_("Error - %(label)s: %(count)s", label=label, count=count))
+            lines.append(self.env._("Error - %(label)s: %(count)s", label=label, count=count))
         details = self._report_details(detail_limit)
         if details:
-            lines += ["", _("Values dropped or changed (line: why):"), *details]
+            lines += ["", self.env._("Values dropped or changed (line: why):"), *details]
         return "\n".join(lines)
 
     def _report_counts(self):

@@ -1,6 +1,6 @@
 """The figures of a snapshot and the operations that moved them (issue 18)."""
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError
@@ -9,26 +9,27 @@ from odoo.tools import SQL
 from .hygiene_kpi_snapshot import CAUSES, KPIS
 
 IMPORT_CAUSES_QUERY = """
-    SELECT b.id, b.name, b.write_date, COUNT(DISTINCT o.partner_id)
+    SELECT b.id, b.name, b.write_date,
+           (SELECT COUNT(DISTINCT l.result_partner_id) FROM hygiene_import_line l
+             WHERE l.batch_id = b.id AND l.decision = 'create'
+               AND l.result_partner_id IS NOT NULL)
       FROM hygiene_import_batch b
- LEFT JOIN hygiene_partner_origin o ON o.import_batch_id = b.id
- LEFT JOIN res_partner p ON p.id = o.partner_id
-           AND p.create_date >= %(since)s AND p.create_date <= %(until)s
-     WHERE b.state = 'done' AND %(company)s
-       AND b.write_date >= %(since)s AND b.write_date <= %(until)s
-       AND NOT EXISTS (SELECT 1 FROM hygiene_kpi_cause c WHERE c.import_batch_id = b.id)
-       AND (p.id IS NOT NULL OR o.id IS NULL)
-  GROUP BY b.id"""
+     WHERE b.state = 'done' AND %(company)s AND %(which)s
+       AND NOT EXISTS (SELECT 1 FROM hygiene_kpi_cause c WHERE c.import_batch_id = b.id)"""
 MERGE_CAUSES_QUERY = """
     SELECT j.id, j.date, j.source_count FROM hygiene_merge_journal j
-     WHERE j.date >= %(since)s AND j.date <= %(until)s
-       AND j.state != 'undone' AND %(company)s
+     WHERE %(which)s AND j.state != 'undone' AND %(company)s
        AND NOT EXISTS (SELECT 1 FROM hygiene_kpi_cause c WHERE c.merge_journal_id = j.id)"""
+# The journal has no company: an entry belongs to its policy's company, else (an officer's own
+# erasure, a policy for every company) to its actor's; never to another company's snapshot.
 PURGE_CAUSES_QUERY = """
     SELECT j.id, j.date, j.operation, j.policy_name, j.record_count
       FROM hygiene_journal j
+ LEFT JOIN hygiene_retention_policy pol ON pol.id = j.policy_id
+ LEFT JOIN res_users u ON u.id = j.user_id
      WHERE j.operation IN ('anonymize', 'delete', 'archive')
        AND j.date >= %(since)s AND j.date <= %(until)s
+       AND %(company)s
        AND NOT EXISTS (SELECT 1 FROM hygiene_kpi_cause c WHERE c.journal_id = j.id)"""
 
 
@@ -117,29 +118,52 @@ class HygieneKpiCause(models.Model):
         }
 
     @api.model
-    def _hygiene_attribute(self, snapshot, previous, company, single):
+    def _hygiene_attribute(self, snapshot, previous, company, single, operations=None):
         """Link the imports, merges and purges run since ``previous`` to ``snapshot``, with the
         contacts each one added (created by the import) or removed (merged away, deleted or
         archived); the remainder of the change is "other changes"."""
-        if not previous:
+        if not previous and snapshot.kind in ("daily", "manual"):
             return self.browse()  # the first snapshot is the "before" of everything
         # Datetimes are stored to the second: an operation of the same second as the previous
-        # snapshot is taken here unless it was already attributed to it.
-        window = {"since": previous.date - timedelta(seconds=1), "until": snapshot.date}
+        # snapshot is taken here unless it was already attributed to it. The first snapshot,
+        # taken by an engine, still names the operation that took it.
+        since = previous.date - timedelta(seconds=1) if previous else datetime(1970, 1, 1)
+        # (and the until is a second later: a write_date keeps its microseconds)
+        window = {"since": since, "until": snapshot.date + timedelta(seconds=1)}
         company_sql = self.env["hygiene.kpi.snapshot"]._hygiene_company_sql
+        # the operations done since, by their date; and the one of the engine that takes the
+        # snapshot (``operations``: an import batch, merge journals) by its id, whatever the
+        # clock of its transaction
+        dated = {
+            alias: SQL(
+                "%s.%s BETWEEN %s AND %s",
+                SQL.identifier(alias),
+                SQL.identifier(column),
+                window["since"],
+                window["until"],
+            )
+            for alias, column in (("b", "write_date"), ("j", "date"))
+        }
+        alias = operations and {"hygiene.import.batch": "b", "hygiene.merge.journal": "j"}.get(
+            operations._name
+        )
+        if alias:
+            dated[alias] = SQL(
+                "(%s OR %s.id IN %s)", dated[alias], SQL.identifier(alias), tuple(operations.ids)
+            )
         vals_list = (
-            self._hygiene_import_causes(window, company_sql("b", company, single))
-            + self._hygiene_merge_causes(window, company_sql("j", company, single))
-            + self._hygiene_purge_causes(window)
+            self._hygiene_import_causes(dated["b"], company_sql("b", company, single))
+            + self._hygiene_merge_causes(dated["j"], company_sql("j", company, single))
+            + self._hygiene_purge_causes(window, self._hygiene_purge_company_sql(company, single))
         )
         explained = sum(vals["contacts_delta"] for vals in vals_list)
         other = snapshot.contacts - previous.contacts - explained
-        if other:
+        if other and previous:
             vals_list.append(
                 {
                     "kind": "other",
                     "name": self.env._("Contacts created, archived or restored by hand"),
-                    "date": window["until"],
+                    "date": snapshot.date,
                     "contacts_delta": other,
                 }
             )
@@ -148,8 +172,8 @@ class HygieneKpiCause(models.Model):
         return self.create(vals_list)
 
     @api.model
-    def _hygiene_import_causes(self, window, company):
-        self.env.cr.execute(SQL(IMPORT_CAUSES_QUERY, company=company, **window))
+    def _hygiene_import_causes(self, which, company):
+        self.env.cr.execute(SQL(IMPORT_CAUSES_QUERY, company=company, which=which))
         return [
             {
                 "kind": "import",
@@ -162,8 +186,8 @@ class HygieneKpiCause(models.Model):
         ]
 
     @api.model
-    def _hygiene_merge_causes(self, window, company):
-        self.env.cr.execute(SQL(MERGE_CAUSES_QUERY, company=company, **window))
+    def _hygiene_merge_causes(self, which, company):
+        self.env.cr.execute(SQL(MERGE_CAUSES_QUERY, company=company, which=which))
         return [
             {
                 "kind": "merge",
@@ -176,8 +200,15 @@ class HygieneKpiCause(models.Model):
         ]
 
     @api.model
-    def _hygiene_purge_causes(self, window):
-        self.env.cr.execute(SQL(PURGE_CAUSES_QUERY, **window))
+    def _hygiene_purge_company_sql(self, company, single):
+        if single:
+            return SQL("TRUE")
+        return SQL("COALESCE(pol.company_id, u.company_id) = %s", company.id)
+
+    @api.model
+    def _hygiene_purge_causes(self, window, company=None):
+        company = company if company is not None else SQL("TRUE")
+        self.env.cr.execute(SQL(PURGE_CAUSES_QUERY, company=company, **window))
         Journal = self.env["hygiene.journal"]
         labels = dict(Journal._fields["operation"]._description_selection(self.env))
         return [

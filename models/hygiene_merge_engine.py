@@ -55,14 +55,17 @@ class HygieneMergeEngine(models.AbstractModel):
         ]
         self._hygiene_merge_check_rights(groups)
         if refused is None or len(groups) == 1:
-            return self._hygiene_merge_groups(groups)
-        outcome = self._hygiene_isolated(
-            groups, self._hygiene_merge_groups, errors=UserError, label="merge batch"
-        )
-        refused += [(group[0], group[1], str(error)) for group, error in outcome["failed"]]
-        journals = self.env["hygiene.merge.journal"]
-        for __, chunk_journals in outcome["ok"]:
-            journals |= chunk_journals
+            journals = self._hygiene_merge_groups(groups)
+        else:
+            outcome = self._hygiene_isolated(
+                groups, self._hygiene_merge_groups, errors=UserError, label="merge batch"
+            )
+            refused += [(group[0], group[1], str(error)) for group, error in outcome["failed"]]
+            journals = self.env["hygiene.merge.journal"]
+            for __, chunk_journals in outcome["ok"]:
+                journals |= chunk_journals
+        if journals:  # the before/after of the merge, linked to its journals
+            self.env["hygiene.kpi.snapshot"]._hygiene_after_operation("merge", journals)
         return journals
 
     def _hygiene_merge_check_rights(self, groups):

@@ -94,6 +94,8 @@ class Base(models.AbstractModel):
 
     @api.model_create_multi
     def create(self, vals_list):
+        if self._name == "link.tracker.click":
+            self._hygiene_click_of_own_mailing(vals_list)
         records = super().create(vals_list)
         if self._name == "mailing.subscription":
             optouts = records.filtered("opt_out")
@@ -127,3 +129,30 @@ class Base(models.AbstractModel):
                 )
             return result
         return super().write(vals)
+
+    @api.model
+    def _hygiene_click_of_own_mailing(self, vals_list):
+        """A click marks a recipient's trace only with a link of the mailing that recipient
+        received. Odoo's public ``/r/<code>/m/<trace id>`` route takes any trace id with any
+        link code: a visitor holding one link of one mailing could mark every recipient of
+        every mailing as having clicked (engagement score, "do not solicit", last activity and
+        so the retention clock). The click itself is still counted, on the link."""
+        trace_ids = {vals["mailing_trace_id"] for vals in vals_list if vals.get("mailing_trace_id")}
+        if not trace_ids or "mailing.trace" not in self.env:
+            return
+        traces = self.env["mailing.trace"].sudo().browse(trace_ids).exists()
+        trace_mailing = {trace.id: trace.mass_mailing_id.id for trace in traces}
+        links = (
+            self.env["link.tracker"]
+            .sudo()
+            .browse({vals["link_id"] for vals in vals_list if vals.get("link_id")})
+        )
+        link_mailing = {link.id: link.mass_mailing_id.id for link in links.exists()}
+        for vals in vals_list:
+            trace_id = vals.get("mailing_trace_id")
+            if not trace_id:
+                continue
+            mailing_id = link_mailing.get(vals.get("link_id")) or False
+            if trace_id not in trace_mailing or trace_mailing[trace_id] != mailing_id:
+                vals["mailing_trace_id"] = False
+                vals["mass_mailing_id"] = mailing_id

@@ -126,6 +126,12 @@ class HygienePartnerScore(models.Model):
     rfm_orders = fields.Integer(readonly=True, string="Orders")
     rfm_amount = fields.Float(readonly=True, string="Amount")
     rfm_last_order_date = fields.Datetime(readonly=True, string="Last Order")
+    next_check_date = fields.Datetime(
+        readonly=True,
+        index=True,
+        help="When time alone changes the scores (a freshness or do-not-solicit threshold "
+        "crossed, the engagement to decay): the incremental refresh recomputes the row then.",
+    )
     partner_count = fields.Integer(
         readonly=True, default=1, string="Contacts", aggregator="sum", help="For the reports."
     )
@@ -203,6 +209,10 @@ class HygienePartnerScore(models.Model):
         # The statements are large (costly estimates) but cheap to run: PostgreSQL's JIT would
         # spend seconds compiling each of them (14 s of a 20 s chunk when measured).
         cr.execute("SET LOCAL jit = off")
+        # Two refreshes (the cron, a button, an engine's snapshot) run one after the other: each
+        # chunk is an upsert of disjoint rows, but the RFM history must not be appended twice.
+        cr.execute(SQL("SELECT pg_advisory_xact_lock(hashtext(%s))", self._name))
+        self._hygiene_ensure_indexes()
         cr.execute("SELECT NOW() AT TIME ZONE 'UTC'")
         now = cr.fetchone()[0]
         param = self.env["ir.config_parameter"].sudo()
@@ -214,6 +224,7 @@ class HygienePartnerScore(models.Model):
             ids = None
         else:
             ids = self._hygiene_changed_partner_ids(datetime.fromisoformat(last_run), now)
+        changes_seconds = time.monotonic() - started
         total = chunks = 0
         for chunk_ids in self._hygiene_chunks(ids, chunk):
             total += self._hygiene_score_chunk(chunk_ids, now)
@@ -233,6 +244,7 @@ class HygienePartnerScore(models.Model):
             "partners": total,
             "chunks": chunks,
             "rfm": rfm_rows,
+            "changes_seconds": changes_seconds,
             "seconds": time.monotonic() - started,
         }
 
@@ -257,82 +269,6 @@ class HygienePartnerScore(models.Model):
                 return
             yield page
             last = page[-1]
-
-    # ------------------------------------------------------------------ incremental
-
-    @api.model
-    def _hygiene_changed_partner_ids(self, since, now):
-        """Ids of the contacts whose score may have changed since ``since``."""
-        months = SQL("INTERVAL '1 month'")
-        parts = [
-            SQL("SELECT id FROM res_partner WHERE write_date > %s", since),
-            SQL("SELECT id FROM res_partner WHERE hygiene_last_activity_date > %s", since),
-            SQL(
-                "SELECT p.id FROM res_partner p WHERE p.active AND NOT EXISTS "
-                "(SELECT 1 FROM hygiene_partner_score s WHERE s.partner_id = p.id)"
-            ),
-            SQL("SELECT partner_id FROM hygiene_consent_state WHERE write_date > %s", since),
-            SQL("SELECT partner_id FROM hygiene_consent WHERE create_date > %s", since),
-            SQL(
-                "SELECT r.partner_id FROM hygiene_duplicate_group_partner_rel r "
-                "JOIN hygiene_duplicate_group g ON g.id = r.group_id WHERE g.write_date > %s",
-                since,
-            ),
-            SQL(
-                "SELECT p.id FROM res_partner p JOIN mail_blacklist b "
-                "ON b.email = p.email_normalized WHERE b.write_date > %s",
-                since,
-            ),
-            # the freshness thresholds (12 and 36 months) crossed since the last run
-            SQL(
-                """SELECT id FROM res_partner
-                    WHERE COALESCE(hygiene_last_activity_date, hygiene_collected_date, create_date)
-                          BETWEEN %(since)s - 36 * %(m)s AND %(now)s - 36 * %(m)s
-                       OR COALESCE(hygiene_last_activity_date, hygiene_collected_date, create_date)
-                          BETWEEN %(since)s - 12 * %(m)s AND %(now)s - 12 * %(m)s""",
-                since=since,
-                now=now,
-                m=months,
-            ),
-            # the decay of the engagement, refreshed every few days for the engaged contacts
-            SQL(
-                "SELECT partner_id FROM hygiene_partner_score WHERE engagement_raw > 0 "
-                "AND computed_date < %s - %s * INTERVAL '1 day'",
-                now,
-                self._hygiene_param("control_decay_refresh_days"),
-            ),
-        ]
-        parts += self._hygiene_changed_events_sql(since)
-        self.env.cr.execute(
-            SQL(
-                "SELECT DISTINCT id FROM (%s) AS changed(id) WHERE id IS NOT NULL ORDER BY id",
-                SQL(" UNION ").join(parts),
-            )
-        )
-        return [row[0] for row in self.env.cr.fetchall()]
-
-    @api.model
-    def _hygiene_changed_events_sql(self, since):
-        """SQL queries of the ids of the contacts with a new event since ``since`` (portal login,
-        order, mailing trace). Meant to be extended with the events of other apps."""
-        parts = [
-            SQL(
-                "SELECT u.partner_id FROM res_users_log l JOIN res_users u ON u.id = l.create_uid "
-                "WHERE l.create_date > %s",
-                since,
-            )
-        ]
-        if "sale.order" in self.env:
-            parts.append(SQL("SELECT partner_id FROM sale_order WHERE write_date > %s", since))
-        if "mailing.trace" in self.env:
-            parts.append(
-                SQL(
-                    "SELECT res_id FROM mailing_trace WHERE model = 'res.partner' "
-                    "AND write_date > %s",
-                    since,
-                )
-            )
-        return parts
 
     # ------------------------------------------------------------------ the chunk
 
@@ -397,20 +333,19 @@ class HygienePartnerScore(models.Model):
                 SQL(
                     "SELECT partner_id, invoice_date::timestamp, 'order' FROM account_move "
                     "WHERE partner_id IN %s AND state = 'posted' "
-                    "AND move_type = 'out_invoice' AND invoice_date >= %s::date",
+                    "AND move_type = 'out_invoice' AND invoice_date >= (%s)::date",
                     chunk,
                     since,
                 )
             )
         if "mailing.trace" in self.env:
+            # from the chunk's traces, read once (the ``traces`` CTE of _hygiene_score_chunk)
             for column, kind in (("links_click_datetime", "click"), ("reply_datetime", "reply")):
                 parts.append(
                     SQL(
-                        "SELECT res_id, %s, %s FROM mailing_trace "
-                        "WHERE model = 'res.partner' AND res_id IN %s AND %s >= %s",
+                        "SELECT partner_id, %s, %s FROM traces WHERE %s >= %s",
                         SQL.identifier(column),
                         kind,
-                        chunk,
                         SQL.identifier(column),
                         since,
                     )
@@ -418,14 +353,18 @@ class HygienePartnerScore(models.Model):
         return parts
 
     @api.model
-    def _hygiene_sends_sql(self, chunk):
-        """SQL of (partner_id, sends) of the mailings sent to the contacts of ``chunk``."""
+    def _hygiene_traces_sql(self, chunk):
+        """SQL of the mailing traces of the contacts of ``chunk`` (partner_id, sent, clicked,
+        replied), read once per chunk for the clicks, the replies and the count of sends."""
         if "mailing.trace" not in self.env:
-            return SQL("SELECT NULL::int AS partner_id, 0 AS sends WHERE FALSE")
+            return SQL(
+                "SELECT NULL::int AS partner_id, NULL::timestamp AS sent_datetime, "
+                "NULL::timestamp AS links_click_datetime, NULL::timestamp AS reply_datetime "
+                "WHERE FALSE"
+            )
         return SQL(
-            "SELECT res_id AS partner_id, COUNT(*) AS sends FROM mailing_trace "
-            "WHERE model = 'res.partner' AND res_id IN %s AND sent_datetime IS NOT NULL "
-            "GROUP BY res_id",
+            "SELECT res_id AS partner_id, sent_datetime, links_click_datetime, reply_datetime "
+            "FROM mailing_trace WHERE model = 'res.partner' AND res_id IN %s",
             chunk,
         )
 
@@ -454,9 +393,10 @@ class HygienePartnerScore(models.Model):
             weights=weights,
             half_life=half_life,
             events=self._hygiene_engagement_events_sql(chunk, since),
-            sends=self._hygiene_sends_sql(chunk),
+            traces=self._hygiene_traces_sql(chunk),
             dns_sends=self._hygiene_param("do_not_solicit_sends"),
             dns_months=dns_months,
+            decay_days=self._hygiene_param("control_decay_refresh_days"),
             uid=self.env.uid,
         )
         self.env.cr.execute(query)
@@ -466,28 +406,41 @@ class HygienePartnerScore(models.Model):
 
     @api.model
     def _hygiene_orders_sql(self, since):
-        """SQL of (partner_id, date, amount) of the orders counted by the RFM, on the
+        """SQL of (partner_id, date, amount, is_order) of the sales counted by the RFM, on the
         commercial partner (a company is one customer); None without Sales or Invoicing.
-        Sales orders when Sales is installed (amounts in the company currency), else posted
-        customer invoices net of credit notes."""
+
+        Amounts are untaxed, in the company currency: the taxes are not the customer's value
+        (and their rates differ between countries and products). Orders are the confirmed sales
+        orders when Sales is installed, else the posted customer invoices; the posted credit
+        notes (refunds) are rows with a negative amount and ``is_order`` false: they reduce the
+        monetary value, never the frequency nor the recency."""
+        parts = []
         if "sale.order" in self.env:
-            return SQL(
-                """SELECT COALESCE(p.commercial_partner_id, p.id), so.date_order,
-                          so.amount_total / COALESCE(NULLIF(so.currency_rate, 0), 1)
-                     FROM sale_order so JOIN res_partner p ON p.id = so.partner_id
-                    WHERE so.state = 'sale' AND so.date_order >= %s""",
-                since,
+            parts.append(
+                SQL(
+                    """SELECT COALESCE(p.commercial_partner_id, p.id), so.date_order,
+                              so.amount_untaxed / COALESCE(NULLIF(so.currency_rate, 0), 1), TRUE
+                         FROM sale_order so JOIN res_partner p ON p.id = so.partner_id
+                        WHERE so.state = 'sale' AND so.date_order >= %s""",
+                    since,
+                )
             )
         if "account.move" in self.env:
-            return SQL(
-                """SELECT COALESCE(p.commercial_partner_id, p.id), am.invoice_date::timestamp,
-                          am.amount_total_signed
-                     FROM account_move am JOIN res_partner p ON p.id = am.partner_id
-                    WHERE am.state = 'posted' AND am.move_type IN ('out_invoice', 'out_refund')
-                      AND am.invoice_date >= %s::date""",
-                since,
+            # amount_untaxed_signed: company currency, negative on a credit note
+            types = ("out_refund",) if parts else ("out_invoice", "out_refund")
+            parts.append(
+                SQL(
+                    """SELECT COALESCE(p.commercial_partner_id, p.id),
+                              am.invoice_date::timestamp, am.amount_untaxed_signed,
+                              am.move_type = 'out_invoice'
+                         FROM account_move am JOIN res_partner p ON p.id = am.partner_id
+                        WHERE am.state = 'posted' AND am.move_type IN %s
+                          AND am.invoice_date >= (%s)::date""",
+                    types,
+                    since,
+                )
             )
-        return None
+        return SQL(" UNION ALL ").join(parts) if parts else None
 
     @api.model
     def _hygiene_compute_rfm(self, now):

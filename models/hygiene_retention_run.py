@@ -119,6 +119,8 @@ class HygieneRetentionPolicy(models.Model):
             report["done"] += handled
             processed += handled
         report["remaining"] = max(0, report["remaining"] - processed)
+        if not report["remaining"] or processed < batch_size:  # the end of the run: a snapshot
+            self.env["hygiene.kpi.snapshot"]._hygiene_after_operation("purge")
         return report
 
     @api.model

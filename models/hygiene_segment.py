@@ -242,7 +242,7 @@ class HygieneSegment(models.Model):
                 [("company_id", "in", [self.company_id.id, False])] if self.company_id else [],
             ]
         )
-        query = Partner._search(domain)
+        query = self._hygiene_author_search(domain)
         base = query.subselect()
         if not self.marketing:
             return SQL("SELECT id, NULL::int FROM res_partner WHERE id IN %s", base)
@@ -357,6 +357,7 @@ class HygieneSegment(models.Model):
                 self.id,
             )
         )
+        self._hygiene_member_companies()
         # left, with the first reason that explains it
         left_sql = self._hygiene_left_reason_sql()
         cr.execute(

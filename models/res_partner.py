@@ -213,6 +213,8 @@ class ResPartner(models.Model):
             ).purpose_id
 
     def _search_hygiene_granted_purpose_ids(self, operator, value):
+        # Odoo checks a field's groups on stored columns only: these searches check their own
+        self.check_field_access_rights("read", ["hygiene_granted_purpose_ids"])
         positive = operator not in ("not in", "!=")
         if operator in ("not in", "!="):
             operator = "in" if operator == "not in" else "="
@@ -528,6 +530,7 @@ class ResPartner(models.Model):
             partner.hygiene_retention_due_date = due
 
     def _search_hygiene_retention_policy_id(self, operator, value):
+        self.check_field_access_rights("read", ["hygiene_retention_policy_id"])
         Policy = self.env["hygiene.retention.policy"]
         if operator in ("=", "!=") and not value:
             unclassified = Policy._hygiene_unclassified_domain()
@@ -548,6 +551,7 @@ class ResPartner(models.Model):
         return domain
 
     def _search_hygiene_retention_due_date(self, operator, value):
+        self.check_field_access_rights("read", ["hygiene_retention_due_date"])
         Policy = self.env["hygiene.retention.policy"]
         if value is False or value is None:
             # "no due date" = unclassified, "has a due date" = classified

@@ -4,6 +4,7 @@ from odoo.tools.sql import escape_psql
 
 from ..tools import normalize
 from ..tools.matching import name_similarity, partner_keys
+from .res_partner_warning import WARNING_CANDIDATES
 
 # Partner fields the matching keys are derived from: a write touching one of them refreshes them.
 KEY_SOURCE_FIELDS = frozenset(
@@ -317,6 +318,35 @@ class ResPartner(models.Model):
         )
         keys["initials"] = [] if self.is_company else normalize.name_initials(self.name)
         phones = [key for key in (keys["hygiene_phone_key"], keys["hygiene_mobile_key"]) if key]
+        criteria = self._hygiene_exact_criteria(keys, phones)
+        similar = self._hygiene_similar_name_domain(keys)
+        if not criteria and not similar:
+            return self.browse(), False
+        exclusions = self._hygiene_warning_exclusions()
+        matches = self.browse()
+        if criteria:
+            domain = ["|"] * (len(criteria) - 1)
+            for criterion in criteria:
+                domain += ["&"] * (len(criterion) - 1) + criterion
+            # no ORDER BY: with one and a limit, PostgreSQL may walk the primary key through
+            # the whole base when nothing matches (a new name: 370 ms on 1,000,000 partners)
+            # instead of reading the indexes of the keys; the few matches are sorted here.
+            query = self._search(exclusions + domain, limit=WARNING_CANDIDATES)
+            matches = self.browse(sorted(pid for (pid,) in self.env.execute_query(query.select())))
+        if similar and len(matches) < WARNING_CANDIDATES:
+            if matches:
+                exclusions.append(("id", "not in", matches.ids))
+            matches |= self._hygiene_similar_names(
+                keys, exclusions + similar, WARNING_CANDIDATES - len(matches)
+            )
+        # judged by the scan's matcher: what the scan would propose, best first
+        matches = self._hygiene_scored_matches(matches, keys, limit)
+        return matches, self._hygiene_duplicate_explanation(matches, keys, phones)
+
+    def _hygiene_exact_criteria(self, keys, phones):
+        """Domains (one per blocking key of the scan the warning can look up by index) of the
+        partners sharing a key with ``self``: email, phone or mobile, company identifier,
+        name (a person's at the same postcode)."""
         criteria = []
         if keys["hygiene_email_key"]:
             criteria.append([("hygiene_email_key", "=", keys["hygiene_email_key"])])
@@ -333,9 +363,11 @@ class ResPartner(models.Model):
             if not self.is_company:
                 name_criterion.append(("zip", "=", self.zip))
             criteria.append(name_criterion)
-        similar = self._hygiene_similar_name_domain(keys)
-        if not criteria and not similar:
-            return self.browse(), False
+        return criteria
+
+    def _hygiene_warning_exclusions(self):
+        """``self`` itself and its own company with its contacts (they share the switchboard
+        and the domain) are never its duplicates."""
         exclusions = []
         own_id = self._origin.id
         if own_id:
@@ -345,21 +377,7 @@ class ResPartner(models.Model):
         )
         if family:
             exclusions.append(("commercial_partner_id", "!=", family.id))
-        matches = self.browse()
-        if criteria:
-            domain = ["|"] * (len(criteria) - 1)
-            for criterion in criteria:
-                domain += ["&"] * (len(criterion) - 1) + criterion
-            # no ORDER BY: with one and a limit, PostgreSQL may walk the primary key through
-            # the whole base when nothing matches (a new name: 370 ms on 1,000,000 partners)
-            # instead of reading the indexes of the keys; the few matches are sorted here.
-            query = self._search(exclusions + domain, limit=limit)
-            matches = self.browse(sorted(pid for (pid,) in self.env.execute_query(query.select())))
-        if similar and len(matches) < limit:
-            if matches:
-                exclusions.append(("id", "not in", matches.ids))
-            matches |= self._hygiene_similar_names(keys, exclusions + similar, limit - len(matches))
-        return matches, self._hygiene_duplicate_explanation(matches, keys, phones)
+        return exclusions
 
     def _hygiene_similar_name_domain(self, keys):
         """Domain of the partners whose name sounds like the typed one where it is a clue: a
@@ -498,19 +516,7 @@ class ResPartner(models.Model):
         found = {}
         for candidate in candidates:
             matches, _reasons = self.new(candidate)._hygiene_find_duplicates()
-            keys = partner_keys(
-                candidate.get("name"),
-                candidate.get("email"),
-                candidate.get("phone"),
-                candidate.get("mobile"),
-                False,
-                False,
-                candidate.get("is_company", False),
-                country.code or self._hygiene_default_region(),
-            )
-            if not candidate.get("is_company"):
-                keys["initials"] = normalize.name_initials(candidate.get("name"))
-            phones = {keys["hygiene_phone_key"], keys["hygiene_mobile_key"]} - {None, False}
+            keys, phones = self._hygiene_hint_keys(candidate, country)
             for match in matches - linked:
                 if match.id not in found and len(found) < DUPLICATE_WARNING_LIMIT:
                     found[match.id] = {
@@ -519,6 +525,24 @@ class ResPartner(models.Model):
                         "reasons": self._hygiene_match_reasons(match, keys, phones),
                     }
         return list(found.values())
+
+    @api.model
+    def _hygiene_hint_keys(self, candidate, country):
+        """``(keys, phones)`` of a contact typed in another form, for the reasons."""
+        keys = partner_keys(
+            candidate.get("name"),
+            candidate.get("email"),
+            candidate.get("phone"),
+            candidate.get("mobile"),
+            False,
+            False,
+            candidate.get("is_company", False),
+            country.code or self._hygiene_default_region(),
+        )
+        if not candidate.get("is_company"):
+            keys["initials"] = normalize.name_initials(candidate.get("name"))
+        phones = {keys["hygiene_phone_key"], keys["hygiene_mobile_key"]} - {None, False}
+        return keys, phones
 
     def _hygiene_match_reasons(self, match, keys, phones):
         why = []

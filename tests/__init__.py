@@ -42,6 +42,7 @@ from . import test_control_quality
 from . import test_control_dashboard
 from . import test_control_segment
 from . import test_control_rfm
+from . import test_control_incremental
 from . import test_matching_fs
 from . import test_erasure_registry
 from . import test_erasure_e2e
@@ -60,3 +61,8 @@ from . import test_details_check
 from . import test_attack_portal
 from . import test_attack_entry
 from . import test_export_log
+from . import test_attack_control
+from . import test_attack_control_http
+from . import test_matching_recall
+from . import test_scan_chunks
+from . import test_duplicate_warning_score

@@ -1,3 +1,6 @@
+from datetime import timedelta
+
+from odoo import fields
 from odoo.exceptions import AccessError
 from odoo.tests import HttpCase, tagged
 
@@ -69,24 +72,29 @@ class TestControlDashboard(HygieneCommon):
         self.assertEqual(before.duplicate_groups, pending + 1)
         # the clean-up: a merge, a contact archived by the retention engine, one by hand
         journal = self.jeanne._hygiene_merge(self.dupe)
+        # the merge engine took its own snapshot: the merge's before/after at once
+        merged = self.Snapshot.search([("kind", "=", "merge")], limit=1)
+        self.assertEqual(merged.previous_id, before)
+        self.assertEqual(merged.contacts_delta, -1)
+        self.assertEqual(merged.cause_ids.merge_journal_id, journal)
+        self.assertEqual(merged.cause_ids.contacts_delta, -1)
         group.write({"state": "merged"})
         extra = self.env["res.partner"].create([{"name": "Extra A"}, {"name": "Extra B"}])
         purged = extra[0]
         purged._hygiene_retention_execute("archive", reason="manual")
         extra[1].active = False
         after = self._take()
-        self.assertEqual(after.previous_id, before)
-        self.assertEqual(after.duplicates_pending_delta, -2)
+        self.assertEqual(after.previous_id, merged)
+        self.assertEqual(after.duplicates_pending - before.duplicates_pending, -2)
         self.assertEqual(after.duplicate_groups, pending)
-        self.assertEqual(after.contacts_delta, after.contacts - before.contacts)
+        self.assertEqual(after.contacts_delta, after.contacts - merged.contacts)
         causes = {c.kind: c for c in after.cause_ids}
-        self.assertEqual(causes["merge"].merge_journal_id, journal)
-        self.assertEqual(causes["merge"].contacts_delta, -1)
+        self.assertNotIn("merge", causes, "the merge was linked to its own snapshot")
         self.assertEqual(causes["purge"].contacts_delta, -1)
         self.assertTrue(causes["purge"].journal_id)
-        # the causes explain the whole change (two created, three gone)
+        # the causes explain the whole change (two created, two gone)
         self.assertEqual(sum(after.cause_ids.mapped("contacts_delta")), after.contacts_delta)
-        self.assertEqual(after.contacts_delta, -1)
+        self.assertEqual(after.contacts_delta, 0)
         self.assertEqual(causes["other"].contacts_delta, 1)
 
     def test_dashboard_access(self):
@@ -190,6 +198,40 @@ class TestControlUnsubscribe(HygieneCommon):
         month = snapshot.month_value_ids.filtered(lambda v: v.dimension == "2026-01")
         self.assertTrue(month)
         self.assertTrue(snapshot.unsubscribe_rate_30d == 0 or snapshot.unsubscribes_30d)
+
+    def test_rate_counts_the_optouts_of_mailings_only(self):
+        """Blocklist additions made outside a mailing (by hand, by an import) are counted but
+        not charged to the mailings: the rate stays the share of the mails sent."""
+        self.env["mailing.trace"].create(
+            [
+                {
+                    "mass_mailing_id": self.mailing.id,
+                    "model": "mailing.contact",
+                    "res_id": contact.id,
+                    "email": contact.email,
+                    "trace_status": "sent",
+                    "sent_datetime": fields.Datetime.now() - timedelta(days=2),
+                }
+                for contact in self.contacts
+            ]
+        )
+        for i in range(5):
+            self.env["mail.blacklist"]._add(f"by.hand{i}@example.fr")
+        snapshot = self.env["hygiene.kpi.snapshot"]._hygiene_take("manual")[:1]
+        self.assertGreaterEqual(snapshot.unsubscribes_30d, 5)
+        self.env.cr.execute(
+            "SELECT COUNT(*) FROM hygiene_optout WHERE mailing_id != 0 "
+            "AND date >= NOW() - INTERVAL '30 days'"
+        )
+        from_mailings = self.env.cr.fetchone()[0]
+        self.env.cr.execute(
+            "SELECT COUNT(*) FROM mailing_trace WHERE sent_datetime >= NOW() - INTERVAL '30 days'"
+        )
+        sent = self.env.cr.fetchone()[0]
+        self.assertGreaterEqual(sent, 10)
+        self.assertEqual(from_mailings, 0)
+        self.assertEqual(snapshot.unsubscribe_rate_30d, 0.0)
+        self.assertFalse(snapshot.unsubscribe_alert)
 
     def test_optout_cannot_be_forged(self):
         with self.assertRaises(AccessError):

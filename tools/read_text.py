@@ -46,15 +46,9 @@ def decode_text(content):
     lines are returned in ``bad_lines`` (1-based physical line numbers). Never raises on
     undecodable bytes.
     """
-    if content.startswith((b"\xff\xfe", b"\xfe\xff")):
-        try:
-            return content.decode("utf-16"), "utf-16", []
-        except UnicodeDecodeError:
-            pass
-    try:
-        return content.decode("utf-8-sig"), "utf-8", []
-    except UnicodeDecodeError:
-        pass
+    strict = _decode_strict(content)
+    if strict:
+        return strict
     mixed = _decode_mixed(content)
     if mixed:
         return mixed
@@ -75,6 +69,20 @@ def decode_text(content):
         except (UnicodeDecodeError, LookupError):
             guess = "cp1252"
     return _decode_single_byte(content, "cp1252"), guess, []
+
+
+def _decode_strict(content):
+    """``(text, encoding, [])`` when ``content`` is UTF-16 with a BOM or UTF-8 (BOM or not) from
+    end to end, else None."""
+    candidates = [("utf-8-sig", "utf-8")]
+    if content.startswith((b"\xff\xfe", b"\xfe\xff")):
+        candidates.insert(0, ("utf-16", "utf-16"))
+    for codec, name in candidates:
+        try:
+            return content.decode(codec), name, []
+        except UnicodeDecodeError:
+            continue
+    return None
 
 
 def _decode_mixed(content):

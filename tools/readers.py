@@ -17,6 +17,7 @@ drives the choices:
   budget, and only ``SELECT * FROM "chosen table"``.
 """
 
+import contextlib
 import io
 import os
 import sqlite3
@@ -316,10 +317,8 @@ def read_sqlite(content, *, table=None, max_rows=None, stream=None):
     finally:
         if connection is not None:
             connection.close()
-        try:
+        with contextlib.suppress(OSError):
             os.unlink(path)
-        except OSError:
-            pass
 
 
 def _sqlite_connect(path):

@@ -143,6 +143,14 @@ class HygieneDuplicateCompare(models.TransientModel):
                     partner=survivor.display_name,
                 )
             )
+        field_values = self._chosen_values(partners)
+        journal = survivor._hygiene_merge(partners - survivor, field_values=field_values)
+        group.sudo().write({"state": "merged", "survivor_id": survivor.id})  # merged as the user
+        return self._merged_notification(partners, survivor, field_values, journal)
+
+    def _chosen_values(self, partners):
+        """The value picked on each line, checked: a comparable field, from a contact still in
+        the group."""
         field_values = {}
         allowed = set(self._compare_fields())
         for line in self.line_ids:
@@ -171,13 +179,11 @@ class HygieneDuplicateCompare(models.TransientModel):
             if isinstance(value, models.BaseModel):
                 value = value.id
             field_values[line.field_name] = value
-        journal = survivor._hygiene_merge(partners - survivor, field_values=field_values)
-        group.sudo().write({"state": "merged", "survivor_id": survivor.id})  # merged as the user
-        return self._hygiene_merged_notification(journal, survivor, len(partners) - 1, field_values)
+        return field_values
 
-    def _hygiene_merged_notification(self, journal, survivor, count, field_values):
-        """What the merge did, in numbers, then the contact kept; the Merge Journal undoes it."""
-        moved = sum(rows for rows in (journal.sudo().counts or {}).values() if rows)
+    def _merged_notification(self, partners, survivor, field_values, journal):
+        """What the merge did, in numbers, and the kept contact to check next."""
+        moved = sum(count for count in (journal.sudo().counts or {}).values() if count)
         return {
             "type": "ir.actions.client",
             "tag": "display_notification",
@@ -188,7 +194,7 @@ class HygieneDuplicateCompare(models.TransientModel):
                     "%(count)s contacts merged into %(survivor)s: %(values)s values chosen, "
                     "%(moved)s records moved to it. Check it below; a mistake can be undone from "
                     "the Merge Journal.",
-                    count=count,
+                    count=len(partners) - 1,
                     survivor=survivor.display_name,
                     values=len(field_values),
                     moved=moved,

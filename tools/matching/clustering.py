@@ -108,19 +108,24 @@ def cluster(ids, pair_scores, threshold=SCORE_REVIEW, score_fn=None, floor=None,
                 parent[node] = node
                 members[node] = [node]
         root_a, root_b = find(a), find(b)
-        if root_a == root_b:
-            continue
-        group_a, group_b = members[root_a], members[root_b]
-        joined = group_a + group_b
-        if all(
-            pair_score(x, y) >= floor or (excuse and excuse(x, y, joined))
-            for x in group_a
-            for y in group_b
+        if root_a != root_b and _may_join(
+            members[root_a], members[root_b], pair_score, floor, excuse
         ):
             parent[root_b] = root_a
-            members[root_a] = joined
+            members[root_a] = members[root_a] + members[root_b]
             del members[root_b]
     return _scored_clusters(members.values(), weight)
+
+
+def _may_join(group_a, group_b, pair_score, floor, excuse):
+    """Complete linkage: every pair across the two groups scores at least ``floor``, or is
+    forgiven by ``excuse`` (see ``cluster``)."""
+    joined = group_a + group_b
+    return all(
+        pair_score(x, y) >= floor or (excuse and excuse(x, y, joined))
+        for x in group_a
+        for y in group_b
+    )
 
 
 def _scored_clusters(groups, weight):
@@ -254,7 +259,34 @@ def _find_groups(features, threshold, block_cap, excluded, phonetic, model=None)
     blocks, shared_values, oversized = candidate_blocks(features, block_cap, phonetic)
     statistics = (shared_values, *name_statistics(features), model)
     blocked = time.perf_counter()
-    # every compared pair's score; the pairs above the threshold without conflict can link
+    pair_scores, pair_reasons, linkable, apart = score_blocks(
+        features, blocks, statistics, threshold, excluded
+    )
+    del blocks
+    scored = time.perf_counter()
+    clusters, ambiguous = cluster_scored(
+        features, (pair_scores, pair_reasons, linkable, apart), statistics, threshold, excluded
+    )
+    stats = {
+        # for ``pair_evidence``: the caller pops it before logging the figures
+        "statistics": statistics,
+        "pairs": len(pair_scores),
+        "groups": len(clusters),
+        "oversized_blocks": oversized,
+        "skipped_blocks": 0,  # an oversized block is split (``split_block``), never skipped
+        "ambiguous_links": ambiguous,
+        "seconds_blocking": round(blocked - started, 1),
+        "seconds_scoring": round(scored - blocked, 1),
+        "seconds_clustering": round(time.perf_counter() - scored, 1),
+    }
+    return clusters, pair_scores, pair_reasons, stats
+
+
+def score_blocks(features, blocks, statistics, threshold, excluded=frozenset()):
+    """Score each pair of ``blocks`` once: ``(pair_scores, pair_reasons, linkable, apart)``,
+    the score of every compared pair, the reasons of those at or above ``threshold``, the
+    ones that can link (at or above it, no conflict) and the cannot-links (``keeps_apart``).
+    Pairs in ``excluded`` are never compared."""
     pair_scores, pair_reasons, linkable, apart = {}, {}, {}, set()
     for block in blocks:
         for i, a in enumerate(block):
@@ -270,8 +302,18 @@ def _find_groups(features, threshold, block_cap, excluded, phonetic, model=None)
                     linkable[key] = score
                 if score >= threshold:
                     pair_reasons[key] = reasons
-    del blocks
-    scored = time.perf_counter()
+    return pair_scores, pair_reasons, linkable, apart
+
+
+def cluster_scored(features, scored, statistics, threshold, excluded=frozenset()):
+    """``(clusters, ambiguous links dropped)`` of the pairs ``scored`` by ``score_blocks``
+    (``pair_reasons`` gains the conflicts a slip explains inside the clusters).
+
+    Only the records of ``linkable`` pairs (and the pairs between them) count, so the
+    connected components of the ``linkable`` pairs can be clustered apart, each with the
+    features of its own records (``pair_scores`` may then be empty: a pair missing from it is
+    scored again, to the same score): the scan's chunks do so."""
+    pair_scores, pair_reasons, linkable, apart = scored
 
     def score_fn(a, b):
         if (a, b) in excluded:
@@ -296,15 +338,4 @@ def _find_groups(features, threshold, block_cap, excluded, phonetic, model=None)
     clusters = cluster(None, linkable, threshold, link_score, floor=LINK_FLOOR, excuse=excuse)
     # the reviewer sees the conflicts a slip explains ("different names" under one number)
     pair_reasons.update(forgiven(clusters))
-    stats = {
-        # for ``pair_evidence``: the caller pops it before logging the figures
-        "statistics": statistics,
-        "pairs": len(pair_scores),
-        "groups": len(clusters),
-        "oversized_blocks": oversized,
-        "ambiguous_links": ambiguous,
-        "seconds_blocking": round(blocked - started, 1),
-        "seconds_scoring": round(scored - blocked, 1),
-        "seconds_clustering": round(time.perf_counter() - scored, 1),
-    }
-    return clusters, pair_scores, pair_reasons, stats
+    return clusters, ambiguous

@@ -20,6 +20,8 @@ COMPARISON_LABELS = {
 LEVEL_LABELS = {
     "same": _lt("same"),
     "same_shared": _lt("same shared value"),
+    "same_spelled": _lt("same address spelling the name"),
+    "same_household": _lt("household mailbox"),
     "same_local": _lt("same mailbox name elsewhere"),
     "same_local_name": _lt("mailbox spelling the name"),
     "different": _lt("different"),

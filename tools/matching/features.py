@@ -11,6 +11,7 @@ import re
 from collections import namedtuple
 
 from rapidfuzz import fuzz
+from rapidfuzz.distance import OSA
 
 from .. import normalize
 
@@ -28,6 +29,72 @@ GENERIC_LOCALS = frozenset(
     secretariat service support sales vente ventes office bureau team equipe rh recrutement
     """.split()
 )
+
+
+# Short forms of French first names (folded as name keys are), each with the names it stands
+# for: "Fred Martin" is "Frederic Martin", "JP Durand" is "Jean-Pierre Durand".
+def _nickname_table(text):
+    """``{short form: ((word, ...), ...)}`` from "short:full other_full ..." entries, the words
+    of a compound name joined by ``_``."""
+    table, current = {}, None
+    for token in text.split():
+        if ":" in token:
+            current, token = token.split(":")
+            table[current] = ()
+        table[current] += (tuple(token.split("_")),)
+    return table
+
+
+NICKNAMES = _nickname_table(
+    """
+    alex:alexandre alexandra alexis  babeth:elisabeth  ben:benjamin benoit  benji:benjamin
+    caro:caroline  cath:catherine  cathy:catherine  charly:charles  charlie:charles charlotte
+    chris:christophe christian christine christelle  christo:christophe  cricri:christine
+    dany:daniel danielle  dom:dominique  domi:dominique  elo:elodie  fanny:francoise stephanie
+    flo:florian florence florent  fred:frederic frederique  gaby:gabriel gabrielle
+    gege:gerard  greg:gregory gregoire  isa:isabelle  jacky:jacques jacqueline
+    jb:jean_baptiste  jc:jean_claude  jeannot:jean  jeff:jean_francois  jf:jean_francois
+    jj:jean_jacques  jl:jean_luc jean_louis  jm:jean_marc jean_michel jean_marie
+    jp:jean_pierre jean_paul jean_philippe  juju:julien julie  lolo:laurent laurence
+    ludo:ludovic  lulu:lucien lucie  mag:magali  maggy:magali  manu:emmanuel emmanuelle
+    mat:mathieu matthieu mathilde  matt:matthieu mathieu  max:maxime maximilien
+    mel:melanie  mimi:michele emilie  momo:mohamed maurice  nat:nathalie  nath:nathalie
+    nico:nicolas  pat:patrick patricia  phil:philippe  pierrot:pierre  rom:romain
+    sam:samuel samantha  sandy:sandrine  seb:sebastien  sev:severine  steph:stephane stephanie
+    thib:thibault thibaut  tom:thomas  tony:antoine anthony  val:valerie valentin valentine
+    vince:vincent  vero:veronique  xav:xavier
+    """
+)
+# Words of a married woman's name that are not names: "Dupont nee Martin", "Martin epouse Dupont"
+MARRIAGE_WORDS = frozenset({"nee", "epouse", "ep", "veuve", "vve"})
+
+
+def _expanded(words, others):
+    """``words`` with each short form whose full name is among ``others`` replaced by it."""
+    result = []
+    for word in words:
+        if word not in others:
+            for full in NICKNAMES.get(word, ()):
+                if all(part in others for part in full):
+                    result.extend(full)
+                    break
+            else:
+                result.append(word)
+        else:
+            result.append(word)
+    return result
+
+
+@functools.lru_cache(maxsize=1 << 18)
+def compared_names(a, b):
+    """The two name keys as they are compared: the words of a married name ("nee") left out,
+    a short form of a first name written in full when the other name holds it ("fred" for
+    "frederic"). Returns them unchanged when there is nothing to rewrite."""
+    words_a = [w for w in a.split() if w not in MARRIAGE_WORDS] or a.split()
+    words_b = [w for w in b.split() if w not in MARRIAGE_WORDS] or b.split()
+    set_a, set_b = set(words_a), set(words_b)
+    words_a, words_b = _expanded(words_a, set_b), _expanded(words_b, set_a)
+    return " ".join(sorted(words_a)), " ".join(sorted(words_b))
 
 
 @functools.lru_cache(maxsize=1 << 18)
@@ -87,8 +154,53 @@ def _words_compatible(short, long_):
     )
 
 
+# Domains that deliver to one mailbox (Orange kept its Wanadoo addresses): ``email_key``
+# already folds googlemail.com into gmail.com.
+EMAIL_DOMAIN_ALIASES = {"wanadoo.fr": "orange.fr"}
+
+
+def email_alias(email_key):
+    """The email key with its domain's alias folded (``x@wanadoo.fr`` is ``x@orange.fr``)."""
+    local, __, domain = email_key.rpartition("@")
+    alias = EMAIL_DOMAIN_ALIASES.get(domain)
+    return f"{local}@{alias}" if alias else email_key
+
+
+_DIGITS = re.compile(r"\d+")
+_LETTERS_ONLY = re.compile(r"[^a-z]+")
+
+
+def is_email_slip(local_a, domain_a, local_b, domain_b):
+    """Whether two addresses are one typed with a slip: one letter apart in the mailbox name
+    (at the same provider) or in the domain (the same mailbox name), the same digits, and a
+    mailbox name long enough for one letter not to make another person's (``jean.dupomt@``
+    for ``jean.dupont@``, ``@gmial.com``, ``@orange.fr.``)."""
+    if _DIGITS.findall(local_a) != _DIGITS.findall(local_b):
+        return False
+    if domain_a == domain_b:
+        # a dot or a dash more is another mailbox (jean.dupont@ and jeandupont@ are two boxes
+        # outside Gmail), a letter typed wrong is the same one
+        letters_a, letters_b = _LETTERS_ONLY.sub("", local_a), _LETTERS_ONLY.sub("", local_b)
+        return (
+            min(len(letters_a), len(letters_b)) >= 6
+            and OSA.distance(local_a, local_b) == 1
+            and letters_a != letters_b
+        )
+    if local_a != local_b or len(local_a) < 4:
+        return False
+    return OSA.distance(domain_a, domain_b) <= 1 and len(domain_a) >= 6
+
+
 def is_generic_email(email_key):
     return bool(email_key) and email_key.split("@", 1)[0] in GENERIC_LOCALS
+
+
+_HOUSEHOLD = re.compile(r"^(famille|family)[._-]?[a-z]")
+
+
+def is_household_email(email_key):
+    """A family mailbox (``famille.dupont@``, ``lesdupont@``): a household writes from it."""
+    return bool(email_key and _HOUSEHOLD.match(email_key))
 
 
 @functools.lru_cache(maxsize=1 << 16)

@@ -4,10 +4,16 @@ the reasons a person can check, and the conflicts that prove two people."""
 import math
 import re
 
+from rapidfuzz import fuzz
+
 from ..i18n import _lt
 from .features import (
+    compared_names,
+    email_alias,
     fold_city,
+    is_email_slip,
     is_generic_email,
+    is_household_email,
     is_mobile,
     is_same_street,
     name_similarity,
@@ -22,9 +28,15 @@ from .features import (
 DEFAULT_WEIGHTS = {
     "email": {
         "same": 6.0,
+        # a Gmail key (dots folded) that spells the name: the mailboxes of two namesakes
+        # (jean.dupont@, jeandupont@) fold to it, so it says little more than the name
+        "same_spelled": 6.0,
         "same_shared": 0.5,
+        # famille.dupont@: the mailbox of a household (spouses, children), not of one person
+        "same_household": 1.5,
+        "close": 0.0,  # one letter apart, the same digits: a typing slip
         "same_local": 2.0,  # the same handle at another provider (lapinbleu56@...)
-        "same_local_name": 0.3,  # jean.dupont@ at another provider: it spells the name only
+        "same_local_name": 0.0,  # jean.dupont@ at another provider: it spells the name only
         "different": -1.0,
     },
     "phone": {
@@ -42,14 +54,16 @@ DEFAULT_WEIGHTS = {
         "close_high": 3.1,  # similarity 0.925 and above
         "close": 1.9,  # similarity 0.85 to 0.925
         "partial": 2.0,  # every word of one name in the other (a missing first name or surname)
-        "surname_changed": -2.5,  # the same first name, another surname (a married name)
+        "surname_changed": -1.0,  # the same first name, another surname (a married name)
         "partial_other": -1.0,  # a one-word name (first name or surname only) vs another
         "rewritten": -1.5,  # no word in common, but one customer or born there that day
         "different": -5.0,
         "different_persons": -8.0,  # two persons whose names have nothing in common
     },
     "birth": {"same": 5.0, "close": 1.0, "different": -10.0, "mistyped": -2.0},
-    "address": {"same_street": 3.0, "same_zip": 1.0},
+    # another postcode and town: most pairs of two people; a person who moved, for some
+    # the same postcode alone: namesakes of one town, a father and his son who moved out nearby
+    "address": {"same_street": 3.0, "same_zip": 0.5, "different": -1.0},
     "company": {"same": 8.0, "different": -8.0},
     # the same customer number in one source system: the source said it is one customer
     "customer": {"same": 8.0},
@@ -132,7 +146,7 @@ def _name_changed(a, b, word_counts):
     return all(word_counts.get(word, 0) < shared_count for word in others)
 
 
-def _different_names_level(a, b, birth, same_street, one_customer, word_counts):
+def _different_names_level(a, b, birth, same_street, one_customer, word_counts, one_mailbox):
     """Level of two names that differ (similarity under 0.85)."""
     both_persons = not a.is_company and not b.is_company
     if one_customer and birth != "different":
@@ -143,6 +157,15 @@ def _different_names_level(a, b, birth, same_street, one_customer, word_counts):
         # The same first name and another surname: a married name, not a relative (relatives
         # share the surname, the rarer word). It lowers the score, it does not forbid.
         return "surname_changed"
+    if (
+        one_mailbox
+        and both_persons
+        and birth != "different"
+        and share_a_word(a.name_key, b.name_key)
+    ):
+        # One personal mailbox (not a household's) and a word of the names in common: the
+        # name was written otherwise (a maiden name, a second first name), not a relative's
+        return "rewritten"
     if both_persons and (" " not in a.name_key or " " not in b.name_key):
         # "Olivier" and "Lacroix": one record holds only a first name or only a surname, so
         # the names cannot be told apart nor together: weak evidence, never a proof
@@ -189,13 +212,51 @@ _NOT_LETTERS = re.compile(r"[^a-z]+")
 
 
 def _spells_name(local, name_key):
-    """Whether a mailbox name is made of the words of the name (or their initials) only."""
+    """Whether a mailbox name is made of the words of the name (or their initials) only, a
+    letter typed wrong in either of them aside (``carolinerichard@`` for Caroline Rishard)."""
     if not name_key:
         return False
     letters = _NOT_LETTERS.sub("", local)
+    left = letters
     for word in name_key.split():
-        letters = letters.replace(word, "", 1)
-    return len(letters) <= 2
+        left = left.replace(word, "", 1)
+    if len(left) <= 2:
+        return True
+    words = name_key.split()
+    return (
+        len(words) == 2
+        and len(letters) >= 8
+        and max(fuzz.ratio(letters, words[0] + words[1]), fuzz.ratio(letters, words[1] + words[0]))
+        >= 90
+    )
+
+
+def _email_level(a, b, shared_values):
+    """Level of two email keys (None: a role mailbox against another address)."""
+    key_a, key_b = email_alias(a.email_key), email_alias(b.email_key)
+    if key_a == key_b:
+        if a.email_key in shared_values or is_generic_email(a.email_key):
+            return "same_shared"
+        if is_household_email(key_a):
+            return "same_household"
+        local, __, domain = key_a.partition("@")
+        if domain == "gmail.com" and (
+            _spells_name(local, a.name_key) or _spells_name(local, b.name_key)
+        ):
+            return "same_spelled"
+        return "same"
+    if is_generic_email(a.email_key) or is_generic_email(b.email_key):
+        return None
+    (local_a, __, domain_a), (local_b, __, domain_b) = key_a.partition("@"), key_b.partition("@")
+    if is_email_slip(local_a, domain_a, local_b, domain_b):
+        return "close"
+    # the same mailbox name at another provider (orange -> gmail): evidence when the
+    # name is a handle of its own, hardly any when it only spells the person's name
+    if local_a != local_b:
+        return "different"
+    if _spells_name(local_a, a.name_key) or _spells_name(local_a, b.name_key):
+        return "same_local_name"
+    return "same_local"
 
 
 def _contact_levels(a, b, shared_values):
@@ -204,19 +265,9 @@ def _contact_levels(a, b, shared_values):
     if a.company_key and b.company_key:
         levels["company"] = "same" if a.company_key == b.company_key else "different"
     if a.email_key and b.email_key:
-        if a.email_key == b.email_key:
-            weak = a.email_key in shared_values or is_generic_email(a.email_key)
-            levels["email"] = "same_shared" if weak else "same"
-        elif not (is_generic_email(a.email_key) or is_generic_email(b.email_key)):
-            local_a, local_b = a.email_key.split("@", 1)[0], b.email_key.split("@", 1)[0]
-            # the same mailbox name at another provider (orange -> gmail): evidence when the
-            # name is a handle of its own, hardly any when it only spells the person's name
-            if local_a != local_b:
-                levels["email"] = "different"
-            elif _spells_name(local_a, a.name_key) or _spells_name(local_a, b.name_key):
-                levels["email"] = "same_local_name"
-            else:
-                levels["email"] = "same_local"
+        level = _email_level(a, b, shared_values)
+        if level:
+            levels["email"] = level
     common_phones = a.phones & b.phones
     if common_phones:
         personal = {phone for phone in common_phones if phone not in shared_values}
@@ -235,38 +286,57 @@ def _contact_levels(a, b, shared_values):
     return levels
 
 
+def _name_level(a, b, similarity, birth, same_street, one_customer, word_counts, one_mailbox):
+    """Level of two name keys (both present)."""
+    if not (a.is_company or b.is_company) and _generations_differ(a.name_key, b.name_key):
+        return "different"  # a father and his son: a fact, two people
+    if similarity >= 0.999:
+        return "exact"
+    if similarity >= 0.85:
+        if _is_partial(a.name_key, b.name_key):
+            return "partial"
+        return "close_high" if similarity >= 0.925 else "close"
+    return _different_names_level(a, b, birth, same_street, one_customer, word_counts, one_mailbox)
+
+
+def _address_level(a, b, same_street):
+    """Level of two addresses, or None (a postcode missing)."""
+    same_city = bool(a.city and b.city and fold_city(a.city) == fold_city(b.city))
+    if a.zip and a.zip == b.zip:
+        return "same_street" if same_street else "same_zip"
+    if same_street and same_city:
+        return "same_street"  # a mistyped postcode
+    if a.zip and b.zip and not same_city:
+        return "different"
+    return None
+
+
 def comparison_levels(a, b, shared_values=frozenset(), word_counts=None):
     """``{comparison: level}`` of two ``Features`` (a comparison absent: a value is missing),
     and the name similarity. The Fellegi-Sunter comparison vector: ``score_pair`` weighs it,
     ``weights.estimate`` learns the weights of its levels."""
     levels = _contact_levels(a, b, shared_values)
+    if a.name_key and b.name_key and a.name_key != b.name_key:
+        name_a, name_b = compared_names(a.name_key, b.name_key)
+        if (name_a, name_b) != (a.name_key, b.name_key):
+            a, b = a._replace(name_key=name_a), b._replace(name_key=name_b)
     if same_customer(a, b):
         levels["customer"] = "same"
     birth = birthdate_level(a.birthdate, b.birthdate)
     same_street = is_same_street(a.street, b.street)
     similarity = name_similarity(a.name_key, b.name_key)
     if a.name_key and b.name_key:
-        if not (a.is_company or b.is_company) and _generations_differ(a.name_key, b.name_key):
-            levels["name"] = "different"  # a father and his son: a fact, two people
-        elif similarity >= 0.999:
-            levels["name"] = "exact"
-        elif similarity >= 0.85:
-            if _is_partial(a.name_key, b.name_key):
-                levels["name"] = "partial"
-            else:
-                levels["name"] = "close_high" if similarity >= 0.925 else "close"
-        else:
-            context = (birth, same_street, "customer" in levels, word_counts)
-            levels["name"] = _different_names_level(a, b, *context)
+        one_mailbox = levels.get("email") == "same"
+        context = (birth, same_street, "customer" in levels, word_counts, one_mailbox)
+        levels["name"] = _name_level(a, b, similarity, *context)
     if birth:
         if "customer" in levels and birth == "different" and similarity >= 0.85:
             birth = "mistyped"  # the same customer and the same name: a date typed wrong
         levels["birth"] = birth
-    if a.zip and a.zip == b.zip:
-        levels["address"] = "same_street" if same_street else "same_zip"
-    elif same_street and a.city and b.city and fold_city(a.city) == fold_city(b.city):
-        levels["address"] = "same_street"  # a mistyped postcode
-    if levels.get("phone") == "same_landline" and levels.get("address") == "same_street":
+    address = _address_level(a, b, same_street)
+    if address:
+        levels["address"] = address
+    if levels.get("phone") == "same_landline" and address == "same_street":
         # the line of the home: it says what the address says (a household), not who
         levels["phone"] = "same_landline_home"
     return levels, similarity
@@ -277,6 +347,9 @@ _REASONS = {
     ("company", "different"): "different SIREN/VAT",
     ("email", "same"): "same email",
     ("email", "same_shared"): "same shared email",
+    ("email", "same_household"): "same shared email",
+    ("email", "same_spelled"): "same email",
+    ("email", "close"): "email one letter apart",
     ("email", "same_local"): "same mailbox name",
     ("email", "same_local_name"): "same mailbox name",
     ("phone", "same_mobile"): "same phone",
@@ -344,6 +417,7 @@ REASON_TEMPLATES = {
     "different SIREN/VAT": _lt("different SIREN/VAT"),
     "same email": _lt("same email"),
     "same shared email": _lt("same shared email"),
+    "email one letter apart": _lt("email one letter apart"),
     "same phone": _lt("same phone"),
     "same landline": _lt("same landline"),
     "same shared phone": _lt("same shared phone"),

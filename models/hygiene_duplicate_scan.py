@@ -1,0 +1,487 @@
+import functools
+import io
+import json
+import logging
+import time
+
+from odoo import api, models
+from odoo.tools import SQL
+
+from ..const import DEDUP_SCAN_CHUNK_SIZE, get_param
+from ..tools import normalize
+from ..tools.matching import pair_evidence, score_pair
+from ..tools.matching.blocking import name_keys_of
+from ..tools.matching.chunks import chunk_blocks, routed_keys, shared_kind_caps
+from ..tools.matching.clustering import cluster_scored, score_blocks
+from .hygiene_duplicate_group import _pairs
+from .res_partner_warning import NAME_WORD_TABLE
+
+_logger = logging.getLogger(__name__)
+
+NEXT_STAGE = {"keys": "pairs", "pairs": "groups", "groups": "done"}
+# figures summed over the chunks of a run
+SUMMED = ("pairs", "oversized_blocks", "skipped_blocks", "ambiguous_links", "groups")
+STAGE_SECONDS = {"keys": "seconds_keys", "pairs": "seconds_scoring", "groups": "seconds_clustering"}
+
+
+class HygieneDuplicateScan(models.AbstractModel):
+    """The duplicate scan in independent chunks (issue 16 §6), which several workers run
+    together: each claims the next chunk of the run's stage with ``FOR UPDATE SKIP LOCKED``,
+    and the one that finishes a stage's last chunk opens the next stage.
+
+    1. keys: a range of contact ids; their blocking keys (``tools.matching.blocking``) go to
+       the run's key tables, routed by a stable hash of the key (one table per key chunk);
+    2. pairs: one key table; its blocks (oversized ones split, never skipped) are scored with
+       the statistics of the whole base, the pairs at or above the threshold stored as edges;
+    3. groups: the connected components of the linked edges (label propagation in SQL), a
+       share of them per chunk, clustered with the features of their own contacts only;
+    then the groups to review are replaced in one statement. Memory grows with the chunk
+    (``dedup_scan_chunk_size`` contacts), not with the base."""
+
+    _name = "hygiene.duplicate.scan"
+    _description = "Duplicate Scan in Chunks"
+
+    # ------------------------------------------------------------------ run
+
+    @api.model
+    def _start(self, threshold, block_cap, auto_merge=False):
+        """Open a run: its chunks of contact ids and its working tables. Runs left unfinished
+        are marked failed (their workers stop at their next chunk)."""
+        Run = self.env["hygiene.scan.run"].sudo()
+        Run.search([("state", "not in", ("done", "failed"))]).write({"state": "failed"})
+        size = get_param(self.env, DEDUP_SCAN_CHUNK_SIZE)
+        cr = self.env.cr
+        cr.execute(
+            SQL(
+                "SELECT id FROM (SELECT id, row_number() OVER (ORDER BY id) AS n FROM res_partner"
+                " WHERE active) s WHERE mod(n, %s) = 1 ORDER BY id",
+                size,
+            )
+        )
+        starts = [row[0] for row in cr.fetchall()]
+        cr.execute(SQL("SELECT count(*) FROM res_partner WHERE active"))
+        partners = cr.fetchone()[0]
+        chunks = max(1, len(starts))
+        run = Run.create(
+            {
+                "threshold": threshold,
+                "block_cap": block_cap,
+                "chunks": chunks,
+                "partners": partners,
+                "auto_merge": auto_merge,
+            }
+        )
+        self._create_tables(run)
+        bounds = [*starts, None]
+        self.env["hygiene.scan.chunk"].sudo().create(
+            [
+                {
+                    "run_id": run.id,
+                    "stage": "keys",
+                    "number": number,
+                    "low_id": bounds[number] or 0,
+                    "high_id": bounds[number + 1] and bounds[number + 1] - 1,
+                }
+                for number in range(chunks)
+            ]
+        )
+        return run
+
+    @api.model
+    def _create_tables(self, run):
+        """The run's working tables (unlogged: rebuilt by a new run after a crash): one key
+        table per key chunk, the edges, the name words, the groups found."""
+        cr = self.env.cr
+        for number in range(run.chunks):
+            cr.execute(
+                SQL(
+                    "CREATE UNLOGGED TABLE %s (h bigint, kind smallint, pid int)",
+                    self._scan_table(run, f"key_{number}"),
+                )
+            )
+        cr.execute(
+            SQL("CREATE UNLOGGED TABLE %s (a int, b int, link bool)", self._scan_table(run, "edge"))
+        )
+        cr.execute(
+            SQL(
+                "CREATE UNLOGGED TABLE %s (word varchar PRIMARY KEY, n int)",
+                self._scan_table(run, "word"),
+            )
+        )
+        cr.execute(
+            SQL(
+                "CREATE UNLOGGED TABLE %s (id serial, size int, score float8, reasons text,"
+                " evidence text, members int[])",
+                self._scan_table(run, "result"),
+            )
+        )
+
+    @api.model
+    def _scan_table(self, run, name):
+        return SQL.identifier(f"hygiene_scan_{run.id}_{name}")
+
+    @api.model
+    def _work(self, run, commit=False):
+        """Run chunks of ``run`` until it is done (``commit``: after each chunk, as a cron
+        worker does; else in the caller's transaction, alone). Returns the run's state."""
+        run = run.sudo()
+        context = {"phonetic": functools.lru_cache(maxsize=200000)(normalize.phonetic_key)}
+        while True:
+            run.invalidate_recordset()
+            if run.state in ("done", "failed"):
+                return run.state
+            chunk = self._claim(run)
+            if chunk:
+                started = time.perf_counter()
+                stats = getattr(self, f"_chunk_{chunk.stage}")(run, chunk, context) or {}
+                stats["seconds"] = round(time.perf_counter() - started, 2)
+                chunk.write({"state": "done", "stats": json.dumps(stats)})
+                self._commit(commit)
+                continue
+            if not self._advance(run):
+                return run.state  # other workers still hold chunks of this stage
+            self._commit(commit)
+
+    def _commit(self, commit):
+        if commit:
+            self.env.flush_all()
+            # one chunk of a cron worker: its work is kept when the next chunk fails
+            self.env.cr.commit()  # pylint: disable=invalid-commit
+
+    @api.model
+    def _claim(self, run):
+        self.env.flush_all()
+        self.env.cr.execute(
+            SQL(
+                "SELECT id FROM hygiene_scan_chunk WHERE run_id = %s AND stage = %s"
+                " AND state = 'todo' ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED",
+                run.id,
+                run.state,
+            )
+        )
+        row = self.env.cr.fetchone()
+        return row and self.env["hygiene.scan.chunk"].sudo().browse(row[0])
+
+    @api.model
+    def _advance(self, run):
+        """Open the next stage when every chunk of this one is done (the run row locked, so
+        that one worker only does it); False when some are still running elsewhere."""
+        cr = self.env.cr
+        # NO KEY: the other workers' chunk updates (a key share on the run) do not wait
+        cr.execute(
+            SQL("SELECT state FROM hygiene_scan_run WHERE id = %s FOR NO KEY UPDATE", run.id)
+        )
+        state = cr.fetchone()[0]
+        run.invalidate_recordset()
+        if state != run.state or state in ("done", "failed"):
+            return state != run.state
+        cr.execute(
+            SQL(
+                "SELECT count(*) FROM hygiene_scan_chunk WHERE run_id = %s AND stage = %s"
+                " AND state != 'done'",
+                run.id,
+                state,
+            )
+        )
+        if cr.fetchone()[0]:
+            return False
+        getattr(self, f"_after_{state}")(run)
+        if NEXT_STAGE[state] != "done":
+            self.env["hygiene.scan.chunk"].sudo().create(
+                [
+                    {"run_id": run.id, "stage": NEXT_STAGE[state], "number": number}
+                    for number in range(run.chunks)
+                ]
+            )
+        run.state = NEXT_STAGE[state]
+        return True
+
+    # ------------------------------------------------------------------ stages
+
+    @api.model
+    def _chunk_keys(self, run, chunk, context):
+        """The blocking keys of the contacts of one id range, routed to the key tables."""
+        where = SQL("active AND id >= %s", chunk.low_id)
+        if chunk.high_id:
+            where = SQL("%s AND id <= %s", where, chunk.high_id)
+        features = self.env["hygiene.duplicate.group"]._partner_features(where)
+        routed = routed_keys(features.values(), name_keys_of(context["phonetic"]), run.chunks)
+        for number, rows in routed.items():
+            buffer = io.StringIO("".join(f"{h}\t{kind}\t{pid}\n" for h, kind, pid in rows))
+            table = f"hygiene_scan_{run.id}_key_{number}"
+            self.env.cr.copy_expert(f"COPY {table} (h, kind, pid) FROM STDIN", buffer)
+        return {"partners": len(features), "keys": sum(len(rows) for rows in routed.values())}
+
+    @api.model
+    def _after_keys(self, run):
+        """The statistics of the whole base the scoring needs: the emails and phones of many
+        contacts (``candidate_blocks``' shared values), and how many persons carry each name
+        word (``name_statistics``); the counts of whole names are read per chunk."""
+        caps = shared_kind_caps(run.block_cap)
+        cr = self.env.cr
+        cr.execute(
+            SQL(
+                """
+                SELECT hygiene_email_key FROM res_partner
+                 WHERE active AND hygiene_email_key != ''
+              GROUP BY hygiene_email_key HAVING count(*) > %s
+                 UNION
+                SELECT phone FROM (SELECT DISTINCT id, unnest(ARRAY[hygiene_phone_key,
+                                          hygiene_mobile_key]) AS phone
+                                     FROM res_partner WHERE active) s
+                 WHERE phone != '' GROUP BY phone HAVING count(*) > %s
+                """,
+                caps["e"],
+                caps["p"],
+            )
+        )
+        run.shared = json.dumps(sorted(row[0] for row in cr.fetchall()))
+        cr.execute(
+            SQL(
+                """
+                INSERT INTO %s (word, n)
+                SELECT word, count(*) FROM res_partner p,
+                       unnest(string_to_array(p.hygiene_name_key, ' ')) AS word
+                 WHERE p.active AND NOT coalesce(p.is_company, false)
+                   AND p.hygiene_name_key != '' AND word != ''
+              GROUP BY word
+                """,
+                self._scan_table(run, "word"),
+            )
+        )
+
+    @api.model
+    def _statistics(self, run, features):
+        """``score_pair``'s statistics for ``features``: the base's shared values, and the
+        counts of the names and name words of these records only (the same figures as the
+        whole base's for them)."""
+        persons = {f.name_key for f in features.values() if f.name_key and not f.is_company}
+        cr = self.env.cr
+        cr.execute(
+            SQL(
+                "SELECT hygiene_name_key, count(*) FROM res_partner WHERE active"
+                " AND NOT coalesce(is_company, false) AND hygiene_name_key = ANY(%s)"
+                " GROUP BY hygiene_name_key",
+                sorted(persons),
+            )
+        )
+        name_counts = dict(cr.fetchall())
+        words = sorted({word for name in persons for word in name.split()})
+        cr.execute(
+            SQL("SELECT word, n FROM %s WHERE word = ANY(%s)", self._scan_table(run, "word"), words)
+        )
+        word_counts = dict(cr.fetchall())
+        model = self.env["hygiene.duplicate.group"]._hygiene_scan_model()
+        return frozenset(json.loads(run.shared or "[]")), name_counts, word_counts, model
+
+    @api.model
+    def _features_of(self, ids):
+        return self.env["hygiene.duplicate.group"]._partner_features(
+            SQL("active AND id = ANY(%s)", sorted(ids))
+        )
+
+    @api.model
+    def _chunk_pairs(self, run, chunk, context):
+        """Score the blocks of one key table; store the pairs at or above the threshold."""
+        cr = self.env.cr
+        table = self._scan_table(run, f"key_{chunk.number}")
+        cr.execute(
+            SQL("SELECT kind, array_agg(pid) FROM %s GROUP BY h, kind HAVING count(*) > 1", table)
+        )
+        keyed = cr.fetchall()
+        features = self._features_of({pid for __, ids in keyed for pid in ids})
+        # a contact archived since its keys were read is left out
+        keyed = [(kind, [pid for pid in ids if pid in features]) for kind, ids in keyed]
+        blocks, oversized = chunk_blocks(features, keyed, run.block_cap)
+        del keyed
+        statistics = self._statistics(run, features)
+        excluded = self.env["hygiene.duplicate.exclusion"]._excluded_pairs()
+        pair_scores, pair_reasons, linkable, __ = score_blocks(
+            features, blocks, statistics, run.threshold, excluded
+        )
+        rows = "".join(f"{a}\t{b}\t{'t' if (a, b) in linkable else 'f'}\n" for a, b in pair_reasons)
+        cr.copy_expert(
+            f"COPY hygiene_scan_{run.id}_edge (a, b, link) FROM STDIN", io.StringIO(rows)
+        )
+        cr.execute(SQL("DROP TABLE %s", table))
+        return {"pairs": len(pair_scores), "oversized_blocks": oversized, "skipped_blocks": 0}
+
+    @api.model
+    def _after_pairs(self, run):
+        """The connected components of the linked pairs: each contact takes the smallest id it
+        is linked to, then the label of its label, until nothing changes (SQL, any size)."""
+        cr = self.env.cr
+        node, edge = self._scan_table(run, "node"), self._scan_table(run, "edge")
+        cr.execute(SQL("CREATE UNLOGGED TABLE %s (pid int PRIMARY KEY, comp int)", node))
+        cr.execute(
+            SQL(
+                "INSERT INTO %s SELECT pid, pid FROM (SELECT a AS pid FROM %s WHERE link"
+                " UNION SELECT b FROM %s WHERE link) s",
+                node,
+                edge,
+                edge,
+            )
+        )
+        cr.execute(SQL("ANALYZE %s", node))
+        changed = True
+        while changed:
+            cr.execute(
+                SQL(
+                    """
+                    UPDATE %(node)s n SET comp = s.comp
+                      FROM (SELECT e.x AS pid, min(m.comp) AS comp
+                              FROM (SELECT a AS x, b AS y FROM %(edge)s WHERE link
+                                    UNION ALL SELECT b, a FROM %(edge)s WHERE link) e
+                              JOIN %(node)s m ON m.pid = e.y
+                          GROUP BY e.x) s
+                     WHERE n.pid = s.pid AND s.comp < n.comp
+                    """,
+                    node=node,
+                    edge=edge,
+                )
+            )
+            changed = cr.rowcount > 0
+            cr.execute(
+                SQL(
+                    "UPDATE %(node)s n SET comp = m.comp FROM %(node)s m"
+                    " WHERE m.pid = n.comp AND m.comp < n.comp",
+                    node=node,
+                )
+            )
+            changed = changed or cr.rowcount > 0
+
+    @api.model
+    def _chunk_groups(self, run, chunk, context):
+        """Cluster the components of one chunk with the features of their contacts only."""
+        cr = self.env.cr
+        node, edge = self._scan_table(run, "node"), self._scan_table(run, "edge")
+        cr.execute(
+            SQL(
+                "SELECT DISTINCT e.a, e.b, e.link FROM %s e JOIN %s n ON n.pid = e.a"
+                " WHERE mod(n.comp, %s) = %s",
+                edge,
+                node,
+                run.chunks,
+                chunk.number,
+            )
+        )
+        edges = cr.fetchall()
+        cr.execute(
+            SQL("SELECT pid FROM %s WHERE mod(comp, %s) = %s", node, run.chunks, chunk.number)
+        )
+        features = self._features_of([row[0] for row in cr.fetchall()])
+        statistics = self._statistics(run, features)
+        pair_reasons, linkable, apart = {}, {}, set()
+        for a, b, link in edges:
+            if a not in features or b not in features:
+                continue
+            score, pair_reasons[a, b] = score_pair(features[a], features[b], *statistics)
+            if link:
+                linkable[a, b] = score
+            else:
+                apart.add((a, b))
+        del edges
+        excluded = self.env["hygiene.duplicate.exclusion"]._excluded_pairs()
+        clusters, ambiguous = cluster_scored(
+            features, ({}, pair_reasons, linkable, apart), statistics, run.threshold, excluded
+        )
+        Group = self.env["hygiene.duplicate.group"]
+        clusters = Group._split_by_company(clusters)
+        grouped = [pair for ids, __ in clusters for pair in _pairs(ids) if pair in pair_reasons]
+        evidence = pair_evidence(features, grouped, statistics)
+        counts, scores, texts, weights, __, __ = Group._group_rows(
+            range(len(clusters)), clusters, pair_reasons, evidence
+        )
+        if clusters:
+            cr.execute(
+                SQL(
+                    "INSERT INTO %s (size, score, reasons, evidence, members)"
+                    " SELECT g.size, g.score, g.reasons, g.evidence, g.members::int[]"
+                    "   FROM unnest(%s::int[], %s::float8[], %s::text[], %s::text[], %s::text[])"
+                    "     AS g(size, score, reasons, evidence, members)",
+                    self._scan_table(run, "result"),
+                    counts,
+                    scores,
+                    texts,
+                    weights,
+                    ["{" + ",".join(map(str, ids)) + "}" for ids, __ in clusters],
+                )
+            )
+        return {"groups": len(clusters), "ambiguous_links": ambiguous}
+
+    @api.model
+    def _after_groups(self, run):
+        """Replace the groups to review with the run's (set-based), drop its tables, log its
+        figures; then the auto-merge when the run was the daily cron's."""
+        cr = self.env.cr
+        result = self._scan_table(run, "result")
+        cr.execute(
+            SQL(
+                "DELETE FROM hygiene_duplicate_group_partner_rel WHERE group_id IN"
+                " (SELECT id FROM hygiene_duplicate_group WHERE state = 'pending')"
+            )
+        )
+        cr.execute(SQL("DELETE FROM hygiene_duplicate_group WHERE state = 'pending'"))
+        cr.execute(SQL("ALTER TABLE %s ADD COLUMN gid int", result))
+        cr.execute(SQL("UPDATE %s SET gid = nextval('hygiene_duplicate_group_id_seq')", result))
+        cr.execute(
+            SQL(
+                """
+                INSERT INTO hygiene_duplicate_group
+                       (id, partner_count, score, reasons, evidence, state,
+                        create_uid, create_date, write_uid, write_date)
+                SELECT gid, size, round(score::numeric, 4), reasons, evidence, 'pending',
+                       %(uid)s, NOW() AT TIME ZONE 'UTC', %(uid)s, NOW() AT TIME ZONE 'UTC'
+                  FROM %(result)s ORDER BY id;
+                INSERT INTO hygiene_duplicate_group_partner_rel (group_id, partner_id)
+                SELECT gid, unnest(members) FROM %(result)s;
+                """,
+                uid=self.env.uid,
+                result=result,
+            )
+        )
+        Group = self.env["hygiene.duplicate.group"]
+        Group.invalidate_model()
+        Group._set_group_companies()
+        stats = self._run_stats(run)
+        for name in ("edge", "node", "result"):
+            cr.execute(SQL("DROP TABLE IF EXISTS %s", self._scan_table(run, name)))
+        # the name-word counts stay for the live warning (``res_partner_warning.py``)
+        cr.execute(SQL("DROP TABLE IF EXISTS %s", SQL.identifier(NAME_WORD_TABLE)))
+        cr.execute(
+            SQL(
+                "ALTER TABLE %s RENAME TO %s",
+                self._scan_table(run, "word"),
+                SQL.identifier(NAME_WORD_TABLE),
+            )
+        )
+        run.stats = json.dumps(stats)
+        _logger.info("duplicate scan: %s", stats)
+        if run.auto_merge:
+            Group._hygiene_auto_merge()
+
+    @api.model
+    def _run_stats(self, run):
+        cr = self.env.cr
+        cr.execute(
+            SQL(
+                "SELECT extract(epoch FROM clock_timestamp() AT TIME ZONE 'UTC' - create_date)"
+                " FROM hygiene_scan_run WHERE id = %s",
+                run.id,
+            )
+        )
+        # from the opening of the run to its end, whoever ran its chunks
+        stats = {
+            "partners": run.partners,
+            "chunks": run.chunks,
+            "seconds_run": round(float(cr.fetchone()[0]), 1),
+        }
+        stats.update(dict.fromkeys(SUMMED, 0))
+        for chunk in self.env["hygiene.scan.chunk"].sudo().search([("run_id", "=", run.id)]):
+            figures = json.loads(chunk.stats or "{}")
+            for key in SUMMED:
+                if chunk.stage != "keys" or key != "groups":
+                    stats[key] += figures.get(key, 0)
+            seconds = STAGE_SECONDS[chunk.stage]
+            stats[seconds] = round(stats.get(seconds, 0) + figures.get("seconds", 0), 1)
+        return stats

@@ -1,0 +1,41 @@
+"""The scan in chunks (issue 16 §6), without Odoo: the blocking keys of a chunk of records are
+routed by a stable hash to key chunks, each key chunk's blocks are scored alone, and the linked
+pairs are clustered per connected component. The same groups as ``find_groups`` on the whole
+base (``tests/test_scan_chunks.py``), in memory that grows with the chunk."""
+
+import hashlib
+
+from .blocking import KINDS, SHARED_KINDS, block_parts, kind_cap, record_keys
+
+
+def key_hash(kind, value):
+    """A stable signed 64-bit hash of one blocking key (the same in every worker process)."""
+    digest = hashlib.blake2b(f"{kind}\x1f{value}".encode(), digest_size=8).digest()
+    return int.from_bytes(digest, "big", signed=True)
+
+
+def routed_keys(records, name_keys, chunks):
+    """``{chunk: [(hash, kind number, id)]}``: the blocking keys of ``records`` (``Features``),
+    each routed to the key chunk its hash falls in (``0 <= chunk < chunks``)."""
+    routed = {}
+    for f in records:
+        for kind, value in record_keys(f, name_keys):
+            digest = key_hash(kind, value)
+            routed.setdefault(digest % chunks, []).append((digest, kind, f.id))
+    return routed
+
+
+def chunk_blocks(features, keyed_blocks, block_cap):
+    """``(blocks, oversized)`` of one key chunk: ``keyed_blocks`` are ``(kind number, ids)``
+    of the keys shared by two records or more; oversized ones are split (``block_parts``)."""
+    blocks, oversized = [], 0
+    for kind_number, ids in keyed_blocks:
+        parts, split = block_parts(features, KINDS[kind_number][0], ids, block_cap)
+        blocks.extend(parts)
+        oversized += split
+    return blocks, oversized
+
+
+def shared_kind_caps(block_cap):
+    """``{kind: cap}`` of the kinds whose oversized values are shared (weak evidence)."""
+    return {kind: kind_cap(kind, block_cap) for kind in SHARED_KINDS}
