@@ -822,9 +822,15 @@ tours.add("partner_data_hygiene_portal", {
             run: "edit 12 rue des Tilleuls",
         },
         button("details_check_page:answer#2#again", ".o_hygiene_details_check button[value=correct]", "Send"),
-        check("Thanked: the corrections are recorded", ".o_hygiene_details_check h1:not(:has(input))"),
+        // the thank-you page (no form): checked before leaving, else the next link opens while
+        // this answer is still on its way
+        check("Thanked: the corrections are recorded", ".o_hygiene_details_check:not(:has(form))"),
         // another link: the details are confirmed as they are
         { content: "Open the second link", trigger: "body", run: "goToUrl /hygiene/details/tourConfirmyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyy" },
+        check(
+            "The second link's page (another contact's details)",
+            ".o_hygiene_details_check input[name=email][value='confirmed@example.fr']"
+        ),
         button("details_check_page:answer", ".o_hygiene_details_check button[value=confirm]", "My details are correct"),
         check("Thanked", ".o_hygiene_details_check:not(:has(form))"),
         // /my/privacy from the portal home
