@@ -598,9 +598,8 @@ tours.add("partner_data_hygiene_steward_control", {
                 "The new snapshot explains the change by the tour's import and merges",
                 ".o_hygiene_dashboard .o_field_widget[name=cause_ids] .o_data_row button[name=action_open_operation]"
             ),
-            ...openMenu("menu_hygiene_control", "menu_hygiene_dashboard"),
             {
-                content: "The causes' tab",
+                content: "The causes' tab (of the snapshot just taken)",
                 trigger: ".o_hygiene_dashboard .o_notebook .nav-link[name=causes]",
                 run: "click",
             },
