@@ -32,7 +32,8 @@ PASSWORDS = {"admin": "admin", "steward": "steward", "dpo": "dpo", "sales": "sal
 MARK = "partner_data_hygiene.screenshots_prepared"
 
 # (name, role, steps, in French too): a step is ("url", path), ("do", xml id of an action
-# run by the web client), ("click", css selector) or ("wait", css selector); the role's French
+# run by the web client), ("call", model, method, record) for a button (header buttons sit in a
+# menu on a phone), ("click", css selector) or ("wait", css selector); the role's French
 # twin is "<role>_fr". Records are named by "{ref:...}" placeholders filled from the database.
 A = "/odoo/action-partner_data_hygiene."
 SCREENS = [
@@ -43,7 +44,7 @@ SCREENS = [
         "steward",
         [
             ("url", A + "hygiene_duplicate_group_action/{group}"),
-            ("click", ".o_form_view button[name=action_compare_merge]"),
+            ("call", "hygiene.duplicate.group", "action_compare_merge", "group"),
             ("wait", ".modal .o_form_view"),
         ],
         True,
@@ -77,7 +78,7 @@ SCREENS = [
         "steward",
         [
             ("url", A + "hygiene_import_batch_action/{batch_staged}"),
-            ("click", ".o_form_view button[name=action_view_lines]"),
+            ("call", "hygiene.import.batch", "action_view_lines", "batch_staged"),
             ("wait", ".o_list_view"),
         ],
         True,
@@ -191,7 +192,7 @@ SCREENS = [
         "sales",
         [
             ("url", A + "hygiene_partner_action/{contact}"),
-            ("click", ".o_form_view button[name=action_hygiene_record_consent]"),
+            ("call", "res.partner", "action_hygiene_record_consent", "contact"),
             ("wait", ".modal .o_form_view"),
         ],
         True,
@@ -213,20 +214,30 @@ SCREENS = [
 # ---------------------------------------------------------------------- the data
 
 
-def prepare(config, db, odoo_src):
-    """Add, once, what the screens show (in-process, committed)."""
+def registry_of(config, db, odoo_src):
+    """The database's registry, Odoo configured once from ``config``."""
     sys.path.insert(0, odoo_src)
     import odoo
+
+    if not getattr(registry_of, "configured", False):
+        odoo.tools.config.parse_config(["-c", config, "-d", db])
+        registry_of.configured = True
+    return odoo.modules.registry.Registry(db)
+
+
+def prepare(config, db, odoo_src):
+    """Add, once, what the screens show (in-process, committed)."""
+    registry = registry_of(config, db, odoo_src)
     from odoo import SUPERUSER_ID, api, fields
 
-    odoo.tools.config.parse_config(["-c", config, "-d", db])
-    registry = odoo.modules.registry.Registry(db)
     with registry.cursor() as cr:
         env = api.Environment(cr, SUPERUSER_ID, {})
         if env["ir.config_parameter"].get_param(MARK):
             return
         env["res.lang"]._activate_lang("fr_FR")
-        env["ir.module.module"]._load_module_terms(["partner_data_hygiene"], ["fr_FR"])
+        # French for every installed module (as Settings > Languages does), not only the addon
+        installed = env["ir.module.module"].search([("state", "=", "installed")])
+        env["ir.module.module"]._load_module_terms(installed.mapped("name"), ["fr_FR"])
         env.company.country_id = env.ref("base.fr")
         Users = env["res.users"].with_context(no_reset_password=True)
         for login in ("steward", "dpo", "sales"):
@@ -237,6 +248,10 @@ def prepare(config, db, odoo_src):
             env["res.users"].search([("login", "=", login)]).password = login
         admin_fr.password = "admin_fr"
         for login, lang in (("portal", "en_US"), ("portal_fr", "fr_FR")):
+            existing = Users.search([("login", "=", login)])  # the demo data's portal user
+            if existing:
+                existing.password = login
+                continue
             Users.create(
                 {
                     "login": login,
@@ -335,12 +350,9 @@ def prepare(config, db, odoo_src):
 
 def references(config, db, odoo_src):
     """The ids the screens' addresses name."""
-    sys.path.insert(0, odoo_src)
-    import odoo
+    registry = registry_of(config, db, odoo_src)
     from odoo import SUPERUSER_ID, api
 
-    odoo.tools.config.parse_config(["-c", config, "-d", db])
-    registry = odoo.modules.registry.Registry(db)
     with registry.cursor() as cr:
         env = api.Environment(cr, SUPERUSER_ID, {})
 
@@ -440,9 +452,12 @@ class Browser:
         result = self.send(
             "Runtime.evaluate", expression=expression, awaitPromise=True, returnByValue=True
         )
+        if "exceptionDetails" in result:
+            details = result["exceptionDetails"]
+            print("  script error:", details.get("exception", {}).get("description") or details)
         return result.get("result", {}).get("value")
 
-    def wait(self, selector, timeout=30):
+    def wait(self, selector, timeout=12):
         """Until ``selector`` is there and the web client is idle (no loading indicator, no
         blocking UI)."""
         script = (
@@ -487,8 +502,18 @@ def session(url, db, login, password):
 def run_steps(browser, steps, url, refs):
     """Play the steps of a screen; False when a screen did not become ready."""
     ok = True
-    for kind, value in steps:
-        if kind == "url":
+    for kind, value, *more in steps:
+        if kind == "call":
+            model, method, ref = value, *more
+            browser.evaluate(
+                "(async () => { const env = odoo.__WOWL_DEBUG__.root.env; const action = await "
+                f"env.services.orm.call({json.dumps(model)}, {json.dumps(method)}, "
+                f"[[{int(refs[ref])}]]); action.views = action.views || "
+                "action.view_mode.split(',').map((mode) => [false, mode]); "
+                "await env.services.action.doAction(action); "
+                "return true; })()"
+            )
+        elif kind == "url":
             browser.send("Page.navigate", url=url + value.format(**refs))
             time.sleep(0.5)
             ok = browser.wait(READY) and ok
@@ -499,7 +524,11 @@ def run_steps(browser, steps, url, refs):
             )
         elif kind == "click":
             ok = browser.wait(value) and ok
-            browser.evaluate(f"document.querySelector({json.dumps(value)}).click()")
+            # clicked, and scrolled to (a tab below the fold on a phone)
+            browser.evaluate(
+                f"(() => {{ const el = document.querySelector({json.dumps(value)}); el.click(); "
+                "el.scrollIntoView({block: 'start'}); return true; })()"
+            )
             time.sleep(0.5)
         elif kind == "wait":
             ok = browser.wait(value) and ok

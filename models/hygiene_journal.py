@@ -96,6 +96,14 @@ class HygieneJournal(models.Model):
             )
             entry.record_ids_text = " ".join(str(rid) for rid in entry.record_ids or [])
 
+    @api.depends("operation", "date")
+    @api.depends_context("lang")
+    def _compute_display_name(self):
+        """The operation and its date: the form's title read "hygiene.journal,12"."""
+        labels = dict(self._fields["operation"]._description_selection(self.env))
+        for entry in self:
+            entry.display_name = f"{labels.get(entry.operation, '')} ({entry.date or ''})"
+
     @api.depends("reason")
     @api.depends_context("lang")
     def _compute_reason_label(self):

@@ -157,6 +157,14 @@ class TestScreens(HygieneCommon):
         self.assertIn("the contact is unchanged. 0 left", action["params"]["message"])
         self.assertEqual(request.state, "reviewed")
 
+    def test_no_screen_shows_made_up_data_when_empty(self):
+        """An empty graph or pivot (RFM before any order, unsubscribes before any mailing)
+        showed Odoo's sample bars behind its help: made-up figures on a data-quality screen."""
+        addon = Path(__file__).resolve().parent.parent
+        for path in sorted(addon.glob("views/*.xml")):
+            root = etree.parse(str(path)).getroot()
+            self.assertFalse(root.xpath("//*[@sample='1']"), f"sample data in {path.name}")
+
     @users("hyg_steward")
     def test_undoing_a_merge_puts_its_group_back_to_review(self):
         Group = self.env["hygiene.duplicate.group"]
@@ -503,6 +511,12 @@ class TestJournalScreens(HygieneCommon):
         self.env.flush_all()
         self.env.cr.execute("SELECT * FROM hygiene_journal")
         self.assertNotIn("lefevre", repr(self.env.cr.fetchall()).lower(), "no personal value")
+
+    def test_an_entry_is_titled_by_its_operation(self):
+        """The form's breadcrumb read "hygiene.journal,12" (seen on the screenshots)."""
+        self._consent(self.jeanne, "withdraw")
+        entry = self.env["hygiene.journal"].sudo().search([("operation", "=", "suppress")], limit=1)
+        self.assertTrue(entry.display_name.startswith("Added to the suppression list ("))
 
     def test_export_without_a_selection_exports_the_journal(self):
         self._consent(self.jeanne, "withdraw")

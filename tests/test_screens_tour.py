@@ -46,6 +46,9 @@ TOUR_ROLES = {
 WEB_ROLES = {"portal", "public"}
 # buttons of the addon no tour of the back office can click, and why
 NOT_IN_A_TOUR = {
+    "hygiene_kpi_dashboard_form:action_open_operation": "a cause of the dashboard exists only when "
+    "an operation falls between two snapshots, which the tour's database does not pin down "
+    "(with the integrations installed it showed none): tests/test_attack_control.py calls it",
     "repermission_page:answer": "the public re-permission page (a link sent by "
     "mail, no login): tests/test_repermission.py posts its answers",
 }
@@ -306,7 +309,7 @@ class TestScreensTours(HttpCase):
         checked = Partner.create(
             [
                 {"name": f"Tour {name}", "email": f"{name.lower()}@example.fr", "city": "Lyon"}
-                for name in ("Checked", "Confirmed", "Aubepine", "Bergamote")
+                for name in ("Checked", "Confirmed", "Aubepine", "Bergamote", "Cassis")
             ]
         )
         for partner, token in zip(checked, DETAILS_TOKENS.values(), strict=False):
@@ -357,6 +360,26 @@ class TestScreensTours(HttpCase):
         )
 
     def _tours(self, lang):
+        # the portal customer and the visitor first: the back-office tours' merges and
+        # erasures cannot reach their records
+        self._run(
+            "/hygiene/details/" + DETAILS_TOKENS["correct"],
+            "partner_data_hygiene_portal",
+            lang,
+        )
+        self._check_portal()
+        self._run(
+            f"/privacy/request/{self.public_request.id}/{self.public_token}",
+            "partner_data_hygiene_public",
+            lang,
+        )
+        self.assertEqual(self.public_request.state, "new", "confirmed by the mailed link")
+        self.assertTrue(
+            self.env["hygiene.privacy.request"]
+            .sudo()
+            .search([("requester_email", "=", "tour.visitor@example.fr")]),
+            "the public form's request is recorded",
+        )
         Group = self.env["hygiene.duplicate.group"]
         # a demo database has duplicates of its own: set them aside ("not duplicates" is
         # remembered), so that the tour's scans and merge wizard handle the tour's pairs only
@@ -436,34 +459,14 @@ class TestScreensTours(HttpCase):
             "partner_data_hygiene_sales_user",
             lang,
         )
-        self._run(
-            "/hygiene/details/" + DETAILS_TOKENS["correct"],
-            "partner_data_hygiene_portal",
-            lang,
-        )
-        self._check_portal()
-        self._run(
-            f"/privacy/request/{self.public_request.id}/{self.public_token}",
-            "partner_data_hygiene_public",
-            lang,
-        )
-        self.assertEqual(self.public_request.state, "new", "confirmed by the mailed link")
-        self.assertTrue(
-            self.env["hygiene.privacy.request"]
-            .sudo()
-            .search([("requester_email", "=", "tour.visitor@example.fr")]),
-            "the public form's request is recorded",
-        )
 
     def _check_control(self, snapshots):
         Snapshot = self.env["hygiene.kpi.snapshot"]
-        latest = Snapshot.search([], limit=1)
         self.assertEqual(Snapshot.search_count([]), snapshots + 1, "the tour took one snapshot")
-        self.assertIn("merge", latest.cause_ids.mapped("kind"), "its merges are explained")
         proposals = self.env["hygiene.details.proposal"].search(
-            [("partner_id.name", "in", ("Tour Aubepine", "Tour Bergamote"))]
+            [("partner_id.name", "in", ("Tour Aubepine", "Tour Bergamote", "Tour Cassis"))]
         )
-        self.assertEqual(sorted(proposals.mapped("state")), ["accepted"] * 2 + ["rejected"] * 2)
+        self.assertEqual(sorted(proposals.mapped("state")), ["accepted"] * 3 + ["rejected"] * 3)
 
     def _check_privacy(self):
         requests = self.env["hygiene.privacy.request"].search(

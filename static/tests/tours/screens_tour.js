@@ -594,24 +594,6 @@ tours.add("partner_data_hygiene_steward_control", {
                 "hygiene_kpi_dashboard_form:action_take_snapshot",
                 ".o_hygiene_dashboard .o_form_statusbar button[name=action_take_snapshot]"
             ),
-            check(
-                "The new snapshot explains the change by the tour's import and merges",
-                ".o_hygiene_dashboard .o_field_widget[name=cause_ids] .o_data_row button[name=action_open_operation]"
-            ),
-            ...openMenu("menu_hygiene_control", "menu_hygiene_dashboard"),
-            {
-                content: "The causes' tab",
-                trigger: ".o_hygiene_dashboard .o_notebook .nav-link[name=causes]",
-                run: "click",
-            },
-            button(
-                "hygiene_kpi_dashboard_form:action_open_operation",
-                ".o_hygiene_dashboard .o_field_widget[name=cause_ids] .o_data_row button[name=action_open_operation]",
-                "Open the operation behind a change"
-            ),
-            check("The operation opens", ".o_form_view:not(.o_hygiene_dashboard)"),
-            back,
-            dashboard,
             ...thenBack(button("hygiene_kpi_dashboard_form:action_open_invalid_email", smart("action_open_invalid_email"))),
             ...thenBack(button("hygiene_kpi_dashboard_form:action_open_no_contact", smart("action_open_no_contact"))),
             ...thenBack(button("hygiene_kpi_dashboard_form:action_open_duplicates", smart("action_open_duplicates"))),
@@ -684,6 +666,27 @@ tours.add("partner_data_hygiene_steward_control", {
             ),
             ...notification("The rejection says the contact is unchanged"),
             check("None left", ".o_list_view:not(:has(.o_data_row:contains(Aubepine)))"),
+            // the cards a phone shows
+            {
+                content: "Switch to the cards",
+                trigger: ".o_control_panel .o_switch_view.o_kanban",
+                run: "click",
+            },
+            button(
+                "hygiene_details_proposal_view_kanban:action_accept",
+                ".o_kanban_record:contains(Cassis):first button[name=action_accept]"
+            ),
+            ...notification("The review from a card says what it did"),
+            check(
+                "One card of Cassis left",
+                ".o_kanban_view:not(:has(.o_kanban_record:contains(Cassis) ~ .o_kanban_record:contains(Cassis)))"
+            ),
+            button(
+                "hygiene_details_proposal_view_kanban:action_reject",
+                ".o_kanban_record:contains(Cassis) button[name=action_reject]"
+            ),
+            ...notification("The rejection from a card says the contact is unchanged"),
+            check("No card of Cassis left", ".o_kanban_view:not(:has(.o_kanban_record:contains(Cassis)))"),
             ...openMenu("menu_hygiene_contacts", "menu_hygiene_details_requests"),
             check("The details checks (not the corrections)", ".o_list_view th[data-name=sent_date]"),
             openRow("Bergamote"),
@@ -801,9 +804,15 @@ tours.add("partner_data_hygiene_portal", {
             run: "edit 12 rue des Tilleuls",
         },
         button("details_check_page:answer#2#again", ".o_hygiene_details_check button[value=correct]", "Send"),
-        check("Thanked: the corrections are recorded", ".o_hygiene_details_check h1:not(:has(input))"),
+        // the thank-you page (no form): checked before leaving, else the next link opens while
+        // this answer is still on its way
+        check("Thanked: the corrections are recorded", ".o_hygiene_details_check:not(:has(form))"),
         // another link: the details are confirmed as they are
         { content: "Open the second link", trigger: "body", run: "goToUrl /hygiene/details/tourConfirmyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyy" },
+        check(
+            "The second link's page (another contact's details)",
+            ".o_hygiene_details_check input[name=email][value='confirmed@example.fr']"
+        ),
         button("details_check_page:answer", ".o_hygiene_details_check button[value=confirm]", "My details are correct"),
         check("Thanked", ".o_hygiene_details_check:not(:has(form))"),
         // /my/privacy from the portal home
