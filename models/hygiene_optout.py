@@ -136,7 +136,8 @@ class Base(models.AbstractModel):
         received. Odoo's public ``/r/<code>/m/<trace id>`` route takes any trace id with any
         link code: a visitor holding one link of one mailing could mark every recipient of
         every mailing as having clicked (engagement score, "do not solicit", last activity and
-        so the retention clock). The click itself is still counted, on the link."""
+        so the retention clock). The click itself is still counted, on the link. A link that
+        belongs to no mailing is left to Odoo (it marks the trace given with it)."""
         trace_ids = {vals["mailing_trace_id"] for vals in vals_list if vals.get("mailing_trace_id")}
         if not trace_ids or "mailing.trace" not in self.env:
             return
@@ -153,6 +154,10 @@ class Base(models.AbstractModel):
             if not trace_id:
                 continue
             mailing_id = link_mailing.get(vals.get("link_id")) or False
+            # a link of no mailing (a tracked URL of the website...) keeps Odoo's behaviour:
+            # core marks the trace given with it, and its own tests rely on that
+            if trace_id in trace_mailing and not mailing_id:
+                continue
             if trace_id not in trace_mailing or trace_mailing[trace_id] != mailing_id:
                 vals["mailing_trace_id"] = False
                 vals["mass_mailing_id"] = mailing_id

@@ -75,3 +75,24 @@ class TestPaymentTransactionEraser(HygieneCommon):
     def test_not_held_empties_everything(self):
         self.jeanne.with_user(self.user_officer)._hygiene_retention_execute("anonymize")
         self.assertEqual(self._columns(), (None, None, None, None, None))
+
+
+@tagged("post_install", "-at_install")
+class TestNameWordsEraser(HygieneCommon):
+    """The name-word counts the last duplicate scan keeps for the live warning."""
+
+    def _words(self):
+        self.env.cr.execute("SELECT word, n FROM hygiene_name_word")
+        return dict(self.env.cr.fetchall())
+
+    def test_an_erased_persons_words_are_counted_once_less(self):
+        person = self.env["res.partner"].create({"name": "Zéphirine Quarkovitch"})
+        self.env["res.partner"].create({"name": "Zéphirine Martin"})
+        self.env["hygiene.duplicate.group"]._hygiene_scan()
+        before = self._words()
+        self.assertEqual(before.get("quarkovitch"), 1)
+        self.assertEqual(before.get("zephirine"), 2)
+        person.with_user(self.user_officer).action_hygiene_erase()
+        after = self._words()
+        self.assertNotIn("quarkovitch", after, "a word nobody else carries goes")
+        self.assertEqual(after.get("zephirine"), 1, "the other Zéphirine keeps hers")

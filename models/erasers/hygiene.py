@@ -2,6 +2,7 @@ from odoo import api, models
 from odoo.tools import SQL
 
 from ...tools import normalize
+from ..res_partner_warning import NAME_WORD_TABLE
 
 
 class HygieneEraserHygiene(models.AbstractModel):
@@ -13,6 +14,7 @@ class HygieneEraserHygiene(models.AbstractModel):
             *super()._hygiene_erasers(),
             (70, "hygiene.consent", "_hygiene_erase_hygiene"),
             (75, "hygiene.import.line", "_hygiene_erase_import_lines"),
+            (76, "hygiene.duplicate.group", "_hygiene_erase_name_words"),
         ]
 
     def _hygiene_erase_hygiene(self, erasure):
@@ -47,3 +49,26 @@ class HygieneEraserHygiene(models.AbstractModel):
             erasure.counts["hygiene.import.line"] += self._hygiene_engine()._hygiene_blank(
                 "hygiene.import.line", SQL(" OR ").join(conditions)
             )
+
+    def _hygiene_erase_name_words(self, erasure):
+        """The name-word counts the last duplicate scan keeps for the live warning: the persons'
+        words are counted once less, and a word nobody else carries goes (the next scan counts
+        them afresh)."""
+        cr = self.env.cr
+        cr.execute(SQL("SELECT to_regclass(%s) IS NOT NULL", NAME_WORD_TABLE))
+        if not cr.fetchone()[0]:
+            return
+        words = sorted(
+            {
+                word
+                for person in erasure.people.values()
+                for name in person["names"]
+                for word in (normalize.person_name_key(name) or "").split()
+                if word
+            }
+        )
+        if not words:
+            return
+        table = SQL.identifier(NAME_WORD_TABLE)
+        cr.execute(SQL("UPDATE %s SET n = n - 1 WHERE word = ANY(%s)", table, words))
+        cr.execute(SQL("DELETE FROM %s WHERE n <= 0", table))
