@@ -49,7 +49,7 @@ class HygieneKpiValue(models.Model):
     company_id = fields.Many2one(related="snapshot_id.company_id", store=True)
     kpi = fields.Selection(KPIS, required=True, readonly=True, string="Indicator")
     dimension = fields.Char(readonly=True, string="Detail")
-    value = fields.Float(readonly=True, aggregator="sum", digits=(16, 2))
+    value = fields.Float(readonly=True, aggregator="avg", digits=(16, 2))
     previous_value = fields.Float(readonly=True, string="Before", digits=(16, 2))
     delta = fields.Float(
         compute="_compute_delta", store=True, string="Change", digits=(16, 2), aggregator="sum"

@@ -264,3 +264,19 @@ class TestControlUnsubscribeHttp(HttpCase):
         optout = self.env["hygiene.optout"].search([("partner_id", "=", partner.id)])
         self.assertEqual(optout.mailing_id, mailing.id)
         self.assertEqual(optout.kind, "blocklist")
+
+
+@tagged("post_install", "-at_install", "partner_data_hygiene")
+class TestQualityOverTime(HygieneCommon):
+    def test_two_snapshots_of_one_day_are_averaged_not_added(self):
+        """The engines take snapshots too: a day with two of them must not read as twice the
+        base in the graph and pivot."""
+        Value = self.env["hygiene.kpi.value"]
+        for contacts in (200, 202):
+            snapshot = self.env["hygiene.kpi.snapshot"].create({"kind": "manual"})
+            Value.create({"snapshot_id": snapshot.id, "kpi": "contacts", "value": contacts})
+        # as the graph and pivot ask: the field's own aggregate
+        [group] = Value.read_group(
+            [("kpi", "=", "contacts"), ("value", "in", (200, 202))], ["value"], ["kpi"]
+        )
+        self.assertEqual(group["value"], 201)
