@@ -18,7 +18,7 @@ import sys
 import time
 
 import dedup_offline
-from dedup_offline import HERE, _features, _parse_birthdate, print_result, run_matcher
+from dedup_offline import HERE, csv_features, print_result, run_matcher
 
 sys.path.insert(0, str(HERE / "independent"))
 
@@ -36,29 +36,9 @@ def holdout_path(size, seed):
     return path
 
 
-def holdout_features(path):
-    features = {}
-    with open(path, newline="", encoding="utf-8") as handle:
-        for row in csv.DictReader(handle):
-            rid = int(row["row_id"])
-            birth = _parse_birthdate(row["birthdate"])
-            features[rid] = _features(
-                rid,
-                row["name"] or row["email"],
-                row["email"],
-                row["phone"],
-                row["mobile"],
-                row["street"],
-                row["zip"],
-                row["city"],
-                birth and birth.isoformat(),
-            )
-    return features
-
-
 def evaluate(size, seed):
     path = holdout_path(size, seed)
-    features = holdout_features(path)
+    features = csv_features(path)
     clusters, stats, seconds = run_matcher(features)
     prediction = {pid: index for index, (ids, __) in enumerate(clusters) for pid in ids}
     with open(path, newline="", encoding="utf-8") as handle:
