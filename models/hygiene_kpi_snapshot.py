@@ -11,7 +11,7 @@ import re
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError
-from odoo.tools import SQL
+from odoo.tools import SQL, format_datetime
 
 USER = "partner_data_hygiene.group_hygiene_user"
 STEWARD = "partner_data_hygiene.group_hygiene_steward"
@@ -98,6 +98,7 @@ class HygieneKpiSnapshot(models.Model):
         required=True,
         readonly=True,
     )
+
     company_id = fields.Many2one("res.company", readonly=True, index=True)
     previous_id = fields.Many2one("hygiene.kpi.snapshot", readonly=True, string="Previous")
     contacts = fields.Integer(readonly=True)
@@ -145,6 +146,14 @@ class HygieneKpiSnapshot(models.Model):
     month_value_ids = fields.One2many(
         "hygiene.kpi.value", compute="_compute_dashboard_values", string="Unsubscribes per Month"
     )
+
+    def _compute_display_name(self):
+        """The date in the reader's time zone and format (the breadcrumb and "Previous" showed
+        the stored UTC value)."""
+        tz = self.env.context.get("tz")
+        for snapshot in self:
+            date = snapshot.date
+            snapshot.display_name = format_datetime(self.env, date, tz=tz) if date else ""
 
     @api.depends("value_ids")
     def _compute_dashboard_values(self):

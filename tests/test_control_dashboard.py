@@ -280,3 +280,11 @@ class TestQualityOverTime(HygieneCommon):
             [("kpi", "=", "contacts"), ("value", "in", (200, 202))], ["value"], ["kpi"]
         )
         self.assertEqual(group["value"], 201)
+
+    def test_a_snapshot_is_named_by_its_date_in_the_readers_time_zone(self):
+        snapshot = self.env["hygiene.kpi.snapshot"].create(
+            {"kind": "manual", "date": "2026-01-15 10:00:00"}
+        )
+        paris = snapshot.with_context(tz="Europe/Paris")
+        self.assertIn("11:00:00", paris.display_name, "the breadcrumb showed the UTC value")
+        self.assertNotIn("2026-01-15", paris.display_name)
