@@ -185,9 +185,9 @@ class HygieneMergeJournal(models.Model):
     @api.depends("counts", "before_values")
     def _compute_summary(self):
         for journal in self:
-            lines = [
-                f"{key}: {count}" for key, count in sorted((journal.counts or {}).items()) if count
-            ]
+            label = self.env["hygiene.reference.catalogue"]._hygiene_key_label
+            counts = sorted((journal.counts or {}).items())
+            lines = [f"{label(key)}: {count}" for key, count in counts if count]
             before = journal.before_values or {}
             changed = sorted(
                 {*(before.get("survivor") or {}), *(before.get("company_dependent") or {})}

@@ -491,3 +491,23 @@ class HygieneReferenceCatalogue(models.AbstractModel):
             )
         )
         return self.env.cr.fetchall()
+
+    def _hygiene_key_label(self, key):
+        """``table.column`` of a merge's counts said as a reader knows it: the model and the
+        field, in the reader's language, the technical key after them (a table of no model,
+        a many2many's, keeps its key alone)."""
+        table, __, rest = key.partition(".")
+        column, __, note = rest.partition(" ")
+        models_of = {model._table: model for model in self.env.registry.values()}
+        model = models_of.get(table)
+        if model is None or model._abstract:
+            return key
+        IrModel = self.env["ir.model"].sudo()
+        label = IrModel._get(model._name).name or model._description
+        field = model._fields.get(column)
+        if field is not None:
+            field_label = self.env["ir.model.fields"].sudo()._get(model._name, column)
+            label += " › " + (field_label.field_description or field.string)
+        if note:
+            label += " " + self.env._("(redundant, removed)")
+        return f"{label} ({table}.{column})"
