@@ -20,6 +20,8 @@ from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.tools import SQL, consteq
 
+from ..tools.actions import notification
+
 STEWARD = "partner_data_hygiene.group_hygiene_steward"
 VALID_DAYS = 30
 TOKEN_BYTES = 32
@@ -353,15 +355,7 @@ class HygieneDetailsProposal(models.Model):
                 "%(count)s correction(s) rejected: the contact is unchanged.", count=len(self)
             )
         )
-        return {
-            "type": "ir.actions.client",
-            "tag": "display_notification",
-            "params": {
-                "type": "success",
-                "message": message + " " + self.env._("%(left)s left to review.", left=left),
-                "next": {"type": "ir.actions.client", "tag": "soft_reload"},
-            },
-        }
+        return notification(message + " " + self.env._("%(left)s left to review.", left=left))
 
     def _hygiene_reviewed(self, state):
         self.sudo().write(
@@ -385,17 +379,12 @@ class ResPartner(models.Model):
     def action_hygiene_check_details(self):
         """Button and list action: email the selected contacts a check-your-details link."""
         requests = self.env["hygiene.details.request"]._hygiene_send(self)
-        return {
-            "type": "ir.actions.client",
-            "tag": "display_notification",
-            "params": {
-                "type": "success",
-                "message": self.env._(
-                    "%(count)s contacts asked to check their details (the link is valid "
-                    "%(days)s days).",
-                    count=len(requests),
-                    days=VALID_DAYS,
-                ),
-                "next": {"type": "ir.actions.act_window_close"},
-            },
-        }
+        return notification(
+            self.env._(
+                "%(count)s contacts asked to check their details (the link is valid "
+                "%(days)s days).",
+                count=len(requests),
+                days=VALID_DAYS,
+            ),
+            next_action={"type": "ir.actions.act_window_close"},
+        )

@@ -15,6 +15,7 @@ from ..const import (
     get_param,
 )
 from ..tools import normalize
+from ..tools.actions import notification
 from ..tools.matching import (
     BLOCK_CAP,
     SCORE_REVIEW,
@@ -326,20 +327,14 @@ class HygieneDuplicateGroup(models.Model):
         """Scan Now (list header button, shown without a selection): the web client calls it with
         the selected ids, which the scan ignores: it always scans every active contact."""
         stats = self.browse()._hygiene_scan()
-        return {
-            "type": "ir.actions.client",
-            "tag": "display_notification",
-            "params": {
-                "title": self.env._("Duplicate scan done"),
-                "message": self.env._(
-                    "%(partners)s contacts scanned, %(pairs)s pairs compared, %(groups)s groups "
-                    "to review (%(seconds)s s).",
-                    **{key: stats[key] for key in ("partners", "pairs", "groups", "seconds")},
-                ),
-                "type": "success",
-                "next": {"type": "ir.actions.client", "tag": "soft_reload"},
-            },
-        }
+        return notification(
+            self.env._(
+                "%(partners)s contacts scanned, %(pairs)s pairs compared, %(groups)s groups "
+                "to review (%(seconds)s s).",
+                **{key: stats[key] for key in ("partners", "pairs", "groups", "seconds")},
+            ),
+            title=self.env._("Duplicate scan done"),
+        )
 
     @api.model
     def _cron_scan(self):

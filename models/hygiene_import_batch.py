@@ -8,6 +8,7 @@ from odoo.exceptions import AccessError, UserError
 from odoo.tools import SQL
 
 from ..const import IMPORT_MAX_ROWS
+from ..tools.actions import notification
 from .hygiene_import_attachment import NO_INDEX
 from .hygiene_import_const import COMMIT_CHUNK, ENGINE_FIELDS, STEWARD, sanitize_filename
 from .hygiene_import_preset import IMPORT_KINDS
@@ -314,21 +315,15 @@ class HygieneImportBatch(models.Model):
             }
         )
         self.preset_id = preset
-        return {
-            "type": "ir.actions.client",
-            "tag": "display_notification",
-            "params": {
-                "type": "success",
-                "message": self.env._(
-                    "Preset %(preset)s saved: %(count)s columns mapped. Choose it for the next "
-                    "file from %(origin)s; now stage this one.",
-                    preset=preset.name,
-                    count=len(self.mapping_ids.filtered("target")),
-                    origin=self.source_id.name,
-                ),
-                "next": {"type": "ir.actions.client", "tag": "soft_reload"},
-            },
-        }
+        return notification(
+            self.env._(
+                "Preset %(preset)s saved: %(count)s columns mapped. Choose it for the next "
+                "file from %(origin)s; now stage this one.",
+                preset=preset.name,
+                count=len(self.mapping_ids.filtered("target")),
+                origin=self.source_id.name,
+            )
+        )
 
     # ------------------------------------------------------------------ staging
 
@@ -388,16 +383,7 @@ class HygieneImportBatch(models.Model):
                 quarantine=self.count_quarantine,
                 skip=self.count_skip,
             )
-        return {
-            "type": "ir.actions.client",
-            "tag": "display_notification",
-            "params": {
-                "title": title,
-                "message": message,
-                "type": "success",
-                "next": {"type": "ir.actions.client", "tag": "soft_reload"},
-            },
-        }
+        return notification(message, title=title)
 
     def _process_all(self, progress=None):
         """Run every remaining chunk now (small files, command line)."""

@@ -14,6 +14,7 @@ from odoo.exceptions import AccessError
 from odoo.tools import SQL
 
 from .. import const
+from ..tools.actions import notification
 from ..tools.i18n import _lt
 from .hygiene_control_sql import RFM_QUERY, SCORE_CHUNK_QUERY
 
@@ -181,19 +182,13 @@ class HygienePartnerScore(models.Model):
         if not self.env.user.has_group("partner_data_hygiene.group_hygiene_steward"):
             raise AccessError(self.env._("Only data stewards can recompute the scores."))
         stats = self.sudo()._hygiene_refresh(full=True)
-        return {
-            "type": "ir.actions.client",
-            "tag": "display_notification",
-            "params": {
-                "type": "success",
-                "message": self.env._(
-                    "%(count)s contacts scored in %(seconds)s s.",
-                    count=stats["partners"],
-                    seconds=round(stats["seconds"], 1),
-                ),
-                "next": {"type": "ir.actions.client", "tag": "soft_reload"},
-            },
-        }
+        return notification(
+            self.env._(
+                "%(count)s contacts scored in %(seconds)s s.",
+                count=stats["partners"],
+                seconds=round(stats["seconds"], 1),
+            )
+        )
 
     @api.model
     def _hygiene_refresh(self, full=False, partner_ids=None):

@@ -22,6 +22,7 @@ from odoo.exceptions import AccessError, UserError
 from odoo.tools import SQL, split_every
 
 from ..const import GROUP_OFFICER
+from ..tools.actions import notification
 
 _logger = logging.getLogger(__name__)
 
@@ -429,22 +430,17 @@ class HygieneRetentionEngine(models.AbstractModel):
                     count=len(result["failed"]),
                 )
             )
-        return {
-            "type": "ir.actions.client",
-            "tag": "display_notification",
-            "params": {
-                "title": self.env._("Retention"),
-                "message": " ".join(parts),
-                "type": "warning" if result["refused"] or result["failed"] else "success",
-                "sticky": False,
-                "next": dict(
-                    self.env["ir.actions.act_window"]._for_xml_id("contacts.action_contacts"),
-                    target="main",
-                )
-                if gone
-                else {"type": "ir.actions.client", "tag": "soft_reload"},
-            },
-        }
+        return notification(
+            " ".join(parts),
+            title=self.env._("Retention"),
+            kind="warning" if result["refused"] or result["failed"] else "success",
+            next_action=dict(
+                self.env["ir.actions.act_window"]._for_xml_id("contacts.action_contacts"),
+                target="main",
+            )
+            if gone
+            else {"type": "ir.actions.client", "tag": "soft_reload"},
+        )
 
     @api.model
     def _hygiene_customer_ids_sql(self):

@@ -14,6 +14,7 @@ from odoo.osv import expression
 from odoo.tools import SQL
 
 from ..const import GROUP_USER
+from ..tools.actions import notification
 from ..tools.suppression import suppression_hash
 
 STEWARD = "partner_data_hygiene.group_hygiene_steward"
@@ -174,17 +175,9 @@ class HygieneSegment(models.Model):
         stats = self.sudo()._hygiene_refresh()
         entered = sum(s["entered"] for s in stats.values())
         left = sum(s["left"] for s in stats.values())
-        return {
-            "type": "ir.actions.client",
-            "tag": "display_notification",
-            "params": {
-                "type": "success",
-                "message": self.env._(
-                    "%(entered)s contacts entered, %(left)s left.", entered=entered, left=left
-                ),
-                "next": {"type": "ir.actions.client", "tag": "soft_reload"},
-            },
-        }
+        return notification(
+            self.env._("%(entered)s contacts entered, %(left)s left.", entered=entered, left=left)
+        )
 
     def action_view_members(self):
         self.ensure_one()

@@ -5,6 +5,7 @@ from odoo.exceptions import UserError
 from odoo.tools import html2plaintext
 
 from ..const import MERGE_SURVIVORSHIP, get_param
+from ..tools.actions import notification
 
 VALUE_PREVIEW = 80
 
@@ -184,31 +185,26 @@ class HygieneDuplicateCompare(models.TransientModel):
     def _merged_notification(self, partners, survivor, field_values, journal):
         """What the merge did, in numbers, and the kept contact to check next."""
         moved = sum(count for count in (journal.sudo().counts or {}).values() if count)
-        return {
-            "type": "ir.actions.client",
-            "tag": "display_notification",
-            "params": {
-                "type": "success",
-                "title": self.env._("Contacts merged"),
-                "message": self.env._(
-                    "%(count)s contacts merged into %(survivor)s: %(values)s values chosen, "
-                    "%(moved)s records moved to it. Check it below; a mistake can be undone from "
-                    "the Merge Journal.",
-                    count=len(partners) - 1,
-                    survivor=survivor.display_name,
-                    values=len(field_values),
-                    moved=moved,
-                ),
-                "next": {
-                    "type": "ir.actions.act_window",
-                    "res_model": "res.partner",
-                    "res_id": survivor.id,
-                    "view_mode": "form",
-                    "views": [(False, "form")],
-                    "target": "current",
-                },
+        return notification(
+            self.env._(
+                "%(count)s contacts merged into %(survivor)s: %(values)s values chosen, "
+                "%(moved)s records moved to it. Check it below; a mistake can be undone from "
+                "the Merge Journal.",
+                count=len(partners) - 1,
+                survivor=survivor.display_name,
+                values=len(field_values),
+                moved=moved,
+            ),
+            title=self.env._("Contacts merged"),
+            next_action={
+                "type": "ir.actions.act_window",
+                "res_model": "res.partner",
+                "res_id": survivor.id,
+                "view_mode": "form",
+                "views": [(False, "form")],
+                "target": "current",
             },
-        }
+        )
 
 
 class HygieneDuplicateCompareLine(models.TransientModel):

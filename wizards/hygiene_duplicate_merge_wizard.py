@@ -1,5 +1,7 @@
 from odoo import api, fields, models
 
+from ..tools.actions import notification
+
 
 class HygieneDuplicateMergeWizard(models.TransientModel):
     """Merge every duplicate group to review above a score, for a steward's clean-up."""
@@ -33,13 +35,9 @@ class HygieneDuplicateMergeWizard(models.TransientModel):
             merged=stats["merged"],
             refused=len(stats["refused"]),
         )
-        return {
-            "type": "ir.actions.client",
-            "tag": "display_notification",
-            "params": {
-                "title": self.env._("Duplicates merged"),
-                "message": message,
-                "type": "warning" if stats["refused"] else "success",
-                "next": {"type": "ir.actions.act_window_close"},
-            },
-        }
+        return notification(
+            message,
+            title=self.env._("Duplicates merged"),
+            kind="warning" if stats["refused"] else "success",
+            next_action={"type": "ir.actions.act_window_close"},
+        )

@@ -1,6 +1,8 @@
 from odoo import api, fields, models
 from odoo.tools import SQL
 
+from ..tools.actions import notification
+
 PREVIEW_LIMIT = 200
 
 
@@ -127,17 +129,9 @@ class HygieneRetentionPreview(models.TransientModel):
         journal = self.env["ir.actions.act_window"]._for_xml_id(
             "partner_data_hygiene.hygiene_journal_action"
         )
-        return {
-            "type": "ir.actions.client",
-            "tag": "display_notification",
-            "params": {
-                "title": title,
-                "message": message,
-                "type": kind,
-                "sticky": kind == "warning",
-                "next": journal,
-            },
-        }
+        return notification(
+            message, title=title, kind=kind, next_action=journal, sticky=kind == "warning"
+        )
 
     def _hygiene_preview_lines(self, policy, partners, refused):
         """The lines of ``policy``: the contacts due (``partners``) and refused (``refused``)
