@@ -39,7 +39,7 @@ SCAN_WORKER_CRONS = (
     "partner_data_hygiene.ir_cron_duplicate_scan_worker_1",
     "partner_data_hygiene.ir_cron_duplicate_scan_worker_2",
 )
-SCAN_STAGES = ("keys", "pairs", "groups")
+SCAN_STAGES = ("keys", "pairs", "score", "groups")
 
 
 def translate_reasons(env, text):

@@ -1,3 +1,4 @@
+import bisect
 import functools
 import io
 import json
@@ -12,18 +13,28 @@ from odoo.tools import SQL
 from ..const import DEDUP_SCAN_CHUNK_SIZE, get_param
 from ..tools import normalize
 from ..tools.matching import pair_evidence, score_pair
-from ..tools.matching.blocking import name_keys_of
+from ..tools.matching.blocking import KINDS, kind_cap, name_keys_of
 from ..tools.matching.chunks import chunk_blocks, routed_keys, shared_kind_caps
-from ..tools.matching.clustering import cluster_scored, score_blocks
+from ..tools.matching.clustering import cluster_scored
+from ..tools.matching.scoring import keeps_apart
 from .hygiene_duplicate_group import SCAN_WORKER_CRONS, _pairs
 from .res_partner_warning import NAME_WORD_TABLE
 
 _logger = logging.getLogger(__name__)
 
-NEXT_STAGE = {"keys": "pairs", "pairs": "groups", "groups": "done"}
+NEXT_STAGE = {"keys": "pairs", "pairs": "score", "score": "groups", "groups": "done"}
 # figures summed over the chunks of a run
 SUMMED = ("pairs", "oversized_blocks", "skipped_blocks", "ambiguous_links", "groups")
-STAGE_SECONDS = {"keys": "seconds_keys", "pairs": "seconds_scoring", "groups": "seconds_clustering"}
+STAGE_SECONDS = {
+    "keys": "seconds_keys",
+    "pairs": "seconds_blocking",
+    "score": "seconds_scoring",
+    "groups": "seconds_clustering",
+}
+# a candidate pair ``(a, b)``, ``a <= b``, packed in one bigint: ``a << 32 | b``
+PAIR_SHIFT, PAIR_MASK = 32, (1 << 32) - 1
+# the reasons of an edge, joined (no reason holds it)
+REASON_SEP = "\x1f"
 
 
 class HygieneDuplicateScan(models.AbstractModel):
@@ -33,12 +44,17 @@ class HygieneDuplicateScan(models.AbstractModel):
 
     1. keys: a range of contact ids; their blocking keys (``tools.matching.blocking``) go to
        the run's key tables, routed by a stable hash of the key (one table per key chunk);
-    2. pairs: one key table; its blocks (oversized ones split, never skipped) are scored with
-       the statistics of the whole base, the pairs at or above the threshold stored as edges;
-    3. groups: the connected components of the linked edges (label propagation in SQL), a
+    2. pairs: one key table; its blocks (oversized ones split, never skipped) give candidate
+       pairs, each routed to the pair table of its lower id's chunk (none scored here);
+    3. score: one pair table; its distinct pairs (a pair of several blocks, in several key
+       chunks, is one row) are scored once with the statistics of the whole base, the pairs
+       at or above the threshold stored as edges with their score and reasons;
+    4. groups: the connected components of the linked edges (label propagation in SQL), a
        share of them per chunk, clustered with the features of their own contacts only;
     then the groups to review are replaced in one statement. Memory grows with the chunk
-    (``dedup_scan_chunk_size`` contacts), not with the base."""
+    (``dedup_scan_chunk_size`` contacts), not with the base. With OCA ``queue_job``
+    installed, the daily scan enqueues one job per chunk instead of waking the worker crons
+    (``_enqueue_chunks``); the addon does not depend on it."""
 
     _name = "hygiene.duplicate.scan"
     _description = "Duplicate Scan in Chunks"
@@ -97,12 +113,17 @@ class HygieneDuplicateScan(models.AbstractModel):
         for number in range(run.chunks):
             cr.execute(
                 SQL(
-                    "CREATE UNLOGGED TABLE %s (h bigint, kind smallint, pid int)",
+                    "CREATE UNLOGGED TABLE %s (h bigint, kind smallint, pid int);"
+                    " CREATE UNLOGGED TABLE %s (p bigint)",
                     self._scan_table(run, f"key_{number}"),
+                    self._scan_table(run, f"pair_{number}"),
                 )
             )
         cr.execute(
-            SQL("CREATE UNLOGGED TABLE %s (a int, b int, link bool)", self._scan_table(run, "edge"))
+            SQL(
+                "CREATE UNLOGGED TABLE %s (a int, b int, link bool, score float8, reasons text)",
+                self._scan_table(run, "edge"),
+            )
         )
         cr.execute(
             SQL(
@@ -308,32 +329,88 @@ class HygieneDuplicateScan(models.AbstractModel):
 
     @api.model
     def _chunk_pairs(self, run, chunk, context):
-        """Score the blocks of one key table; store the pairs at or above the threshold."""
+        """The candidate pairs of the blocks of one key table, routed to the pair table of
+        the chunk of their lower id. Only the contacts of oversized blocks are read (their
+        second keys split them); the others are read once, when their pairs are scored."""
         cr = self.env.cr
         table = self._scan_table(run, f"key_{chunk.number}")
         cr.execute(
             SQL("SELECT kind, array_agg(pid) FROM %s GROUP BY h, kind HAVING count(*) > 1", table)
         )
         keyed = cr.fetchall()
-        features = self._features_of({pid for __, ids in keyed for pid in ids})
-        # a contact archived since its keys were read is left out
-        keyed = [(kind, [pid for pid in ids if pid in features]) for kind, ids in keyed]
+        caps = [kind_cap(kind, run.block_cap) for kind, __ in KINDS]
+        big = {pid for kind, ids in keyed if len(ids) > caps[kind] for pid in ids}
+        features = self._features_of(big) if big else {}
+        # a contact archived since its keys were read is left out (of the others, at scoring)
+        keyed = [
+            (kind, [pid for pid in ids if pid in features] if len(ids) > caps[kind] else ids)
+            for kind, ids in keyed
+        ]
         blocks, oversized = chunk_blocks(features, keyed, run.block_cap)
-        del keyed
+        del keyed, features
+        starts = self._chunk_starts(run, context)
+        routed = {}
+        for block in blocks:
+            block = sorted(block)
+            for index, a in enumerate(block[:-1]):
+                owner = max(0, bisect.bisect_right(starts, a) - 1)
+                high = a << PAIR_SHIFT
+                routed.setdefault(owner, set()).update(high | b for b in block[index + 1 :])
+        del blocks
+        for number, pairs in routed.items():
+            buffer = io.StringIO("\n".join(map(str, pairs)) + "\n")
+            cr.copy_expert(f"COPY hygiene_scan_{run.id}_pair_{number} (p) FROM STDIN", buffer)
+        cr.execute(SQL("DROP TABLE %s", table))
+        return {"oversized_blocks": oversized, "skipped_blocks": 0}
+
+    @api.model
+    def _chunk_starts(self, run, context):
+        """The first contact id of each chunk of the run (its key chunks' ranges)."""
+        if context.get("starts", (None,))[0] != run.id:
+            self.env.cr.execute(
+                SQL(
+                    "SELECT low_id FROM hygiene_scan_chunk WHERE run_id = %s AND stage = 'keys'"
+                    " ORDER BY number",
+                    run.id,
+                )
+            )
+            context["starts"] = (run.id, [row[0] for row in self.env.cr.fetchall()])
+        return context["starts"][1]
+
+    @api.model
+    def _chunk_score(self, run, chunk, context):
+        """Score each distinct pair of one pair table once; store the pairs at or above the
+        threshold as edges, with their score and reasons (the groups stage reads them)."""
+        cr = self.env.cr
+        table = self._scan_table(run, f"pair_{chunk.number}")
+        cr.execute(SQL("SELECT DISTINCT p FROM %s", table))
+        pairs = [(p >> PAIR_SHIFT, p & PAIR_MASK) for (p,) in cr.fetchall()]
+        features = self._features_of({pid for pair in pairs for pid in pair})
         statistics = self._statistics(run, features)
         excluded = self.env["hygiene.duplicate.exclusion"]._excluded_pairs()
-        pair_scores, pair_reasons, linkable, __ = score_blocks(
-            features, blocks, statistics, run.threshold, excluded
-        )
-        rows = "".join(f"{a}\t{b}\t{'t' if (a, b) in linkable else 'f'}\n" for a, b in pair_reasons)
+        threshold, compared, rows = run.threshold, 0, []
+        for a, b in pairs:
+            if (a, b) in excluded or a not in features or b not in features:
+                continue
+            compared += 1
+            score, reasons = score_pair(features[a], features[b], *statistics)
+            if score >= threshold:
+                link = "f" if keeps_apart(reasons, score, threshold) else "t"
+                rows.append(f"{a}\t{b}\t{link}\t{score!r}\t{REASON_SEP.join(reasons)}\n")
+        del pairs, features
         cr.copy_expert(
-            f"COPY hygiene_scan_{run.id}_edge (a, b, link) FROM STDIN", io.StringIO(rows)
+            f"COPY hygiene_scan_{run.id}_edge (a, b, link, score, reasons) FROM STDIN",
+            io.StringIO("".join(rows)),
         )
         cr.execute(SQL("DROP TABLE %s", table))
-        return {"pairs": len(pair_scores), "oversized_blocks": oversized, "skipped_blocks": 0}
+        return {"pairs": compared}
 
     @api.model
     def _after_pairs(self, run):
+        """Nothing to gather: the pair tables are complete."""
+
+    @api.model
+    def _after_score(self, run):
         """The connected components of the linked pairs: each contact takes the smallest id it
         is linked to, then the label of its label, until nothing changes (SQL, any size)."""
         cr = self.env.cr
@@ -383,7 +460,7 @@ class HygieneDuplicateScan(models.AbstractModel):
         node, edge = self._scan_table(run, "node"), self._scan_table(run, "edge")
         cr.execute(
             SQL(
-                "SELECT DISTINCT e.a, e.b, e.link FROM %s e JOIN %s n ON n.pid = e.a"
+                "SELECT e.a, e.b, e.link, e.score, e.reasons FROM %s e JOIN %s n ON n.pid = e.a"
                 " WHERE mod(n.comp, %s) = %s",
                 edge,
                 node,
@@ -397,11 +474,13 @@ class HygieneDuplicateScan(models.AbstractModel):
         )
         features = self._features_of([row[0] for row in cr.fetchall()])
         statistics = self._statistics(run, features)
-        pair_reasons, linkable, apart = {}, {}, set()
-        for a, b, link in edges:
+        # the edges as scored at the score stage (each pair once): not scored again
+        pair_scores, pair_reasons, linkable, apart = {}, {}, {}, set()
+        for a, b, link, score, reasons in edges:
             if a not in features or b not in features:
                 continue
-            score, pair_reasons[a, b] = score_pair(features[a], features[b], *statistics)
+            pair_scores[a, b] = score
+            pair_reasons[a, b] = reasons.split(REASON_SEP) if reasons else []
             if link:
                 linkable[a, b] = score
             else:
@@ -409,7 +488,11 @@ class HygieneDuplicateScan(models.AbstractModel):
         del edges
         excluded = self.env["hygiene.duplicate.exclusion"]._excluded_pairs()
         clusters, ambiguous = cluster_scored(
-            features, ({}, pair_reasons, linkable, apart), statistics, run.threshold, excluded
+            features,
+            (pair_scores, pair_reasons, linkable, apart),
+            statistics,
+            run.threshold,
+            excluded,
         )
         Group = self.env["hygiene.duplicate.group"]
         clusters = Group._split_by_company(clusters)

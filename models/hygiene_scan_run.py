@@ -1,6 +1,6 @@
 from odoo import fields, models
 
-STAGES = [("keys", "Blocking Keys"), ("pairs", "Pairs"), ("groups", "Groups")]
+STAGES = [("keys", "Blocking Keys"), ("pairs", "Pairs"), ("score", "Scoring"), ("groups", "Groups")]
 
 
 class HygieneScanRun(models.Model):
@@ -25,7 +25,8 @@ class HygieneScanRun(models.Model):
 
 class HygieneScanChunk(models.Model):
     """A chunk of a scan run, claimed by one worker with ``FOR UPDATE SKIP LOCKED``: a range
-    of contact ids (keys), a key chunk (pairs) or a set of connected components (groups)."""
+    of contact ids (keys), a key chunk (pairs), the pairs of a range of contact ids (score) or
+    a set of connected components (groups)."""
 
     _name = "hygiene.scan.chunk"
     _description = "Duplicate Scan Chunk"

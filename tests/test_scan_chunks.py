@@ -90,6 +90,8 @@ class TestScanChunks(HygieneCommon):
             stats = self._scan(chunk_size)
             self.assertEqual(self._stored(), expected, f"chunks of {chunk_size} contacts")
             self.assertEqual(stats["groups"], len(expected))
+            # each candidate pair scored once over all the chunks, as in one run
+            self.assertEqual(stats["pairs"], one_stats["pairs"], f"chunks of {chunk_size}")
             self.assertEqual(stats["skipped_blocks"], 0)
             self.assertGreaterEqual(stats["oversized_blocks"], 1, "the generic mailbox")
         self.assertGreater(stats["chunks"], 3)
