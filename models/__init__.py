@@ -62,4 +62,5 @@ from . import hygiene_entry_hooks
 from . import hygiene_details_request
 from . import hygiene_scan_run
 from . import hygiene_duplicate_scan
+from . import hygiene_scan_work
 from . import res_partner_warning

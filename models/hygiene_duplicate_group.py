@@ -339,7 +339,8 @@ class HygieneDuplicateGroup(models.Model):
     @api.model
     def _cron_scan(self):
         """Daily scan, in chunks: this cron opens the run, wakes the worker crons, and works
-        on it with them (each chunk committed); the worker that ends the run merges, only if a
+        on it with them (each chunk committed), or enqueues one job per chunk when OCA
+        ``queue_job`` is installed; the worker that ends the run merges, only if a
         steward set an auto-merge threshold (off by default), the groups at or above it."""
         self.check_access("write")
         threshold = get_param(self.env, DEDUP_REVIEW_THRESHOLD) or SCORE_REVIEW
@@ -351,8 +352,8 @@ class HygieneDuplicateGroup(models.Model):
         if commit:
             # the workers must see the run
             self.env.cr.commit()  # pylint: disable=invalid-commit
-        Scan._wake_workers()
-        Scan._work(run, commit=commit)
+        # the worker crons, or the jobs of OCA queue_job when it is installed
+        Scan._dispatch(run, commit=commit)
         self.env["ir.cron"]._notify_progress(done=run.partners, remaining=0)
 
     @api.model

@@ -1,23 +1,18 @@
 import bisect
-import functools
 import io
 import json
 import logging
-import time
-
-import psycopg2
 
 from odoo import api, models
 from odoo.tools import SQL
 
 from ..const import DEDUP_SCAN_CHUNK_SIZE, get_param
-from ..tools import normalize
 from ..tools.matching import pair_evidence, score_pair
 from ..tools.matching.blocking import KINDS, kind_cap, name_keys_of
 from ..tools.matching.chunks import chunk_blocks, routed_keys, shared_kind_caps
 from ..tools.matching.clustering import cluster_scored
 from ..tools.matching.scoring import keeps_apart
-from .hygiene_duplicate_group import SCAN_WORKER_CRONS, _pairs
+from .hygiene_duplicate_group import _pairs
 from .res_partner_warning import NAME_WORD_TABLE
 
 _logger = logging.getLogger(__name__)
@@ -142,106 +137,6 @@ class HygieneDuplicateScan(models.AbstractModel):
     @api.model
     def _scan_table(self, run, name):
         return SQL.identifier(f"hygiene_scan_{run.id}_{name}")
-
-    @api.model
-    def _work(self, run, commit=False, wait=0.0):
-        """Run chunks of ``run`` until it is done (``commit``: after each chunk, as a cron
-        worker does; else in the caller's transaction, alone). When the other chunks of the
-        stage are still running elsewhere, return, or with ``wait`` (seconds) poll until the
-        next stage opens. Returns the run's state."""
-        run = run.sudo()
-        context = {"phonetic": functools.lru_cache(maxsize=200000)(normalize.phonetic_key)}
-        while True:
-            run.invalidate_recordset()
-            if run.state in ("done", "failed"):
-                return run.state
-            chunk = self._claim(run)
-            if chunk:
-                started = time.perf_counter()
-                stats = getattr(self, f"_chunk_{chunk.stage}")(run, chunk, context) or {}
-                stats["seconds"] = round(time.perf_counter() - started, 2)
-                chunk.write({"state": "done", "stats": json.dumps(stats)})
-                self._commit(commit)
-                continue
-            try:
-                advanced = self._advance(run)
-            except psycopg2.errors.SerializationFailure:
-                if not commit:
-                    raise
-                # another worker changed the run since this transaction began: look again
-                self.env.cr.rollback()  # pylint: disable=invalid-commit
-                continue
-            if advanced:
-                self._commit(commit)
-                if commit:
-                    self._wake_workers()  # the workers that found nothing to do come back
-            elif commit and wait:
-                self._commit(commit)  # release the run's row, then look again
-                time.sleep(wait)
-            else:
-                return run.state  # other workers still hold chunks of this stage
-
-    @api.model
-    def _wake_workers(self):
-        """Trigger the worker crons (``hygiene.duplicate.group.SCAN_WORKER_CRONS``)."""
-        for xmlid in SCAN_WORKER_CRONS:
-            cron = self.env.ref(xmlid, raise_if_not_found=False)
-            if cron and cron.active:
-                cron.sudo()._trigger()
-
-    def _commit(self, commit):
-        if commit:
-            self.env.flush_all()
-            # one chunk of a cron worker
-            self.env.cr.commit()  # pylint: disable=invalid-commit
-
-    @api.model
-    def _claim(self, run):
-        self.env.flush_all()
-        self.env.cr.execute(
-            SQL(
-                "SELECT id FROM hygiene_scan_chunk WHERE run_id = %s AND stage = %s"
-                " AND state = 'todo' ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED",
-                run.id,
-                run.state,
-            )
-        )
-        row = self.env.cr.fetchone()
-        return row and self.env["hygiene.scan.chunk"].sudo().browse(row[0])
-
-    @api.model
-    def _advance(self, run):
-        """Open the next stage when every chunk of this one is done (the run row locked, so
-        that one worker only does it); False when some are still running elsewhere."""
-        cr = self.env.cr
-        # NO KEY: the other workers' chunk updates (a key share on the run) do not wait
-        cr.execute(
-            SQL("SELECT state FROM hygiene_scan_run WHERE id = %s FOR NO KEY UPDATE", run.id)
-        )
-        state = cr.fetchone()[0]
-        run.invalidate_recordset()
-        if state != run.state or state in ("done", "failed"):
-            return state != run.state
-        cr.execute(
-            SQL(
-                "SELECT count(*) FROM hygiene_scan_chunk WHERE run_id = %s AND stage = %s"
-                " AND state != 'done'",
-                run.id,
-                state,
-            )
-        )
-        if cr.fetchone()[0]:
-            return False
-        getattr(self, f"_after_{state}")(run)
-        if NEXT_STAGE[state] != "done":
-            self.env["hygiene.scan.chunk"].sudo().create(
-                [
-                    {"run_id": run.id, "stage": NEXT_STAGE[state], "number": number}
-                    for number in range(run.chunks)
-                ]
-            )
-        run.state = NEXT_STAGE[state]
-        return True
 
     # ------------------------------------------------------------------ stages
 

@@ -4,6 +4,7 @@ import random
 from odoo.tests import tagged
 
 from ..const import DEDUP_SCAN_CHUNK_SIZE
+from ..models.hygiene_duplicate_group import SCAN_STAGES as STAGES
 from ..tools import normalize
 from ..tools.matching import BLOCK_CAP, SCORE_REVIEW, Features, find_groups
 from ..tools.matching.blocking import candidate_blocks, split_block
@@ -158,3 +159,50 @@ class TestScanChunks(HygieneCommon):
         parts = split_block(features, sorted(features), 10)
         self.assertEqual({pid for part in parts for pid in part}, set(features), "no one left out")
         self.assertTrue(all(2 <= len(part) <= 10 for part in parts))
+
+    def test_queue_job_chunks_give_the_same_groups(self):
+        """With OCA queue_job installed, the daily scan enqueues one job per chunk (the worker
+        crons are not woken); the jobs, performed in any order, give the groups of one run."""
+        if "queue.job" not in self.env:
+            self.skipTest("OCA queue_job is not installed")
+        # pylint: disable=import-outside-toplevel  (an optional module)
+        from odoo.addons.queue_job.job import Job
+
+        expected, __ = self._one_run()
+        self.env["ir.config_parameter"].sudo().set_param(DEDUP_SCAN_CHUNK_SIZE, 100)
+        Scan = type(self.env["hygiene.duplicate.scan"])
+        woken, wake = [], Scan._wake_workers
+        Scan._wake_workers = lambda scan: woken.append(1)
+        try:
+            self.env["hygiene.duplicate.group"]._cron_scan()
+            run = self.env["hygiene.scan.run"].search([], limit=1)
+            stages, order = [], "id desc"
+            while jobs := self._scan_jobs(order):
+                stages.append((run.state, len(jobs)))
+                for job in jobs:
+                    self._perform(Job.load(self.env, job.uuid))
+                order = "id" if order == "id desc" else "id desc"
+        finally:
+            Scan._wake_workers = wake
+        # each stage: its chunks' jobs, then the job that opens the next stage
+        expected_jobs = [(stage, n) for stage in STAGES for n in (run.chunks, 1)]
+        self.assertEqual(stages, expected_jobs)
+        self.assertGreater(run.chunks, 3)
+        self.assertFalse(woken, "no worker cron woken")
+        self.assertEqual(run.state, "done")
+        self.assertEqual(self._stored(), expected)
+
+    def _perform(self, job):
+        """As the job runner does (``queue_job``'s ``RunJobController``)."""
+        job.set_started()
+        job.perform()
+        job.set_done()
+        job.store()
+        self.env.flush_all()
+        job.enqueue_waiting()
+
+    def _scan_jobs(self, order):
+        return self.env["queue.job"].search(
+            [("model_name", "=", "hygiene.duplicate.scan"), ("state", "=", "pending")],
+            order=order,
+        )
