@@ -135,6 +135,23 @@ class TestScanChunks(HygieneCommon):
         self.assertEqual(run.state, "done")
         self.assertEqual(self._stored(), expected)
 
+    def test_split_features_are_the_full_ones(self):
+        """The pairs stage splits oversized blocks with light features: the same values of
+        what ``split_block`` reads, so the same parts."""
+        self.env.flush_all()
+        Group = self.env["hygiene.duplicate.group"]
+        full = Group._scan_features()
+        light = self.env["hygiene.duplicate.scan"]._split_features(set(full))
+        self.assertEqual(set(light), set(full))
+        fields = ("name_key", "email_key", "zip", "birthdate", "is_company")
+        for pid, features in full.items():
+            self.assertEqual(
+                [getattr(light[pid], field) for field in fields],
+                [getattr(features, field) for field in fields],
+            )
+        ids = sorted(full)
+        self.assertEqual(split_block(light, ids, 10), split_block(full, ids, 10))
+
     def test_oversized_block_is_split_never_skipped(self):
         features = {
             pid: Features(
