@@ -385,45 +385,18 @@ class HygieneDuplicateScan(models.AbstractModel):
     def _chunk_groups(self, run, chunk, context):
         """Cluster the components of one chunk with the features of their contacts only."""
         cr = self.env.cr
-        node, edge = self._scan_table(run, "node"), self._scan_table(run, "edge")
-        cr.execute(
-            SQL(
-                "SELECT e.a, e.b, e.link, e.score, e.reasons FROM %s e JOIN %s n ON n.pid = e.a"
-                " WHERE mod(n.comp, %s) = %s",
-                edge,
-                node,
-                run.chunks,
-                chunk.number,
-            )
-        )
-        edges = cr.fetchall()
+        node = self._scan_table(run, "node")
         cr.execute(
             SQL("SELECT pid FROM %s WHERE mod(comp, %s) = %s", node, run.chunks, chunk.number)
         )
         features = self._features_of([row[0] for row in cr.fetchall()])
         statistics = self._statistics(run, features)
-        # the edges as scored at the score stage (each pair once): not scored again
-        pair_scores, pair_reasons, linkable, apart = {}, {}, {}, set()
-        for a, b, link, score, reasons in edges:
-            if a not in features or b not in features:
-                continue
-            pair_scores[a, b] = score
-            pair_reasons[a, b] = reasons.split(REASON_SEP) if reasons else []
-            if link:
-                linkable[a, b] = score
-            else:
-                apart.add((a, b))
-        del edges
+        scored = self._stored_edges(run, chunk, features)
         excluded = self.env["hygiene.duplicate.exclusion"]._excluded_pairs()
-        clusters, ambiguous = cluster_scored(
-            features,
-            (pair_scores, pair_reasons, linkable, apart),
-            statistics,
-            run.threshold,
-            excluded,
-        )
+        clusters, ambiguous = cluster_scored(features, scored, statistics, run.threshold, excluded)
         Group = self.env["hygiene.duplicate.group"]
         clusters = Group._split_by_company(clusters)
+        pair_reasons = scored[1]
         grouped = [pair for ids, __ in clusters for pair in _pairs(ids) if pair in pair_reasons]
         evidence = pair_evidence(features, grouped, statistics)
         counts, scores, texts, weights, __, __ = Group._group_rows(
@@ -445,6 +418,33 @@ class HygieneDuplicateScan(models.AbstractModel):
                 )
             )
         return {"groups": len(clusters), "ambiguous_links": ambiguous}
+
+    @api.model
+    def _stored_edges(self, run, chunk, features):
+        """``(pair_scores, pair_reasons, linkable, apart)`` of the edges of one chunk of
+        components, as the score stage scored them (each pair once): not scored again."""
+        node, edge = self._scan_table(run, "node"), self._scan_table(run, "edge")
+        self.env.cr.execute(
+            SQL(
+                "SELECT e.a, e.b, e.link, e.score, e.reasons FROM %s e JOIN %s n ON n.pid = e.a"
+                " WHERE mod(n.comp, %s) = %s",
+                edge,
+                node,
+                run.chunks,
+                chunk.number,
+            )
+        )
+        pair_scores, pair_reasons, linkable, apart = {}, {}, {}, set()
+        for a, b, link, score, reasons in self.env.cr.fetchall():
+            if a not in features or b not in features:
+                continue
+            pair_scores[a, b] = score
+            pair_reasons[a, b] = reasons.split(REASON_SEP) if reasons else []
+            if link:
+                linkable[a, b] = score
+            else:
+                apart.add((a, b))
+        return pair_scores, pair_reasons, linkable, apart
 
     @api.model
     def _after_groups(self, run):

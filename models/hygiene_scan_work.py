@@ -99,7 +99,7 @@ class HygieneDuplicateScanWork(models.AbstractModel):
             .search([("run_id", "=", run.id), ("stage", "=", run.state), ("state", "=", "todo")])
         )
         stage = dict(run._fields["state"]._description_selection(self.env))[run.state]
-        # pylint: disable=import-outside-toplevel  (queue_job is optional)
+        # queue_job is optional: imported only when it is installed
         from odoo.addons.queue_job.delay import group
 
         jobs = [
@@ -159,7 +159,7 @@ class HygieneDuplicateScanWork(models.AbstractModel):
         return run.state
 
     def _retry_job(self, message):
-        # pylint: disable=import-outside-toplevel  (queue_job is optional)
+        # queue_job is optional: imported only when it is installed
         from odoo.addons.queue_job.exception import RetryableJobError
 
         raise RetryableJobError(message, seconds=10)

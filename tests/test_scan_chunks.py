@@ -182,7 +182,7 @@ class TestScanChunks(HygieneCommon):
         crons are not woken); the jobs, performed in any order, give the groups of one run."""
         if "queue.job" not in self.env:
             self.skipTest("OCA queue_job is not installed")
-        # pylint: disable=import-outside-toplevel  (an optional module)
+        # an optional module: imported only when it is installed
         from odoo.addons.queue_job.job import Job
 
         expected, __ = self._one_run()
