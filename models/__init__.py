@@ -27,6 +27,7 @@ from . import hygiene_import_attachment
 from . import hygiene_import_reading
 from . import hygiene_import_staging
 from . import hygiene_import_normalise
+from . import hygiene_import_grouping
 from . import hygiene_import_matching
 from . import hygiene_import_conflicts
 from . import hygiene_import_commit

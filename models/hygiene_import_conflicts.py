@@ -53,6 +53,9 @@ class HygieneImportConflicts(models.AbstractModel):
                         SQL(", ").join(values),
                     )
                 )
+            # the chunk's lines and contacts leave the cache: a file of a million rows
+            # matches hundreds of thousands of contacts
+            self.env.invalidate_all()
         Line.invalidate_model(["conflicts"])
 
     def _countries(self):

@@ -4,17 +4,10 @@ from collections import defaultdict
 from odoo import api, models
 from odoo.tools import SQL, split_every
 
-from ..const import DEDUP_REVIEW_THRESHOLD, get_param
 from ..tools import normalize
-from ..tools.matching import (
-    SCORE_AUTO,
-    SCORE_REVIEW,
-    Features,
-    find_groups,
-    is_generic_email,
-    score_pair,
-)
+from ..tools.matching import SCORE_AUTO, Features, is_generic_email, score_pair
 from .hygiene_import_const import CANDIDATE_CAP, INSERT_CHUNK, MATCH_CHUNK
+from .hygiene_import_grouping import VALID
 
 EMPTY = frozenset()  # one object for every line without phones or customer number (216 bytes each)
 CREATE = {"decision": "create"}  # the decision of a line like nobody (shared: read only)
@@ -26,6 +19,7 @@ class HygieneImportMatching(models.AbstractModel):
     ``hygiene.import.batch``: ``self`` is the batch."""
 
     _name = "hygiene.import.matching"
+    _inherit = "hygiene.import.grouping"
     _description = "Contact Import: Matching"
 
     def _line_chunks(self):
@@ -34,12 +28,10 @@ class HygieneImportMatching(models.AbstractModel):
         self.env.cr.execute(
             SQL(
                 """
-                SELECT id FROM hygiene_import_line
-                 WHERE batch_id = %s AND state = 'normalised' AND error_kind IS NULL
-                   AND NOT coalesce(suppressed, FALSE)
-              ORDER BY id
+                SELECT id FROM hygiene_import_line WHERE batch_id = %s AND %s ORDER BY id
                 """,
                 self.id,
+                VALID,
             )
         )
         ids = [line_id for (line_id,) in self.env.cr.fetchall()]
@@ -47,13 +39,27 @@ class HygieneImportMatching(models.AbstractModel):
 
     def _line_features(self, chunks=None):
         """Features of the valid lines of the batch (``tools.matching.Features``), read a range
-        of lines at a time (``chunks``, all of them by default) with only the members of the
-        normalised values the matcher compares, and the repeated values shared."""
+        of lines at a time (``chunks``, all of them by default)."""
+        ranges = self._line_chunks() if chunks is None else chunks
+        return self._features_where(
+            SQL("id BETWEEN %s AND %s", first, last) for first, last in ranges
+        )
+
+    def _line_features_of(self, ids):
+        """Features of the valid lines ``ids`` of the batch, ``MATCH_CHUNK`` at a time."""
+        return self._features_where(
+            SQL("id = ANY(%s)", list(chunk)) for chunk in split_every(MATCH_CHUNK, sorted(ids))
+        )
+
+    def _features_where(self, conditions):
+        """Features of the valid lines of the batch, one query per SQL condition of
+        ``conditions``, with only the members of the normalised values the matcher compares,
+        and the repeated values shared."""
         features = {}
         shared = {}.setdefault  # one string object per distinct postcode, town, street key
         street_key = functools.lru_cache(maxsize=100000)(normalize.street_key)
         source = self.source_id.id
-        for first, last in self._line_chunks() if chunks is None else chunks:
+        for condition in conditions:
             self.env.cr.execute(
                 SQL(
                     """
@@ -61,12 +67,11 @@ class HygieneImportMatching(models.AbstractModel):
                            c->>'zip', c->>'city', c->>'street', coalesce(c->>'is_company', ''),
                            c->>'birthdate', c->>'source_ref'
                       FROM hygiene_import_line, LATERAL (SELECT clean_values::json AS c) v
-                     WHERE batch_id = %s AND state = 'normalised' AND error_kind IS NULL
-                       AND NOT coalesce(suppressed, FALSE) AND id BETWEEN %s AND %s
+                     WHERE batch_id = %s AND %s AND %s
                     """,
                     self.id,
-                    first,
-                    last,
+                    VALID,
+                    condition,
                 )
             )
             for row in self.env.cr.fetchall():
@@ -148,23 +153,6 @@ class HygieneImportMatching(models.AbstractModel):
         for batch in split_every(10000, sorted(partner_ids)):
             features.update(Groups._partner_features(SQL("id = ANY(%s)", list(batch))))
         return features
-
-    def _in_file_clusters(self, features):
-        """Clusters of lines that are the same person: the scan's matcher on the rows of the
-        file (``tools.matching.find_groups``: the same blocking keys, scoring with the file's
-        statistics, non-chaining clusters, the settings' review threshold and learnt weights),
-        so that the same records group the same way imported or scanned (issue 16)."""
-        clusters, __, pair_reasons, __ = find_groups(
-            features,
-            threshold=self._review_threshold(),
-            phonetic=functools.lru_cache(maxsize=200000)(normalize.phonetic_key),
-            model=self.env["hygiene.duplicate.group"]._hygiene_scan_model(),
-        )
-        return clusters, pair_reasons
-
-    def _review_threshold(self):
-        """The review threshold of the settings page (the scan's)."""
-        return get_param(self.env, DEDUP_REVIEW_THRESHOLD) or SCORE_REVIEW
 
     def _match_and_decide(self):
         """Match the normalised lines against the contacts and each other, propose decisions."""
@@ -313,32 +301,63 @@ class HygieneImportMatching(models.AbstractModel):
         return best
 
     def _decide_contacts(self, decisions):
+        """Decide the valid lines of a file of contacts a range at a time: each range's lines
+        are matched against the contacts and their decisions written, except the lines grouped
+        with others of the file (few), decided together at the end (into ``decisions``)."""
         chunks = self._line_chunks()
-        best = self._best_contacts(chunks)
-        features = self._line_features(chunks)
         review = self._review_threshold()
-        self._decide_in_file(features, best, decisions, review)
-        for line_id in features:
-            if line_id in decisions:
-                continue
-            score, reasons, pid = best.get(line_id, (0.0, [], None))
-            if pid and score >= SCORE_AUTO:
-                decision = {"decision": "update", "partner": pid}
-            elif pid and score >= review:
-                decision = {"decision": "quarantine", "reason": "uncertain_match", "partner": pid}
-            else:
-                pid = pid if score >= review else None
-                # most lines: one shared decision, never changed in place
-                decision = {"decision": "create"} if pid else CREATE
-            if pid:
-                decision.update(score=score, reasons=", ".join(reasons))
-            decisions[line_id] = decision
-        self._review_look_alikes(decisions)
+        clusters, pair_reasons, features = self._in_file_groups(chunks)
+        grouped = {member for members, __ in clusters for member in members}
+        look_alikes = self._look_alike_lines()
+        grouped_best = {}
+        for first, last in chunks:
+            best = self._best_contacts([(first, last)])
+            grouped_best.update((line, best[line]) for line in grouped.intersection(best))
+            self.env.cr.execute(
+                SQL(
+                    "SELECT id FROM hygiene_import_line WHERE batch_id = %s AND %s"
+                    " AND id BETWEEN %s AND %s",
+                    self.id,
+                    VALID,
+                    first,
+                    last,
+                )
+            )
+            chunk = {
+                line_id: self._base_decision(best.get(line_id), review)
+                for (line_id,) in self.env.cr.fetchall()
+                if line_id not in grouped and line_id not in decisions
+            }
+            self._review_look_alikes(chunk, look_alikes)
+            self._write_decisions(chunk)
+        self._decide_in_file(features, grouped_best, decisions, review, (clusters, pair_reasons))
+        for line_id in grouped:
+            if line_id not in decisions:  # the leader of its group
+                decisions[line_id] = self._base_decision(grouped_best.get(line_id), review)
+        self._review_look_alikes(decisions, look_alikes)
 
-    def _decide_in_file(self, features, best, decisions, review):
-        """Decisions of the lines the matcher groups with other lines of the file (``best``:
-        each line's best contact of the base, as ``(score, reasons, partner id)``)."""
-        clusters, pair_reasons = self._in_file_clusters(features)
+    @api.model
+    def _base_decision(self, best, review):
+        """The decision of a line from its best contact of the base (``(score, reasons,
+        partner id)``, None when it has none)."""
+        score, reasons, pid = best or (0.0, [], None)
+        if pid and score >= SCORE_AUTO:
+            decision = {"decision": "update", "partner": pid}
+        elif pid and score >= review:
+            decision = {"decision": "quarantine", "reason": "uncertain_match", "partner": pid}
+        else:
+            pid = pid if score >= review else None
+            # most lines: one shared decision, never changed in place
+            decision = {"decision": "create"} if pid else CREATE
+        if pid:
+            decision.update(score=score, reasons=", ".join(reasons))
+        return decision
+
+    def _decide_in_file(self, features, best, decisions, review, groups):
+        """Decisions of the lines the matcher groups with other lines of the file (``groups``:
+        ``(clusters, pair_reasons)`` of ``_in_file_groups``; ``best``: each line's best contact
+        of the base, as ``(score, reasons, partner id)``)."""
+        clusters, pair_reasons = groups
         for members, weakest in clusters:
             # the leader: the line matching a contact best, else the first line of the file
             leader = max(members, key=lambda m: (best.get(m, (0,))[0] >= SCORE_AUTO, -m))
@@ -371,9 +390,9 @@ class HygieneImportMatching(models.AbstractModel):
                         "reasons": ", ".join(base_reasons),
                     }
 
-    def _review_look_alikes(self, decisions):
-        """Rows with look-alike characters are never merged nor matched automatically: a
-        homoglyph may imitate an existing contact (bad-input catalogue N3)."""
+    def _look_alike_lines(self):
+        """The ids of the lines with look-alike characters (read before any decision is
+        written: the lines are then staged)."""
         self.env.cr.execute(
             SQL(
                 "SELECT id FROM hygiene_import_line"
@@ -381,10 +400,16 @@ class HygieneImportMatching(models.AbstractModel):
                 self.id,
             )
         )
-        for (line_id,) in self.env.cr.fetchall():
-            decision = decisions.get(line_id)
-            if decision and (
-                decision["decision"] in ("update", "merge")
-                or decision.get("reason") in ("uncertain_match", "uncertain_in_file")
+        return {line_id for (line_id,) in self.env.cr.fetchall()}
+
+    @api.model
+    def _review_look_alikes(self, decisions, look_alikes):
+        """Rows with look-alike characters (``look_alikes``, ids) are never merged nor matched
+        automatically: a homoglyph may imitate an existing contact (bad-input catalogue N3)."""
+        for line_id in look_alikes.intersection(decisions):
+            decision = decisions[line_id]
+            if decision["decision"] in ("update", "merge") or decision.get("reason") in (
+                "uncertain_match",
+                "uncertain_in_file",
             ):
                 decisions[line_id] = {**decision, "decision": "quarantine", "reason": "look_alike"}

@@ -55,6 +55,9 @@ class HygieneImportReading(models.AbstractModel):
             )
         content = attachment.raw if attachment else None
         if content:
+            # held by the caller only: the cache would keep a file of a million rows (130 MB)
+            # through every stage after the reading
+            attachment.invalidate_recordset(["raw"])
             return content
         content = self.sudo().raw_file
         if not content:

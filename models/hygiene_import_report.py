@@ -160,17 +160,7 @@ class HygieneImportReport(models.AbstractModel):
             [("batch_id", "=", self.id), ("state", "!=", "done")], ["decision"], ["__count"]
         ):
             counts[decision or "skip"] += count
-        self.env.cr.execute(
-            SQL(
-                """
-                SELECT clean_values FROM hygiene_import_line
-                 WHERE batch_id = %s AND state != 'done'
-                   AND decision IN ('create', 'update', 'merge')
-                """,
-                self.id,
-            )
-        )
-        for (clean_json,) in self.env.cr.fetchall():
+        for clean_json in self._written_clean_values():
             clean = json.loads(clean_json or "{}")
             if self.kind == "unsubscribe":
                 counts["withdrawals"] += 1
@@ -185,6 +175,31 @@ class HygieneImportReport(models.AbstractModel):
                     counts["withdrawals"] += 1
                 counts["activities"] += any(clean.get(target) for target in ACTIVITY_TARGETS)
         return counts
+
+    def _written_clean_values(self, chunk=20000):
+        """The normalised values of the lines to write, ``chunk`` lines per query: a file of a
+        million rows is never held at once."""
+        last = 0
+        while True:
+            self.env.cr.execute(
+                SQL(
+                    """
+                    SELECT id, clean_values FROM hygiene_import_line
+                     WHERE batch_id = %s AND state != 'done' AND id > %s
+                       AND decision IN ('create', 'update', 'merge')
+                  ORDER BY id LIMIT %s
+                    """,
+                    self.id,
+                    last,
+                    chunk,
+                )
+            )
+            rows = self.env.cr.fetchall()
+            if not rows:
+                return
+            last = rows[-1][0]
+            for __, clean_json in rows:
+                yield clean_json
 
     def _dry_run_text(self, counts):
         return self.env._(

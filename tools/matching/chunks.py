@@ -1,11 +1,15 @@
 """The scan in chunks (issue 16 §6), without Odoo: the blocking keys of a chunk of records are
 routed by a stable hash to key chunks, each key chunk's blocks are scored alone, and the linked
 pairs are clustered per connected component. The same groups as ``find_groups`` on the whole
-base (``tests/test_scan_chunks.py``), in memory that grows with the chunk."""
+base (``tests/test_scan_chunks.py``), in memory that grows with the chunk. The import groups
+the rows of a file the same way (``linked_edges``, ``cluster_edges``;
+``tests/test_import_stream.py``)."""
 
 import hashlib
 
 from .blocking import KINDS, SHARED_KINDS, block_parts, kind_cap, record_keys
+from .clustering import cluster_scored, score_blocks
+from .scoring import score_pair
 
 
 def key_hash(kind, value):
@@ -39,3 +43,30 @@ def chunk_blocks(features, keyed_blocks, block_cap):
 def shared_kind_caps(block_cap):
     """``{kind: cap}`` of the kinds whose oversized values are shared (weak evidence)."""
     return {kind: kind_cap(kind, block_cap) for kind in SHARED_KINDS}
+
+
+def linked_edges(features, keyed_blocks, statistics, threshold, block_cap):
+    """``({(low id, high id): links}, pairs scored)`` of one key chunk: the pairs at or above
+    ``threshold`` of its blocks (``chunk_blocks``), ``links`` False for a cannot-link
+    (``keeps_apart``). Only these are kept: the pairs under the threshold are scored again
+    when the clustering asks for them, to the same score (``cluster_scored``)."""
+    blocks, __ = chunk_blocks(features, keyed_blocks, block_cap)
+    pair_scores, pair_reasons, linkable, __ = score_blocks(features, blocks, statistics, threshold)
+    return {pair: pair in linkable for pair in pair_reasons}, len(pair_scores)
+
+
+def cluster_edges(features, edges, statistics, threshold, excluded=frozenset()):
+    """``(clusters, pair_reasons, ambiguous links dropped)`` of the ``edges`` of
+    ``linked_edges`` (every chunk's together), ``features`` holding at least their records:
+    the clusters of ``find_groups`` over all the records (``cluster_scored``)."""
+    pair_reasons, linkable, apart = {}, {}, set()
+    for (a, b), link in edges.items():
+        score, pair_reasons[a, b] = score_pair(features[a], features[b], *statistics)
+        if link:
+            linkable[a, b] = score
+        else:
+            apart.add((a, b))
+    clusters, ambiguous = cluster_scored(
+        features, ({}, pair_reasons, linkable, apart), statistics, threshold, excluded
+    )
+    return clusters, pair_reasons, ambiguous
