@@ -1,18 +1,17 @@
 import { _t } from "@web/core/l10n/translation";
 import { patch } from "@web/core/utils/patch";
-import { GraphModel } from "@web/views/graph/graph_model";
 import { KanbanHeader } from "@web/views/kanban/kanban_header";
 import { KanbanRenderer } from "@web/views/kanban/kanban_renderer";
 import { ListRenderer } from "@web/views/list/list_renderer";
-import { PivotModel } from "@web/views/pivot/pivot_model";
 
 /**
  * Contacts grouped by their source ("Contacts by Source", and any contact list, board, chart or
- * pivot grouped by Source): the contacts without a known source are "No known source" (as on the dashboard), not
- * "None", and come after the real sources (the board puts the empty column first).
+ * pivot grouped by Source): the contacts without a known source are "No known source" (as on the
+ * dashboard), not "None", and come after the real sources (the board puts the empty column
+ * first). The chart and the table are in the lazy bundle: source_groups_lazy.js.
  */
 const SOURCE_FIELD = "hygiene_source_id";
-const isSourceGroup = (resModel, fieldName) =>
+export const isSourceGroup = (resModel, fieldName) =>
     resModel === "res.partner" && fieldName === SOURCE_FIELD;
 export const unknownSourceLabel = () => _t("No known source");
 
@@ -49,23 +48,5 @@ patch(KanbanRenderer.prototype, {
             ...items.filter((item) => item.group.value),
             ...items.filter((item) => !item.group.value),
         ];
-    },
-});
-
-patch(GraphModel.prototype, {
-    _getDefaultFilterLabel(field) {
-        if (isSourceGroup(this.metaData.resModel, field.fieldName)) {
-            return unknownSourceLabel();
-        }
-        return super._getDefaultFilterLabel(field);
-    },
-});
-
-patch(PivotModel.prototype, {
-    _getEmptyGroupLabel(fieldName) {
-        if (isSourceGroup(this.metaData.resModel, fieldName)) {
-            return unknownSourceLabel();
-        }
-        return super._getEmptyGroupLabel(fieldName);
     },
 });
