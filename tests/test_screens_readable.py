@@ -88,6 +88,30 @@ class TestReadableScreens(HygieneCommon):
         groups = self.env["res.partner"].read_group([], ["__count"], ["hygiene_source_id"])
         self.assertFalse(groups[-1]["hygiene_source_id"], "the unknown source last")
 
+    def test_lists_a_phone_reads_as_cards(self):
+        """Were cut at 390 px (seen on the screenshots): the imports (file name and state
+        hidden), the origins, the details checks, the data-subject requests and the consent
+        ledger. A phone opens them as cards (the web client's default on a phone when the
+        action has a kanban view) with what the list's first columns said."""
+        cards = {
+            "hygiene_import_batch_action": {"name", "state", "source_id", "line_count"},
+            "hygiene_partner_origin_action": {"partner_id", "source_id", "source_ref"},
+            "hygiene_details_request_action": {"partner_id", "state", "pending_count"},
+            "hygiene_privacy_request_action": {"name", "state", "request_type", "due_date"},
+            "hygiene_privacy_request_overdue_action": {"name", "state", "due_date"},
+            "hygiene_consent_action": {"partner_id", "purpose_id", "action", "state"},
+        }
+        for xmlid, names in cards.items():
+            action = self.env.ref(f"partner_data_hygiene.{xmlid}")
+            modes = action.view_mode.split(",")
+            self.assertEqual(modes[0], "list", f"{xmlid}: the list first on a computer")
+            self.assertIn("kanban", modes, xmlid)
+            self.assertEqual(action.mobile_view_mode, "kanban", xmlid)
+            arch = _arch(self.env, action.res_model, "kanban")
+            card = arch.xpath("//t[@t-name='card']")
+            self.assertTrue(card, xmlid)
+            self.assertLessEqual(names, set(card[0].xpath(".//field/@name")), xmlid)
+
 
 @tagged("post_install", "-at_install")
 class TestAnonymisedNameForTheReader(HygieneCommon):
