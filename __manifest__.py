@@ -77,6 +77,10 @@
             "partner_data_hygiene/static/src/xml/duplicate_hint.xml",
             "partner_data_hygiene/static/src/js/entry_hints.js",
             "partner_data_hygiene/static/src/xml/entry_hints.xml",
+            "partner_data_hygiene/static/src/js/source_groups.js",
+        ],
+        "web.assets_backend_lazy": [
+            "partner_data_hygiene/static/src/js/source_groups_lazy.js",
         ],
         "web.assets_tests": [
             "partner_data_hygiene/static/tests/tours/duplicate_hint_tour.js",

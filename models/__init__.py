@@ -13,6 +13,7 @@ from . import mail_blacklist
 from . import mail_message
 from . import res_partner_matching
 from . import res_partner
+from . import res_partner_anonymised
 from . import res_users
 from . import hygiene_reference_catalogue
 from . import hygiene_merge_engine

@@ -122,6 +122,12 @@ class HygieneDuplicateGroup(models.Model):
     reasons_label = fields.Text(
         string="Why", compute="_compute_reasons_label", help="Why each pair of the group matched."
     )
+    # on the form only: a few lines per pair, which made every row of the lists tall
+    evidence_label = fields.Text(
+        string="Weights of the Evidence",
+        compute="_compute_reasons_label",
+        help="What each comparison of each pair weighed in its score, in words.",
+    )
     company_id = fields.Many2one(
         "res.company",
         readonly=True,
@@ -171,12 +177,8 @@ class HygieneDuplicateGroup(models.Model):
     @api.depends_context("lang")
     def _compute_reasons_label(self):
         for group in self:
-            label = translate_reasons(self.env, group.reasons)
-            if group.evidence:
-                weights = self.env._("Weights of the evidence:")
-                evidence = translate_evidence(self.env, group.evidence)
-                label = f"{label or ''}\n\n{weights}\n{evidence}"
-            group.reasons_label = label
+            group.reasons_label = translate_reasons(self.env, group.reasons)
+            group.evidence_label = group.evidence and translate_evidence(self.env, group.evidence)
 
     def _compute_display_name(self):
         for group in self:

@@ -27,6 +27,7 @@ from . import test_merge_company
 from . import test_matching_phonetic
 from . import test_screens
 from . import test_screens_tour
+from . import test_screens_readable
 from . import test_independent_score
 from . import test_duplicate_compare
 from . import test_readers_memory

@@ -252,7 +252,8 @@ class TestReviewBand(HygieneCommon):
         self.assertIn("different mobiles", second.reasons)
         self.assertIn("mobiles different", second.evidence)
         self.assertIn("email same +6.0", first.evidence)
-        self.assertIn("email same +6.0", first.reasons_label)  # the evidence, in words
+        self.assertIn("email same +6.0", first.evidence_label)  # the evidence, in words
+        self.assertNotIn("+6.0", first.reasons_label)  # not in the lists
         auto = (first.score + second.score) / 2
         self.env["ir.config_parameter"].sudo().set_param(
             "partner_data_hygiene.dedup_auto_merge_threshold", str(auto)

@@ -46,9 +46,6 @@ TOUR_ROLES = {
 WEB_ROLES = {"portal", "public"}
 # buttons of the addon no tour of the back office can click, and why
 NOT_IN_A_TOUR = {
-    "hygiene_kpi_dashboard_form:action_open_operation": "a cause of the dashboard exists only when "
-    "an operation falls between two snapshots, which the tour's database does not pin down "
-    "(with the integrations installed it showed none): tests/test_attack_control.py calls it",
     "repermission_page:answer": "the public re-permission page (a link sent by "
     "mail, no login): tests/test_repermission.py posts its answers",
 }
@@ -413,6 +410,7 @@ class TestScreensTours(HttpCase):
             "partner_data_hygiene_steward_screens",
             lang,
         )
+        cause = self._dashboard_cause()
         snapshots = self.env["hygiene.kpi.snapshot"].search_count([])
         self._run(
             "/odoo/action-partner_data_hygiene.hygiene_partner_score_action",
@@ -420,6 +418,7 @@ class TestScreensTours(HttpCase):
             lang,
         )
         self._check_control(snapshots)
+        self.assertTrue(cause.exists(), "the merge the dashboard's cause opened")
         self._run(
             "/odoo/action-partner_data_hygiene.hygiene_journal_action",
             "partner_data_hygiene_officer",
@@ -459,6 +458,21 @@ class TestScreensTours(HttpCase):
             "partner_data_hygiene_sales_user",
             lang,
         )
+
+    def _dashboard_cause(self):
+        """A cause on the dashboard, for its Open button: a steward's merge between two
+        snapshots (the one before it, and the one the merge engine takes after it, which the
+        dashboard shows, being the latest). Returns its merge journal entry."""
+        kept, merged = self.env["res.partner"].create(
+            [
+                {"name": "Tour Cause Kept", "email": "tour.cause@example.fr"},
+                {"name": "Tour Cause Merged", "email": "tour.cause@example.fr"},
+            ]
+        )
+        journal = kept.with_user(self.users["steward"])._hygiene_merge(merged)
+        latest = self.env["hygiene.kpi.snapshot"].search([], limit=1)
+        self.assertIn(journal, latest.cause_ids.merge_journal_id, "the cause of the merge")
+        return journal
 
     def _check_control(self, snapshots):
         Snapshot = self.env["hygiene.kpi.snapshot"]

@@ -8,6 +8,7 @@
  * step here: each click on a button of the addon goes through `button("<view>:<name>", ...)` and
  * each menu through `openMenu(...)`, which that test reads.
  */
+import { _t } from "@web/core/l10n/translation";
 import { registry } from "@web/core/registry";
 
 const tours = registry.category("web_tour.tours");
@@ -255,6 +256,41 @@ tours.add("partner_data_hygiene_steward_import", {
         ]),
 });
 
+/** "Contacts by Source" as a list, cards, a chart and a table: the contacts without a source
+ * are named as on the dashboard ("No known source"), never "None"/"Aucun", and come last. */
+const contactsBySource = () => {
+    const unknown = _t("No known source");
+    const noNone = (selector) => `${selector}:not(:contains(None)):not(:contains(Aucun))`;
+    const switchTo = (view) => ({
+        content: `Contacts by source: the ${view} view`,
+        trigger: `.o_control_panel .o_switch_view.o_${view}`,
+        run: "click",
+    });
+    return [
+        check(
+            "Contacts by source: a list of the sources, the unknown one last",
+            `.o_list_view .o_group_header:last-child .o_group_name:contains(${unknown})`
+        ),
+        check("Contacts by source: no group called None", noNone(".o_list_view thead + tbody")),
+        switchTo("kanban"),
+        check(
+            "Contacts by source: the cards, the unknown source's column last",
+            `.o_kanban_view .o_kanban_group:last .o_column_title:contains(${unknown})`
+        ),
+        check("Contacts by source: no column called None", noNone(".o_kanban_renderer")),
+        switchTo("graph"),
+        check("Contacts by source: a bar per source", ".o_graph_view .o_graph_canvas_container canvas"),
+        switchTo("pivot"),
+        check(
+            "Contacts by source: the table, the unknown source's row last",
+            `.o_pivot table tbody tr:last th:contains(${unknown})`
+        ),
+        check("Contacts by source: no row called None", noNone(".o_pivot table tbody")),
+        switchTo("list"),
+        check("Contacts by source: back to the list", ".o_list_view .o_group_header"),
+    ];
+};
+
 tours.add("partner_data_hygiene_steward_screens", {
     steps: () =>
         slow([
@@ -274,7 +310,7 @@ tours.add("partner_data_hygiene_steward_screens", {
             ...openMenu("menu_hygiene_config", "menu_hygiene_purposes"),
             listOrEmpty,
             ...openMenu("menu_hygiene_contacts", "menu_hygiene_partners"),
-            check("Contacts by source", ".o_action_manager .o_kanban_view, .o_action_manager .o_list_view"),
+            ...contactsBySource(),
             ...openMenu("menu_hygiene_contacts", "menu_hygiene_origins"),
             listOrEmpty,
             ...openMenu("menu_hygiene_privacy", "menu_hygiene_consent_state"),
@@ -521,7 +557,7 @@ tours.add("partner_data_hygiene_sales_user", {
                 ".o_control_panel:not(:has(button[name=action_scan]))"
             ),
             ...openMenu("menu_hygiene_contacts", "menu_hygiene_partners"),
-            check("Contacts by source", ".o_action_manager .o_kanban_view, .o_action_manager .o_list_view"),
+            ...contactsBySource(),
             ...openMenu("menu_hygiene_contacts", "menu_hygiene_origins"),
             listOrEmpty,
             ...openMenu("menu_hygiene_privacy", "menu_hygiene_consent"),
@@ -589,6 +625,19 @@ tours.add("partner_data_hygiene_steward_control", {
             ...notification("The scores say how many contacts were scored"),
             // the dashboard: a snapshot now, what changed since the previous one
             ...openMenu("menu_hygiene_control", "menu_hygiene_dashboard"),
+            dashboard,
+            // what changed since the previous snapshot: the merge the test made in between
+            button(
+                "hygiene_kpi_dashboard_form:action_open_operation",
+                ".o_hygiene_dashboard .o_field_widget[name=cause_ids] .o_data_row button[name=action_open_operation]",
+                "Open the merge that changed the figures"
+            ),
+            check(
+                "The merge journal entry opens, the contact kept in it",
+                ".o_action_manager:not(:has(.o_hygiene_dashboard)) .o_form_view " +
+                    ".o_field_widget[name=survivor_id]:contains(Tour Cause Kept)"
+            ),
+            back,
             dashboard,
             button(
                 "hygiene_kpi_dashboard_form:action_take_snapshot",
