@@ -48,7 +48,7 @@ class HygieneKpiValue(models.Model):
     date = fields.Datetime(related="snapshot_id.date", store=True, string="Date")
     company_id = fields.Many2one(related="snapshot_id.company_id", store=True)
     kpi = fields.Selection(KPIS, required=True, readonly=True, string="Indicator")
-    dimension = fields.Char(readonly=True, string="Detail")
+    dimension = fields.Char(readonly=True, string="Detail", translate=True)
     value = fields.Float(readonly=True, aggregator="avg", digits=(16, 2))
     previous_value = fields.Float(readonly=True, string="Before", digits=(16, 2))
     delta = fields.Float(

@@ -64,9 +64,8 @@ DUPLICATE_FIGURES_QUERY = """
       JOIN hygiene_duplicate_group_partner_rel r ON r.group_id = g.id
      WHERE g.state = 'pending' AND %s"""
 BY_SOURCE_QUERY = """
-    SELECT COALESCE(src.name->>%s, src.name->>'en_US', ''), COUNT(*)
-      FROM res_partner p LEFT JOIN hygiene_source src ON src.id = p.hygiene_source_id
-     WHERE p.active AND %s GROUP BY 1 ORDER BY 2 DESC"""
+    SELECT p.hygiene_source_id, COUNT(*) FROM res_partner p
+     WHERE p.active AND %s GROUP BY 1 ORDER BY 2 DESC, 1"""
 COVERAGE_QUERY = """
     SELECT pu.id, COUNT(cs.id) FILTER (WHERE cs.state = 'granted')
       FROM hygiene_purpose pu
@@ -362,24 +361,39 @@ class HygieneKpiSnapshot(models.Model):
                 "unsubscribe_alert": unsub_rate_30 > UNSUBSCRIBE_ALERT_PERCENT,
             }
         )
-        previous_values = {(v.kpi, v.dimension or ""): v.value for v in previous.value_ids}
-        lines = [(kpi, "", snapshot[kpi]) for kpi in SCALAR_KPIS] + values + mailing_values
-        self.env["hygiene.kpi.value"].sudo().create(
-            [
-                {
-                    "snapshot_id": snapshot.id,
-                    "kpi": kpi,
-                    "dimension": dimension,
-                    "value": value,
-                    "previous_value": previous_values.get((kpi, dimension or "")),
-                }
-                for kpi, dimension, value in lines
-            ]
-        )
+        self._hygiene_store_values(snapshot, previous, values + mailing_values)
         self.env["hygiene.kpi.cause"].sudo()._hygiene_attribute(
             snapshot, previous, company, single, operations=operations
         )
         return snapshot
+
+    @api.model
+    def _hygiene_store_values(self, snapshot, previous, values):
+        """The figures of ``snapshot``, each beside its value in ``previous``. A detail given as
+        ``{lang: text}`` is stored in every language; figures are matched to the previous ones
+        by their English detail, the same whatever the reader's language."""
+        english = self.env["hygiene.kpi.value"].sudo().with_context(lang="en_US")
+        previous_values = {
+            (v.kpi, v.dimension or ""): v.value for v in previous.value_ids.with_env(english.env)
+        }
+        lines = [(kpi, "", snapshot[kpi]) for kpi in SCALAR_KPIS] + values
+        details = [d if isinstance(d, dict) else {"en_US": d} for __, d, __ in lines]
+        records = english.create(
+            [
+                {
+                    "snapshot_id": snapshot.id,
+                    "kpi": kpi,
+                    "dimension": detail.get("en_US") or "",
+                    "value": value,
+                    "previous_value": previous_values.get((kpi, detail.get("en_US") or "")),
+                }
+                for (kpi, __, value), detail in zip(lines, details, strict=True)
+            ]
+        )
+        for record, detail in zip(records, details, strict=True):
+            others = {lang: text for lang, text in detail.items() if lang != "en_US"}
+            if others:
+                record.update_field_translations("dimension", others)
 
     @api.model
     def _hygiene_base_figures(self, company, single):
@@ -426,22 +440,40 @@ class HygieneKpiSnapshot(models.Model):
 
     @api.model
     def _hygiene_dimension_values(self, company, single, contacts):
-        """The contacts by source channel and the consent coverage per purpose."""
+        """The contacts by source channel and the consent coverage per purpose. Their detail is
+        ``{lang: name}`` in every installed language: a snapshot is taken by a cron in the
+        company's language, and read by a steward in theirs (issue 14)."""
         cr = self.env.cr
         where_p = self._hygiene_company_sql("p", company, single)
-        cr.execute(SQL(BY_SOURCE_QUERY, self.env.lang or "en_US", where_p))
+        cr.execute(SQL(BY_SOURCE_QUERY, where_p))
+        sources = self.env["hygiene.source"].sudo().with_context(active_test=False)
         values = [
-            ("contacts_by_source", name or self.env._("No known source"), count)
-            for name, count in cr.fetchall()
+            ("contacts_by_source", self._hygiene_names(sources.browse(source_id)), count)
+            for source_id, count in cr.fetchall()
         ]
         # consent coverage per purpose: share of the contacts with a proven grant
         cr.execute(SQL(COVERAGE_QUERY, where_p))
-        purposes = self.env["hygiene.purpose"].sudo()
+        purposes = self.env["hygiene.purpose"].sudo().with_context(active_test=False)
         values += [
-            ("consent_coverage", purposes.browse(purpose_id).name, _rate(granted, contacts))
-            for purpose_id, granted in cr.fetchall()
+            (
+                "consent_coverage",
+                self._hygiene_names(purposes.browse(pid)),
+                _rate(granted, contacts),
+            )
+            for pid, granted in cr.fetchall()
         ]
         return values
+
+    @api.model
+    def _hygiene_names(self, record):
+        """``{lang: name}`` of ``record`` (a source or a purpose, or none: "No known source")
+        in every installed language."""
+        names = {}
+        langs = {"en_US"} | {lang for lang, __ in self.env["res.lang"].get_installed()}
+        for lang in sorted(langs):
+            env = self.with_context(lang=lang).env
+            names[lang] = record.with_env(env).name if record else env._("No known source")
+        return names
 
     @api.model
     def _hygiene_unsubscribe_values(self, company, single):

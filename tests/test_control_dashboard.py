@@ -61,6 +61,30 @@ class TestControlDashboard(HygieneCommon):
             snapshot.email_valid_rate, round(100.0 * valid / Score.search_count([]), 1)
         )
 
+    def test_details_read_in_the_readers_language(self):
+        """A snapshot taken by the cron (in English) shows its sources, purposes and "No known
+        source" in the reader's language, and the next snapshot still finds the figures before
+        (the stored source name was English for a French steward, issue 14)."""
+        self.env["res.lang"]._activate_lang("fr_FR")
+        self.env["ir.module.module"]._load_module_terms(["partner_data_hygiene"], ["fr_FR"])
+        self.source_shop.with_context(lang="fr_FR").name = "Boutique en ligne"
+        self.purpose_newsletter.with_context(lang="fr_FR").name = "Lettre d'information"
+        self.env["res.partner"].create({"name": "Sans Source", "email": "sans.source@example.fr"})
+        self.Snapshot = self.Snapshot.with_context(lang="en_US")
+        first = self._take()
+        snapshot = self._take()
+        french = snapshot.with_context(lang="fr_FR")
+        details = set(french.source_value_ids.mapped("dimension"))
+        self.assertIn("Boutique en ligne", details)
+        self.assertIn("Source inconnue", details)
+        self.assertNotIn(self.source_shop.with_context(lang="en_US").name, details)
+        self.assertIn("Lettre d'information", french.consent_value_ids.mapped("dimension"))
+        english = snapshot.with_context(lang="en_US").source_value_ids
+        self.assertIn(self.source_shop.with_context(lang="en_US").name, english.mapped("dimension"))
+        shop = french.source_value_ids.filtered(lambda v: v.dimension == "Boutique en ligne")
+        self.assertEqual(shop.previous_value, shop.value)
+        self.assertTrue(first.source_value_ids)
+
     def test_before_after_a_clean_up(self):
         pending = self.env["hygiene.duplicate.group"].search_count([("state", "=", "pending")])
         group = (
