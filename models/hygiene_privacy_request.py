@@ -21,6 +21,7 @@ from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools import consteq
 
 from .. import const
+from ..tools.i18n import _lt
 
 OFFICER = const.GROUP_OFFICER
 REQUEST_TYPES = [
@@ -56,6 +57,12 @@ STATES = [
 OPEN_STATES = ("identity", "new", "in_progress")
 REMINDER_DAYS = 7
 MAX_EXTENSION_MONTHS = 2
+# the summaries of the officer's to-dos, translated into the officer's language when scheduled
+# (the request is often created by a portal customer or a cron in another language)
+TODO_ANSWER = _lt("Answer the data-subject request")
+TODO_SOON = _lt("Deadline in 7 days or less")
+TODO_OVERDUE = _lt("Overdue: the legal deadline has passed")
+TODO_ERASURE_FAILED = _lt("The erasure could not run: decide")
 # Set by the system only (the portal, the engines), never by a client.
 SYSTEM_FIELDS = frozenset(
     {
@@ -350,15 +357,18 @@ class HygienePrivacyRequest(models.Model):
         officers = users.filtered(lambda user: not user.has_group(const.GROUP_MANAGER))
         return (officers or users).sorted("id")[:1]
 
-    def _schedule_officer_activity(self, summary=None, deadline=None):
+    def _schedule_officer_activity(self, summary=TODO_ANSWER, deadline=None):
+        """A to-do for the request's officer; ``summary`` (an English template of the ``TODO_``
+        constants) is written in the officer's language."""
         todo = self.env.ref("mail.mail_activity_data_todo", raise_if_not_found=False)
         for req in self.sudo():
             users = req._officer_users()
             if not users or not todo:
                 continue
+            officer_env = self.with_context(lang=users.lang or "en_US").env
             req.activity_schedule(
                 activity_type_id=todo.id,
-                summary=summary or self.env._("Answer the data-subject request"),
+                summary=officer_env._(summary),
                 date_deadline=deadline or req.due_date,
                 user_id=users.id,
             )
@@ -442,15 +452,11 @@ class HygienePrivacyRequest(models.Model):
             ]
         )
         for req in soon:
-            req._schedule_officer_activity(
-                summary=self.env._("Deadline in 7 days or less"), deadline=req.due_date
-            )
+            req._schedule_officer_activity(summary=TODO_SOON, deadline=req.due_date)
         soon.write({"reminder_sent": True})
         overdue = self.search([("is_overdue", "=", True), ("overdue_notified", "=", False)])
         for req in overdue:
-            req._schedule_officer_activity(
-                summary=self.env._("Overdue: the legal deadline has passed"), deadline=today
-            )
+            req._schedule_officer_activity(summary=TODO_OVERDUE, deadline=today)
             req.message_post(
                 body=self.env._("The legal deadline of %(date)s has passed.", date=req.due_date)
             )

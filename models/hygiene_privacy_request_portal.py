@@ -7,6 +7,7 @@ from datetime import timedelta
 from odoo import api, fields, models, tools
 
 from ..tools import privacy_export
+from .hygiene_privacy_request import TODO_ERASURE_FAILED
 
 EXPORT_DAYS = 7
 
@@ -127,7 +128,7 @@ class HygienePrivacyRequestPortal(models.Model):
                 req._hygiene_send_erasure_mail(email, preview, planned=False)
             else:
                 req._schedule_officer_activity(
-                    summary=self.env._("The erasure could not run: decide"),
+                    summary=TODO_ERASURE_FAILED,
                     deadline=fields.Date.context_today(self),
                 )
         return due.ids

@@ -9,6 +9,7 @@ from odoo import fields
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import tagged
 
+from ..models.hygiene_privacy_request import TODO_OVERDUE
 from ..tools import privacy_export
 from .common import HygieneCommon
 
@@ -93,6 +94,18 @@ class TestPrivacyRequest(HygieneCommon):
         self.assertEqual(len(req.activity_ids), 1)
         self.assertEqual(req.activity_ids.user_id, self.user_officer)
         self.assertEqual(req.activity_ids.date_deadline, req.due_date)
+
+    def test_officer_activity_in_the_officers_language(self):
+        """A request created in English (a portal customer, a cron) gives a French officer a
+        French to-do, and its reminders too (the summary was stored in the creator's language)."""
+        self.env["res.lang"]._activate_lang("fr_FR")
+        self.env["ir.module.module"]._load_module_terms(["partner_data_hygiene"], ["fr_FR"])
+        self.user_officer.lang = "fr_FR"
+        req = self._request().with_context(lang="en_US")
+        self.assertEqual(req.activity_ids.summary, "Répondre à la demande de la personne concernée")
+        req.sudo()._schedule_officer_activity(summary=TODO_OVERDUE)
+        summaries = " / ".join(req.activity_ids.mapped("summary"))
+        self.assertIn("le délai légal est dépassé", summaries)
 
     def test_reminder_and_overdue_cron(self):
         with freeze_time("2025-01-10"):
