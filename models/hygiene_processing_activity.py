@@ -21,6 +21,8 @@ from .hygiene_purpose import LEGAL_BASES
 
 OFFICER = const.GROUP_OFFICER
 NOTIFY_HOURS = 72
+# the fields whose change looks the contacts concerned up again
+FILE_FIELDS = frozenset({"import_batch_ids", "export_log_ids", "leaked_file"})
 EMAIL_PATTERN = re.compile(r"[^\s,;<>\"']+@[^\s,;<>\"']+")
 
 
@@ -258,14 +260,48 @@ class HygieneBreach(models.Model):
                     self.env._("The notification cannot come before becoming aware.")
                 )
 
+    @api.model_create_multi
+    def create(self, vals_list):
+        breaches = super().create(vals_list)
+        breaches.filtered(lambda b: b._hygiene_has_files())._hygiene_find_contacts()
+        return breaches
+
+    def write(self, vals):
+        result = super().write(vals)
+        if FILE_FIELDS & set(vals):
+            self._hygiene_find_contacts()
+        return result
+
+    def _hygiene_has_files(self):
+        return bool(self.import_batch_ids or self.export_log_ids or self.leaked_file)
+
     def action_find_contacts(self):
-        """Which contacts were in the files of this breach: the partners created or matched by
-        the imports involved, those of the list exports involved, and the contacts whose email
-        appears in the leaked list."""
+        """Look the files of this breach up again (the contacts they hold may have changed) and
+        open the contacts concerned. Saving the breach with files does the look-up too: the form
+        showed "People 0" beside an attached import until this button was found."""
         self.ensure_one()
+        self._hygiene_find_contacts()
+        return self.action_view_contacts()
+
+    def _hygiene_find_contacts(self):
+        """Which contacts were in the files of each breach: the partners created or matched by
+        the imports involved, those of the list exports involved, and the contacts whose email
+        appears in the leaked list. The number of people follows, unless typed by hand."""
         if not self.env.user.has_group(OFFICER):
             raise AccessError(self.env._("Only privacy officers handle breaches."))
         self.check_access("write")
+        for breach in self:
+            found = breach._hygiene_contacts_in_files()
+            counted = breach.subject_count
+            typed = counted and counted != len(breach.affected_partner_ids)
+            values = {"affected_partner_ids": [fields.Command.set(found.ids)]}
+            if not typed:
+                values["subject_count"] = len(found)
+            # super(): the look-up writes no file field, it must not trigger itself again
+            super(HygieneBreach, breach).write(values)
+
+    def _hygiene_contacts_in_files(self):
+        self.ensure_one()
         partners = self.env["res.partner"].with_context(active_test=False)
         lines = self.import_batch_ids.line_ids
         found = lines.result_partner_id | lines.match_partner_id
@@ -282,10 +318,7 @@ class HygieneBreach(models.Model):
                     emails.add(normalized)
             if emails:
                 found |= partners.search([("email_normalized", "in", sorted(emails))])
-        self.affected_partner_ids = [fields.Command.set(found.ids)]
-        if not self.subject_count:
-            self.subject_count = len(found)
-        return self.action_view_contacts()
+        return found
 
     @api.model
     def _hygiene_decode(self, data):

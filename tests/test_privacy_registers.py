@@ -2,7 +2,7 @@ import base64
 from datetime import datetime, timedelta
 
 from odoo.exceptions import AccessError, ValidationError
-from odoo.tests import tagged
+from odoo.tests import Form, tagged
 
 from .common import HygieneCommon
 
@@ -119,3 +119,39 @@ class TestBreachRegister(HygieneCommon):
         self.assertEqual(breach.subject_count, 1)
         self.assertEqual(action["res_model"], "res.partner")
         self.assertFalse(breach.is_late)
+
+    def test_saving_a_breach_with_an_import_counts_its_people(self):
+        """An import attached to a breach: the contacts concerned and the number of people
+        follow on save (the form read "People 0" until a header button was found); a number
+        typed by hand is kept."""
+        batch = (
+            self.env["hygiene.import.batch"]
+            .sudo()
+            .create(
+                {
+                    "raw_file": base64.b64encode(b"email\njeanne.lefevre@example.fr\n"),
+                    "raw_filename": "fair.csv",
+                    "source_id": self.source_shop.id,
+                }
+            )
+        )
+        self.env["hygiene.import.line"].sudo().create(
+            [
+                {"batch_id": batch.id, "line_number": 2, "match_partner_id": self.jeanne.id},
+                {"batch_id": batch.id, "line_number": 3, "result_partner_id": self.marc.id},
+            ]
+        )
+        Breach = self.env["hygiene.breach"].with_user(self.user_officer)
+        with Form(Breach) as form:
+            form.name = "Fair file on a lost laptop"
+            form.import_batch_ids.add(batch.with_user(self.user_officer))
+        breach = form.record
+        self.assertEqual(breach.affected_partner_ids, self.jeanne | self.marc)
+        self.assertEqual((breach.affected_count, breach.subject_count), (2, 2))
+        with Form(breach) as form:
+            form.subject_count = 40
+        breach.action_find_contacts()
+        self.assertEqual(breach.subject_count, 40)
+        breach.import_batch_ids = False
+        self.assertFalse(breach.affected_partner_ids)
+        self.assertEqual(breach.subject_count, 40)
