@@ -56,6 +56,31 @@ class TestPrivacyPortalHttp(HttpCase, HygieneCommon):
         self.assertIn(response.status_code, (302, 303))
         self.assertIn("/web/login", response.headers["Location"])
 
+    def test_login_speaks_the_customers_language(self):
+        """A French customer who browsed the site in English (the login page sets the site's
+        language cookie) reads /my/privacy in French once logged in, not in English."""
+        self.env["res.lang"]._activate_lang("fr_FR")
+        modules = ["portal", "partner_data_hygiene"]
+        self.env["ir.module.module"]._load_module_terms(modules, ["fr_FR"])
+        if "website" in self.env:
+            self.env["website"].search([]).language_ids |= self.env.ref("base.lang_fr")
+        self.user_portal.sudo().write({"lang": "fr_FR", "password": "paula-portal-pass-1"})
+        # as the browser holds it (host-only, path /): the login's answer must replace it
+        self.opener.cookies.set("frontend_lang", "en_US", domain="127.0.0.1", path="/")
+        login = self.url_open("/web/login", headers={"User-Agent": UA})
+        self.url_open(
+            "/web/login",
+            data={
+                "login": "hyg_portal",
+                "password": "paula-portal-pass-1",
+                "csrf_token": self._csrf(login),
+            },
+            headers={"User-Agent": UA},
+        )
+        page = self._page()
+        self.assertIn("/fr/my/privacy", page.url)
+        self.assertIn("Mes données", page.text)
+
     def test_page_shows_what_is_held_and_escapes_markup(self):
         self.env["hygiene.partner.origin"].create(
             {
