@@ -14,7 +14,7 @@ from ..tools.matching import (
     name_similarity,
     score_pair,
 )
-from .common import HygieneCommon
+from .common import HygieneCommon, run_daily_scan
 
 
 def _features(pid, name, email=None, phones=(), zip_code="75011", street=None, **extra):
@@ -556,13 +556,13 @@ class TestDuplicateScan(HygieneCommon):
 
     def test_daily_cron_auto_merges_only_when_a_threshold_is_set(self):
         Group = self.env["hygiene.duplicate.group"]
-        Group._cron_scan()
+        run_daily_scan(self.env)
         self.assertTrue(self._group_of(self.claire), "no auto-merge by default")
         self.assertTrue(self.claire_twin.active)
         self.env["ir.config_parameter"].set_param(
             "partner_data_hygiene.dedup_auto_merge_threshold", "0.99"
         )
-        Group._cron_scan()
+        run_daily_scan(self.env)
         self.assertEqual(len((self.company | self.company_twin).filtered("active")), 1)
         # the Claire group holds a weaker pair (a typo, no email): it stays to review
         self.assertLess(self._group_of(self.claire).score, 0.99)

@@ -18,7 +18,7 @@ from ..tools.matching import (
     score_pair,
 )
 from ..tools.matching import weights as fs_weights
-from .common import HygieneCommon
+from .common import HygieneCommon, run_daily_scan
 
 HEADER = "Prénom;Nom;Courriel;Portable;CP;Ville\n"
 ROWS = (
@@ -261,7 +261,7 @@ class TestReviewBand(HygieneCommon):
         self.assertEqual(first.review_band, "auto")
         self.assertEqual(second.review_band, "review")
         self.assertEqual(Groups.search([("review_band", "=", "review")]) & mine, second)
-        self.env["hygiene.duplicate.group"].sudo()._cron_scan()
+        run_daily_scan(self.env)
         self.assertEqual(len(sure.filtered("active")), 1, "the auto band is merged")
         self.assertEqual(len(unsure.filtered("active")), 2, "the review band waits")
         pending = Groups.search([("state", "=", "pending"), ("partner_ids", "in", unsure.ids)])
