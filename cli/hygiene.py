@@ -39,7 +39,7 @@ def run_dedup(env, export=None, threshold=None, out=sys.stdout):
     stats = env["hygiene.duplicate.group"]._hygiene_scan(threshold=threshold)
     out.write(
         "{partners} contacts, {pairs} pairs compared, {groups} groups to review, "
-        "{oversized_blocks} oversized blocks skipped, {seconds} s\n".format(**stats)
+        "{oversized_blocks} oversized blocks split by a second key, {seconds} s\n".format(**stats)
     )
     if export:
         rows = export_groups(env, export)

@@ -75,8 +75,75 @@ class HygieneImportCommit(models.AbstractModel):
     def _finish_commit(self):
         self.env.flush_all()
         self._set_line_state("done", SQL("state != 'done'"))
+        self._propose_file_duplicates()
         self._engine_write({"state": "done", "dry_run_summary": False})
         self.env["hygiene.kpi.snapshot"]._hygiene_after_operation("import", self)  # control-perf
+
+    def _propose_file_duplicates(self):
+        """The rows the matcher put with another row of the file below the auto-merge score
+        were created each as its own contact ("uncertain duplicate in the file"): they reach
+        the stewards now, as duplicate groups in the review band with the import's scores and
+        reasons, instead of after the next daily scan (which finds them again, the same
+        matcher grouping them the same way; issue 16). A contact already in a group to review
+        is left to that group. Set-based: one statement per table, whatever the file's size."""
+        groups = SQL.identifier(f"hygiene_import_{self.id}_proposed")
+        cr = self.env.cr
+        cr.execute(SQL("DROP TABLE IF EXISTS %s", groups))
+        cr.execute(
+            SQL(
+                """
+                CREATE TEMP TABLE %(groups)s ON COMMIT DROP AS
+                SELECT lead.result_partner_id AS leader,
+                       nextval('hygiene_duplicate_group_id_seq') AS gid,
+                       array_agg(l.result_partner_id ORDER BY l.result_partner_id) AS members,
+                       min(l.score) AS score,
+                       string_agg('#' || least(lead.result_partner_id, l.result_partner_id)
+                                  || ' ~ #' || greatest(lead.result_partner_id, l.result_partner_id)
+                                  || ': ' || coalesce(l.reasons, ''), E'\n'
+                                  ORDER BY l.result_partner_id) AS reasons
+                  FROM hygiene_import_line l
+                  JOIN hygiene_import_line lead ON lead.id = l.match_line_id
+                  JOIN res_partner p ON p.id = l.result_partner_id AND p.active
+                  JOIN res_partner q ON q.id = lead.result_partner_id AND q.active
+                 WHERE l.batch_id = %(batch)s AND l.decision = 'create'
+                   AND l.decision_reason = 'uncertain_in_file'
+                   AND l.result_partner_id != lead.result_partner_id
+                   AND NOT EXISTS (
+                       SELECT 1 FROM hygiene_duplicate_group_partner_rel r
+                         JOIN hygiene_duplicate_group g ON g.id = r.group_id
+                        WHERE g.state = 'pending'
+                          AND r.partner_id IN (l.result_partner_id, lead.result_partner_id))
+              GROUP BY lead.result_partner_id
+                """,
+                groups=groups,
+                batch=self.id,
+            )
+        )
+        cr.execute(
+            SQL(
+                """
+                INSERT INTO hygiene_duplicate_group
+                       (id, partner_count, score, reasons, state,
+                        create_uid, create_date, write_uid, write_date)
+                SELECT gid, cardinality(members) + 1, round(score::numeric, 4), reasons,
+                       'pending', %(uid)s, NOW() AT TIME ZONE 'UTC', %(uid)s,
+                       NOW() AT TIME ZONE 'UTC'
+                  FROM %(groups)s;
+                INSERT INTO hygiene_duplicate_group_partner_rel (group_id, partner_id)
+                SELECT gid, leader FROM %(groups)s
+                 UNION SELECT gid, unnest(members) FROM %(groups)s;
+                """,
+                uid=self.env.uid,
+                groups=groups,
+            )
+        )
+        Group = self.env["hygiene.duplicate.group"]
+        Group.invalidate_model()
+        Group._set_group_companies()
+        cr.execute(SQL("SELECT count(*) FROM %s", groups))
+        proposed = cr.fetchone()[0]
+        cr.execute(SQL("DROP TABLE %s", groups))
+        return proposed
 
     def _set_line_state(self, state, condition):
         """Set ``state`` on the batch's lines matching the SQL ``condition``, in one UPDATE."""

@@ -41,6 +41,11 @@ class HygieneImportReport(models.AbstractModel):
                 self.env._(
                     "Rows merged into another row of the file: %(count)s", count=written["merge"]
                 ),
+                self.env._(
+                    "Created, and proposed with a look-alike row in Duplicates to Review: "
+                    "%(count)s",
+                    count=written["proposed"],
+                ),
                 self.env._("Quarantined, nothing written: %(count)s", count=counts["quarantine"]),
                 self.env._("Skipped: %(count)s", count=counts["skip"]),
             ]
@@ -99,6 +104,8 @@ class HygieneImportReport(models.AbstractModel):
             written[decision] += with_result
             if decision in ("quarantine", "skip") and reason:
                 quarantine[decision, reason] += count
+            if decision == "create" and reason == "uncertain_in_file":
+                written["proposed"] += with_result
             if error_kind:
                 error_counts[error_kind] += count
         return total, counts, written, quarantine, error_counts

@@ -116,10 +116,25 @@ class TestOneMatcher(HygieneCommon):
         created = self.env["res.partner"].search([("email", "=", "claire.dubois@example.org")])
         self.assertEqual(len(created), 2)
         Groups = self.env["hygiene.duplicate.group"].with_user(self.user_steward)
+        # proposed by the commit itself, not after the next daily scan
+        proposed = Groups.search([("state", "=", "pending"), ("partner_ids", "in", created.ids)])
+        self.assertEqual(proposed.partner_ids, created)
+        self.assertEqual(proposed.review_band, "review")
+        self.assertEqual(proposed.score, claire.score)
+        self.assertIn(f"#{min(created.ids)} ~ #{max(created.ids)}", proposed.reasons)
+        self.assertTrue(proposed.reasons_label)
+        uncertain = batch.line_ids.filtered(
+            lambda line: line.decision_reason == "uncertain_in_file"
+        )
+        self.assertIn(f"in Duplicates to Review: {len(uncertain)}", batch._report_text())
+        mine = [("partner_ids", "in", batch.line_ids.result_partner_id.ids)]
+        before = {frozenset(g.partner_ids.ids) for g in Groups.search(mine)}
+        # the scan finds them again, the same matcher grouping them the same way
         Groups._hygiene_scan()
         group = Groups.search([("state", "=", "pending"), ("partner_ids", "in", created.ids)])
         self.assertEqual(group.partner_ids, created)
         self.assertEqual(group.review_band, "review")
+        self.assertEqual({frozenset(g.partner_ids.ids) for g in Groups.search(mine)}, before)
 
     def test_import_uses_the_review_threshold_of_the_settings(self):
         self.env["ir.config_parameter"].sudo().set_param(
