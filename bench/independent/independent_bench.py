@@ -318,6 +318,13 @@ def bench_import(args, truth, import_file, prefix, size, out):
             [batch],
         )
         lines = cr.fetchall()
+        # the groups to review the commit proposed (the rows created beside a look-alike row)
+        cr.execute(
+            "SELECT r.partner_id, g.id FROM hygiene_duplicate_group g"
+            "  JOIN hygiene_duplicate_group_partner_rel r ON r.group_id = g.id"
+            " WHERE g.state = 'pending'"
+        )
+        proposed_group = dict(cr.fetchall())
     registry.delete(db)
     odoo.sql_db.close_db(db)
     decisions, reasons, row_partner = {}, {}, {}
@@ -348,6 +355,22 @@ def bench_import(args, truth, import_file, prefix, size, out):
         "lines_without_partner": without,
         "decisions": decisions,
         "reasons": reasons,
+        **_summary(figures),
+    }
+    # what the import proposes at commit: its merges and its groups to review, counted as the
+    # scan's groups are (a group to review is a predicted duplicate)
+    with_groups = {
+        row: ("g", proposed_group[partner]) if partner in proposed_group else ("p", partner)
+        for row, partner in row_partner.items()
+    }
+    figures = _score(
+        truth,
+        with_groups,
+        f"import with the groups it proposes to review, {size:,} rows",
+        out / f"import_groups_{size}.score.json",
+    )
+    result["with_proposed_groups"] = {
+        "groups": len(set(proposed_group.values())),
         **_summary(figures),
     }
     # what the stewards would get by accepting every proposal left to review (the uncertain
