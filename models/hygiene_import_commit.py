@@ -11,6 +11,45 @@ from ..const import MERGE_SURVIVORSHIP, get_param
 from ..tools.import_rows import ACTIVITY_TARGETS
 from .hygiene_import_const import IMPORT_CONTEXT, OFFICER, PARTNER_FIELDS, PROOF_TARGETS
 
+# the rows created beside a look-alike row of the file, as groups to review (their leader's
+# contact and theirs), with the import's scores and reasons (``_propose_file_duplicates``)
+PROPOSED_GROUPS_QUERY = """
+    CREATE TEMP TABLE %(groups)s ON COMMIT DROP AS
+    SELECT lead.result_partner_id AS leader,
+           nextval('hygiene_duplicate_group_id_seq') AS gid,
+           array_agg(l.result_partner_id ORDER BY l.result_partner_id) AS members,
+           min(l.score) AS score,
+           string_agg('#' || least(lead.result_partner_id, l.result_partner_id)
+                      || ' ~ #' || greatest(lead.result_partner_id, l.result_partner_id)
+                      || ': ' || coalesce(l.reasons, ''), E'\n'
+                      ORDER BY l.result_partner_id) AS reasons
+      FROM hygiene_import_line l
+      JOIN hygiene_import_line lead ON lead.id = l.match_line_id
+      JOIN res_partner p ON p.id = l.result_partner_id AND p.active
+      JOIN res_partner q ON q.id = lead.result_partner_id AND q.active
+     WHERE l.batch_id = %(batch)s AND l.decision = 'create'
+       AND l.decision_reason = 'uncertain_in_file'
+       AND l.result_partner_id != lead.result_partner_id
+       AND NOT EXISTS (
+           SELECT 1 FROM hygiene_duplicate_group_partner_rel r
+             JOIN hygiene_duplicate_group g ON g.id = r.group_id
+            WHERE g.state = 'pending'
+              AND r.partner_id IN (l.result_partner_id, lead.result_partner_id))
+  GROUP BY lead.result_partner_id
+"""
+INSERT_PROPOSED_QUERY = """
+    INSERT INTO hygiene_duplicate_group
+           (id, partner_count, score, reasons, state,
+            create_uid, create_date, write_uid, write_date)
+    SELECT gid, cardinality(members) + 1, round(score::numeric, 4), reasons,
+           'pending', %(uid)s, NOW() AT TIME ZONE 'UTC', %(uid)s,
+           NOW() AT TIME ZONE 'UTC'
+      FROM %(groups)s;
+    INSERT INTO hygiene_duplicate_group_partner_rel (group_id, partner_id)
+    SELECT gid, leader FROM %(groups)s
+     UNION SELECT gid, unnest(members) FROM %(groups)s;
+"""
+
 
 class HygieneImportCommit(models.AbstractModel):
     """Commit stage of a contact import: the staged decisions are written (contacts, provenance,
@@ -89,54 +128,8 @@ class HygieneImportCommit(models.AbstractModel):
         groups = SQL.identifier(f"hygiene_import_{self.id}_proposed")
         cr = self.env.cr
         cr.execute(SQL("DROP TABLE IF EXISTS %s", groups))
-        cr.execute(
-            SQL(
-                """
-                CREATE TEMP TABLE %(groups)s ON COMMIT DROP AS
-                SELECT lead.result_partner_id AS leader,
-                       nextval('hygiene_duplicate_group_id_seq') AS gid,
-                       array_agg(l.result_partner_id ORDER BY l.result_partner_id) AS members,
-                       min(l.score) AS score,
-                       string_agg('#' || least(lead.result_partner_id, l.result_partner_id)
-                                  || ' ~ #' || greatest(lead.result_partner_id, l.result_partner_id)
-                                  || ': ' || coalesce(l.reasons, ''), E'\n'
-                                  ORDER BY l.result_partner_id) AS reasons
-                  FROM hygiene_import_line l
-                  JOIN hygiene_import_line lead ON lead.id = l.match_line_id
-                  JOIN res_partner p ON p.id = l.result_partner_id AND p.active
-                  JOIN res_partner q ON q.id = lead.result_partner_id AND q.active
-                 WHERE l.batch_id = %(batch)s AND l.decision = 'create'
-                   AND l.decision_reason = 'uncertain_in_file'
-                   AND l.result_partner_id != lead.result_partner_id
-                   AND NOT EXISTS (
-                       SELECT 1 FROM hygiene_duplicate_group_partner_rel r
-                         JOIN hygiene_duplicate_group g ON g.id = r.group_id
-                        WHERE g.state = 'pending'
-                          AND r.partner_id IN (l.result_partner_id, lead.result_partner_id))
-              GROUP BY lead.result_partner_id
-                """,
-                groups=groups,
-                batch=self.id,
-            )
-        )
-        cr.execute(
-            SQL(
-                """
-                INSERT INTO hygiene_duplicate_group
-                       (id, partner_count, score, reasons, state,
-                        create_uid, create_date, write_uid, write_date)
-                SELECT gid, cardinality(members) + 1, round(score::numeric, 4), reasons,
-                       'pending', %(uid)s, NOW() AT TIME ZONE 'UTC', %(uid)s,
-                       NOW() AT TIME ZONE 'UTC'
-                  FROM %(groups)s;
-                INSERT INTO hygiene_duplicate_group_partner_rel (group_id, partner_id)
-                SELECT gid, leader FROM %(groups)s
-                 UNION SELECT gid, unnest(members) FROM %(groups)s;
-                """,
-                uid=self.env.uid,
-                groups=groups,
-            )
-        )
+        cr.execute(SQL(PROPOSED_GROUPS_QUERY, groups=groups, batch=self.id))
+        cr.execute(SQL(INSERT_PROPOSED_QUERY, uid=self.env.uid, groups=groups))
         Group = self.env["hygiene.duplicate.group"]
         Group.invalidate_model()
         Group._set_group_companies()

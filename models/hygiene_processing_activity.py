@@ -297,8 +297,7 @@ class HygieneBreach(models.Model):
             values = {"affected_partner_ids": [fields.Command.set(found.ids)]}
             if not typed:
                 values["subject_count"] = len(found)
-            # super(): the look-up writes no file field, it must not trigger itself again
-            super(HygieneBreach, breach).write(values)
+            breach.write(values)  # no file field: it does not look the files up again
 
     def _hygiene_contacts_in_files(self):
         self.ensure_one()
