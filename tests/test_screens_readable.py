@@ -107,7 +107,11 @@ class TestReadableScreens(HygieneCommon):
             "hygiene_processing_activity_action": {"name", "legal_basis", "subject_categories"},
             "hygiene_segment_action": {"name", "purpose_id", "member_count"},
             "hygiene_segment_log_action": {"partner_id", "segment_id", "move", "reason_label"},
-            "hygiene_partner_score_action": {"partner_id", "quality_score", "quality_reasons_label"},
+            "hygiene_partner_score_action": {
+                "partner_id",
+                "quality_score",
+                "quality_reasons_label",
+            },
         }
         for xmlid, names in cards.items():
             action = self.env.ref(f"partner_data_hygiene.{xmlid}")
@@ -127,7 +131,9 @@ class TestReadableScreens(HygieneCommon):
         for view in ("hygiene_partner_score_view", "hygiene_processing_activity_view"):
             header = {}
             for view_type in ("list", "kanban"):
-                arch = etree.fromstring(self.env.ref(f"partner_data_hygiene.{view}_{view_type}").arch)
+                arch = etree.fromstring(
+                    self.env.ref(f"partner_data_hygiene.{view}_{view_type}").arch
+                )
                 header[view_type] = {
                     (button.get("name"), button.get("groups"), button.get("display"))
                     for button in arch.xpath("//header/button")
