@@ -336,16 +336,16 @@ def prepare(config, db, odoo_src):
             partner = env["res.users"].search([("login", "=", login)]).partner_id
             partner.write({"street": "3 rue des Lilas", "zip": "75011", "city": "Paris"})
         portal_partner = env["res.users"].search([("login", "=", "portal")]).partner_id
+        token_hash = hashlib.sha256(DETAILS_TOKEN.encode()).hexdigest()
         Details.create(
-            {
-                "partner_id": portal_partner.id,
-                "token_hash": hashlib.sha256(DETAILS_TOKEN.encode()).hexdigest(),
-                "expiry_date": expiry,
-            }
+            {"partner_id": portal_partner.id, "token_hash": token_hash, "expiry_date": expiry}
         )
         answered = Details.create({"partner_id": person.id, "expiry_date": expiry})
         answered._hygiene_answer({"street": "2 rue Neuve", "mobile": "06 11 22 33 55"})
         env["ir.config_parameter"].set_param(MARK, "1")
+    # the server already running forgets its caches (French not active, views untranslated)
+    registry.clear_all_caches()
+    registry.signal_changes()
 
 
 def references(config, db, odoo_src):
