@@ -264,3 +264,24 @@ class TestAnonymisedNameInLists(HttpCase):
         self.assertEqual(person.name, "Contact anonymisé", "the stored name is the company's")
         rows = person.search_read([("id", "=", person.id), ("active", "=", False)], ["name"])
         self.assertEqual(rows[0]["name"], "Contact anonymisé", "what is read and exported")
+
+
+@tagged("post_install", "-at_install")
+class TestPhoneCardsInFrench(HygieneCommon):
+    def test_the_cards_read_in_french(self):
+        """Were English on a French screen ("36 months", "0 due now", "3 members"): the
+        words of the new cards were in fr.po only, which Odoo merges with the .pot (an entry
+        missing from the template is dropped)."""
+        self.env["res.lang"]._activate_lang("fr_FR")
+        self.env["ir.module.module"]._load_module_terms(["partner_data_hygiene"], ["fr_FR"])
+        words = {
+            "hygiene_retention_policy": ("mois", "échus à ce jour", "contacts"),
+            "hygiene_segment": ("membres", "Marketing"),
+            "hygiene_partner_score": ("Tout recalculer", "Ne pas solliciter"),
+            "hygiene_processing_activity": ("Exporter en CSV",),
+        }
+        for view, french in words.items():
+            view = self.env.ref(f"partner_data_hygiene.{view}_view_kanban")
+            text = view.with_context(lang="fr_FR").arch_db
+            for word in french:
+                self.assertIn(word, text, view.name)
