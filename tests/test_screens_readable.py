@@ -285,3 +285,16 @@ class TestPhoneCardsInFrench(HygieneCommon):
             text = view.with_context(lang="fr_FR").arch_db
             for word in french:
                 self.assertIn(word, text, view.name)
+
+    def test_what_is_wrong_reads_in_french(self):
+        """Was English on the French quality scores ("no email, no phone"): the labels,
+        English templates (tools/i18n.py), were shown untranslated."""
+        person = self.env["res.partner"].create({"name": "Sans Rien"})
+        self.env["hygiene.partner.score"]._hygiene_refresh(full=True)
+        score = self.env["hygiene.partner.score"].search([("partner_id", "=", person.id)])
+        self.assertIn("no email", score.with_context(lang="en_US").quality_reasons_label)
+        self.env["res.lang"]._activate_lang("fr_FR")
+        french = score.with_context(lang="fr_FR")
+        french.invalidate_recordset(["quality_reasons_label"])
+        self.assertIn("pas d'e-mail", french.quality_reasons_label)
+        self.assertNotIn("no email", french.quality_reasons_label)
