@@ -298,3 +298,11 @@ class TestPhoneCardsInFrench(HygieneCommon):
         french.invalidate_recordset(["quality_reasons_label"])
         self.assertIn("pas d'e-mail", french.quality_reasons_label)
         self.assertNotIn("no email", french.quality_reasons_label)
+
+    def test_why_a_contact_entered_a_segment_reads_in_french(self):
+        """Was English on the French segment log ("matches the filter")."""
+        self.env["res.lang"]._activate_lang("fr_FR")
+        Log = self.env["hygiene.segment.log"]
+        self.assertEqual(Log.new({"reason": "matches"}).reason_label, "matches the filter")
+        french = Log.with_context(lang="fr_FR").new({"reason": "matches"})
+        self.assertEqual(french.reason_label, "correspond au filtre")
