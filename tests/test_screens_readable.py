@@ -306,3 +306,18 @@ class TestPhoneCardsInFrench(HygieneCommon):
         self.assertEqual(Log.new({"reason": "matches"}).reason_label, "matches the filter")
         french = Log.with_context(lang="fr_FR").new({"reason": "matches"})
         self.assertEqual(french.reason_label, "correspond au filtre")
+
+    def test_empty_logs_say_why_they_are_empty(self):
+        """Were blank rows (no help): "Consents Relied On by Mailings" before any mailing,
+        "RFM Movements" before any customer moved. Each says what will appear there, in
+        French too."""
+        self.env["res.lang"]._activate_lang("fr_FR")
+        self.env["ir.module.module"]._load_module_terms(["partner_data_hygiene"], ["fr_FR"])
+        french = {
+            "hygiene_mailing_consent_action": "Aucun envoi à un segment marketing",
+            "hygiene_rfm_history_action": "Aucun client n'a changé de segment RFM",
+        }
+        for xmlid, words in french.items():
+            action = self.env.ref(f"partner_data_hygiene.{xmlid}")
+            self.assertIn("o_view_nocontent", action.help or "", xmlid)
+            self.assertIn(words, action.with_context(lang="fr_FR").help, xmlid)
