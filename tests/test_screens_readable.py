@@ -112,6 +112,8 @@ class TestReadableScreens(HygieneCommon):
                 "quality_score",
                 "quality_reasons_label",
             },
+            "hygiene_merge_journal_action": {"survivor_id", "source_ids", "state", "date"},
+            "hygiene_breach_action": {"name", "risk", "deadline"},
         }
         for xmlid, names in cards.items():
             action = self.env.ref(f"partner_data_hygiene.{xmlid}")
