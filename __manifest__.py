@@ -78,6 +78,7 @@
             "partner_data_hygiene/static/src/js/entry_hints.js",
             "partner_data_hygiene/static/src/xml/entry_hints.xml",
             "partner_data_hygiene/static/src/js/source_groups.js",
+            "partner_data_hygiene/static/src/js/anonymised_name.js",
         ],
         "web.assets_backend_lazy": [
             "partner_data_hygiene/static/src/js/source_groups_lazy.js",
@@ -86,6 +87,7 @@
             "partner_data_hygiene/static/tests/tours/duplicate_hint_tour.js",
             "partner_data_hygiene/static/tests/tours/screens_tour.js",
             "partner_data_hygiene/static/tests/tours/privacy_portal_tour.js",
+            "partner_data_hygiene/static/tests/tours/anonymised_name_tour.js",
         ],
     },
     "post_init_hook": "post_init_hook",

@@ -57,9 +57,9 @@ SCREENS = [
             ("do", "partner_data_hygiene.hygiene_duplicate_merge_wizard_action"),
             ("wait", ".modal .o_form_view"),
         ],
-        False,
+        True,
     ),
-    ("imports_list", "steward", [("url", A + "hygiene_import_batch_action")], False),
+    ("imports_list", "steward", [("url", A + "hygiene_import_batch_action")], True),
     ("import_draft", "steward", [("url", A + "hygiene_import_batch_action/{batch_draft}")], True),
     (
         "import_staged_report",
@@ -83,10 +83,10 @@ SCREENS = [
         ],
         True,
     ),
-    ("merge_journal_list", "steward", [("url", A + "hygiene_merge_journal_action")], False),
-    ("merge_journal_form", "steward", [("url", A + "hygiene_merge_journal_action/{merge}")], False),
-    ("contacts_by_source", "steward", [("url", A + "hygiene_partner_action")], False),
-    ("origins", "steward", [("url", A + "hygiene_partner_origin_action")], False),
+    ("merge_journal_list", "steward", [("url", A + "hygiene_merge_journal_action")], True),
+    ("merge_journal_form", "steward", [("url", A + "hygiene_merge_journal_action/{merge}")], True),
+    ("contacts_by_source", "steward", [("url", A + "hygiene_partner_action")], True),
+    ("origins", "steward", [("url", A + "hygiene_partner_origin_action")], True),
     ("details_checks", "steward", [("url", A + "hygiene_details_request_action")], True),
     (
         "details_check_form",
@@ -95,9 +95,9 @@ SCREENS = [
         True,
     ),
     ("corrections_to_review", "steward", [("url", A + "hygiene_details_proposal_action")], True),
-    ("current_consents", "steward", [("url", A + "hygiene_consent_state_action")], False),
-    ("consent_ledger", "steward", [("url", A + "hygiene_consent_action")], False),
-    ("retention_policies", "dpo", [("url", A + "hygiene_retention_policy_action")], False),
+    ("current_consents", "steward", [("url", A + "hygiene_consent_state_action")], True),
+    ("consent_ledger", "steward", [("url", A + "hygiene_consent_action")], True),
+    ("retention_policies", "dpo", [("url", A + "hygiene_retention_policy_action")], True),
     (
         "retention_policy_form",
         "dpo",
@@ -122,10 +122,10 @@ SCREENS = [
             ("do", "partner_data_hygiene.hygiene_unclassified_partner_server_action"),
             ("wait", ".o_list_view, .o_view_nocontent"),
         ],
-        False,
+        True,
     ),
-    ("retention_due", "dpo", [("url", A + "hygiene_retention_due_partner_action")], False),
-    ("repermission", "dpo", [("url", A + "hygiene_repermission_action")], False),
+    ("retention_due", "dpo", [("url", A + "hygiene_retention_due_partner_action")], True),
+    ("repermission", "dpo", [("url", A + "hygiene_repermission_action")], True),
     (
         "suppression_lookup",
         "dpo",
@@ -137,7 +137,7 @@ SCREENS = [
         True,
     ),
     ("operations_journal", "dpo", [("url", A + "hygiene_journal_action")], True),
-    ("operations_journal_form", "dpo", [("url", A + "hygiene_journal_action/{journal}")], False),
+    ("operations_journal_form", "dpo", [("url", A + "hygiene_journal_action/{journal}")], True),
     ("privacy_requests", "dpo", [("url", A + "hygiene_privacy_request_action")], True),
     (
         "privacy_request_form",
@@ -145,7 +145,7 @@ SCREENS = [
         [("url", A + "hygiene_privacy_request_action/{privacy_request}")],
         True,
     ),
-    ("overdue_requests", "dpo", [("url", A + "hygiene_privacy_request_overdue_action")], False),
+    ("overdue_requests", "dpo", [("url", A + "hygiene_privacy_request_overdue_action")], True),
     ("record_of_processing", "dpo", [("url", A + "hygiene_processing_activity_action")], True),
     (
         "processing_activity_form",
@@ -153,25 +153,25 @@ SCREENS = [
         [("url", A + "hygiene_processing_activity_action/{processing}")],
         True,
     ),
-    ("breaches", "dpo", [("url", A + "hygiene_breach_action")], False),
+    ("breaches", "dpo", [("url", A + "hygiene_breach_action")], True),
     ("breach_form", "dpo", [("url", A + "hygiene_breach_action/{breach}")], True),
-    ("exports_of_contacts", "dpo", [("url", A + "hygiene_export_log_action")], False),
-    ("mailing_consents", "dpo", [("url", A + "hygiene_mailing_consent_action")], False),
+    ("exports_of_contacts", "dpo", [("url", A + "hygiene_export_log_action")], True),
+    ("mailing_consents", "dpo", [("url", A + "hygiene_mailing_consent_action")], True),
     ("dashboard", "steward", [("url", A + "hygiene_dashboard_server_action")], True),
     ("quality_over_time", "steward", [("url", A + "hygiene_kpi_value_action")], True),
-    ("snapshots", "steward", [("url", A + "hygiene_kpi_snapshot_action")], False),
+    ("snapshots", "steward", [("url", A + "hygiene_kpi_snapshot_action")], True),
     ("quality_scores", "steward", [("url", A + "hygiene_partner_score_action")], True),
     ("quality_score_form", "steward", [("url", A + "hygiene_partner_score_action/{score}")], True),
-    ("rfm_segments", "steward", [("url", A + "hygiene_rfm_action")], False),
-    ("rfm_movements", "steward", [("url", A + "hygiene_rfm_history_action")], False),
+    ("rfm_segments", "steward", [("url", A + "hygiene_rfm_action")], True),
+    ("rfm_movements", "steward", [("url", A + "hygiene_rfm_history_action")], True),
     ("segments", "steward", [("url", A + "hygiene_segment_action")], True),
     ("segment_form", "steward", [("url", A + "hygiene_segment_action/{segment}")], True),
-    ("segment_log", "steward", [("url", A + "hygiene_segment_log_action")], False),
-    ("unsubscribes", "steward", [("url", A + "hygiene_optout_action")], False),
-    ("sources", "steward", [("url", A + "hygiene_source_action")], False),
-    ("source_form", "steward", [("url", A + "hygiene_source_action/{source}")], False),
-    ("purposes", "steward", [("url", A + "hygiene_purpose_action")], False),
-    ("import_presets", "steward", [("url", A + "hygiene_import_preset_action")], False),
+    ("segment_log", "steward", [("url", A + "hygiene_segment_log_action")], True),
+    ("unsubscribes", "steward", [("url", A + "hygiene_optout_action")], True),
+    ("sources", "steward", [("url", A + "hygiene_source_action")], True),
+    ("source_form", "steward", [("url", A + "hygiene_source_action/{source}")], True),
+    ("purposes", "steward", [("url", A + "hygiene_purpose_action")], True),
+    ("import_presets", "steward", [("url", A + "hygiene_import_preset_action")], True),
     (
         "settings",
         "admin",
@@ -336,16 +336,16 @@ def prepare(config, db, odoo_src):
             partner = env["res.users"].search([("login", "=", login)]).partner_id
             partner.write({"street": "3 rue des Lilas", "zip": "75011", "city": "Paris"})
         portal_partner = env["res.users"].search([("login", "=", "portal")]).partner_id
+        token_hash = hashlib.sha256(DETAILS_TOKEN.encode()).hexdigest()
         Details.create(
-            {
-                "partner_id": portal_partner.id,
-                "token_hash": hashlib.sha256(DETAILS_TOKEN.encode()).hexdigest(),
-                "expiry_date": expiry,
-            }
+            {"partner_id": portal_partner.id, "token_hash": token_hash, "expiry_date": expiry}
         )
         answered = Details.create({"partner_id": person.id, "expiry_date": expiry})
         answered._hygiene_answer({"street": "2 rue Neuve", "mobile": "06 11 22 33 55"})
         env["ir.config_parameter"].set_param(MARK, "1")
+    # the server already running forgets its caches (French not active, views untranslated)
+    registry.clear_all_caches()
+    registry.signal_changes()
 
 
 def references(config, db, odoo_src):

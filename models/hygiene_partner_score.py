@@ -144,10 +144,12 @@ class HygienePartnerScore(models.Model):
 
     @api.depends("quality_reasons")
     def _compute_reason_labels(self):
+        # the labels are English templates (tools/i18n.py's _lt marks them for the export):
+        # translated here, for the reader
         for row in self:
             codes = (row.quality_reasons or "").split(",")
             row.quality_reasons_label = ", ".join(
-                str(QUALITY_REASONS[code]) for code in codes if code in QUALITY_REASONS
+                self.env._(QUALITY_REASONS[code]) for code in codes if code in QUALITY_REASONS
             )
 
     @api.model_create_multi

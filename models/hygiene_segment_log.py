@@ -87,7 +87,8 @@ class HygieneSegmentLog(models.Model):
     def _compute_reason_label(self):
         for log in self:
             label = SEGMENT_REASONS.get(log.reason)
-            log.reason_label = str(label) if label else log.reason
+            # an English template (tools/i18n.py): translated for the reader
+            log.reason_label = self.env._(label) if label else log.reason
 
     @api.model_create_multi
     def create(self, vals_list):

@@ -4,7 +4,9 @@ anonymised contact named in the reader's language."""
 
 from lxml import etree
 
-from odoo.tests import tagged
+from odoo.tests import HttpCase, tagged
+
+from odoo.addons.mail.tests.common import mail_new_test_user
 
 from .common import HygieneCommon
 
@@ -100,6 +102,18 @@ class TestReadableScreens(HygieneCommon):
             "hygiene_privacy_request_action": {"name", "state", "request_type", "due_date"},
             "hygiene_privacy_request_overdue_action": {"name", "state", "due_date"},
             "hygiene_consent_action": {"partner_id", "purpose_id", "action", "state"},
+            # issue 14, fifth round
+            "hygiene_retention_policy_action": {"name", "active", "duration_months", "end_action"},
+            "hygiene_processing_activity_action": {"name", "legal_basis", "subject_categories"},
+            "hygiene_segment_action": {"name", "purpose_id", "member_count"},
+            "hygiene_segment_log_action": {"partner_id", "segment_id", "move", "reason_label"},
+            "hygiene_partner_score_action": {
+                "partner_id",
+                "quality_score",
+                "quality_reasons_label",
+            },
+            "hygiene_merge_journal_action": {"survivor_id", "source_ids", "state", "date"},
+            "hygiene_breach_action": {"name", "risk", "deadline"},
         }
         for xmlid, names in cards.items():
             action = self.env.ref(f"partner_data_hygiene.{xmlid}")
@@ -111,6 +125,23 @@ class TestReadableScreens(HygieneCommon):
             card = arch.xpath("//t[@t-name='card']")
             self.assertTrue(card, xmlid)
             self.assertLessEqual(names, set(card[0].xpath(".//field/@name")), xmlid)
+
+    def test_the_cards_keep_the_lists_buttons(self):
+        """On a phone the cards replace the list: the list's header buttons (Recompute All of
+        the quality scores, Export as CSV of the record of processing) are on the cards too,
+        for the same groups."""
+        for view in ("hygiene_partner_score_view", "hygiene_processing_activity_view"):
+            header = {}
+            for view_type in ("list", "kanban"):
+                arch = etree.fromstring(
+                    self.env.ref(f"partner_data_hygiene.{view}_{view_type}").arch
+                )
+                header[view_type] = {
+                    (button.get("name"), button.get("groups"), button.get("display"))
+                    for button in arch.xpath("//header/button")
+                }
+            self.assertTrue(header["list"], view)
+            self.assertEqual(header["kanban"], header["list"], view)
 
 
 @tagged("post_install", "-at_install")
@@ -175,3 +206,120 @@ class TestAnonymisedNameForTheReader(HygieneCommon):
         # someone named like the placeholder, not anonymised, keeps their name
         namesake = self.env["res.partner"].create({"name": "Anonymised contact"})
         self.assertEqual(self._read_as(self.reader_fr, namesake).display_name, "Anonymised contact")
+
+
+@tagged("post_install", "-at_install")
+class TestAnonymisedNameInLists(HttpCase):
+    """Was the company's language in the lists: the Contacts list and the retention lists
+    showed the stored name ("Anonymised contact" for an English company) to a French reader,
+    while the form and the cards said "Contact anonymisé". The name column stays the stored
+    one (search and sort read it); its cell says the reader's words for an anonymised contact
+    (static/src/js/anonymised_name.js). The tours: static/tests/tours/anonymised_name_tour.js."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.env["res.lang"]._activate_lang("fr_FR")
+        cls.env["ir.module.module"]._load_module_terms(["partner_data_hygiene"], ["fr_FR"])
+        cls.reader = mail_new_test_user(
+            cls.env,
+            login="anonymised_reader",
+            groups="base.group_user,base.group_partner_manager,"
+            "partner_data_hygiene.group_hygiene_steward",
+        )
+
+    def _read_lists(self, company_lang, reader_lang, name):
+        self.env.company.partner_id.lang = company_lang
+        person = self.env["res.partner"].create({"name": name, "email": "x.y@example.fr"})
+        person._hygiene_retention_execute("anonymize")
+        self.assertEqual(person.hygiene_retention_state, "anonymized")
+        self.reader.lang = reader_lang
+        Action = self.env["ir.actions.act_window"]
+        everyone = {"domain": [("id", "=", person.id)], "context": "{'active_test': False}"}
+        contacts = Action.create(
+            {"name": "Contacts", "res_model": "res.partner", "view_mode": "list,kanban", **everyone}
+        )
+        due = self.env.ref("partner_data_hygiene.hygiene_retention_partner_view_list")
+        retention = Action.create(
+            {"name": "Due", "res_model": "res.partner", "view_id": due.id, "view_mode": "list"}
+            | everyone
+        )
+        suffix = reader_lang[:2]
+        self.start_tour(
+            f"/odoo/action-{contacts.id}",
+            f"partner_data_hygiene_anonymised_cards_{suffix}",
+            login=self.reader.login,
+        )
+        self.start_tour(
+            f"/odoo/action-{retention.id}",
+            f"partner_data_hygiene_anonymised_list_{suffix}",
+            login=self.reader.login,
+        )
+        return person
+
+    def test_english_company_read_in_french(self):
+        person = self._read_lists("en_US", "fr_FR", "Octave Anonymisable")
+        self.assertEqual(person.name, "Anonymised contact", "the stored name is the company's")
+
+    def test_french_company_read_in_english(self):
+        person = self._read_lists("fr_FR", "en_US", "Ernest Effaçable")
+        self.assertEqual(person.name, "Contact anonymisé", "the stored name is the company's")
+        rows = person.search_read([("id", "=", person.id), ("active", "=", False)], ["name"])
+        self.assertEqual(rows[0]["name"], "Contact anonymisé", "what is read and exported")
+
+
+@tagged("post_install", "-at_install")
+class TestPhoneCardsInFrench(HygieneCommon):
+    def test_the_cards_read_in_french(self):
+        """Were English on a French screen ("36 months", "0 due now", "3 members"): the
+        words of the new cards were in fr.po only, which Odoo merges with the .pot (an entry
+        missing from the template is dropped)."""
+        self.env["res.lang"]._activate_lang("fr_FR")
+        self.env["ir.module.module"]._load_module_terms(["partner_data_hygiene"], ["fr_FR"])
+        words = {
+            "hygiene_retention_policy": ("mois", "échus à ce jour", "contacts"),
+            "hygiene_segment": ("membres", "Marketing"),
+            "hygiene_partner_score": ("Tout recalculer", "Ne pas solliciter"),
+            "hygiene_processing_activity": ("Exporter en CSV",),
+        }
+        for view, french in words.items():
+            view = self.env.ref(f"partner_data_hygiene.{view}_view_kanban")
+            text = view.with_context(lang="fr_FR").arch_db
+            for word in french:
+                self.assertIn(word, text, view.name)
+
+    def test_what_is_wrong_reads_in_french(self):
+        """Was English on the French quality scores ("no email, no phone"): the labels,
+        English templates (tools/i18n.py), were shown untranslated."""
+        person = self.env["res.partner"].create({"name": "Sans Rien"})
+        self.env["hygiene.partner.score"]._hygiene_refresh(full=True)
+        score = self.env["hygiene.partner.score"].search([("partner_id", "=", person.id)])
+        self.assertIn("no email", score.with_context(lang="en_US").quality_reasons_label)
+        self.env["res.lang"]._activate_lang("fr_FR")
+        french = score.with_context(lang="fr_FR")
+        french.invalidate_recordset(["quality_reasons_label"])
+        self.assertIn("pas d'e-mail", french.quality_reasons_label)
+        self.assertNotIn("no email", french.quality_reasons_label)
+
+    def test_why_a_contact_entered_a_segment_reads_in_french(self):
+        """Was English on the French segment log ("matches the filter")."""
+        self.env["res.lang"]._activate_lang("fr_FR")
+        Log = self.env["hygiene.segment.log"]
+        self.assertEqual(Log.new({"reason": "matches"}).reason_label, "matches the filter")
+        french = Log.with_context(lang="fr_FR").new({"reason": "matches"})
+        self.assertEqual(french.reason_label, "correspond au filtre")
+
+    def test_empty_logs_say_why_they_are_empty(self):
+        """Were blank rows (no help): "Consents Relied On by Mailings" before any mailing,
+        "RFM Movements" before any customer moved. Each says what will appear there, in
+        French too."""
+        self.env["res.lang"]._activate_lang("fr_FR")
+        self.env["ir.module.module"]._load_module_terms(["partner_data_hygiene"], ["fr_FR"])
+        french = {
+            "hygiene_mailing_consent_action": "Aucun envoi à un segment marketing",
+            "hygiene_rfm_history_action": "Aucun client n'a changé de segment RFM",
+        }
+        for xmlid, words in french.items():
+            action = self.env.ref(f"partner_data_hygiene.{xmlid}")
+            self.assertIn("o_view_nocontent", action.help or "", xmlid)
+            self.assertIn(words, action.with_context(lang="fr_FR").help, xmlid)

@@ -67,6 +67,9 @@ const openRow = (text) => ({
     run: "click",
 });
 
+/** The cards of a list's action: what a phone opens. */
+const toCards = { content: "Switch to the cards", trigger: ".o_switch_view.o_kanban", run: "click" };
+
 const statusIs = (value) =>
     check(`The status is ${value}`, `.o_statusbar_status .o_arrow_button_current[data-value=${value}]`);
 
@@ -623,6 +626,15 @@ tours.add("partner_data_hygiene_steward_control", {
                 "Recompute All"
             ),
             ...notification("The scores say how many contacts were scored"),
+            // the cards (a phone's view of the scores): Recompute All is there too
+            toCards,
+            check("A card per contact", ".o_kanban_view .o_kanban_record:not(.o_kanban_ghost)"),
+            button(
+                "hygiene_partner_score_view_kanban:action_refresh_all",
+                ".o_control_panel button[name=action_refresh_all]",
+                "Recompute All from the cards"
+            ),
+            ...notification("The scores say again how many contacts were scored"),
             // the dashboard: a snapshot now, what changed since the previous one
             ...openMenu("menu_hygiene_control", "menu_hygiene_dashboard"),
             dashboard,
@@ -808,6 +820,13 @@ tours.add("partner_data_hygiene_officer_privacy", {
                 "hygiene_processing_activity_view_list:action_export_csv",
                 ".o_control_panel button[name=action_export_csv]",
                 "Export the record as CSV"
+            ),
+            toCards,
+            check("A card per activity", ".o_kanban_view .o_kanban_record:not(.o_kanban_ghost)"),
+            button(
+                "hygiene_processing_activity_view_kanban:action_export_csv",
+                ".o_control_panel button[name=action_export_csv]",
+                "Export the record as CSV from the cards"
             ),
             // the breach register
             ...openMenu("menu_hygiene_privacy", "menu_hygiene_breach"),
