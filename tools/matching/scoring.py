@@ -157,21 +157,18 @@ def _name_changed(a, b, word_counts):
 
 
 def _first_name_kept(a, b, word_counts):
-    """Whether two person name keys share exactly one word, and that word is not the rarest of
-    both names: in one of them another word is rarer (its surname), so the shared word is the
-    first name. Spouses and relatives share the surname, the rarest word of both. Needs
+    """Whether two person name keys share exactly one word, more common in the base than every
+    other word of both names: the first name (a rare first name cannot be told from a surname,
+    so it does not count). Spouses and relatives share the surname instead. Needs
     ``word_counts``."""
     if not word_counts:
         return False
     words_a, words_b = set(a.split()), set(b.split())
     shared = words_a & words_b
-    if len(shared) != 1:
+    if len(shared) != 1 or not (words_a - shared or words_b - shared):
         return False
     count = word_counts.get(next(iter(shared)), 0)
-    return any(
-        any(word_counts.get(word, 0) < count for word in words - shared)
-        for words in (words_a, words_b)
-    )
+    return all(word_counts.get(word, 0) < count for word in (words_a | words_b) - shared)
 
 
 def _different_names_level(a, b, birth, same_street, one_customer, word_counts, one_mailbox):
