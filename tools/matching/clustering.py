@@ -18,7 +18,7 @@ from .scoring import (
     comparison_levels,
     conflict_kinds,
     keeps_apart,
-    name_frequency,
+    name_rarity,
     same_customer,
     score_pair,
 )
@@ -219,10 +219,6 @@ def _slip_excuse(features, linkable, threshold, excluded, pair_reasons, statisti
 statistics_of_pairs = [None]
 
 
-def persons(first, second):
-    return not (first.is_company or second.is_company)
-
-
 def pair_evidence(features, pairs, statistics=None):
     """``{pair: "email same +6.0, name exact +4.0, ... = 11.0 (offset 5.0)"}``: the weight of
     each comparison level of ``pairs`` (the "why" of their scores), with the statistics of the
@@ -248,8 +244,10 @@ def pair_evidence(features, pairs, statistics=None):
             weight = weights.get(comparison, {}).get(level, 0.0)
             total += weight
             parts.append(f"{comparison} {level} {weight:+.1f}")
-        if similarity >= 0.85 and name_counts is not None and persons(first, second):
-            rarity = name_frequency(levels, similarity, first, second, name_counts)
+        persons = not (first.is_company or second.is_company)
+        if similarity >= 0.85 and name_counts is not None and persons:
+            count = max(name_counts.get(first.name_key, 1), name_counts.get(second.name_key, 1))
+            rarity = name_rarity(count)
             total += rarity
             parts.append(f"name frequency {rarity:+.1f}")
         result[a, b] = f"{', '.join(parts)} = {total:.1f} (offset {offset:.1f})"

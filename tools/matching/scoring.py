@@ -44,18 +44,11 @@ DEFAULT_WEIGHTS = {
         "same_landline": 1.5,
         "same_landline_home": 0.3,  # the landline of the same address: one household
         "same_shared": 0.5,
-        # two mobiles whose digits are the same but two neighbours swapped: a typing slip
-        "slip": 2.0,
         "different": -1.5,
     },
     # two personal mobiles without one in common: people change numbers over ten years, so this
     # lowers the score (a father and his son are kept apart by their names or birth dates)
-    "mobiles": {
-        "different": -4.0,
-        # the same personal mailbox and the same address: the person kept both, the number
-        # is the one thing that changed (a father and his son still differ by name or birth)
-        "different_home": -2.5,
-    },
+    "mobiles": {"different": -4.0},
     "name": {
         "exact": 4.0,
         "close_high": 3.1,  # similarity 0.925 and above
@@ -64,9 +57,6 @@ DEFAULT_WEIGHTS = {
         "surname_changed": -1.0,  # the same first name, another surname (a married name)
         "partial_other": -1.0,  # a one-word name (first name or surname only) vs another
         "rewritten": -1.5,  # no word in common, but one customer or born there that day
-        # one personal mailbox and the first name in common, the surname written otherwise
-        # (a married or second name): relatives share the surname instead
-        "rewritten_first": -0.5,
         "different": -5.0,
         "different_persons": -8.0,  # two persons whose names have nothing in common
     },
@@ -156,21 +146,6 @@ def _name_changed(a, b, word_counts):
     return all(word_counts.get(word, 0) < shared_count for word in others)
 
 
-def _first_name_kept(a, b, word_counts):
-    """Whether two person name keys share exactly one word, more common in the base than every
-    other word of both names: the first name (a rare first name cannot be told from a surname,
-    so it does not count). Spouses and relatives share the surname instead. Needs
-    ``word_counts``."""
-    if not word_counts:
-        return False
-    words_a, words_b = set(a.split()), set(b.split())
-    shared = words_a & words_b
-    if len(shared) != 1 or not (words_a - shared or words_b - shared):
-        return False
-    count = word_counts.get(next(iter(shared)), 0)
-    return all(word_counts.get(word, 0) < count for word in (words_a | words_b) - shared)
-
-
 def _different_names_level(a, b, birth, same_street, one_customer, word_counts, one_mailbox):
     """Level of two names that differ (similarity under 0.85)."""
     both_persons = not a.is_company and not b.is_company
@@ -190,8 +165,6 @@ def _different_names_level(a, b, birth, same_street, one_customer, word_counts, 
     ):
         # One personal mailbox (not a household's) and a word of the names in common: the
         # name was written otherwise (a maiden name, a second first name), not a relative's
-        if _first_name_kept(a.name_key, b.name_key, word_counts):
-            return "rewritten_first"
         return "rewritten"
     if both_persons and (" " not in a.name_key or " " not in b.name_key):
         # "Olivier" and "Lacroix": one record holds only a first name or only a surname, so
@@ -216,7 +189,6 @@ _NAME_REASONS = {
     "surname_changed": "surname changed (%s)",
     "partial_other": "partial names (%s)",
     "rewritten": "names rewritten (%s)",
-    "rewritten_first": "names rewritten (%s)",
     "different": "different names (%s)",
     "different_persons": "different names (%s)",
 }
@@ -310,22 +282,8 @@ def _contact_levels(a, b, shared_values):
     mobiles_a = {phone for phone in a.phones if is_mobile(phone)}
     mobiles_b = {phone for phone in b.phones if is_mobile(phone)}
     if mobiles_a and mobiles_b and not mobiles_a & mobiles_b:
-        if any(is_phone_slip(x, y) for x in mobiles_a for y in mobiles_b):
-            if levels.get("phone") == "different":
-                levels["phone"] = "slip"
-        else:
-            levels["mobiles"] = "different"
+        levels["mobiles"] = "different"
     return levels
-
-
-def is_phone_slip(a, b):
-    """Whether two numbers of one length differ by two neighbouring digits swapped."""
-    if len(a) != len(b) or a == b:
-        return False
-    apart = [i for i, (x, y) in enumerate(zip(a, b, strict=True)) if x != y]
-    return len(apart) == 2 and apart[1] == apart[0] + 1 and a[apart[0]] == b[apart[1]] and (
-        a[apart[1]] == b[apart[0]]
-    )
 
 
 def _name_level(a, b, similarity, birth, same_street, one_customer, word_counts, one_mailbox):
@@ -381,24 +339,7 @@ def comparison_levels(a, b, shared_values=frozenset(), word_counts=None):
     if levels.get("phone") == "same_landline" and address == "same_street":
         # the line of the home: it says what the address says (a household), not who
         levels["phone"] = "same_landline_home"
-    if levels.get("mobiles") == "different" and levels.get("email") == "same" and address in (
-        "same_street",
-        "same_zip",
-    ):
-        levels["mobiles"] = "different_home"
     return levels, similarity
-
-
-def name_frequency(levels, similarity, a, b, name_counts):
-    """Evidence adjustment of a name agreement by how common the name is (``name_rarity``),
-    or 0. A personal mobile in common and one name a part of the other ("Mme Martin" and
-    "Sylvie Martin"): the full name's frequency, not the one word's."""
-    if similarity < 0.85 or name_counts is None or a.is_company or b.is_company:
-        return 0.0
-    counts = (name_counts.get(a.name_key, 1), name_counts.get(b.name_key, 1))
-    if levels.get("name") == "partial" and levels.get("phone") == "same_mobile":
-        return name_rarity(min(counts))
-    return name_rarity(max(counts))
 
 
 _REASONS = {
@@ -416,8 +357,6 @@ _REASONS = {
     ("phone", "same_landline_home"): "same landline",
     ("phone", "same_shared"): "same shared phone",
     ("mobiles", "different"): "different mobiles",
-    ("mobiles", "different_home"): "different mobiles",
-    ("phone", "slip"): "phone one slip apart",
     ("customer", "same"): "same customer number",
     ("address", "same_street"): "same address",
     ("address", "same_zip"): "same postcode",
@@ -449,7 +388,13 @@ def score_pair(a, b, shared_values=frozenset(), name_counts=None, word_counts=No
         if comparison == "name":
             template = _NAME_REASONS[level]
             reasons.append(template % f"{similarity:.2f}" if "%s" in template else template)
-            evidence += name_frequency(levels, similarity, a, b, name_counts)
+            if (
+                similarity >= 0.85
+                and name_counts is not None
+                and not (a.is_company or b.is_company)
+            ):
+                count = max(name_counts.get(a.name_key, 1), name_counts.get(b.name_key, 1))
+                evidence += name_rarity(count)
         elif comparison == "birth":
             reasons.append(_BIRTH_REASONS[level])
         else:
@@ -477,7 +422,6 @@ REASON_TEMPLATES = {
     "same landline": _lt("same landline"),
     "same shared phone": _lt("same shared phone"),
     "different mobiles": _lt("different mobiles"),
-    "phone one slip apart": _lt("phone one slip apart"),
     "same mailbox name": _lt("same mailbox name"),
     "same customer number": _lt("same customer number"),
     "same name": _lt("same name"),
