@@ -50,36 +50,54 @@ def _shared(fa, fb):
     return "+".join(parts) or "nothing"
 
 
-def analyse(size, top, show):
-    path = independent_path(size)
-    rows = _rows(path)
-    features = dedup_offline.csv_features(path)
-    phonetic = functools.lru_cache(maxsize=200000)(normalize.phonetic_key)
-    clusters, pair_scores, __, stats = matching.find_groups(features, phonetic=phonetic)
-    statistics = stats["statistics"]
-    cluster_of = {pid: index for index, (ids, __) in enumerate(clusters) for pid in ids}
+def _clustering_cause(fa, fb, key, score, statistics, cluster_of):
+    """Why a true pair at or above the review threshold ended in no common group."""
+    reasons = matching.score_pair(fa, fb, *statistics)[1]
+    if matching.keeps_apart(reasons, score, matching.SCORE_REVIEW):
+        conflicts = (r.split(" (")[0] for r in reasons if r.startswith(matching.CONFLICTS))
+        return "a conflict of their own: " + ", ".join(conflicts)
+    grouped = (key[0] in cluster_of) + (key[1] in cluster_of)
+    return (
+        "both in no group (ambiguous links dropped)",
+        "one in a group, the other in none (an ambiguous link dropped)",
+        "in two groups (a pair across them under the floor)",
+    )[grouped]
+
+
+def _true_pairs(rows):
     by_entity = defaultdict(list)
     for rid, row in rows.items():
         by_entity[row["entity_id"]].append(rid)
-    unblocked, below, dropped = Counter(), Counter(), 0
-    examples = defaultdict(list)
     for ids in by_entity.values():
         for i, a in enumerate(ids):
             for b in ids[i + 1 :]:
-                key = (a, b) if a < b else (b, a)
-                if a in cluster_of and cluster_of.get(a) == cluster_of.get(b):
-                    continue
-                fa, fb = features[key[0]], features[key[1]]
-                if key not in pair_scores:
-                    unblocked[_shared(fa, fb)] += 1
-                elif pair_scores[key] < matching.SCORE_REVIEW:
-                    levels, __ = matching.comparison_levels(fa, fb, statistics[0], statistics[2])
-                    signature = _signature(levels)
-                    below[signature] += 1
-                    if len(examples[signature]) < show:
-                        examples[signature].append((rows[key[0]], rows[key[1]], pair_scores[key]))
-                else:
-                    dropped += 1
+                yield (a, b) if a < b else (b, a)
+
+
+def _missed(rows, features, found, show):
+    """``(unblocked, below, causes, examples)``: the true pairs left apart, sorted."""
+    clusters, pair_scores, statistics = found
+    cluster_of = {pid: index for index, (ids, __) in enumerate(clusters) for pid in ids}
+    unblocked, below, causes, examples = Counter(), Counter(), Counter(), defaultdict(list)
+    for key in _true_pairs(rows):
+        if key[0] in cluster_of and cluster_of.get(key[0]) == cluster_of.get(key[1]):
+            continue
+        fa, fb = features[key[0]], features[key[1]]
+        score = pair_scores.get(key)
+        if score is None:
+            unblocked[_shared(fa, fb)] += 1
+        elif score < matching.SCORE_REVIEW:
+            levels, __ = matching.comparison_levels(fa, fb, statistics[0], statistics[2])
+            signature = _signature(levels)
+            below[signature] += 1
+            if len(examples[signature]) < show:
+                examples[signature].append((rows[key[0]], rows[key[1]], score))
+        else:
+            causes[_clustering_cause(fa, fb, key, score, statistics, cluster_of)] += 1
+    return unblocked, below, causes, examples
+
+
+def _negative_signatures(rows, features, pair_scores, statistics):
     negatives = Counter()
     for (a, b), score in pair_scores.items():
         if score < matching.SCORE_REVIEW and rows[a]["entity_id"] != rows[b]["entity_id"]:
@@ -87,7 +105,27 @@ def analyse(size, top, show):
                 features[a], features[b], statistics[0], statistics[2]
             )
             negatives[_signature(levels)] += 1
-    missed = sum(unblocked.values()) + sum(below.values()) + dropped
+    return negatives
+
+
+def _print_example(row_a, row_b, score):
+    fields = ("name", "email", "phone", "mobile", "street", "zip", "birthdate")
+    for row in (row_a, row_b):
+        print("          " + " | ".join(row[f] for f in fields) + f"  [{row['variants']}]")
+    print(f"          score {score:.3f}")
+
+
+def analyse(size, top, show):
+    path = independent_path(size)
+    rows = _rows(path)
+    features = dedup_offline.csv_features(path)
+    phonetic = functools.lru_cache(maxsize=200000)(normalize.phonetic_key)
+    clusters, pair_scores, __, stats = matching.find_groups(features, phonetic=phonetic)
+    statistics = stats["statistics"]
+    found = (clusters, pair_scores, statistics)
+    unblocked, below, causes, examples = _missed(rows, features, found, show)
+    negatives = _negative_signatures(rows, features, pair_scores, statistics)
+    missed = sum(unblocked.values()) + sum(below.values()) + sum(causes.values())
     print(f"independent {size:,}: {missed:,} true pairs apart, {stats['pairs']:,} compared")
     print(f"  never compared: {sum(unblocked.values()):,}")
     for shared, count in unblocked.most_common(top):
@@ -95,12 +133,11 @@ def analyse(size, top, show):
     print(f"  scored under {matching.SCORE_REVIEW}: {sum(below.values()):,} (true / false pairs)")
     for signature, count in below.most_common(top):
         print(f"    {count:>7,} / {negatives[signature]:>7,}  {signature}")
-        for row_a, row_b, score in examples[signature]:
-            for row in (row_a, row_b):
-                fields = ("name", "email", "phone", "mobile", "street", "zip", "birthdate")
-                print("          " + " | ".join(row[f] for f in fields) + f"  [{row['variants']}]")
-            print(f"          score {score:.3f}")
-    print(f"  scored at or above it, apart after clustering: {dropped:,}")
+        for example in examples[signature]:
+            _print_example(*example)
+    print(f"  scored at or above it, apart after clustering: {sum(causes.values()):,}")
+    for cause, count in causes.most_common(top):
+        print(f"    {count:>7,}  {cause}")
 
 
 def main(argv=None):

@@ -151,9 +151,7 @@ class TestSofterDifferences(BaseCase):
     def test_initials_of_a_compound_first_name(self):
         short = _person(1, "MC Rochmann", "marie-claire.rochmann43@gmail.com", zip_code=None)
         full = _person(2, "Marie-Claire Rochmann", "marie-claire.rochmann43@gmail.com")
-        self.assertEqual(
-            compared_names("mc rochmann", "claire marie rochmann")[0], "c m rochmann"
-        )
+        self.assertEqual(compared_names("mc rochmann", "claire marie rochmann")[0], "c m rochmann")
         levels, __ = comparison_levels(short, full)
         self.assertEqual(levels["name"], "close")
         self.assertGreaterEqual(score_pair(short, full)[0], 0.5)
