@@ -88,7 +88,8 @@ def _initials(word, words, others):
 
 def _expanded(words, others):
     """``words`` with each short form whose full name is among ``others`` replaced by it,
-    and the initials of a compound first name by its words ("mc" for "marie claire")."""
+    and the two-letter initials of a compound first name of ``others`` split in two ("mc"
+    against "marie claire" becomes "m c")."""
     result = []
     own = set(words)
     for word in words:
