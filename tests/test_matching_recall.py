@@ -141,3 +141,23 @@ class TestAddresses(BaseCase):
         self.assertEqual(comparison_levels(paris, rochelle)[0]["address"], "different")
         # another postcode of the same town (a CEDEX, a district) is not a move
         self.assertNotIn("address", comparison_levels(paris, cedex)[0])
+
+
+@tagged("post_install", "-at_install")
+class TestSofterDifferences(BaseCase):
+    """Issue 16's recall work: a rule links a pair it used to miss and still keeps its hard
+    negative apart."""
+
+    def test_initials_of_a_compound_first_name(self):
+        short = _person(1, "MC Rochmann", "marie-claire.rochmann43@gmail.com", zip_code=None)
+        full = _person(2, "Marie-Claire Rochmann", "marie-claire.rochmann43@gmail.com")
+        self.assertEqual(compared_names("mc rochmann", "claire marie rochmann")[0], "c m rochmann")
+        levels, __ = comparison_levels(short, full)
+        self.assertEqual(levels["name"], "close")
+        self.assertGreaterEqual(score_pair(short, full)[0], 0.5)
+        # a particle is no initials, nor two letters of which one name has one word only
+        self.assertEqual(compared_names("de fony", "david eric fony")[0], "de fony")
+        self.assertEqual(compared_names("mc rochmann", "marie rochmann")[0], "mc rochmann")
+        # the initials alone, nothing else in common: not enough
+        alone = short._replace(email_key=None)
+        self.assertLess(score_pair(alone, full._replace(email_key=None))[0], 0.5)

@@ -69,9 +69,29 @@ NICKNAMES = _nickname_table(
 MARRIAGE_WORDS = frozenset({"nee", "epouse", "ep", "veuve", "vve"})
 
 
+# Two-letter words that are particles of a surname ("de", "le"), never the initials of a
+# compound first name.
+PARTICLES = frozenset({"de", "le", "la", "du", "di", "da", "el", "al", "ou", "et"})
+
+
+def _initials(word, words, others):
+    """``word`` as two initials ("m", "c") when it is those of two words of ``others`` absent
+    from ``words``: "mc" for Marie-Claire, "ph" for Paul-Henri (name keys sort their words, so
+    in either order). Compared as initials, as "j p" is with "jean pierre"."""
+    if len(word) != 2 or word in PARTICLES or not word.isalpha() or word[0] == word[1]:
+        return None
+    free = sorted(other for other in others if other not in words and len(other) > 2)
+    first = next((w for w in free if w[0] == word[0]), None)
+    second = next((w for w in free if w[0] == word[1] and w != first), None)
+    return (word[0], word[1]) if first and second else None
+
+
 def _expanded(words, others):
-    """``words`` with each short form whose full name is among ``others`` replaced by it."""
+    """``words`` with each short form whose full name is among ``others`` replaced by it,
+    and the two-letter initials of a compound first name of ``others`` split in two ("mc"
+    against "marie claire" becomes "m c")."""
     result = []
+    own = set(words)
     for word in words:
         if word not in others:
             for full in NICKNAMES.get(word, ()):
@@ -79,7 +99,7 @@ def _expanded(words, others):
                     result.extend(full)
                     break
             else:
-                result.append(word)
+                result.extend(_initials(word, own, others) or (word,))
         else:
             result.append(word)
     return result
