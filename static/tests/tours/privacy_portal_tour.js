@@ -11,7 +11,8 @@ registry.category("web_tour.tours").add("hygiene_privacy_portal_tour", {
     steps: () => [
         {
             content: "Open My Data & Privacy from the portal home",
-            trigger: "a[href='/my/privacy']",
+            // /fr/my/privacy on a site that speaks French
+            trigger: "a[href$='/my/privacy']",
             run: "click",
         },
         {
