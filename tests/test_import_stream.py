@@ -168,10 +168,10 @@ class TestImportGroupingChunks(HygieneCommon):
             + [{"name": f"{r[1]} {r[2]}", "mobile": r[4]} for r in rows if r[4] and not r[3]][:2]
         )
 
-    def _batch(self, match_chunk=None, group_chunk=None):
+    def _batch(self, match_chunk=None, group_chunk=None, text=None):
         batch = self.Batch.create(
             {
-                "raw_file": base64.b64encode(self.text.encode()),
+                "raw_file": base64.b64encode((text or self.text).encode()),
                 "raw_filename": "clients.csv",
                 "source_id": self.source_shop.id,
             }
@@ -247,8 +247,12 @@ class TestImportGroupingChunks(HygieneCommon):
     def test_same_clusters_whatever_the_share_of_components(self):
         """The components of the linked pairs are clustered a share at a time: the same
         clusters, reasons and decisions whatever the size of a share; a share never cuts a
-        component (a cut one would lose or split its clusters)."""
-        batch = self._batch()
+        component (a cut one would lose or split its clusters). The rows are shuffled: the
+        lines of one person are far apart in the file."""
+        header, *rows = self.text.splitlines(keepends=True)
+        random.Random(5).shuffle(rows)
+        text = header + "".join(rows)
+        batch = self._batch(text=text)
         self.env.cr.execute(
             "UPDATE hygiene_import_line SET state = 'normalised' WHERE batch_id = %s", [batch.id]
         )
@@ -273,11 +277,12 @@ class TestImportGroupingChunks(HygieneCommon):
                         {p: pair_reasons[p] for p in grouped if p[0] in members},
                         {p: whole_reasons[p] for p in grouped if p[0] in members},
                     )
-        whole_decisions = self._decisions(self._batch())
+        whole_decisions = self._decisions(self._batch(text=text))
         for group_chunk in (1, 7):
             with self.subTest(decisions=group_chunk):
                 self.assertEqual(
-                    self._decisions(self._batch(group_chunk=group_chunk)), whole_decisions
+                    self._decisions(self._batch(group_chunk=group_chunk, text=text)),
+                    whole_decisions,
                 )
 
     def test_component_shares_never_cut_a_component(self):
