@@ -41,9 +41,11 @@ class HygieneImportGrouping(models.AbstractModel):
     scan's matcher (``tools.matching``) on the rows of the file, in chunks as the scan runs
     (``hygiene.duplicate.scan``): the blocking keys of each range of lines go to temporary key
     tables (routed by a stable hash), each key table's blocks are scored alone, only the pairs
-    at or above the review threshold are kept, and these are clustered with the features of
-    their own lines. The same groups as ``find_groups`` over every row at once
-    (``tests/test_import_stream.py``), in memory that grows with the chunk, not the file.
+    at or above the review threshold are kept in a temporary edge table, the connected
+    components of the linked pairs are found over the line ids only (union-find), and a share
+    of the components at a time is clustered with the features of its own lines. The same
+    groups as ``find_groups`` over every row at once (``tests/test_import_stream.py``), in
+    memory that grows with the chunk and the share, not the file.
     Inherited by ``hygiene.import.matching``: ``self`` is the batch."""
 
     _name = "hygiene.import.grouping"

@@ -361,8 +361,8 @@ class HygieneImportMatching(models.AbstractModel):
 
     def _decide_in_file(self, features, best, decisions, review, groups):
         """Decisions of the lines the matcher groups with other lines of the file (``groups``:
-        ``(clusters, pair_reasons)`` of ``_in_file_groups``; ``best``: each line's best contact
-        of the base, as ``(score, reasons, partner id)``)."""
+        ``(clusters, pair_reasons)`` of one share of ``_in_file_group_shares``; ``best``: each
+        line's best contact of the base, as ``(score, reasons, partner id)``)."""
         clusters, pair_reasons = groups
         for members, weakest in clusters:
             # the leader: the line matching a contact best, else the first line of the file
