@@ -30,6 +30,9 @@ REPORT_DETAIL_LIMIT = 300  # lines of "values dropped or changed" shown in the r
 # Lines matched against the contacts at a time: their candidates and the candidates' features
 # are held for one range of lines only.
 MATCH_CHUNK = 20000
+# Lines of the file grouped with others clustered at a time: whole connected components of
+# their linked pairs, with the features of their own lines only.
+GROUP_CHUNK = 20000
 CANDIDATE_CAP = 30  # a key shared by more contacts than this is not evidence (generic mailbox)
 # Partner fields an import writes, in the order conflicts are listed.
 PARTNER_FIELDS = (

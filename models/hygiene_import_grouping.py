@@ -1,18 +1,39 @@
+import contextlib
 import functools
 import gc
 import io
 
 from odoo import models
-from odoo.tools import SQL
+from odoo.tools import SQL, split_every
 
 from ..const import DEDUP_REVIEW_THRESHOLD, get_param
 from ..tools import normalize
 from ..tools.matching import BLOCK_CAP, SCORE_REVIEW
 from ..tools.matching.blocking import name_keys_of
-from ..tools.matching.chunks import cluster_edges, linked_edges, routed_keys, shared_kind_caps
+from ..tools.matching.chunks import (
+    cluster_edges,
+    component_shares,
+    linked_edges,
+    routed_keys,
+    shared_kind_caps,
+    union_linked,
+)
+from .hygiene_import_const import GROUP_CHUNK, INSERT_CHUNK
 
 # the valid lines of a batch: the ones matched
 VALID = SQL("state = 'normalised' AND error_kind IS NULL AND NOT coalesce(suppressed, FALSE)")
+
+
+@contextlib.contextmanager
+def _no_collector():
+    """Without the cyclic garbage collector: millions of small tuples, it would rescan them."""
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if collecting:
+            gc.enable()
 
 
 class HygieneImportGrouping(models.AbstractModel):
@@ -20,9 +41,11 @@ class HygieneImportGrouping(models.AbstractModel):
     scan's matcher (``tools.matching``) on the rows of the file, in chunks as the scan runs
     (``hygiene.duplicate.scan``): the blocking keys of each range of lines go to temporary key
     tables (routed by a stable hash), each key table's blocks are scored alone, only the pairs
-    at or above the review threshold are kept, and these are clustered with the features of
-    their own lines. The same groups as ``find_groups`` over every row at once
-    (``tests/test_import_stream.py``), in memory that grows with the chunk, not the file.
+    at or above the review threshold are kept in a temporary edge table, the connected
+    components of the linked pairs are found over the line ids only (union-find), and a share
+    of the components at a time is clustered with the features of its own lines. The same
+    groups as ``find_groups`` over every row at once (``tests/test_import_stream.py``), in
+    memory that grows with the chunk and the share, not the file.
     Inherited by ``hygiene.import.matching``: ``self`` is the batch."""
 
     _name = "hygiene.import.grouping"
@@ -36,11 +59,25 @@ class HygieneImportGrouping(models.AbstractModel):
         return SQL.identifier(f"hygiene_import_{self.id}_{name}")
 
     def _in_file_groups(self, chunks, key_chunks=None):
-        """``(clusters, pair_reasons, features)``: the clusters of the lines of the file that
-        are the same person (as ``find_groups``: the same blocking keys, scoring with the
-        file's statistics, non-chaining clusters, the settings' review threshold and learnt
-        weights, so that the same records group the same way imported or scanned, issue 16),
-        the reasons of their pairs, and the features of their lines (only those).
+        """``(clusters, pair_reasons, features)`` of every share of ``_in_file_group_shares``
+        together (the tests compare them with ``find_groups``; the matching reads the shares
+        one at a time)."""
+        clusters, pair_reasons, features = [], {}, {}
+        for share in self._in_file_group_shares(chunks, key_chunks):
+            clusters.extend(share[0])
+            pair_reasons.update(share[1])
+            features.update(share[2])
+        return clusters, pair_reasons, features
+
+    def _in_file_group_shares(self, chunks, key_chunks=None):
+        """Yield ``(clusters, pair_reasons, features)`` a share of the file at a time: the
+        clusters of the lines of the file that are the same person (as ``find_groups``: the
+        same blocking keys, scoring with the file's statistics, non-chaining clusters, the
+        settings' review threshold and learnt weights, so that the same records group the same
+        way imported or scanned, issue 16), the reasons of their pairs, and the features of
+        their lines (only those). A share holds whole connected components of the linked
+        pairs (``GROUP_CHUNK`` lines or so, a larger component alone), so that memory grows
+        with the share, not the file, as the scan's groups stage.
 
         ``chunks``: the ranges of valid lines (``_line_chunks``), read one at a time;
         ``key_chunks``: the number of key tables (default: one per range of lines)."""
@@ -51,21 +88,73 @@ class HygieneImportGrouping(models.AbstractModel):
         self._route_line_keys(chunks, phonetic, key_chunks)
         shared = self._line_shared_values()
         self._count_line_names()
-        edges = {}
-        collecting = gc.isenabled()
-        gc.disable()  # millions of small tuples: the cyclic collector would rescan them
         try:
-            for number in range(key_chunks):
-                edges.update(self._key_chunk_edges(number, shared, model, threshold))
-            features = self._line_features_of({line for pair in edges for line in pair})
-            statistics = self._line_statistics(features, shared, model)
-            clusters, pair_reasons, __ = cluster_edges(features, edges, statistics, threshold)
+            with _no_collector():
+                shares = self._store_edges(key_chunks, shared, model, threshold)
+            for number in range(shares):
+                features, edges = self._share_edges(number)
+                statistics = self._line_statistics(features, shared, model)
+                with _no_collector():
+                    clusters, pair_reasons, __ = cluster_edges(
+                        features, edges, statistics, threshold
+                    )
+                del edges
+                yield clusters, pair_reasons, features
         finally:
-            if collecting:
-                gc.enable()
-        for name in ("name", "word"):
-            self.env.cr.execute(SQL("DROP TABLE IF EXISTS %s", self._grouping_table(name)))
-        return clusters, pair_reasons, features
+            for name in ("name", "word", "edge", "node"):
+                self.env.cr.execute(SQL("DROP TABLE IF EXISTS %s", self._grouping_table(name)))
+
+    def _store_edges(self, key_chunks, shared, model, threshold):
+        """The kept pairs of every key table into a temporary edge table, and the shares of
+        their connected components (union-find over the linked pairs: ids only) into a
+        temporary node table. Returns the number of shares."""
+        cr = self.env.cr
+        edge, node = self._grouping_table("edge"), self._grouping_table("node")
+        cr.execute(SQL("CREATE TEMP TABLE %s (a int, b int, link bool) ON COMMIT DROP", edge))
+        parent = {}
+        for number in range(key_chunks):
+            edges = self._key_chunk_edges(number, shared, model, threshold)
+            buffer = io.StringIO("".join(f"{a}\t{b}\t{link}\n" for (a, b), link in edges.items()))
+            cr.copy_expert(f"COPY hygiene_import_{self.id}_edge (a, b, link) FROM STDIN", buffer)
+            del buffer
+            union_linked(parent, (pair for pair, link in edges.items() if link))
+            del edges
+        cr.execute(SQL("CREATE TEMP TABLE %s (lid int, share int) ON COMMIT DROP", node))
+        shares = component_shares(parent, GROUP_CHUNK)
+        del parent
+        for rows in split_every(INSERT_CHUNK * 20, shares.items()):
+            buffer = io.StringIO("".join(f"{lid}\t{share}\n" for lid, share in rows))
+            cr.copy_expert(f"COPY hygiene_import_{self.id}_node (lid, share) FROM STDIN", buffer)
+        count = max(shares.values(), default=-1) + 1
+        del shares
+        cr.execute(SQL("CREATE INDEX ON %s (share)", node))
+        cr.execute(SQL("CREATE INDEX ON %s (lid)", node))
+        cr.execute(SQL("ANALYZE %s", node))
+        cr.execute(SQL("CREATE INDEX ON %s (a)", edge))
+        cr.execute(SQL("ANALYZE %s", edge))
+        return count
+
+    def _share_edges(self, number):
+        """``(features, edges)`` of one share of components: the features of its lines, and
+        the kept pairs between them (``{(low, high): links}``, each pair once)."""
+        cr = self.env.cr
+        node = self._grouping_table("node")
+        cr.execute(SQL("SELECT lid FROM %s WHERE share = %s", node, number))
+        features = self._line_features_of([lid for (lid,) in cr.fetchall()])
+        cr.execute(
+            SQL(
+                """
+                SELECT e.a, e.b, e.link FROM %(edge)s e
+                  JOIN %(node)s n ON n.lid = e.a AND n.share = %(share)s
+                  JOIN %(node)s m ON m.lid = e.b AND m.share = %(share)s
+                """,
+                edge=self._grouping_table("edge"),
+                node=node,
+                share=number,
+            )
+        )
+        edges = {(a, b): link for a, b, link in cr.fetchall()}
+        return features, edges
 
     def _route_line_keys(self, chunks, phonetic, key_chunks):
         """The blocking keys of the valid lines, a range of lines at a time, routed by their

@@ -94,9 +94,9 @@ class HygieneImportMatching(models.AbstractModel):
                 )
         return features
 
-    def _partner_candidates(self, first, last):
-        """``{line_id: {partner_id, ...}}``: contacts sharing a stored key with each line of the
-        range ``first`` to ``last``."""
+    def _partner_candidates(self, condition):
+        """``{line_id: {partner_id, ...}}``: contacts sharing a stored key with each valid line
+        of the batch meeting ``condition`` (SQL on the line: a range of ids, a list of ids)."""
         joins = {
             "email": SQL("p.hygiene_email_key = l.email_key"),
             "phone": SQL("p.hygiene_phone_key = l.phone_key"),
@@ -127,15 +127,14 @@ class HygieneImportMatching(models.AbstractModel):
                               FROM hygiene_import_line
                              WHERE batch_id = %(batch)s AND state = 'normalised'
                                AND error_kind IS NULL AND NOT coalesce(suppressed, FALSE)
-                               AND id BETWEEN %(first)s AND %(last)s) l
+                               AND %(condition)s) l
                       JOIN res_partner p ON %(join)s AND p.active
                                          AND (p.company_id IS NULL OR p.company_id = %(company)s)
                   GROUP BY l.id
                     HAVING count(*) <= %(cap)s
                     """,
                     batch=self.id,
-                    first=first,
-                    last=last,
+                    condition=condition,
                     join=join,
                     cap=CANDIDATE_CAP,
                     # another company's contacts are another controller's: never matched
@@ -273,16 +272,17 @@ class HygieneImportMatching(models.AbstractModel):
             score = max(score, SCORE_AUTO)
         return score, reasons
 
-    def _best_contacts(self, chunks):
+    def _best_contacts(self, conditions):
         """``{line id: (score, reasons, partner id)}``: the best contact of the base of each line
-        that has one, the lines being matched a range at a time (their candidates and the
-        candidates' features are held for one range only)."""
+        that has one, the lines being matched a set at a time (``conditions``: SQL, a range of
+        ids or a list of ids each; their candidates and the candidates' features are held for
+        one set only)."""
         best = {}
-        for first, last in chunks:
-            candidates = self._partner_candidates(first, last)
+        for condition in conditions:
+            candidates = self._partner_candidates(condition)
             if not candidates:
                 continue
-            features = self._line_features([(first, last)])
+            features = self._features_where([condition])
             partner_features = self._partner_features(
                 {pid for ids in candidates.values() for pid in ids}
             )
@@ -301,39 +301,45 @@ class HygieneImportMatching(models.AbstractModel):
         return best
 
     def _decide_contacts(self, decisions):
-        """Decide the valid lines of a file of contacts a range at a time: each range's lines
-        are matched against the contacts and their decisions written, except the lines grouped
-        with others of the file (few), decided together at the end (into ``decisions``)."""
+        """Decide the valid lines of a file of contacts: first the lines grouped with others of
+        the file (few), a share of their components at a time (``_in_file_group_shares``), then
+        the others a range at a time, each range's lines matched against the contacts; each
+        share's and range's decisions written before the next is read (the refused lines'
+        ``decisions`` by the caller)."""
         chunks = self._line_chunks()
         review = self._review_threshold()
-        clusters, pair_reasons, features = self._in_file_groups(chunks)
-        grouped = {member for members, __ in clusters for member in members}
         look_alikes = self._look_alike_lines()
-        grouped_best = {}
+        for clusters, pair_reasons, features in self._in_file_group_shares(chunks):
+            grouped = sorted({member for members, __ in clusters for member in members})
+            best = self._best_contacts(
+                SQL("id = ANY(%s)", list(ids)) for ids in split_every(MATCH_CHUNK, grouped)
+            )
+            share = {}
+            self._decide_in_file(features, best, share, review, (clusters, pair_reasons))
+            for line_id in grouped:
+                if line_id not in share:  # the leader of its group
+                    share[line_id] = self._base_decision(best.get(line_id), review)
+            self._review_look_alikes(share, look_alikes)
+            # written now: the grouped lines are staged, so the ranges below skip them
+            self._write_decisions(share)
         for first, last in chunks:
-            best = self._best_contacts([(first, last)])
-            grouped_best.update((line, best[line]) for line in grouped.intersection(best))
+            condition = SQL("id BETWEEN %s AND %s", first, last)
+            best = self._best_contacts([condition])
             self.env.cr.execute(
                 SQL(
-                    "SELECT id FROM hygiene_import_line WHERE batch_id = %s AND %s"
-                    " AND id BETWEEN %s AND %s",
+                    "SELECT id FROM hygiene_import_line WHERE batch_id = %s AND %s AND %s",
                     self.id,
                     VALID,
-                    first,
-                    last,
+                    condition,
                 )
             )
             chunk = {
                 line_id: self._base_decision(best.get(line_id), review)
                 for (line_id,) in self.env.cr.fetchall()
-                if line_id not in grouped and line_id not in decisions
+                if line_id not in decisions
             }
             self._review_look_alikes(chunk, look_alikes)
             self._write_decisions(chunk)
-        self._decide_in_file(features, grouped_best, decisions, review, (clusters, pair_reasons))
-        for line_id in grouped:
-            if line_id not in decisions:  # the leader of its group
-                decisions[line_id] = self._base_decision(grouped_best.get(line_id), review)
         self._review_look_alikes(decisions, look_alikes)
 
     @api.model
@@ -355,8 +361,8 @@ class HygieneImportMatching(models.AbstractModel):
 
     def _decide_in_file(self, features, best, decisions, review, groups):
         """Decisions of the lines the matcher groups with other lines of the file (``groups``:
-        ``(clusters, pair_reasons)`` of ``_in_file_groups``; ``best``: each line's best contact
-        of the base, as ``(score, reasons, partner id)``)."""
+        ``(clusters, pair_reasons)`` of one share of ``_in_file_group_shares``; ``best``: each
+        line's best contact of the base, as ``(score, reasons, partner id)``)."""
         clusters, pair_reasons = groups
         for members, weakest in clusters:
             # the leader: the line matching a contact best, else the first line of the file

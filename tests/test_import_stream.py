@@ -13,10 +13,16 @@ from odoo.exceptions import UserError
 from odoo.tests import tagged
 
 from ..cli.hygiene import run_import
-from ..models import hygiene_import_batch, hygiene_import_matching, hygiene_import_reading
+from ..models import (
+    hygiene_import_batch,
+    hygiene_import_grouping,
+    hygiene_import_matching,
+    hygiene_import_reading,
+)
 from ..models.hygiene_duplicate_group import _pairs
 from ..tools import normalize
 from ..tools.matching import find_groups
+from ..tools.matching.chunks import component_shares, union_linked
 from .common import HygieneCommon
 
 HEADER = "Prénom;Nom;Courriel;Date de naissance\n"
@@ -162,19 +168,19 @@ class TestImportGroupingChunks(HygieneCommon):
             + [{"name": f"{r[1]} {r[2]}", "mobile": r[4]} for r in rows if r[4] and not r[3]][:2]
         )
 
-    def _batch(self, match_chunk=None):
+    def _batch(self, match_chunk=None, group_chunk=None, text=None):
         batch = self.Batch.create(
             {
-                "raw_file": base64.b64encode(self.text.encode()),
+                "raw_file": base64.b64encode((text or self.text).encode()),
                 "raw_filename": "clients.csv",
                 "source_id": self.source_shop.id,
             }
         )
         batch.action_read_file()
-        if match_chunk:
-            with patch.object(hygiene_import_matching, "MATCH_CHUNK", match_chunk):
-                batch.action_stage()
-        else:
+        with (
+            patch.object(hygiene_import_matching, "MATCH_CHUNK", match_chunk or 20000),
+            patch.object(hygiene_import_grouping, "GROUP_CHUNK", group_chunk or 20000),
+        ):
             batch.action_stage()
         return batch
 
@@ -237,3 +243,62 @@ class TestImportGroupingChunks(HygieneCommon):
         for match_chunk in (29, 100):
             with self.subTest(match_chunk=match_chunk):
                 self.assertEqual(self._decisions(self._batch(match_chunk)), whole)
+
+    def test_same_clusters_whatever_the_share_of_components(self):
+        """The components of the linked pairs are clustered a share at a time: the same
+        clusters, reasons and decisions whatever the size of a share; a share never cuts a
+        component (a cut one would lose or split its clusters). The rows are shuffled: the
+        lines of one person are far apart in the file."""
+        header, *rows = self.text.splitlines(keepends=True)
+        random.Random(5).shuffle(rows)
+        text = header + "".join(rows)
+        batch = self._batch(text=text)
+        self.env.cr.execute(
+            "UPDATE hygiene_import_line SET state = 'normalised' WHERE batch_id = %s", [batch.id]
+        )
+        chunks = batch._line_chunks()
+        whole, whole_reasons, __ = batch._in_file_groups(chunks)
+        expected = {(tuple(ids), round(score, 6)) for ids, score in whole}
+        self.assertTrue(any(len(ids) > 2 for ids, __ in expected))
+        grouped = [pair for ids, __ in whole for pair in _pairs(ids) if pair in whole_reasons]
+        for group_chunk in (1, 2, 5, 40):
+            with (
+                self.subTest(group_chunk=group_chunk),
+                patch.object(hygiene_import_grouping, "GROUP_CHUNK", group_chunk),
+            ):
+                shares = list(batch._in_file_group_shares(chunks))
+                self.assertGreater(len(shares), 1)
+                got = {(tuple(ids), round(s, 6)) for share in shares for ids, s in share[0]}
+                self.assertEqual(got, expected)
+                for clusters, pair_reasons, features in shares:
+                    members = {m for ids, __ in clusters for m in ids}
+                    self.assertLessEqual(members, set(features))
+                    self.assertEqual(
+                        {p: pair_reasons[p] for p in grouped if p[0] in members},
+                        {p: whole_reasons[p] for p in grouped if p[0] in members},
+                    )
+        whole_decisions = self._decisions(self._batch(text=text))
+        for group_chunk in (1, 7):
+            with self.subTest(decisions=group_chunk):
+                self.assertEqual(
+                    self._decisions(self._batch(group_chunk=group_chunk, text=text)),
+                    whole_decisions,
+                )
+
+    def test_component_shares_never_cut_a_component(self):
+        parent = {}
+        # components {1, 2, 3, 9} (joined last, through 9), {4, 5}, {6, 7, 8}
+        union_linked(parent, [(6, 7), (1, 2), (4, 5), (2, 3), (7, 8), (9, 3), (1, 9)])
+        for size, expected in (
+            (1, [{1, 2, 3, 9}, {4, 5}, {6, 7, 8}]),
+            (5, [{1, 2, 3, 9, 4, 5}, {6, 7, 8}]),
+            (4, [{1, 2, 3, 9}, {4, 5, 6, 7, 8}]),
+            (100, [set(range(1, 10))]),
+        ):
+            with self.subTest(size=size):
+                shares = component_shares(dict(parent), size)
+                got = [
+                    {node for node, share in shares.items() if share == number}
+                    for number in range(max(shares.values()) + 1)
+                ]
+                self.assertEqual(got, expected)

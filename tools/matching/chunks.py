@@ -2,7 +2,8 @@
 routed by a stable hash to key chunks, each key chunk's blocks are scored alone, and the linked
 pairs are clustered per connected component. The same groups as ``find_groups`` on the whole
 base (``tests/test_scan_chunks.py``), in memory that grows with the chunk. The import groups
-the rows of a file the same way (``linked_edges``, ``cluster_edges``;
+the rows of a file the same way (``linked_edges``, then ``union_linked`` and
+``component_shares`` to cluster a share of the components at a time with ``cluster_edges``;
 ``tests/test_import_stream.py``)."""
 
 import hashlib
@@ -57,8 +58,9 @@ def linked_edges(features, keyed_blocks, statistics, threshold, block_cap):
 
 def cluster_edges(features, edges, statistics, threshold, excluded=frozenset()):
     """``(clusters, pair_reasons, ambiguous links dropped)`` of the ``edges`` of
-    ``linked_edges`` (every chunk's together), ``features`` holding at least their records:
-    the clusters of ``find_groups`` over all the records (``cluster_scored``)."""
+    ``linked_edges`` (every chunk's together, or those of whole connected components of the
+    linked pairs: ``component_shares``), ``features`` holding at least their records: the
+    clusters of ``find_groups`` over all the records (``cluster_scored``)."""
     pair_reasons, linkable, apart = {}, {}, set()
     for (a, b), link in edges.items():
         score, pair_reasons[a, b] = score_pair(features[a], features[b], *statistics)
@@ -70,3 +72,44 @@ def cluster_edges(features, edges, statistics, threshold, excluded=frozenset()):
         features, ({}, pair_reasons, linkable, apart), statistics, threshold, excluded
     )
     return clusters, pair_reasons, ambiguous
+
+
+def _root(parent, node):
+    """The root of ``node`` in the union-find ``parent`` (the path to it compressed)."""
+    parent.setdefault(node, node)
+    root = node
+    while parent[root] != root:
+        root = parent[root]
+    while parent[node] != root:
+        parent[node], node = root, parent[node]
+    return root
+
+
+def union_linked(parent, pairs):
+    """Join the two ids of each of ``pairs`` in the union-find ``parent`` ({id: parent id},
+    changed in place; a component's root is its smallest id): ids only, no features."""
+    for a, b in pairs:
+        root_a, root_b = _root(parent, a), _root(parent, b)
+        if root_a < root_b:
+            parent[root_b] = root_a
+        elif root_b < root_a:
+            parent[root_a] = root_b
+
+
+def component_shares(parent, size):
+    """``{id: share}``: the connected components of the union-find ``parent`` packed in
+    shares of about ``size`` ids, in the order of their smallest id, a component never cut (a
+    share holds at least one whole component, so a larger one is a share alone). Only the
+    records of linked pairs and the pairs between them count for ``cluster_scored``: each
+    share is clustered alone to the same clusters (``tests/test_import_stream.py``)."""
+    sizes = {}
+    for node in parent:
+        root = _root(parent, node)
+        sizes[root] = sizes.get(root, 0) + 1
+    share_of, share, filled = {}, 0, 0
+    for root in sorted(sizes):
+        if filled >= size:
+            share, filled = share + 1, 0
+        share_of[root] = share
+        filled += sizes[root]
+    return {node: share_of[root] for node, root in parent.items()}
