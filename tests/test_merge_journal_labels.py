@@ -29,9 +29,7 @@ class TestMergeJournalLabels(HygieneCommon):
         journal = kept._hygiene_merge(merged)
         key = "(hygiene_duplicate_group_partner_rel.partner_id)"
         line = next(
-            line
-            for line in journal.with_context(lang="fr_FR").summary.splitlines()
-            if key in line
+            line for line in journal.with_context(lang="fr_FR").summary.splitlines() if key in line
         )
         group = self.env["ir.model"].with_context(lang="fr_FR")._get("hygiene.duplicate.group")
         field = (

@@ -2,6 +2,8 @@
 bench/screenshots.py), and the words still English on French screens. The tour of what only a
 phone shows: TestPhoneTour in tests/test_screens_tour.py."""
 
+import base64
+
 from lxml import etree
 
 from odoo.tests import tagged
@@ -130,3 +132,33 @@ class TestFrenchWords(HygieneCommon):
         self.assertEqual(tag.with_context(lang="fr_FR").name, "Groupe newsletter")
         self.assertEqual(tag.with_context(lang="en_US").name, "Newsletter opt-in group")
         self.assertIn(tag, self.jeanne.category_id)
+
+    def test_an_import_lines_warnings_read_in_the_readers_language(self):
+        """An import line's warnings were stored in the language of the user who staged the
+        file ("Phone ignored: invalid (12 34)." for a French reader). They are stored as
+        templates and parameters too, and said in the reader's language; a line staged
+        before (no templates) keeps its stored text."""
+        self.env["res.lang"]._activate_lang("fr_FR")
+        self.env["ir.module.module"]._load_module_terms(["partner_data_hygiene"], ["fr_FR"])
+        content = "Nom complet;Courriel;Téléphone\nPaul Durand;contact@example.fr;12 34\n"
+        batch = self.env["hygiene.import.batch"].create(
+            {
+                "raw_file": base64.b64encode(content.encode()),
+                "raw_filename": "clients.csv",
+                "source_id": self.env.ref("partner_data_hygiene.source_shop").id,
+            }
+        )
+        batch.with_context(lang="en_US").action_read_file()
+        batch.with_context(lang="en_US").action_stage()
+        line = batch.line_ids
+        self.assertIn("Phone ignored: invalid (12 34).", line.warnings, "stored as staged")
+        self.assertIn("Role address contact@example.fr", line.warnings)
+        french = line.with_context(lang="fr_FR").warnings_label
+        self.assertIn("Téléphone ignoré : invalide (12 34).", french)
+        self.assertIn("Adresse générique contact@example.fr", french)
+        self.assertNotIn("Phone ignored", french)
+        english = line.with_context(lang="en_US").warnings_label
+        self.assertIn("Phone ignored: invalid (12 34).", english)
+        # a line staged before the templates: its stored text
+        line.sudo().warning_templates = False
+        self.assertEqual(line.with_context(lang="fr_FR").warnings_label, line.warnings)

@@ -540,8 +540,15 @@ class TestPhoneTour(HttpCase):
         partner = cls.env["res.partner"].create(
             {"name": "Tour Dattier", "email": "dattier@example.fr", "city": "Lyon"}
         )
-        cls.request = cls.env["hygiene.details.request"].sudo().create(
-            {"partner_id": partner.id, "expiry_date": fields.Datetime.now() + timedelta(days=30)}
+        cls.request = (
+            cls.env["hygiene.details.request"]
+            .sudo()
+            .create(
+                {
+                    "partner_id": partner.id,
+                    "expiry_date": fields.Datetime.now() + timedelta(days=30),
+                }
+            )
         )
         cls.request._hygiene_answer({"street": "2 rue Neuve", "mobile": "06 11 22 33 55"})
 
