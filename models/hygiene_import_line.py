@@ -74,7 +74,7 @@ class HygieneImportLine(models.Model):
     clean_values = fields.Text(string="Normalised Values (JSON)", readonly=True)
     errors = fields.Text(readonly=True)
     error_kind = fields.Selection(ERROR_KINDS, readonly=True, index=True)
-    warnings = fields.Text(readonly=True)
+    warnings = fields.Text(string="Warnings (Language of the Import)", readonly=True)
     # the warnings as message templates and parameters (JSON), said in the reader's language
     # by warnings_label; a line staged before keeps its stored text
     warning_templates = fields.Text(readonly=True)
