@@ -74,7 +74,11 @@ class HygieneImportLine(models.Model):
     clean_values = fields.Text(string="Normalised Values (JSON)", readonly=True)
     errors = fields.Text(readonly=True)
     error_kind = fields.Selection(ERROR_KINDS, readonly=True, index=True)
-    warnings = fields.Text(readonly=True)
+    warnings = fields.Text(string="Warnings (Language of the Import)", readonly=True)
+    # the warnings as message templates and parameters (JSON), said in the reader's language
+    # by warnings_label; a line staged before keeps its stored text
+    warning_templates = fields.Text(readonly=True)
+    warnings_label = fields.Text(string="Warnings", compute="_compute_warnings_label")
     suppressed = fields.Boolean(readonly=True)
     look_alike = fields.Boolean(
         string="Look-alike Characters",
@@ -112,6 +116,13 @@ class HygieneImportLine(models.Model):
     def _compute_reasons_label(self):
         for line in self:
             line.reasons_label = translate_reasons(self.env, line.reasons)
+
+    @api.depends("warnings", "warning_templates")
+    @api.depends_context("lang")
+    def _compute_warnings_label(self):
+        render = self.env["hygiene.import.normalise"]._render_messages
+        for line in self:
+            line.warnings_label = render(line.warning_templates) or line.warnings
 
     def _decision_label(self, decision):
         return dict(DECISIONS).get(decision, decision)

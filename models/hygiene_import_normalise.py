@@ -30,6 +30,25 @@ class HygieneImportNormalise(models.AbstractModel):
         return params
 
     @api.model
+    def _render_messages(self, messages):
+        """``[[template, params], ...]`` (or its JSON, as a line stores it) said in the
+        reader's language, a message a line; None for none or for what is not such a list."""
+        if isinstance(messages, str):
+            try:
+                messages = json.loads(messages)
+            except ValueError:
+                return None
+        if not isinstance(messages, list):
+            return None
+        return (
+            "\n".join(
+                self.env._(template, **self._message_params(params))  # pylint: disable=translation-required
+                for template, params in messages
+            )
+            or None
+        )
+
+    @api.model
     def _check_row_warnings(self, values, clean, warnings, retention_limit, retention_months):
         """Flag what is accepted but must be seen: a role address (not a natural person), look-
         alike characters (returns True: never matched automatically), a last activity older than
@@ -163,10 +182,7 @@ class HygieneImportNormalise(models.AbstractModel):
             self.env._(template, **self._message_params(params))  # pylint: disable=translation-required
             for __, template, params in errors
         ]
-        notes = [
-            self.env._(template, **params)  # pylint: disable=translation-required
-            for __, template, params in warnings
-        ]
+        notes = [[template, params] for __, template, params in warnings]
         hashes = None
         phones = [clean[key] for key in ("phone", "mobile") if clean.get(key)]
         if kind == "contacts" and (clean.get("email") or phones):
@@ -181,7 +197,8 @@ class HygieneImportNormalise(models.AbstractModel):
             json.dumps(clean, ensure_ascii=False),
             "\n".join(messages) or None,
             error_kind or (errors[0][0] if errors else None),
-            "\n".join(notes) or None,
+            self._render_messages(notes),
+            json.dumps(notes, ensure_ascii=False, default=str) if notes else None,
             clean.get("email_key"),
             clean.get("phone_key"),
             clean.get("mobile_key"),
@@ -209,7 +226,7 @@ class HygieneImportNormalise(models.AbstractModel):
         """Write the normalised ``updates`` rows on their lines, in one UPDATE."""
         values = SQL(", ").join(
             SQL(
-                "(%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s::boolean, %s::boolean)",
+                "(%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s::boolean, %s::boolean)",
                 *row,
             )
             for row in updates
@@ -221,13 +238,14 @@ class HygieneImportNormalise(models.AbstractModel):
                    SET clean_values = v.clean, state = 'normalised',
                        errors = concat_ws(E'\n', l.errors, v.errors),
                        error_kind = v.error_kind, warnings = v.warnings,
+                       warning_templates = v.warning_templates,
                        email_key = v.email_key, phone_key = v.phone_key,
                        mobile_key = v.mobile_key, name_key = v.name_key,
                        company_key = v.company_key, display_label = v.label,
                        look_alike = v.look_alike, suppressed = v.suppressed
-                  FROM (VALUES %s) AS v(id, clean, errors, error_kind, warnings, email_key,
-                                        phone_key, mobile_key, name_key, company_key, label,
-                                        look_alike, suppressed)
+                  FROM (VALUES %s) AS v(id, clean, errors, error_kind, warnings,
+                                        warning_templates, email_key, phone_key, mobile_key,
+                                        name_key, company_key, label, look_alike, suppressed)
                  WHERE l.id = v.id
                 """,
                 values,

@@ -494,20 +494,39 @@ class HygieneReferenceCatalogue(models.AbstractModel):
 
     def _hygiene_key_label(self, key):
         """``table.column`` of a merge's counts said as a reader knows it: the model and the
-        field, in the reader's language, the technical key after them (a table of no model,
-        a many2many's, keeps its key alone)."""
+        field, in the reader's language, the technical key after them. A many2many's table,
+        of no model, is said by the many2many field that reads it (the group's contacts,
+        the contact's tags); a table of neither keeps its key alone."""
         table, __, rest = key.partition(".")
         column, __, note = rest.partition(" ")
+        note = " " + self.env._("(redundant, removed)") if note else ""
         models_of = {model._table: model for model in self.env.registry.values()}
         model = models_of.get(table)
-        if model is None or model._abstract:
-            return key
+        if model is not None and not model._abstract:
+            field = model._fields.get(column)
+        else:
+            model, field = self._hygiene_relation_field(table, column)
+            if model is None:
+                return f"{table}.{column}{note}"
         IrModel = self.env["ir.model"].sudo()
         label = IrModel._get(model._name).name or model._description
-        field = model._fields.get(column)
         if field is not None:
-            field_label = self.env["ir.model.fields"].sudo()._get(model._name, column)
+            field_label = self.env["ir.model.fields"].sudo()._get(model._name, field.name)
             label += " › " + (field_label.field_description or field.string)
-        if note:
-            label += " " + self.env._("(redundant, removed)")
-        return f"{label} ({table}.{column})"
+        return f"{label}{note} ({table}.{column})"
+
+    def _hygiene_relation_field(self, table, column):
+        """The stored many2many reading ``table``, its ``column`` on the far side (the one
+        the merge moved) preferred: (model, field), or (None, None)."""
+        found = []
+        for model in self.env.registry.values():
+            if model._abstract:
+                continue
+            for field in model._fields.values():
+                if field.type == "many2many" and field.store and field.relation == table:
+                    if column in (field.column1, field.column2):
+                        found.append((field.column2 != column, model._name, model, field))
+        if not found:
+            return None, None
+        __, __, model, field = min(found, key=lambda item: item[:2])
+        return model, field

@@ -120,13 +120,27 @@ class HygieneSegment(models.Model):
         """No tag when the segment does not tag its members; a tag set before goes from
         every contact."""
         if self.tag_members:
-            return super()._hygiene_sync_tag(entered_ids, left_ids)
+            result = super()._hygiene_sync_tag(entered_ids, left_ids)
+            self._hygiene_sync_tag_name()
+            return result
         if self.tag_id:
             tag = self.tag_id
             self.sudo().tag_id = False
             tag.sudo().unlink()
             self.env["res.partner"].invalidate_model(["category_id"])
         return None
+
+    def _hygiene_sync_tag_name(self):
+        """The tag says the segment's name in each language the segment has one (it was
+        created in the refresh's language only: "Newsletter opt-in group" on a French
+        contact's tags, beside the segment named "Groupe opt-in newsletter")."""
+        self.ensure_one()
+        names = self._fields["name"]._get_stored_translations(self) or {}
+        tags = self.tag_id.sudo()
+        stored = tags._fields["name"]._get_stored_translations(tags) or {}
+        changed = {lang: name for lang, name in names.items() if name and stored.get(lang) != name}
+        if changed:
+            tags.update_field_translations("name", changed)
 
     def _hygiene_sync_mailing_list(self, entered_ids, left_ids):
         """A mailing list only for a marketing segment, the one kind whose members are checked

@@ -69,3 +69,4 @@ from . import test_scan_chunks
 from . import test_duplicate_warning_score
 from . import test_control_segment_exposure
 from . import test_merge_journal_labels
+from . import test_screens_phone

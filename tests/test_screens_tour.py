@@ -41,6 +41,7 @@ TOUR_ROLES = {
     "partner_data_hygiene_officer_privacy": "officer",
     "partner_data_hygiene_portal": "portal",
     "partner_data_hygiene_public": "public",
+    "partner_data_hygiene_steward_phone": "steward",
 }
 # the roles of the website pages (templates): they click only the buttons of the templates
 WEB_ROLES = {"portal", "public"}
@@ -516,3 +517,48 @@ class TestScreensTours(HttpCase):
 
     def test_tours_in_french(self):
         self._tours("fr_FR")
+
+
+@tagged("post_install", "-at_install")
+class TestPhoneTour(HttpCase):
+    """What only a phone shows (390 px wide): the proposals of a details check as cards inside
+    its form, their Accept and Reject there (the list cut the values)."""
+
+    browser_size = "390x844"
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.env["res.lang"]._activate_lang("fr_FR")
+        cls.env["ir.module.module"]._load_module_terms(["partner_data_hygiene"], ["fr_FR"])
+        cls.steward = mail_new_test_user(
+            cls.env,
+            login="tour_phone_steward",
+            groups=f"{EMPLOYEE},partner_data_hygiene.group_hygiene_steward",
+            lang="fr_FR",
+        )
+        partner = cls.env["res.partner"].create(
+            {"name": "Tour Dattier", "email": "dattier@example.fr", "city": "Lyon"}
+        )
+        cls.request = (
+            cls.env["hygiene.details.request"]
+            .sudo()
+            .create(
+                {
+                    "partner_id": partner.id,
+                    "expiry_date": fields.Datetime.now() + timedelta(days=30),
+                }
+            )
+        )
+        cls.request._hygiene_answer({"street": "2 rue Neuve", "mobile": "06 11 22 33 55"})
+
+    def test_the_proposals_are_cards_on_a_phone(self):
+        self.start_tour(
+            f"/odoo/action-partner_data_hygiene.hygiene_details_request_action/{self.request.id}",
+            "partner_data_hygiene_steward_phone",
+            login=self.steward.login,
+            timeout=120,
+        )
+        self.assertEqual(
+            sorted(self.request.proposal_ids.mapped("state")), ["accepted", "rejected"]
+        )

@@ -948,3 +948,33 @@ tours.add("partner_data_hygiene_public", {
         check("Sent: the link to confirm is on its way", ".container .alert-success"),
     ],
 });
+
+// What only a phone shows (tests/test_screens_tour.py runs it 390 px wide): a details check's
+// proposals as cards in its form, each value on its own line, Accept and Reject on the card.
+tours.add("partner_data_hygiene_steward_phone", {
+    steps: () =>
+        slow([
+            check(
+                "The proposals are cards, with their values",
+                ".o_field_widget[name=proposal_ids] .o_kanban_record:contains(2 rue Neuve)"
+            ),
+            button(
+                "hygiene_details_request_view_form:action_accept#2",
+                ".o_field_widget[name=proposal_ids] .o_kanban_record:first button[name=action_accept]"
+            ),
+            ...notification("The review from a card says what it did"),
+            check(
+                "The first card is reviewed: its buttons are gone",
+                ".o_field_widget[name=proposal_ids] .o_kanban_record:first:not(:has(button[name=action_accept]))"
+            ),
+            button(
+                "hygiene_details_request_view_form:action_reject#2",
+                ".o_field_widget[name=proposal_ids] .o_kanban_record button[name=action_reject]"
+            ),
+            ...notification("The rejection from a card says the contact is unchanged"),
+            check(
+                "No card left to review",
+                ".o_field_widget[name=proposal_ids]:not(:has(button[name=action_accept]))"
+            ),
+        ]),
+});
