@@ -100,6 +100,7 @@ class HygieneImportCommit(models.AbstractModel):
                 "decision_note": str(message)[:500],
                 "error_kind": "commit_error",
                 "errors": str(message)[:2000],
+                "error_templates": False,
             }
         )
         self.env.cr.execute(

@@ -72,12 +72,16 @@ class HygieneImportLine(models.Model):
         help="The raw consent columns (date, IP, wording) of the row.",
     )
     clean_values = fields.Text(string="Normalised Values (JSON)", readonly=True)
-    errors = fields.Text(readonly=True)
+    errors = fields.Text(string="Errors (Language of the Import)", readonly=True)
     error_kind = fields.Selection(ERROR_KINDS, readonly=True, index=True)
     warnings = fields.Text(string="Warnings (Language of the Import)", readonly=True)
     # the warnings as message templates and parameters (JSON), said in the reader's language
     # by warnings_label; a line staged before keeps its stored text
     warning_templates = fields.Text(readonly=True)
+    # the normalisation's errors the same way (JSON: the reader's errors stored before them as
+    # text, then the templates), said in the reader's language by errors_label
+    error_templates = fields.Text(readonly=True)
+    errors_label = fields.Text(string="Errors", compute="_compute_errors_label")
     warnings_label = fields.Text(string="Warnings", compute="_compute_warnings_label")
     suppressed = fields.Boolean(readonly=True)
     look_alike = fields.Boolean(
@@ -123,6 +127,16 @@ class HygieneImportLine(models.Model):
         render = self.env["hygiene.import.normalise"]._render_messages
         for line in self:
             line.warnings_label = render(line.warning_templates) or line.warnings
+
+    @api.depends("errors", "error_templates")
+    @api.depends_context("lang")
+    def _compute_errors_label(self):
+        render = self.env["hygiene.import.normalise"]._render_messages
+        for line in self:
+            stored = json.loads(line.error_templates) if line.error_templates else {}
+            said = stored and render(stored.get("messages"))
+            before = stored.get("before") if stored else None
+            line.errors_label = "\n".join(filter(None, [before, said])) if said else line.errors
 
     def _decision_label(self, decision):
         return dict(DECISIONS).get(decision, decision)

@@ -178,10 +178,7 @@ class HygieneImportNormalise(models.AbstractModel):
         look_alike = self._check_row_warnings(
             values, clean, warnings, context["retention_limit"], context["retention_months"]
         )
-        messages = [
-            self.env._(template, **self._message_params(params))  # pylint: disable=translation-required
-            for __, template, params in errors
-        ]
+        problems = [[template, params] for __, template, params in errors]
         notes = [[template, params] for __, template, params in warnings]
         hashes = None
         phones = [clean[key] for key in ("phone", "mobile") if clean.get(key)]
@@ -195,7 +192,8 @@ class HygieneImportNormalise(models.AbstractModel):
         row = [
             line_id,
             json.dumps(clean, ensure_ascii=False),
-            "\n".join(messages) or None,
+            self._render_messages(problems),
+            json.dumps(problems, ensure_ascii=False, default=str) if problems else None,
             error_kind or (errors[0][0] if errors else None),
             self._render_messages(notes),
             json.dumps(notes, ensure_ascii=False, default=str) if notes else None,
@@ -226,7 +224,7 @@ class HygieneImportNormalise(models.AbstractModel):
         """Write the normalised ``updates`` rows on their lines, in one UPDATE."""
         values = SQL(", ").join(
             SQL(
-                "(%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s::boolean, %s::boolean)",
+                "(%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s::boolean, %s::boolean)",
                 *row,
             )
             for row in updates
@@ -237,15 +235,20 @@ class HygieneImportNormalise(models.AbstractModel):
                 UPDATE hygiene_import_line l
                    SET clean_values = v.clean, state = 'normalised',
                        errors = concat_ws(E'\n', l.errors, v.errors),
+                       error_templates = CASE WHEN v.error_templates IS NOT NULL
+                           THEN json_build_object('before', l.errors,
+                                                  'messages', v.error_templates::json)::text
+                       END,
                        error_kind = v.error_kind, warnings = v.warnings,
                        warning_templates = v.warning_templates,
                        email_key = v.email_key, phone_key = v.phone_key,
                        mobile_key = v.mobile_key, name_key = v.name_key,
                        company_key = v.company_key, display_label = v.label,
                        look_alike = v.look_alike, suppressed = v.suppressed
-                  FROM (VALUES %s) AS v(id, clean, errors, error_kind, warnings,
-                                        warning_templates, email_key, phone_key, mobile_key,
-                                        name_key, company_key, label, look_alike, suppressed)
+                  FROM (VALUES %s) AS v(id, clean, errors, error_templates, error_kind,
+                                        warnings, warning_templates, email_key, phone_key,
+                                        mobile_key, name_key, company_key, label, look_alike,
+                                        suppressed)
                  WHERE l.id = v.id
                 """,
                 values,

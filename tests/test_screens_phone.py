@@ -162,3 +162,31 @@ class TestFrenchWords(HygieneCommon):
         # a line staged before the templates: its stored text
         line.sudo().warning_templates = False
         self.assertEqual(line.with_context(lang="fr_FR").warnings_label, line.warnings)
+
+    def test_an_import_lines_errors_read_in_the_readers_language(self):
+        """The errors of a line (an invalid email, a date in the future) were stored in the
+        language of whoever staged the file: a French steward read "Invalid email address" and
+        "is in the future". Said in the reader's language now; a line staged before keeps its
+        stored text."""
+        self.env["res.lang"]._activate_lang("fr_FR")
+        self.env["ir.module.module"]._load_module_terms(["partner_data_hygiene"], ["fr_FR"])
+        content = "Nom complet;Courriel;Date optin\nPaul Durand;paul durand@example.fr;12/03/2099\n"
+        batch = self.env["hygiene.import.batch"].create(
+            {
+                "raw_file": base64.b64encode(content.encode()),
+                "raw_filename": "clients.csv",
+                "source_id": self.env.ref("partner_data_hygiene.source_shop").id,
+            }
+        )
+        batch.with_context(lang="en_US").action_read_file()
+        batch.with_context(lang="en_US").action_stage()
+        line = batch.line_ids
+        self.assertTrue(line.errors, "the row has errors")
+        english = line.with_context(lang="en_US").errors_label
+        self.assertEqual(english, line.errors, "the stored text is the English one")
+        french = line.with_context(lang="fr_FR").errors_label
+        self.assertNotEqual(french, line.errors)
+        self.assertNotIn("Invalid email address", french)
+        self.assertNotIn("is in the future", french)
+        line.sudo().error_templates = False
+        self.assertEqual(line.with_context(lang="fr_FR").errors_label, line.errors)
