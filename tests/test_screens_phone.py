@@ -133,14 +133,10 @@ class TestFrenchWords(HygieneCommon):
         self.assertEqual(tag.with_context(lang="en_US").name, "Newsletter opt-in group")
         self.assertIn(tag, self.jeanne.category_id)
 
-    def test_an_import_lines_warnings_read_in_the_readers_language(self):
-        """An import line's warnings were stored in the language of the user who staged the
-        file ("Phone ignored: invalid (12 34)." for a French reader). They are stored as
-        templates and parameters too, and said in the reader's language; a line staged
-        before (no templates) keeps its stored text."""
+    def _staged_in_english(self, content):
+        """The line of a one-row file staged by an English user, French being installed."""
         self.env["res.lang"]._activate_lang("fr_FR")
         self.env["ir.module.module"]._load_module_terms(["partner_data_hygiene"], ["fr_FR"])
-        content = "Nom complet;Courriel;Téléphone\nPaul Durand;contact@example.fr;12 34\n"
         batch = self.env["hygiene.import.batch"].create(
             {
                 "raw_file": base64.b64encode(content.encode()),
@@ -150,7 +146,16 @@ class TestFrenchWords(HygieneCommon):
         )
         batch.with_context(lang="en_US").action_read_file()
         batch.with_context(lang="en_US").action_stage()
-        line = batch.line_ids
+        return batch.line_ids
+
+    def test_an_import_lines_warnings_read_in_the_readers_language(self):
+        """An import line's warnings were stored in the language of the user who staged the
+        file ("Phone ignored: invalid (12 34)." for a French reader). They are stored as
+        templates and parameters too, and said in the reader's language; a line staged
+        before (no templates) keeps its stored text."""
+        line = self._staged_in_english(
+            "Nom complet;Courriel;Téléphone\nPaul Durand;contact@example.fr;12 34\n"
+        )
         self.assertIn("Phone ignored: invalid (12 34).", line.warnings, "stored as staged")
         self.assertIn("Role address contact@example.fr", line.warnings)
         french = line.with_context(lang="fr_FR").warnings_label
@@ -168,19 +173,9 @@ class TestFrenchWords(HygieneCommon):
         language of whoever staged the file: a French steward read "Invalid email address" and
         "is in the future". Said in the reader's language now; a line staged before keeps its
         stored text."""
-        self.env["res.lang"]._activate_lang("fr_FR")
-        self.env["ir.module.module"]._load_module_terms(["partner_data_hygiene"], ["fr_FR"])
-        content = "Nom complet;Courriel;Date optin\nPaul Durand;paul durand@example.fr;12/03/2099\n"
-        batch = self.env["hygiene.import.batch"].create(
-            {
-                "raw_file": base64.b64encode(content.encode()),
-                "raw_filename": "clients.csv",
-                "source_id": self.env.ref("partner_data_hygiene.source_shop").id,
-            }
+        line = self._staged_in_english(
+            "Nom complet;Courriel;Date optin\nPaul Durand;paul durand@example.fr;12/03/2099\n"
         )
-        batch.with_context(lang="en_US").action_read_file()
-        batch.with_context(lang="en_US").action_stage()
-        line = batch.line_ids
         self.assertTrue(line.errors, "the row has errors")
         english = line.with_context(lang="en_US").errors_label
         self.assertEqual(english, line.errors, "the stored text is the English one")
