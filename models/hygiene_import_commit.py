@@ -8,6 +8,7 @@ from odoo.exceptions import UserError, ValidationError
 from odoo.tools import SQL, split_every
 
 from ..const import MERGE_SURVIVORSHIP, get_param
+from ..tools.i18n import _lt
 from ..tools.import_rows import ACTIVITY_TARGETS
 from .hygiene_import_const import IMPORT_CONTEXT, OFFICER, PARTNER_FIELDS, PROOF_TARGETS
 
@@ -98,6 +99,7 @@ class HygieneImportCommit(models.AbstractModel):
             {
                 "state": "done",
                 "decision_note": str(message)[:500],
+                "note_templates": False,
                 "error_kind": "commit_error",
                 "errors": str(message)[:2000],
                 "error_templates": False,
@@ -221,18 +223,23 @@ class HygieneImportCommit(models.AbstractModel):
             if collected and since and fields.Datetime.to_datetime(collected) < since:
                 clean.pop("collected_date")
                 notes[line.id].append(
-                    self.env._(
-                        "Collection date %(date)s not recorded: it is before the contact was "
-                        "created, only a privacy officer can date it earlier.",
-                        date=collected,
+                    (
+                        _lt(
+                            "Collection date %(date)s not recorded: it is before the contact "
+                            "was created, only a privacy officer can date it earlier."
+                        ),
+                        {"date": collected},
                     )
                 )
             dropped = [target for target in ACTIVITY_TARGETS if clean.pop(target, None)]
             if dropped:
                 notes[line.id].append(
-                    self.env._(
-                        "Activity dates of the file not recorded on an existing contact: only a "
-                        "privacy officer imports them."
+                    (
+                        _lt(
+                            "Activity dates of the file not recorded on an existing contact: "
+                            "only a privacy officer imports them."
+                        ),
+                        {},
                     )
                 )
 
@@ -316,14 +323,17 @@ class HygieneImportCommit(models.AbstractModel):
         Partner.browse(sorted(written))._hygiene_refresh_keys()
 
     def _close_lines(self, lines, results, conflicts_by_line, notes):
+        """The lines written: their contact, their conflicts and notes (the text in the
+        committer's language and the templates, said in the reader's)."""
         self.env.flush_all()
+        said = lines.browse()._messages_text_and_json
         values = SQL(", ").join(
             SQL(
-                "(%s, %s::integer, %s, %s)",
+                "(%s, %s::integer, %s, %s, %s, %s)",
                 line.id,
                 results.get(line.id),
-                "\n".join(conflicts_by_line.get(line.id) or []) or None,
-                "; ".join(notes.get(line.id) or []) or None,
+                *said(conflicts_by_line.get(line.id)),
+                *said(notes.get(line.id), separator="; "),
             )
             for line in lines
         )
@@ -332,8 +342,12 @@ class HygieneImportCommit(models.AbstractModel):
                 """
                 UPDATE hygiene_import_line l
                    SET state = 'done', result_partner_id = v.partner, conflicts = v.conflicts,
-                       decision_note = coalesce(v.note, l.decision_note)
-                  FROM (VALUES %s) AS v(id, partner, conflicts, note)
+                       conflict_templates = v.conflict_templates,
+                       decision_note = coalesce(v.note, l.decision_note),
+                       note_templates = CASE WHEN v.note IS NULL THEN l.note_templates
+                                             ELSE v.note_templates END
+                  FROM (VALUES %s) AS v(id, partner, conflicts, conflict_templates, note,
+                                        note_templates)
                  WHERE l.id = v.id
                 """,
                 values,

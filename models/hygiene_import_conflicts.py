@@ -3,6 +3,7 @@ from odoo.tools import SQL, split_every
 
 from ..const import MERGE_SURVIVORSHIP, get_param
 from ..tools import normalize
+from ..tools.i18n import _lt
 from .hygiene_import_const import COMMIT_CHUNK, PARTNER_FIELDS
 
 
@@ -44,19 +45,21 @@ class HygieneImportConflicts(models.AbstractModel):
                     rule,
                 )
                 if conflicts:
-                    values.append(SQL("(%s, %s)", line.id, "\n".join(conflicts)))
+                    text, templates = Line._messages_text_and_json(conflicts)
+                    values.append(SQL("(%s, %s, %s)", line.id, text, templates))
             if values:
                 self.env.cr.execute(
                     SQL(
-                        "UPDATE hygiene_import_line l SET conflicts = v.conflicts"
-                        " FROM (VALUES %s) AS v(id, conflicts) WHERE l.id = v.id",
+                        "UPDATE hygiene_import_line l SET conflicts = v.conflicts,"
+                        " conflict_templates = v.templates"
+                        " FROM (VALUES %s) AS v(id, conflicts, templates) WHERE l.id = v.id",
                         SQL(", ").join(values),
                     )
                 )
             # the chunk's lines and contacts leave the cache: a file of a million rows
             # matches hundreds of thousands of contacts
             self.env.invalidate_all()
-        Line.invalidate_model(["conflicts"])
+        Line.invalidate_model(["conflicts", "conflict_templates"])
 
     def _countries(self):
         countries = {}
@@ -127,11 +130,12 @@ class HygieneImportConflicts(models.AbstractModel):
                 company = partner.commercial_partner_id
                 if normalize.company_name_key(company.name) != normalize.company_name_key(new):
                     conflicts.append(
-                        self.env._(
-                            "Company: the contact belongs to %(company)s, file %(new)s, kept "
-                            "%(company)s",
-                            company=company.name,
-                            new=new,
+                        (
+                            _lt(
+                                "Company: the contact belongs to %(company)s, file %(new)s, "
+                                "kept %(company)s"
+                            ),
+                            {"company": company.name, "new": new},
                         )
                     )
                 continue
@@ -149,12 +153,14 @@ class HygieneImportConflicts(models.AbstractModel):
             else:
                 shown = (current, new)
             conflicts.append(
-                self.env._(
-                    "%(field)s: contact %(current)s, file %(new)s, kept %(kept)s",
-                    field=partner._fields[name].get_description(self.env)["string"],
-                    current=shown[0],
-                    new=shown[1],
-                    kept=shown[1] if wins else shown[0],
+                (
+                    _lt("%(field)s: contact %(current)s, file %(new)s, kept %(kept)s"),
+                    {  # the field by its name: said by its label in the reader's language
+                        "field": name,
+                        "current": shown[0],
+                        "new": shown[1],
+                        "kept": shown[1] if wins else shown[0],
+                    },
                 )
             )
             if wins:

@@ -3,6 +3,7 @@ from collections import defaultdict
 from odoo import fields, models
 from odoo.tools import SQL, split_every
 
+from ..tools.i18n import _lt
 from .hygiene_import_const import IMPORT_CONTEXT
 
 
@@ -123,12 +124,12 @@ class HygieneImportConsents(models.AbstractModel):
                 continue
             partner_id = results[line.id]
             if partner_id in state["withdrawn"]:
-                notes[line.id].append(self.env._("Consent not recorded: the person withdrew it."))
+                notes[line.id].append((_lt("Consent not recorded: the person withdrew it."), {}))
                 continue
             proven = bool(clean.get("optin_date"))
             if not proven and partner_id in state["current"]:
                 notes[line.id].append(
-                    self.env._("Unproven consent ignored: the contact already has a state.")
+                    (_lt("Unproven consent ignored: the contact already has a state."), {})
                 )
                 continue
             event_date = (
@@ -151,7 +152,7 @@ class HygieneImportConsents(models.AbstractModel):
                 }
             )
             if not proven:
-                notes[line.id].append(self.env._("Consent without a date: recorded as unproven."))
+                notes[line.id].append((_lt("Consent without a date: recorded as unproven."), {}))
         return events
 
     def _grant_note(self, clean):
@@ -216,9 +217,7 @@ class HygieneImportConsents(models.AbstractModel):
             file_date = fields.Datetime.to_datetime(file_date) if file_date else None
             if not ids:
                 Suppression._suppress("objection", email=clean.get("email"))
-                notes[line.id].append(
-                    self.env._("No contact: email added to the suppression list.")
-                )
+                notes[line.id].append((_lt("No contact: email added to the suppression list."), {}))
                 results[line.id] = None
                 continue
             results[line.id] = ids[0]

@@ -109,7 +109,21 @@ class HygieneImportLine(models.Model):
     decision = fields.Selection(DECISIONS, index=True)
     decision_reason = fields.Selection(DECISION_REASONS, string="Reason")
     decision_note = fields.Char(string="Note", readonly=True)
-    conflicts = fields.Text(readonly=True, help="Values of the file that differ from the contact.")
+    conflicts = fields.Text(
+        string="Conflicts (Language of the Import)",
+        readonly=True,
+        help="Values of the file that differ from the contact.",
+    )
+    # the conflicts and the import's notes as message templates and parameters (JSON), said in
+    # the reader's language by conflicts_label and the report; a line written before keeps its
+    # stored text
+    conflict_templates = fields.Text(readonly=True)
+    note_templates = fields.Text(readonly=True)
+    conflicts_label = fields.Text(
+        string="Conflicts",
+        compute="_compute_conflicts_label",
+        help="Values of the file that differ from the contact.",
+    )
     result_partner_id = fields.Many2one(
         "res.partner", string="Result", readonly=True, ondelete="set null"
     )
@@ -124,19 +138,69 @@ class HygieneImportLine(models.Model):
     @api.depends("warnings", "warning_templates")
     @api.depends_context("lang")
     def _compute_warnings_label(self):
-        render = self.env["hygiene.import.normalise"]._render_messages
         for line in self:
-            line.warnings_label = render(line.warning_templates) or line.warnings
+            line.warnings_label = self._said_warnings(line.warnings, line.warning_templates)
 
     @api.depends("errors", "error_templates")
     @api.depends_context("lang")
     def _compute_errors_label(self):
-        render = self.env["hygiene.import.normalise"]._render_messages
         for line in self:
-            stored = json.loads(line.error_templates) if line.error_templates else {}
-            said = stored and render(stored.get("messages"))
-            before = stored.get("before") if stored else None
-            line.errors_label = "\n".join(filter(None, [before, said])) if said else line.errors
+            line.errors_label = self._said_errors(line.errors, line.error_templates)
+
+    @api.depends("conflicts", "conflict_templates")
+    @api.depends_context("lang")
+    def _compute_conflicts_label(self):
+        for line in self:
+            line.conflicts_label = self._said_messages(line.conflict_templates) or line.conflicts
+
+    @api.model
+    def _said_messages(self, messages, separator="\n"):
+        """``[[template, params], ...]`` (or its JSON) said in the reader's language, a partner
+        field named by a ``field`` parameter said by its label; None for none."""
+        if isinstance(messages, str):
+            try:
+                messages = json.loads(messages)
+            except ValueError:
+                return None
+        if not isinstance(messages, list) or not messages:
+            return None
+        render = self.env["hygiene.import.normalise"]._render_messages
+        partner_fields = self.env["res.partner"]._fields
+        said = []
+        for template, params in messages:
+            field = partner_fields.get(params.get("field") or "")
+            if field:
+                params = dict(params, field=field.get_description(self.env)["string"])
+            said.append(render([[template, params]]))
+        return separator.join(filter(None, said)) or None
+
+    @api.model
+    def _said_warnings(self, stored, templates):
+        return self._said_messages(templates) or stored
+
+    @api.model
+    def _said_errors(self, stored, templates):
+        """The reader's errors of the file (kept as text) then the normalisation's said in
+        the reader's language; the stored text for a line staged before the templates."""
+        kept = json.loads(templates) if templates else {}
+        said = kept and self._said_messages(kept.get("messages"))
+        return "\n".join(filter(None, [kept.get("before"), said])) if said else stored
+
+    @api.model
+    def _said_note(self, stored, templates):
+        return self._said_messages(templates, separator="; ") or stored
+
+    @api.model
+    def _messages_text_and_json(self, messages, separator="\n"):
+        """What a line stores of ``[(template, params), ...]``: the text in the writer's
+        language and the templates as JSON; ``(None, None)`` for none."""
+        if not messages:
+            return None, None
+        templates = [[template, params] for template, params in messages]
+        return (
+            self._said_messages(templates, separator),
+            json.dumps(templates, ensure_ascii=False, default=str),
+        )
 
     def _decision_label(self, decision):
         return dict(DECISIONS).get(decision, decision)

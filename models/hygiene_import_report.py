@@ -11,6 +11,12 @@ from ..tools.export import safe_cell
 from ..tools.import_rows import ACTIVITY_TARGETS
 from .hygiene_import_const import OFFICER, PROOF_TARGETS, REPORT_DETAIL_LIMIT, sanitize_filename
 
+# the lines that say something in the report's details
+WITH_TEXT = SQL(
+    "(errors IS NOT NULL OR warnings IS NOT NULL OR conflicts IS NOT NULL"
+    " OR decision_note IS NOT NULL)"
+)
+
 
 class HygieneImportReport(models.AbstractModel):
     """Report of a contact import: what it will do or did in numbers, the values dropped or
@@ -110,40 +116,69 @@ class HygieneImportReport(models.AbstractModel):
                 error_counts[error_kind] += count
         return total, counts, written, quarantine, error_counts
 
-    def _report_details(self, limit):
-        """``Line N: message`` for every error, warning, conflict and note of the lines, the
-        first ``limit`` ones, then how many more."""
+    def _report_message_count(self):
+        """How many messages the batch's lines store, a message a line of their texts."""
         self.env.cr.execute(
             SQL(
                 """
-                SELECT line_number, message FROM (
-                    SELECT line_number, id, unnest(array_remove(ARRAY[
-                               errors, warnings, conflicts, decision_note], NULL)) AS text
-                      FROM hygiene_import_line
-                     WHERE batch_id = %s
-                       AND (errors IS NOT NULL OR warnings IS NOT NULL
-                            OR conflicts IS NOT NULL OR decision_note IS NOT NULL)
-                ) AS l, LATERAL regexp_split_to_table(l.text, E'\\n') AS message
-                 WHERE message != ''
-              ORDER BY line_number, id
+                SELECT count(*)
+                  FROM hygiene_import_line l,
+                       LATERAL regexp_split_to_table(concat_ws(E'\\n', l.errors, l.warnings,
+                           l.conflicts, l.decision_note), E'\\n') AS message
+                 WHERE l.batch_id = %s AND %s AND message != ''
                 """,
                 self.id,
+                WITH_TEXT,
             )
         )
-        rows = self.env.cr.fetchall()
-        details = [
-            self.env._("Line %(line)s: %(message)s", line=line, message=message)
-            for line, message in rows[:limit]
-        ]
-        if len(rows) > limit:
-            details.append(
+        return self.env.cr.fetchone()[0]
+
+    def _report_details(self, limit):
+        """``Line N: message`` for every error, warning, conflict and note of the lines, said
+        in the reader's language, the first ``limit`` ones, then how many more."""
+        total = self._report_message_count()
+        # each line says at least one message: the first ``limit`` lines are enough
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT line_number, errors, error_templates, warnings, warning_templates,
+                       conflicts, conflict_templates, decision_note, note_templates
+                  FROM hygiene_import_line
+                 WHERE batch_id = %s AND %s
+              ORDER BY line_number, id
+                 LIMIT %s
+                """,
+                self.id,
+                WITH_TEXT,
+                limit,
+            )
+        )
+        Line = self.env["hygiene.import.line"]
+        details = []
+        for number, *stored in self.env.cr.fetchall():
+            said = [
+                Line._said_errors(stored[0], stored[1]),
+                Line._said_warnings(stored[2], stored[3]),
+                Line._said_messages(stored[5]) or stored[4],
+                Line._said_note(stored[6], stored[7]),
+            ]
+            details += [
+                self.env._("Line %(line)s: %(message)s", line=number, message=message)
+                for text in said
+                if text
+                for message in text.split("\n")
+                if message
+            ]
+        shown = details[:limit]
+        if total > len(shown):
+            shown.append(
                 self.env._(
                     "... and %(count)s more: open the lines and filter With Errors, With "
                     "Warnings or With Conflicts.",
-                    count=len(rows) - limit,
+                    count=total - len(shown),
                 )
             )
-        return details
+        return shown
 
     def _dry_run_counts(self):
         self.ensure_one()

@@ -193,10 +193,10 @@ class HygieneImportStaging(models.AbstractModel):
                 """
                 UPDATE hygiene_import_line
                    SET raw_values = NULL, consent_raw = NULL, clean_values = NULL,
-                       conflicts = NULL, errors = NULL, error_templates = NULL, warnings = NULL,
-                       warning_templates = NULL,
-                       display_label = NULL,
-                       decision_note = NULL, email_key = NULL, phone_key = NULL,
+                       conflicts = NULL, conflict_templates = NULL, errors = NULL,
+                       error_templates = NULL, warnings = NULL, warning_templates = NULL,
+                       display_label = NULL, decision_note = NULL, note_templates = NULL,
+                       email_key = NULL, phone_key = NULL,
                        mobile_key = NULL, name_key = NULL, company_key = NULL
                  WHERE batch_id = ANY(%s) AND %s
                 """,

@@ -185,3 +185,42 @@ class TestFrenchWords(HygieneCommon):
         self.assertNotIn("is in the future", french)
         line.sudo().error_templates = False
         self.assertEqual(line.with_context(lang="fr_FR").errors_label, line.errors)
+
+    def test_the_import_report_reads_in_the_readers_language(self):
+        """The report's details (line: why) were the text stored in the stager's language:
+        "Phone ignored", "Invalid email address", "is in the future" for a French steward.
+        Staged in English, the report reads French to a French reader; the conflicts and the
+        notes of the commit too ("City: contact Paris, file Lyon, kept Paris", "Consent
+        without a date")."""
+        line = self._staged_in_english(
+            "Nom complet;Courriel;Téléphone;Date optin\n"
+            "Paul Durand;contact@example.fr;12 34;\n"
+            "Léa Roux;lea roux@example.fr;;12/03/2099\n"
+        )
+        batch = line.batch_id
+        english = batch.with_context(lang="en_US")._report_text()
+        self.assertIn("Phone ignored: invalid (12 34).", english)
+        self.assertIn("Invalid email address", english)
+        french = batch.with_context(lang="fr_FR")._report_text()
+        for word in ("Phone ignored", "Role address", "Invalid email address", "in the future"):
+            self.assertNotIn(word, french)
+        self.assertIn("Téléphone ignoré : invalide (12 34).", french)
+        # a line staged before the templates: its stored text
+        line.sudo().write({"warning_templates": False, "error_templates": False})
+        self.assertIn("Phone ignored", batch.with_context(lang="fr_FR")._report_text())
+
+        self.jeanne.city = "Paris"
+        line = self._staged_in_english("Courriel;Ville;Optin\nJeanne.Lefevre@example.fr;Lyon;oui\n")
+        self.assertEqual(line.decision, "update")
+        self.assertIn("City: contact Paris, file Lyon, kept Paris", line.conflicts)
+        line.batch_id.with_context(lang="en_US").action_commit()
+        self.assertIn("Consent without a date", line.decision_note)
+        french = line.batch_id.with_context(lang="fr_FR")._report_text()
+        self.assertIn("Paris", french)
+        for word in ("City: contact", "kept Paris", "Consent without a date"):
+            self.assertNotIn(word, french)
+        # the field is said by its label in the reader's language (base's French loaded)
+        self.env["ir.module.module"]._load_module_terms(["base"], ["fr_FR"])
+        self.env.registry.clear_cache()
+        said = line.with_context(lang="fr_FR").conflicts_label
+        self.assertIn("Ville : contact Paris, fichier Lyon, conservé Paris", said)
