@@ -90,6 +90,26 @@ class TestPhoneLayouts(HygieneCommon):
         self.assertIn("d-md-none", badge[0].get("class").split())
         self.assertEqual(badge[0].get("invisible"), ribbon.get("invisible"))
 
+    def test_a_long_title_wraps_on_a_phone(self):
+        """A long policy name was cut at 390 px (a one-line input in the h1): every title a
+        user types is a growing text box without line breaks (the CRM lead's idiom), so the
+        whole name stays readable and stays one line of data."""
+        forms = (
+            "hygiene_retention_policy_view_form",
+            "hygiene_source_view_form",
+            "hygiene_purpose_view_form",
+            "hygiene_segment_view_form",
+            "hygiene_processing_activity_view_form",
+        )
+        for xmlid in forms:
+            view = self.env.ref(f"partner_data_hygiene.{xmlid}")
+            form = etree.fromstring(self.env[view.model].get_view(view.id, "form")["arch"])
+            title = form.xpath("//h1/field[@name='name']")
+            self.assertTrue(title, xmlid)
+            self.assertEqual(title[0].get("widget"), "text", xmlid)
+            self.assertIn("line_breaks", title[0].get("options", ""), xmlid)
+            self.assertIn("text-break", title[0].get("class", "").split(), xmlid)
+
     def test_the_new_cards_read_in_french(self):
         """An entry of fr.po missing from the .pot is dropped: the new cards' words are in
         both."""
