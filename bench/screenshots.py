@@ -225,6 +225,15 @@ def registry_of(config, db, odoo_src):
     return odoo.modules.registry.Registry(db)
 
 
+def _activate_french(env):
+    """French active, and on the websites: with website installed, a portal page is said in
+    the website's languages only (the French portal customer read English pages)."""
+    french = env["res.lang"]._activate_lang("fr_FR")
+    if "website" in env:
+        for website in env["website"].search([]):
+            website.language_ids |= french
+
+
 def prepare(config, db, odoo_src):
     """Add, once, what the screens show (in-process, committed)."""
     registry = registry_of(config, db, odoo_src)
@@ -234,7 +243,7 @@ def prepare(config, db, odoo_src):
         env = api.Environment(cr, SUPERUSER_ID, {})
         if env["ir.config_parameter"].get_param(MARK):
             return
-        env["res.lang"]._activate_lang("fr_FR")
+        _activate_french(env)
         # French for every installed module (as Settings > Languages does), not only the addon
         installed = env["ir.module.module"].search([("state", "=", "installed")])
         env["ir.module.module"]._load_module_terms(installed.mapped("name"), ["fr_FR"])
@@ -323,6 +332,11 @@ def prepare(config, db, odoo_src):
         first = env["hygiene.kpi.snapshot"]._hygiene_take("manual")
         cr.execute(
             "UPDATE hygiene_kpi_snapshot SET date = date - interval '1 day' WHERE id IN %s",
+            [tuple(first.ids)],
+        )
+        # its values too (their stored related date), else "quality over time" has one day
+        cr.execute(
+            "UPDATE hygiene_kpi_value SET date = date - interval '1 day' WHERE snapshot_id IN %s",
             [tuple(first.ids)],
         )
         env["hygiene.partner.score"]._hygiene_refresh(full=True)

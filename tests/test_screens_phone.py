@@ -244,3 +244,68 @@ class TestFrenchWords(HygieneCommon):
         self.env.registry.clear_cache()
         said = line.with_context(lang="fr_FR").conflicts_label
         self.assertIn("Ville : contact Paris, fichier Lyon, conservé Paris", said)
+
+
+@tagged("post_install", "-at_install")
+class TestSeventhLook(HygieneCommon):
+    """Issue 14 §6, seventh look at the screenshots: what was still cut or English."""
+
+    def _arch(self, xmlid, view_type):
+        view = self.env.ref(f"partner_data_hygiene.{xmlid}")
+        return etree.fromstring(self.env[view.model].get_view(view.id, view_type)["arch"])
+
+    def test_the_short_columns_keep_their_width_at_1440(self):
+        """At 1440 px the long column (the import line's errors, the score's "what is
+        wrong") took the width and cut the contact, the decision, the reason, the source and
+        the headers ("Paul Dur…", "Quaranta…", "Saisie m…", "Engage…"). These columns have
+        a width; the long one takes the rest (the errors, a text, wrap)."""
+        widths = {
+            "hygiene_import_line_view_list": ("display_label", "decision", "decision_reason"),
+            "hygiene_partner_score_view_list": (
+                "partner_id",
+                "source_id",
+                "quality_score",
+                "engagement_score",
+                "do_not_solicit",
+                "rfm_label",
+            ),
+        }
+        long_ones = {
+            "hygiene_import_line_view_list": ("errors_label", "warnings_label"),
+            "hygiene_partner_score_view_list": ("quality_reasons_label",),
+        }
+        for xmlid, names in widths.items():
+            arch = self._arch(xmlid, "list")
+            for name in names:
+                field = arch.xpath(f"//field[@name='{name}']")
+                self.assertTrue(field, f"{xmlid}: {name}")
+                self.assertRegex(field[0].get("width") or "", r"^\d+px$", f"{xmlid}: {name}")
+            for name in long_ones[xmlid]:
+                field = arch.xpath(f"//field[@name='{name}']")
+                self.assertTrue(field, f"{xmlid}: {name}")
+                self.assertFalse(field[0].get("width"), f"{xmlid}: {name} takes the rest")
+        model = self.env["hygiene.import.line"]
+        self.assertEqual(model._fields["errors_label"].type, "text", "a text wraps in a list")
+
+    def test_the_records_changed_wrap_on_a_journal_card(self):
+        """On a phone, the operation's card cut what it changed ("…, Message: 1, Contac…")."""
+        card = self._arch("hygiene_journal_view_kanban", "kanban")
+        field = card.xpath("//t[@t-name='card']//field[@name='counts_summary']")[0]
+        classes = field.get("class", "").split()
+        self.assertNotIn("text-truncate", classes)
+        self.assertIn("text-break", classes)
+
+    def test_the_open_filter_and_the_conflicts_read_in_french(self):
+        """The French requests' filter said "Ouvrir" (to open, the dashboard button's word),
+        and the import lines' Conflicts column was English (its French named the field the
+        column no longer shows)."""
+        self.env["res.lang"]._activate_lang("fr_FR")
+        self.env["ir.module.module"]._load_module_terms(["partner_data_hygiene"], ["fr_FR"])
+        view = self.env.ref("partner_data_hygiene.hygiene_privacy_request_view_search")
+        search = etree.fromstring(view.with_context(lang="fr_FR").arch_db)
+        label = search.xpath("//filter[@name='open']")[0].get("string")
+        self.assertEqual(label, "Demandes ouvertes")
+        Line = self.env["hygiene.import.line"].with_context(lang="fr_FR")
+        fields = Line.fields_get(["conflicts_label", "conflicts"], ["string"])
+        self.assertEqual(fields["conflicts_label"]["string"], "Conflits")
+        self.assertEqual(fields["conflicts"]["string"], "Conflits (langue de l'import)")
