@@ -60,7 +60,10 @@ class HygieneConsent(models.Model):
         "res.partner", required=True, index=True, ondelete="cascade", string="Contact"
     )
     # multi-company: the record rules of security/hygiene_security.xml read this column
-    company_id = fields.Many2one(related="partner_id.company_id", store=True, index=True)
+    # computed before the INSERT (precompute): an UPDATE of every new event afterwards otherwise
+    company_id = fields.Many2one(
+        related="partner_id.company_id", store=True, index=True, precompute=True
+    )
     purpose_id = fields.Many2one(
         "hygiene.purpose", required=True, index=True, ondelete="restrict", string="Purpose"
     )

@@ -172,13 +172,20 @@ class HygieneImportCommit(models.AbstractModel):
         )
         # updates first, while the cache holds no pending computes of the new contacts
         self._update_contacts(lines - creates, clean_by_line, countries, results, conflicts_by_line)
+        now = fields.Datetime.now()
         if creates:
-            vals_list = [self._partner_vals(clean_by_line[line.id], countries) for line in creates]
-            partners = Partner.create(self._with_salesperson(Partner, vals_list))
+            vals_list = [
+                {
+                    **self._partner_vals(clean_by_line[line.id], countries),
+                    **self._first_values(clean_by_line[line.id], now),
+                }
+                for line in creates
+            ]
+            partners = Partner._hygiene_create_imported(self._with_salesperson(Partner, vals_list))
             results.update(zip(creates.ids, partners.ids, strict=True))
         if not (self.env.su or self.env.user.has_group(OFFICER)):
             self._keep_retention_clock(lines - creates, results, clean_by_line, notes)
-        self._record_provenance(lines, results, clean_by_line)
+        self._record_provenance(lines, results, clean_by_line, now)
         self._record_consents(lines, results, clean_by_line, notes)
         activities = []
         for line in lines:
@@ -188,6 +195,26 @@ class HygieneImportCommit(models.AbstractModel):
                     activities.append((results[line.id], clean[target], source))
         Partner._hygiene_register_activities(activities)
         self._close_lines(lines, results, conflicts_by_line, notes)
+
+    def _first_values(self, clean, now):
+        """What the origin and the activities of a new contact's row set on it right after its
+        creation (``_record_provenance``, ``_hygiene_register_activities``), given to its
+        creation instead: the first origin, and the latest activity of the row (the first of
+        ``ACTIVITY_TARGETS`` on a tie). A date in the future is left out: the activity's own
+        check refuses the row after. Another row of the file for the same contact still moves
+        both, through the same services."""
+        values = {}
+        if self.source_id:
+            values["hygiene_source_id"] = self.source_id.id
+            values["hygiene_collected_date"] = clean.get("collected_date") or now
+        latest = None
+        for target, source in ACTIVITY_TARGETS.items():
+            date = fields.Datetime.to_datetime(clean.get(target) or None)
+            if date and date <= now and (latest is None or date > latest[0]):
+                latest = (date, source)
+        if latest:
+            values["hygiene_last_activity_date"], values["hygiene_last_activity_source"] = latest
+        return values
 
     def _with_salesperson(self, Partner, vals_list):
         """``vals_list`` with the salesperson each new contact would get anyway: its default,
@@ -355,9 +382,10 @@ class HygieneImportCommit(models.AbstractModel):
         )
         lines.invalidate_recordset()
 
-    def _record_provenance(self, lines, results, clean_by_line):
+    def _record_provenance(self, lines, results, clean_by_line, now):
         """One origin per written line (skipped when the same origin is already recorded, so
-        that importing a file twice adds nothing)."""
+        that importing a file twice adds nothing), collected ``now`` when the file gives no
+        date."""
         Origin = self.env["hygiene.partner.origin"]
         partner_ids = sorted(set(results.values()))
         existing = set()
@@ -371,7 +399,6 @@ class HygieneImportCommit(models.AbstractModel):
                 )
             )
             existing.update(self.env.cr.fetchall())
-        now = fields.Datetime.now()
         vals_list = []
         for line in lines:
             clean = clean_by_line[line.id]

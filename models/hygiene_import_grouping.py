@@ -69,7 +69,7 @@ class HygieneImportGrouping(models.AbstractModel):
             features.update(share[2])
         return clusters, pair_reasons, features
 
-    def _in_file_group_shares(self, chunks, key_chunks=None):
+    def _in_file_group_shares(self, chunks, key_chunks=None, cache=None):
         """Yield ``(clusters, pair_reasons, features)`` a share of the file at a time: the
         clusters of the lines of the file that are the same person (as ``find_groups``: the
         same blocking keys, scoring with the file's statistics, non-chaining clusters, the
@@ -80,19 +80,21 @@ class HygieneImportGrouping(models.AbstractModel):
         with the share, not the file, as the scan's groups stage.
 
         ``chunks``: the ranges of valid lines (``_line_chunks``), read one at a time;
-        ``key_chunks``: the number of key tables (default: one per range of lines)."""
+        ``key_chunks``: the number of key tables (default: one per range of lines); ``cache``:
+        the features of every valid line when the caller holds them (a file of one range), read
+        from there instead of three more times from the lines."""
         key_chunks = key_chunks or max(1, len(chunks))
         threshold = self._review_threshold()
         phonetic = functools.lru_cache(maxsize=200000)(normalize.phonetic_key)
         model = self.env["hygiene.duplicate.group"]._hygiene_scan_model()
-        self._route_line_keys(chunks, phonetic, key_chunks)
+        self._route_line_keys(chunks, phonetic, key_chunks, cache)
         shared = self._line_shared_values()
         self._count_line_names()
         try:
             with _no_collector():
-                shares = self._store_edges(key_chunks, shared, model, threshold)
+                shares = self._store_edges(key_chunks, shared, model, threshold, cache)
             for number in range(shares):
-                features, edges = self._share_edges(number)
+                features, edges = self._share_edges(number, cache)
                 statistics = self._line_statistics(features, shared, model)
                 with _no_collector():
                     clusters, pair_reasons, __ = cluster_edges(
@@ -104,7 +106,7 @@ class HygieneImportGrouping(models.AbstractModel):
             for name in ("name", "word", "edge", "node"):
                 self.env.cr.execute(SQL("DROP TABLE IF EXISTS %s", self._grouping_table(name)))
 
-    def _store_edges(self, key_chunks, shared, model, threshold):
+    def _store_edges(self, key_chunks, shared, model, threshold, cache=None):
         """The kept pairs of every key table into a temporary edge table, and the shares of
         their connected components (union-find over the linked pairs: ids only) into a
         temporary node table. Returns the number of shares."""
@@ -113,7 +115,7 @@ class HygieneImportGrouping(models.AbstractModel):
         cr.execute(SQL("CREATE TEMP TABLE %s (a int, b int, link bool) ON COMMIT DROP", edge))
         parent = {}
         for number in range(key_chunks):
-            edges = self._key_chunk_edges(number, shared, model, threshold)
+            edges = self._key_chunk_edges(number, shared, model, threshold, cache)
             buffer = io.StringIO("".join(f"{a}\t{b}\t{link}\n" for (a, b), link in edges.items()))
             cr.copy_expert(f"COPY hygiene_import_{self.id}_edge (a, b, link) FROM STDIN", buffer)
             del buffer
@@ -134,13 +136,13 @@ class HygieneImportGrouping(models.AbstractModel):
         cr.execute(SQL("ANALYZE %s", edge))
         return count
 
-    def _share_edges(self, number):
+    def _share_edges(self, number, cache=None):
         """``(features, edges)`` of one share of components: the features of its lines, and
         the kept pairs between them (``{(low, high): links}``, each pair once)."""
         cr = self.env.cr
         node = self._grouping_table("node")
         cr.execute(SQL("SELECT lid FROM %s WHERE share = %s", node, number))
-        features = self._line_features_of([lid for (lid,) in cr.fetchall()])
+        features = self._cached_features_of([lid for (lid,) in cr.fetchall()], cache)
         cr.execute(
             SQL(
                 """
@@ -156,7 +158,7 @@ class HygieneImportGrouping(models.AbstractModel):
         edges = {(a, b): link for a, b, link in cr.fetchall()}
         return features, edges
 
-    def _route_line_keys(self, chunks, phonetic, key_chunks):
+    def _route_line_keys(self, chunks, phonetic, key_chunks, cache=None):
         """The blocking keys of the valid lines, a range of lines at a time, routed by their
         hash to ``key_chunks`` temporary key tables."""
         cr = self.env.cr
@@ -168,7 +170,7 @@ class HygieneImportGrouping(models.AbstractModel):
                 )
             )
         for first, last in chunks:
-            features = self._line_features([(first, last)])
+            features = self._line_features([(first, last)]) if cache is None else cache
             # the names' keys cached for one range only: a file of a million names
             routed = routed_keys(features.values(), name_keys_of(phonetic), key_chunks)
             del features
@@ -177,7 +179,7 @@ class HygieneImportGrouping(models.AbstractModel):
                 table = f"hygiene_import_{self.id}_key_{number}"
                 cr.copy_expert(f"COPY {table} (h, kind, lid) FROM STDIN", buffer)
 
-    def _key_chunk_edges(self, number, shared, model, threshold):
+    def _key_chunk_edges(self, number, shared, model, threshold, cache=None):
         """The pairs at or above ``threshold`` of the blocks of one key table (dropped)."""
         cr = self.env.cr
         table = self._grouping_table(f"key_{number}")
@@ -186,10 +188,16 @@ class HygieneImportGrouping(models.AbstractModel):
         )
         keyed = cr.fetchall()
         cr.execute(SQL("DROP TABLE %s", table))
-        features = self._line_features_of({lid for __, ids in keyed for lid in ids})
+        features = self._cached_features_of({lid for __, ids in keyed for lid in ids}, cache)
         statistics = self._line_statistics(features, shared, model)
         edges, __ = linked_edges(features, keyed, statistics, threshold, BLOCK_CAP)
         return edges
+
+    def _cached_features_of(self, ids, cache):
+        """The features of the valid lines ``ids``: from ``cache`` when given, else read."""
+        if cache is None:
+            return self._line_features_of(ids)
+        return {lid: cache[lid] for lid in ids if lid in cache}
 
     def _line_shared_values(self):
         """The emails and phones of more valid lines than their blocks' cap (a generic

@@ -272,17 +272,17 @@ class HygieneImportMatching(models.AbstractModel):
             score = max(score, SCORE_AUTO)
         return score, reasons
 
-    def _best_contacts(self, conditions):
+    def _best_contacts(self, conditions, cache=None):
         """``{line id: (score, reasons, partner id)}``: the best contact of the base of each line
         that has one, the lines being matched a set at a time (``conditions``: SQL, a range of
         ids or a list of ids each; their candidates and the candidates' features are held for
-        one set only)."""
+        one set only; ``cache``: the features of the lines, when the caller holds them)."""
         best = {}
         for condition in conditions:
             candidates = self._partner_candidates(condition)
             if not candidates:
                 continue
-            features = self._features_where([condition])
+            features = cache if cache is not None else self._features_where([condition])
             partner_features = self._partner_features(
                 {pid for ids in candidates.values() for pid in ids}
             )
@@ -309,10 +309,14 @@ class HygieneImportMatching(models.AbstractModel):
         chunks = self._line_chunks()
         review = self._review_threshold()
         look_alikes = self._look_alike_lines()
-        for clusters, pair_reasons, features in self._in_file_group_shares(chunks):
+        # a file of one range: its lines' features read once for every stage below (the memory
+        # of one range, as each stage holds anyway), not five times
+        cache = self._line_features(chunks) if len(chunks) == 1 else None
+        for clusters, pair_reasons, features in self._in_file_group_shares(chunks, cache=cache):
             grouped = sorted({member for members, __ in clusters for member in members})
             best = self._best_contacts(
-                SQL("id = ANY(%s)", list(ids)) for ids in split_every(MATCH_CHUNK, grouped)
+                (SQL("id = ANY(%s)", list(ids)) for ids in split_every(MATCH_CHUNK, grouped)),
+                cache,
             )
             share = {}
             self._decide_in_file(features, best, share, review, (clusters, pair_reasons))
@@ -324,7 +328,7 @@ class HygieneImportMatching(models.AbstractModel):
             self._write_decisions(share)
         for first, last in chunks:
             condition = SQL("id BETWEEN %s AND %s", first, last)
-            best = self._best_contacts([condition])
+            best = self._best_contacts([condition], cache)
             self.env.cr.execute(
                 SQL(
                     "SELECT id FROM hygiene_import_line WHERE batch_id = %s AND %s AND %s",

@@ -2,6 +2,9 @@ from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 from odoo.tools import SQL
 
+from ..tools.service_fields import service_fields
+from .res_partner import ACTIVITY_FIELDS, PROVENANCE_FIELDS
+
 
 class HygienePartnerOrigin(models.Model):
     """The import batch and row an origin comes from."""
@@ -99,3 +102,12 @@ class ResPartner(models.Model):
     hygiene_email_bounced_date = fields.Datetime(
         string="Email Bounced On", readonly=True, copy=False
     )
+
+    @api.model
+    def _hygiene_create_imported(self, vals_list):
+        """``create`` of the import's new contacts, whose values carry their first origin and
+        last activity (their own row's, as the origins and activities recorded just after set
+        them): written in the INSERT instead of two UPDATEs of every new row afterwards, each
+        of which rewrites the row and every index of res_partner."""
+        with service_fields(PROVENANCE_FIELDS + ACTIVITY_FIELDS):
+            return self.create(vals_list)

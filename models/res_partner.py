@@ -8,6 +8,7 @@ from odoo.tools import SQL
 
 from ..const import GROUP_OFFICER, GROUP_STEWARD, GROUP_USER
 from ..tools.activity import ACTIVITY_SOURCES
+from ..tools.service_fields import allowed_service_fields
 from .res_partner_matching import KEY_FIELDS
 
 # Written only by _hygiene_register_activities (SQL): an edit by an employee is not a contact from
@@ -274,6 +275,7 @@ class ResPartner(models.Model):
             )
         self._hygiene_check_protected_fields(
             {name for vals in vals_list for name, value in vals.items() if value}
+            - allowed_service_fields()
         )
 
     def _hygiene_holds_before_write(self, vals):
@@ -309,7 +311,8 @@ class ResPartner(models.Model):
         """Refuse hand-made values for fields that only their own service may set.
 
         There is deliberately no context key to bypass this: a context can be sent by any RPC
-        client. The services write these columns with SQL.
+        client. The services write these columns with SQL, or in the INSERT of the contacts
+        they create (``tools/service_fields.py``: Python state, not a context).
         """
         if field_names & set(ACTIVITY_FIELDS):
             raise UserError(

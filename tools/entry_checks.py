@@ -79,6 +79,8 @@ def _fold(value):
 _SAINTS = {"ST": "SAINT", "STE": "SAINTE", "STS": "SAINTS", "STES": "SAINTES"}
 
 
+# towns repeat from row to row of a file: each spelling folded once (bounded, pure)
+@functools.lru_cache(maxsize=100000)
 def _town_key(value):
     """A town name as compared: folded, ``ST`` read as ``SAINT``, a CEDEX suffix dropped."""
     words = _fold(value).split()
