@@ -1,5 +1,6 @@
 import json
 from collections import defaultdict
+from datetime import datetime, timezone
 
 import psycopg2
 
@@ -50,6 +51,23 @@ INSERT_PROPOSED_QUERY = """
     SELECT gid, leader FROM %(groups)s
      UNION SELECT gid, unnest(members) FROM %(groups)s;
 """
+
+
+def _naive(value):
+    """A normalised date of a row (``YYYY-MM-DD[ HH:MM:SS]``) as a naive UTC datetime, parsed
+    by ``fromisoformat`` (C) rather than the ORM's ``strptime`` (a tenth of the creation of the
+    contacts when measured); None for none."""
+    if not value:
+        return None
+    if isinstance(value, str):
+        try:
+            value = datetime.fromisoformat(value)
+        except ValueError:
+            return fields.Datetime.to_datetime(value)
+    value = fields.Datetime.to_datetime(value)
+    if value.tzinfo:
+        value = value.astimezone(timezone.utc).replace(tzinfo=None)
+    return value
 
 
 class HygieneImportCommit(models.AbstractModel):
@@ -206,10 +224,10 @@ class HygieneImportCommit(models.AbstractModel):
         values = {}
         if self.source_id:
             values["hygiene_source_id"] = self.source_id.id
-            values["hygiene_collected_date"] = clean.get("collected_date") or now
+            values["hygiene_collected_date"] = _naive(clean.get("collected_date")) or now
         latest = None
         for target, source in ACTIVITY_TARGETS.items():
-            date = fields.Datetime.to_datetime(clean.get(target) or None)
+            date = _naive(clean.get(target))
             if date and date <= now and (latest is None or date > latest[0]):
                 latest = (date, source)
         if latest:
