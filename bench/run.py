@@ -36,11 +36,12 @@ bench/out/results.jsonl. Benchmarks are not tests: they measure, they do not ass
         FEBRL 1-4), without a database (bench/dedup_offline.py); --learn adds the figures with
         weights learnt by EM on each set.
 
-    ./dev bench import [--count 100000] [--db NAME] [--template DB] [--profile FILE]
+    ./dev bench import [--count 100000] [--db NAME] [--template DB] [--profile FILE] [--rounds N]
         A realistic French CSV of COUNT rows (20 % existing partners written differently) staged,
         normalised, matched and committed by ``odoo-bin hygiene import --commit`` on a copy of
         hygiene_bench_<count>, then Odoo's base_import on another copy and the same file: wall
-        time and peak RSS of both, and the ratio (bench/import_bench.py; --skip-base-import).
+        time and peak RSS of both, and the ratio (bench/import_bench.py; --skip-base-import);
+        --rounds N alternates N runs of each and prints the median ratio.
 
     ./dev bench import-memory [--counts 100000,300000] [--template DB] [--db NAME] [--commit]
         The peak RSS (``/usr/bin/time -v``) of ``odoo-bin hygiene import --dry-run`` (read, stage,
@@ -859,6 +860,12 @@ def main():
         "--commit", action="store_true", help="import-memory: commit too (default: dry run)"
     )
     parser.add_argument("--profile", metavar="FILE", help="import: cProfile the command to FILE")
+    parser.add_argument(
+        "--rounds",
+        type=int,
+        default=1,
+        help="import: alternated runs of the import and base_import; prints the median ratio",
+    )
     parser.add_argument(
         "--skip-base-import", action="store_true", help="import: leave out base_import's time"
     )
