@@ -71,3 +71,4 @@ from . import test_duplicate_warning_score
 from . import test_control_segment_exposure
 from . import test_merge_journal_labels
 from . import test_screens_phone
+from . import test_attack_service_fields
