@@ -5,6 +5,7 @@ lowest roles (employee, steward, portal) over real JSON-RPC sessions and through
 own import flow. Each test is a probe that must stay blocked."""
 
 import base64
+import contextlib
 import threading
 from datetime import timedelta
 
@@ -161,12 +162,9 @@ class TestAttackServiceFields(HttpCase, HygieneCommon):
         # a forged target: refused, or stored and then ignored by the staging and the commit
         for mapping in batch.mapping_ids.with_user(self.user_steward):
             if mapping.column.startswith("hygiene_"):
-                try:
-                    with self.cr.savepoint():
-                        mapping.write({"target": mapping.column})
-                        mapping.flush_recordset()
-                except ValueError:
-                    pass
+                with contextlib.suppress(ValueError), self.cr.savepoint():
+                    mapping.write({"target": mapping.column})
+                    mapping.flush_recordset()
         batch.with_user(self.user_steward).action_stage()
         batch.with_user(self.user_steward).action_commit()
         partner = self._partner("col.forge@example.org")
