@@ -340,6 +340,8 @@ class HygieneImportCommit(models.AbstractModel):
         # read once for all what res.partner.write reads contact by contact
         to_update.mapped("child_ids")
         to_update.mapped("user_ids")
+        # as the ORM looks up what depends on a written contact (sudo, archived included)
+        to_update.sudo().with_context(active_test=False).mapped("hygiene_company_ref_ids")
         writes = defaultdict(list)  # the same changes on several contacts: one write
         pending, written = set(), set()
 

@@ -92,6 +92,17 @@ class HygienePartnerOrigin(models.Model):
 class ResPartner(models.Model):
     _inherit = "res.partner"
 
+    # The inverse of res.company.partner_id, which core leaves without one: each write of a
+    # contact searched the companies whose address follows it (ORM ``_modified_triggers``:
+    # about 0.4 ms a write, most of an import's update); with an inverse, that lookup reads this
+    # field, which the import prefetches once for all the contacts it updates. Never shown.
+    hygiene_company_ref_ids = fields.One2many(
+        "res.company",
+        "partner_id",
+        string="Companies of this Contact",
+        readonly=True,
+        groups="base.group_system",
+    )
     hygiene_email_bounced = fields.Boolean(
         string="Email Bounced",
         readonly=True,

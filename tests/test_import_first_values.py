@@ -9,6 +9,7 @@ from odoo import fields
 from odoo.exceptions import UserError
 from odoo.tests import HttpCase, tagged
 from odoo.tests.common import JsonRpcException
+from odoo.tools import SQL
 
 from ..tools.service_fields import allowed_service_fields, service_fields
 from .common import HygieneCommon
@@ -23,6 +24,22 @@ FILE = (
 
 @tagged("post_install", "-at_install")
 class TestImportFirstValues(HttpCase, HygieneCommon):
+    def _import_staged(self, content, user=None):
+        batch = (
+            self.env["hygiene.import.batch"]
+            .with_user(user or self.user_steward)
+            .create(
+                {
+                    "raw_file": base64.b64encode(content.encode()),
+                    "raw_filename": "first.csv",
+                    "source_id": self.source_shop.id,
+                }
+            )
+        )
+        batch.action_read_file()
+        batch.action_stage()
+        return batch
+
     def _import(self, content, user=None):
         batch = (
             self.env["hygiene.import.batch"]
@@ -99,6 +116,33 @@ class TestImportFirstValues(HttpCase, HygieneCommon):
         ]
         self.env["res.partner"]._hygiene_register_activities(events)
         self.assertEqual(self.env.cr.rowcount, 0, "the last activity was already the partners'")
+
+    def test_updates_do_not_look_up_the_companies_contact_by_contact(self):
+        """Each write of a contact made the ORM search the companies whose address follows it
+        (one query a contact); the import reads that once for all the contacts it updates."""
+        Partner = self.env["res.partner"]
+        people = Partner.create(
+            [{"name": f"Upd Person {n}", "email": f"upd{n}@example.org"} for n in range(6)]
+        )
+        # a street each: one write a contact (the same changes would be one write)
+        rows = "".join(f"upd{n}@example.org;Upd;Person {n};{n} rue Neuve\n" for n in range(6))
+        cursor_class = type(self.env.cr)
+        execute = cursor_class.execute
+        queries = []
+
+        def counted(cr, query, params=None, log_exceptions=True):
+            queries.append(query.code if isinstance(query, SQL) else str(query))
+            return execute(cr, query, params, log_exceptions)
+
+        batch = self._import_staged("email;prénom;nom;adresse\n" + rows)
+        # a running server has read its company's address (the ORM only looks up what depends
+        # on a written contact where it holds values of it)
+        self.assertTrue(batch.env.company.city is not None)
+        with patch.object(cursor_class, "execute", counted):
+            batch.action_commit()
+        self.assertEqual(len(set(people.mapped("street"))), 6, "the contacts were updated")
+        lookups = [q for q in queries if '"res_company"."partner_id" IN' in q]
+        self.assertLessEqual(len(lookups), 1, lookups)
 
     def test_an_activity_in_the_future_is_still_refused(self):
         future = fields.Date.to_string(
