@@ -41,19 +41,7 @@ class TestImportFirstValues(HttpCase, HygieneCommon):
         return batch
 
     def _import(self, content, user=None):
-        batch = (
-            self.env["hygiene.import.batch"]
-            .with_user(user or self.user_steward)
-            .create(
-                {
-                    "raw_file": base64.b64encode(content.encode()),
-                    "raw_filename": "first.csv",
-                    "source_id": self.source_shop.id,
-                }
-            )
-        )
-        batch.action_read_file()
-        batch.action_stage()
+        batch = self._import_staged(content, user)
         batch.action_commit()
         return batch
 
