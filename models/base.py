@@ -43,6 +43,32 @@ class Base(models.AbstractModel):
                 sheet.insert(0, hint)
         return arch, view
 
+    @api.model
+    def _hygiene_values_with_context_defaults(self, vals_list):
+        """``vals_list`` as ``create`` will write it: each with the context's ``default_<field>``
+        values for the fields it lacks. The ORM adds those after every override of ``create``
+        has run, and any RPC client sends a context: a check of client values reads these."""
+        defaults = {
+            key[8:]: value
+            for key, value in self.env.context.items()
+            if key.startswith("default_") and key[8:] in self._fields
+        }
+        if not defaults:
+            return vals_list
+        return [{**defaults, **vals} for vals in vals_list]
+
+    @api.model
+    def _hygiene_without_context_defaults(self, names):
+        """``self`` without the context's ``default_<name>`` values for the fields ``names``
+        (the system's own fields, that a default left in a context must not set)."""
+        context = self.env.context
+        dropped = {key for key in context if key.startswith("default_") and key[8:] in names}
+        if not dropped:
+            return self
+        # a context without those keys: with_context(**values) can only add or change keys
+        kept = {key: context[key] for key in context if key not in dropped}
+        return self.with_context(kept)  # pylint: disable=context-overridden
+
     @api.model_create_multi
     def create(self, vals_list):
         records = super().create(vals_list)

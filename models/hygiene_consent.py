@@ -140,6 +140,8 @@ class HygieneConsent(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         if not self.env.su:
+            # the proof comes from the system: a default of a context (any client's) is dropped
+            self = self._hygiene_without_context_defaults(SYSTEM_FIELDS)
             self._check_client_values(vals_list)
         self._check_create_values(vals_list)
         wordings = self.env["hygiene.purpose.wording"].browse(

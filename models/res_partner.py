@@ -240,7 +240,7 @@ class ResPartner(models.Model):
         """The one create of the addon's partner, in an explicit order: the refused fields,
         then the matching keys added to the values, then the keys of the records created
         without a name."""
-        self._hygiene_check_create(vals_list)
+        self._hygiene_check_create(self._hygiene_values_with_context_defaults(vals_list))
         rules = self.env["hygiene.entry.rules"]  # rules at entry (issue 19)
         vals_list, originals = rules._hygiene_entry_prepare(self.browse(), vals_list)
         vals_list, to_refresh = self._hygiene_keys_before_create(vals_list)

@@ -24,6 +24,7 @@ from . import test_import_checks
 from . import test_import_catalogue
 from . import test_import_stream
 from . import test_import_first_values
+from . import test_attack_context_defaults
 from . import test_merge_company
 from . import test_matching_phonetic
 from . import test_screens

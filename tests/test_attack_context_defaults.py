@@ -1,0 +1,81 @@
+"""A context's ``default_<field>`` values reach ``create`` after the addon's checks: the ORM adds
+them to the values once every override has run. Found while reviewing issue 13's protected
+fields: any RPC client sends a context, so an employee set a contact's last activity, source and
+collection date (the retention clock), and a consent event's proof and company, that way.
+Over real JSON-RPC sessions, each test failed before its fix."""
+
+from odoo.tests import HttpCase, tagged
+from odoo.tests.common import JsonRpcException
+
+from .common import HygieneCommon
+
+
+@tagged("post_install", "-at_install")
+class TestAttackContextDefaults(HttpCase, HygieneCommon):
+    def _create(self, login, model, vals, context):
+        user = self.env["res.users"].search([("login", "=", login)])
+        user.password = login
+        self.authenticate(login, login)
+        return self.make_jsonrpc_request(
+            "/web/dataset/call_kw",
+            {"model": model, "method": "create", "args": [vals], "kwargs": {"context": context}},
+        )
+
+    def test_protected_contact_fields_refused_as_context_defaults(self):
+        forged = {
+            "default_hygiene_last_activity_date": "2001-01-01 00:00:00",
+            "default_hygiene_last_activity_source": "sale_order",
+            "default_hygiene_source_id": self.source_fair.id,
+            "default_hygiene_collected_date": "2001-01-01 00:00:00",
+            "default_hygiene_retention_state": "anonymized",
+            "default_hygiene_email_key": "someone.else@example.org",
+        }
+        for login in ("hyg_employee", "hyg_steward"):
+            for key, value in forged.items():
+                with self.subTest(login=login, key=key), self.assertRaises(JsonRpcException):
+                    self._create(login, "res.partner", {"name": "Ctx Forged"}, {key: value})
+        self.assertFalse(self.env["res.partner"].search([("name", "=", "Ctx Forged")]))
+        # an ordinary default still applies
+        partner_id = self._create(
+            "hyg_employee", "res.partner", {"name": "Ctx Plain"}, {"default_city": "Lyon"}
+        )
+        self.assertEqual(self.env["res.partner"].browse(partner_id).city, "Lyon")
+
+    def test_consent_proof_and_company_not_taken_from_context_defaults(self):
+        other = self.env["res.company"].create({"name": "Other Controller ATK"})
+        event_id = self._create(
+            "hyg_steward",
+            "hygiene.consent",
+            {
+                "partner_id": self.marc.id,
+                "purpose_id": self.purpose_newsletter.id,
+                "action": "grant",
+                "channel": "web_form",
+            },
+            {
+                "default_ip_address": "6.6.6.6",
+                "default_double_optin_date": "2020-01-01 00:00:00",
+                "default_source_ref": "forged-proof",
+                "default_company_id": other.id,
+            },
+        )
+        event = self.env["hygiene.consent"].browse(event_id)
+        self.assertFalse(event.ip_address)
+        self.assertFalse(event.double_optin_date)
+        self.assertFalse(event.source_ref)
+        self.assertEqual(event.company_id, self.marc.company_id)
+
+    def test_origin_dated_before_the_contact_refused_as_context_default(self):
+        with self.assertRaises(JsonRpcException):
+            self._create(
+                "hyg_steward",
+                "hygiene.partner.origin",
+                {"source_id": self.source_fair.id},
+                {
+                    "default_partner_id": self.marc.id,
+                    "default_collected_date": "2001-01-01 00:00:00",
+                },
+            )
+        self.assertFalse(
+            self.marc.hygiene_origin_ids.filtered(lambda o: o.collected_date.year == 2001)
+        )
