@@ -1,8 +1,11 @@
 """A context's ``default_<field>`` values reach ``create`` after the addon's checks: the ORM adds
 them to the values once every override has run. Found while reviewing issue 13's protected
 fields: any RPC client sends a context, so an employee set a contact's last activity, source and
-collection date (the retention clock), and a consent event's proof and company, that way.
+collection date (the retention clock), a consent event's proof and company, and an import's
+launching user (whose rights its background chunks run with), that way.
 Over real JSON-RPC sessions, each test failed before its fix."""
+
+import base64
 
 from odoo.tests import HttpCase, tagged
 from odoo.tests.common import JsonRpcException
@@ -79,3 +82,21 @@ class TestAttackContextDefaults(HttpCase, HygieneCommon):
         self.assertFalse(
             self.marc.hygiene_origin_ids.filtered(lambda o: o.collected_date.year == 2001)
         )
+
+    def test_import_engine_fields_refused_as_context_defaults(self):
+        """The launching user and the state drive an import's background work (with whose
+        rights, which rows): a steward made an import the administrator's, already staged."""
+        admin = self.env.ref("base.user_admin")
+        vals = {
+            "raw_file": base64.b64encode(b"email\nctx.forged@example.org\n").decode(),
+            "raw_filename": "forged.csv",
+            "source_id": self.source_shop.id,
+        }
+        for key, value in (
+            ("default_launched_uid", admin.id),
+            ("default_state", "staged"),
+            ("default_line_count", 5),
+        ):
+            with self.subTest(key=key), self.assertRaises(JsonRpcException):
+                self._create("hyg_steward", "hygiene.import.batch", vals, {key: value})
+        self.assertFalse(self.env["hygiene.import.batch"].search([("name", "=", "forged.csv")]))
