@@ -271,7 +271,8 @@ class HygienePrivacyRequest(models.Model):
     def create(self, vals_list):
         if not self.env.su:
             self._check_officer()
-            for vals in vals_list:
+            # the context's default_<field> values count: the ORM adds them after this check
+            for vals in self._hygiene_values_with_context_defaults(vals_list):
                 self._check_closing(vals)
                 forged = SYSTEM_FIELDS.intersection(vals)
                 if forged:

@@ -100,3 +100,32 @@ class TestAttackContextDefaults(HttpCase, HygieneCommon):
             with self.subTest(key=key), self.assertRaises(JsonRpcException):
                 self._create("hyg_steward", "hygiene.import.batch", vals, {key: value})
         self.assertFalse(self.env["hygiene.import.batch"].search([("name", "=", "forged.csv")]))
+
+    def test_segment_system_fields_refused_as_context_defaults(self):
+        """A segment's tag and mailing list are the refresh's (it adds and removes their members
+        with the system's rights): a user pointed a new segment at another's tag."""
+        tag = self.env["res.partner.category"].create({"name": "Someone Else's Tag ATK"})
+        vals = {"name": "Ctx Segment ATK", "marketing": False, "domain": "[]"}
+        for login in ("hyg_steward", "hyg_manager"):
+            with self.subTest(login=login), self.assertRaises(JsonRpcException):
+                self._create(login, "hygiene.segment", vals, {"default_tag_id": tag.id})
+        Segment = self.env["hygiene.segment"]
+        self.assertFalse(Segment.search([("tag_id", "=", tag.id)]))
+        # the same segment without the forged default is created
+        self.assertTrue(Segment.browse(self._create("hyg_steward", "hygiene.segment", vals, {})))
+
+    def test_privacy_request_system_fields_refused_as_context_defaults(self):
+        """The identity check of a request is recorded by its flow, not typed by an officer."""
+        vals = {"request_type": "access", "partner_id": self.jeanne.id}
+        with self.assertRaises(JsonRpcException):
+            self._create(
+                "hyg_officer",
+                "hygiene.privacy.request",
+                vals,
+                {"default_identity_verified_date": "2020-01-01 00:00:00"},
+            )
+        Request = self.env["hygiene.privacy.request"]
+        self.assertFalse(Request.search([("identity_verified_date", "=", "2020-01-01 00:00:00")]))
+        self.assertTrue(
+            Request.browse(self._create("hyg_officer", "hygiene.privacy.request", vals, {}))
+        )
