@@ -1,4 +1,5 @@
 from . import base
+from . import ir_default
 from . import hygiene_source
 from . import hygiene_partner_origin
 from . import hygiene_purpose

@@ -32,6 +32,8 @@ _DUPLICATE_HINT_FORMS = frozenset({"crm.lead"})
 
 class Base(models.AbstractModel):
     _inherit = "base"
+    # fields no user's own default (ir.default) may set: only their services do (ir_default.py)
+    _hygiene_system_fields = frozenset()
 
     @api.model
     def _get_view(self, view_id=None, view_type="form", **options):
@@ -44,14 +46,18 @@ class Base(models.AbstractModel):
         return arch, view
 
     @api.model
-    def _hygiene_values_with_context_defaults(self, vals_list):
+    def _hygiene_values_with_defaults(self, vals_list):
         """``vals_list`` as ``create`` will write it: each with the context's ``default_<field>``
-        values for the fields it lacks. The ORM adds those after every override of ``create``
-        has run, and any RPC client sends a context: a check of client values reads these."""
+        values, then the user's and the company's ``ir.default`` values, for the fields it lacks.
+        The ORM adds those after every override of ``create`` has run, and any RPC client sends
+        a context or sets its own personal defaults: a check of client values reads these."""
         defaults = {
-            key[8:]: value
-            for key, value in self.env.context.items()
-            if key.startswith("default_") and key[8:] in self._fields
+            **self.env["ir.default"].sudo()._get_model_defaults(self._name),
+            **{
+                key[8:]: value
+                for key, value in self.env.context.items()
+                if key.startswith("default_") and key[8:] in self._fields
+            },
         }
         if not defaults:
             return vals_list
@@ -71,7 +77,16 @@ class Base(models.AbstractModel):
 
     @api.model_create_multi
     def create(self, vals_list):
-        records = super().create(vals_list)
+        if self.env.su and self._name.startswith("hygiene."):
+            # The addon's records created as superuser are the system's own: their values are
+            # the code's, never a ``default_<field>`` of the context a client sent to the
+            # method that creates them (its proof, its author, its company...).
+            records = super(Base, self._hygiene_without_context_defaults(self._fields)).create(
+                vals_list
+            )
+            records = records.with_env(self.env)
+        else:
+            records = super().create(vals_list)
         hook = _ACTIVITY_CREATE_HOOKS.get(self._name)
         if hook and records:
             records._hygiene_apply_activity(getattr(records, hook)(records))

@@ -140,8 +140,11 @@ class HygieneConsent(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         if not self.env.su:
-            # the proof comes from the system: a default of a context (any client's) is dropped
+            # the proof comes from the system: a default of a context (any client's) is dropped;
+            # the other defaults (the context's, the user's own ir.default) are checked and
+            # written as the client's values: the ORM would add them after these checks
             self = self._hygiene_without_context_defaults(SYSTEM_FIELDS)
+            vals_list = self._hygiene_values_with_defaults(vals_list)
             self._check_client_values(vals_list)
         self._check_create_values(vals_list)
         wordings = self.env["hygiene.purpose.wording"].browse(

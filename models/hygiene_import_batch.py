@@ -144,7 +144,7 @@ class HygieneImportBatch(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         # the context's default_<field> values count: the ORM adds them after this check
-        for vals in self._hygiene_values_with_context_defaults(vals_list):
+        for vals in self._hygiene_values_with_defaults(vals_list):
             self._check_engine_fields(vals)
         for vals in vals_list:
             if vals.get("raw_filename"):

@@ -11,6 +11,7 @@ from odoo.tools import SQL, split_every
 from ..const import MERGE_SURVIVORSHIP, get_param
 from ..tools.i18n import _lt
 from ..tools.import_rows import ACTIVITY_TARGETS
+from ..tools.service_fields import deferred_keys
 from .hygiene_import_const import IMPORT_CONTEXT, OFFICER, PARTNER_FIELDS, PROOF_TARGETS
 
 # the rows created beside a look-alike row of the file, as groups to review (their leader's
@@ -323,7 +324,7 @@ class HygieneImportCommit(models.AbstractModel):
         if not lines:
             return
         # the matching keys of the written contacts are refreshed once, at the end
-        Partner = self.env["res.partner"].with_context(**IMPORT_CONTEXT, hygiene_defer_keys=True)
+        Partner = self.env["res.partner"].with_context(**IMPORT_CONTEXT)
         rule = get_param(self.env, MERGE_SURVIVORSHIP)
         targets = {}
         for line in lines:
@@ -346,8 +347,9 @@ class HygieneImportCommit(models.AbstractModel):
         pending, written = set(), set()
 
         def write_pending():
-            for changes, partner_ids in writes.items():
-                Partner.browse(partner_ids).write(dict(changes))
+            with deferred_keys():
+                for changes, partner_ids in writes.items():
+                    Partner.browse(partner_ids).write(dict(changes))
             writes.clear()
             pending.clear()
 

@@ -70,7 +70,7 @@ class HygienePartnerOrigin(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         if not self.env.su:
-            self._check_client_origins(self._hygiene_values_with_context_defaults(vals_list))
+            self._check_client_origins(self._hygiene_values_with_defaults(vals_list))
         origins = super().create(vals_list)
         self._update_partner_first_origin(origins.partner_id.ids)
         return origins

@@ -272,7 +272,7 @@ class HygienePrivacyRequest(models.Model):
         if not self.env.su:
             self._check_officer()
             # the context's default_<field> values count: the ORM adds them after this check
-            for vals in self._hygiene_values_with_context_defaults(vals_list):
+            for vals in self._hygiene_values_with_defaults(vals_list):
                 self._check_closing(vals)
                 forged = SYSTEM_FIELDS.intersection(vals)
                 if forged:

@@ -43,7 +43,7 @@ class HygieneSegment(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         # the context's default_<field> values count: the ORM adds them after this check
-        for vals in self._hygiene_values_with_context_defaults(vals_list):
+        for vals in self._hygiene_values_with_defaults(vals_list):
             self._hygiene_check_system_fields(vals)
         for vals in vals_list:
             vals["domain_uid"] = self.env.uid

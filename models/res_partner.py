@@ -23,9 +23,11 @@ RETENTION_STATES = [
 ]
 # written by the engines in SQL only: the retention state, the end of a hold, the merge link
 ENGINE_FIELDS = ("hygiene_retention_state", "hygiene_hold_until", "hygiene_merged_into_id")
-# set by the privacy officer only (field groups), journaled when they change
+# no user's own default (ir.default) for these: only their services set them (ir_default.py)
+SYSTEM_FIELDS = frozenset((*ACTIVITY_FIELDS, *PROVENANCE_FIELDS, *KEY_FIELDS, *ENGINE_FIELDS))
 # contacts whose legal hold has ended, completed per run of the cron
 HOLD_RELEASE_BATCH = 10000
+# set by the privacy officer only (field groups), journaled when they change
 HOLD_FIELDS = ("hygiene_hold_reason", "hygiene_hold_end_date")
 
 
@@ -38,6 +40,7 @@ class ResPartner(models.Model):
     """
 
     _inherit = "res.partner"
+    _hygiene_system_fields = SYSTEM_FIELDS
 
     hygiene_origin_ids = fields.One2many(
         "hygiene.partner.origin", "partner_id", string="Origins", groups=GROUP_USER
@@ -240,7 +243,7 @@ class ResPartner(models.Model):
         """The one create of the addon's partner, in an explicit order: the refused fields,
         then the matching keys added to the values, then the keys of the records created
         without a name."""
-        self._hygiene_check_create(self._hygiene_values_with_context_defaults(vals_list))
+        self._hygiene_check_create(self._hygiene_values_with_defaults(vals_list))
         rules = self.env["hygiene.entry.rules"]  # rules at entry (issue 19)
         vals_list, originals = rules._hygiene_entry_prepare(self.browse(), vals_list)
         vals_list, to_refresh = self._hygiene_keys_before_create(vals_list)
@@ -308,12 +311,9 @@ class ResPartner(models.Model):
 
     @api.model
     def _hygiene_check_protected_fields(self, field_names):
-        """Refuse hand-made values for fields that only their own service may set.
-
-        There is deliberately no context key to bypass this: a context can be sent by any RPC
-        client. The services write these columns with SQL, or in the INSERT of the contacts
-        they create (``tools/service_fields.py``: Python state, not a context).
-        """
+        """Refuse hand-made values for the fields only their service sets. No context key
+        bypasses this (any RPC client sends a context): the services write them in SQL or in
+        the INSERT of the contacts they create (``tools/service_fields.py``: Python state)."""
         if field_names & set(ACTIVITY_FIELDS):
             raise UserError(
                 self.env._(

@@ -4,6 +4,7 @@ from odoo.tools.sql import escape_psql
 
 from ..tools import normalize
 from ..tools.matching import name_similarity, partner_keys
+from ..tools.service_fields import keys_deferred
 from .res_partner_warning import WARNING_CANDIDATES
 
 # Partner fields the matching keys are derived from: a write touching one of them refreshes them.
@@ -131,8 +132,8 @@ class ResPartner(models.Model):
 
     def _hygiene_keys_after_write(self, vals):
         """Step of the write pipeline (res_partner.py): refresh the keys the write changed."""
-        # hygiene_defer_keys: a caller writing many contacts one by one refreshes them at the end
-        if KEY_SOURCE_FIELDS & vals.keys() and not self.env.context.get("hygiene_defer_keys"):
+        # a service writing many contacts one by one refreshes them at the end (deferred_keys)
+        if KEY_SOURCE_FIELDS & vals.keys() and not keys_deferred():
             self._hygiene_refresh_keys()
 
     def _hygiene_default_region(self):

@@ -73,3 +73,4 @@ from . import test_control_segment_exposure
 from . import test_merge_journal_labels
 from . import test_screens_phone
 from . import test_attack_service_fields
+from . import test_attack_personal_defaults

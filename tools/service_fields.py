@@ -1,4 +1,6 @@
-"""Protected fields that a service of the addon writes itself when it creates records.
+"""Python state of a running service of the addon, that no client can set (a context can).
+
+Protected fields that a service of the addon writes itself when it creates records:
 
 ``res.partner`` refuses hand-made values for the fields only a service may set (the last
 activity, the first origin): there is no context key to get past that, as any RPC client can
@@ -27,3 +29,23 @@ def service_fields(names):
 def allowed_service_fields():
     """The protected fields the running service may write at creation (none by default)."""
     return _ALLOWED.get()
+
+
+_KEYS_DEFERRED = contextvars.ContextVar("hygiene_keys_deferred", default=False)
+
+
+@contextlib.contextmanager
+def deferred_keys():
+    """Within the block, ``res.partner.write`` leaves the matching keys of the contacts it
+    writes to the caller, which refreshes them all at once afterwards (the import writing many
+    contacts one by one). Python state: no client can leave keys stale to hide a duplicate."""
+    token = _KEYS_DEFERRED.set(True)
+    try:
+        yield
+    finally:
+        _KEYS_DEFERRED.reset(token)
+
+
+def keys_deferred():
+    """Whether the running service refreshes the matching keys itself."""
+    return _KEYS_DEFERRED.get()
