@@ -344,12 +344,13 @@ class HygieneImportCommit(models.AbstractModel):
         # as the ORM looks up what depends on a written contact (sudo, archived included)
         to_update.sudo().with_context(active_test=False).mapped("hygiene_company_ref_ids")
         writes = defaultdict(list)  # the same changes on several contacts: one write
-        pending, written = set(), set()
+        pending, rekey = set(), set()
 
         def write_pending():
-            with deferred_keys():
+            with deferred_keys() as written:  # and the children that core's sync writes
                 for changes, partner_ids in writes.items():
                     Partner.browse(partner_ids).write(dict(changes))
+            rekey.update(written)
             writes.clear()
             pending.clear()
 
@@ -365,11 +366,10 @@ class HygieneImportCommit(models.AbstractModel):
             if changes:
                 writes[tuple(sorted(changes.items()))].append(partner.id)
                 pending.add(partner.id)
-                written.add(partner.id)
             results[line.id] = partner.id
             conflicts_by_line[line.id] = conflicts
         write_pending()
-        Partner.browse(sorted(written))._hygiene_refresh_keys()
+        Partner.browse(sorted(rekey))._hygiene_refresh_keys()
 
     def _close_lines(self, lines, results, conflicts_by_line, notes):
         """The lines written: their contact, their conflicts and notes (the text in the

@@ -120,5 +120,7 @@ class ResPartner(models.Model):
         last activity (their own row's, as the origins and activities recorded just after set
         them): written in the INSERT instead of two UPDATEs of every new row afterwards, each
         of which rewrites the row and every index of res_partner."""
+        # the values are the file's: no default of the caller's context (any client's)
+        creator = self._hygiene_without_context_defaults(self._fields)
         with service_fields(PROVENANCE_FIELDS + ACTIVITY_FIELDS):
-            return self.create(vals_list)
+            return creator.create(vals_list).with_env(self.env)

@@ -1,6 +1,22 @@
 from odoo import api, models
 from odoo.exceptions import AccessError
 
+# Core records the addon creates as superuser, whose defaults would decide what happens to a
+# person: an export made public, a withdrawal's blacklist entry archived, a mail copied to another
+# address, a segment's members. Only an administrator sets defaults for these.
+_CORE_MODELS = frozenset(
+    {
+        "ir.attachment",
+        "mail.mail",
+        "mail.message",
+        "mail.blacklist",
+        "mailing.contact",
+        "mailing.subscription",
+        "mailing.list",
+        "res.partner.category",
+    }
+)
+
 
 class IrDefault(models.Model):
     """No personal default on the values the system sets.
@@ -10,7 +26,8 @@ class IrDefault(models.Model):
     their name, even by code running as superuser after its checks: the proof of a consent, the
     author of an import, the undo data of a merge journal. So only an administrator sets a
     default for the addon's own records, and nobody for a contact's fields that a service sets
-    (``_hygiene_system_fields``: its last activity, provenance, keys, retention state).
+    (``_hygiene_system_fields``: its last activity, provenance, keys, retention state, also
+    through a model that inherits them, as ``res.users``).
     """
 
     _inherit = "ir.default"
@@ -38,8 +55,8 @@ class IrDefault(models.Model):
             for field in model_fields.sudo()
             if field.model in self.env
             and (
-                field.name in self.env[field.model]._hygiene_system_fields
-                or (field.model.startswith("hygiene.") and not administrator)
+                field.name in self._hygiene_system_fields_of(self.env[field.model])
+                or (not administrator and self._hygiene_admin_only(field.model))
             )
         ]
         if refused:
@@ -49,3 +66,19 @@ class IrDefault(models.Model):
                     fields=", ".join(f"{field.model}.{field.name}" for field in refused),
                 )
             )
+
+    @api.model
+    def _hygiene_system_fields_of(self, model):
+        """The fields of ``model`` only a service sets, its own and those it inherits."""
+        names = set(model._hygiene_system_fields)
+        for parent in model._inherits:
+            names |= {
+                name
+                for name in self.env[parent]._hygiene_system_fields
+                if name in model._fields and model._fields[name].inherited
+            }
+        return names
+
+    @api.model
+    def _hygiene_admin_only(self, model_name):
+        return model_name.startswith("hygiene.") or model_name in _CORE_MODELS

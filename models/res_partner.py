@@ -25,8 +25,6 @@ RETENTION_STATES = [
 ENGINE_FIELDS = ("hygiene_retention_state", "hygiene_hold_until", "hygiene_merged_into_id")
 # no user's own default (ir.default) for these: only their services set them (ir_default.py)
 SYSTEM_FIELDS = frozenset((*ACTIVITY_FIELDS, *PROVENANCE_FIELDS, *KEY_FIELDS, *ENGINE_FIELDS))
-# contacts whose legal hold has ended, completed per run of the cron
-HOLD_RELEASE_BATCH = 10000
 # set by the privacy officer only (field groups), journaled when they change
 HOLD_FIELDS = ("hygiene_hold_reason", "hygiene_hold_end_date")
 
@@ -243,10 +241,11 @@ class ResPartner(models.Model):
         """The one create of the addon's partner, in an explicit order: the refused fields,
         then the matching keys added to the values, then the keys of the records created
         without a name."""
-        self._hygiene_check_create(self._hygiene_values_with_defaults(vals_list))
+        with_defaults = self._hygiene_values_with_defaults(vals_list)
+        self._hygiene_check_create(vals_list, with_defaults)
         rules = self.env["hygiene.entry.rules"]  # rules at entry (issue 19)
         vals_list, originals = rules._hygiene_entry_prepare(self.browse(), vals_list)
-        vals_list, to_refresh = self._hygiene_keys_before_create(vals_list)
+        vals_list, to_refresh = self._hygiene_keys_before_create(vals_list, with_defaults)
         partners = super().create(vals_list)
         partners._hygiene_keys_after_create(to_refresh)
         rules._hygiene_entry_check(partners, originals, new=True)
@@ -267,18 +266,25 @@ class ResPartner(models.Model):
         return result
 
     @api.model
-    def _hygiene_check_create(self, vals_list):
-        for vals in vals_list:
+    def _hygiene_check_create(self, vals_list, with_defaults):
+        """``with_defaults``: ``vals_list`` with the defaults the ORM will add (a service's
+        own fields are accepted from its values only, never from a client's default)."""
+        for vals in with_defaults:
             self._hygiene_check_engine_fields(vals)
         if not self.env.su:
             # Odoo checks field groups on write, not on create: a legal hold (officer-only) set
             # while creating a contact would otherwise pass.
             self.check_field_access_rights(
-                "write", [name for vals in vals_list for name in vals if name in HOLD_FIELDS]
+                "write", [name for vals in with_defaults for name in vals if name in HOLD_FIELDS]
             )
+        allowed = allowed_service_fields()
         self._hygiene_check_protected_fields(
-            {name for vals in vals_list for name, value in vals.items() if value}
-            - allowed_service_fields()
+            {
+                name
+                for vals, full in zip(vals_list, with_defaults, strict=True)
+                for name, value in full.items()
+                if value and not (name in allowed and name in vals)
+            }
         )
 
     def _hygiene_holds_before_write(self, vals):
@@ -453,21 +459,6 @@ class ResPartner(models.Model):
         return self.env["hygiene.retention.engine"]._hygiene_retention_execute(
             self, action, policy=policy, reason=reason
         )
-
-    @api.model
-    def _cron_hygiene_hold_release(self, limit=HOLD_RELEASE_BATCH):
-        """Second pass: complete the anonymisation of contacts whose legal hold has ended."""
-        today = fields.Date.context_today(self)
-        partners = self.with_context(active_test=False).search(
-            [("hygiene_retention_state", "=", "partial"), ("hygiene_hold_until", "<", today)],
-            limit=limit,
-        )
-        if partners:
-            partners._hygiene_retention_execute("anonymize", reason="hold_ended")
-        remaining = self.with_context(active_test=False).search_count(
-            [("hygiene_retention_state", "=", "partial"), ("hygiene_hold_until", "<", today)]
-        )
-        self.env["ir.cron"]._notify_progress(done=len(partners), remaining=remaining)
 
     def action_hygiene_anonymize(self):
         return self._hygiene_action_retention("anonymize")

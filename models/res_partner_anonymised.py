@@ -1,4 +1,5 @@
-"""An anonymised contact is named, for whoever reads it, in the reader's language.
+"""An anonymised contact is named, for whoever reads it, in the reader's language; the second
+pass of an anonymisation kept partial by a legal hold completes it when the hold ends.
 
 Its stored name stays the one constant of the company ("Anonymised contact" in the company's
 language, see hygiene.retention.engine._hygiene_partner_placeholder): invoices, exports and other
@@ -8,9 +9,12 @@ constant in the language of the user who reads it, so a French user of an Englis
 "Contact anonymisé". A contact renamed after its anonymisation keeps its new name.
 """
 
-from odoo import api, models
+from odoo import api, fields, models
 
 from ..tools import anonymize
+
+# contacts whose legal hold has ended, completed per run of the cron
+HOLD_RELEASE_BATCH = 10000
 
 
 class ResPartner(models.Model):
@@ -35,3 +39,18 @@ class ResPartner(models.Model):
         for code, __ in self.env["res.lang"].get_installed():
             names.add(self.with_context(lang=code).env._("Anonymised contact"))
         return names
+
+    @api.model
+    def _cron_hygiene_hold_release(self, limit=HOLD_RELEASE_BATCH):
+        """Second pass: complete the anonymisation of contacts whose legal hold has ended."""
+        today = fields.Date.context_today(self)
+        partners = self.with_context(active_test=False).search(
+            [("hygiene_retention_state", "=", "partial"), ("hygiene_hold_until", "<", today)],
+            limit=limit,
+        )
+        if partners:
+            partners._hygiene_retention_execute("anonymize", reason="hold_ended")
+        remaining = self.with_context(active_test=False).search_count(
+            [("hygiene_retention_state", "=", "partial"), ("hygiene_hold_until", "<", today)]
+        )
+        self.env["ir.cron"]._notify_progress(done=len(partners), remaining=remaining)

@@ -4,7 +4,7 @@ from odoo.tools.sql import escape_psql
 
 from ..tools import normalize
 from ..tools.matching import name_similarity, partner_keys
-from ..tools.service_fields import keys_deferred
+from ..tools.service_fields import defer_keys
 from .res_partner_warning import WARNING_CANDIDATES
 
 # Partner fields the matching keys are derived from: a write touching one of them refreshes them.
@@ -90,25 +90,29 @@ class ResPartner(models.Model):
     # ------------------------------------------------------------------ maintenance
 
     @api.model
-    def _hygiene_keys_before_create(self, vals_list):
+    def _hygiene_keys_before_create(self, vals_list, with_defaults):
         """Step of the create pipeline (res_partner.py): ``vals_list`` with the keys added, and
         the indexes of the values whose keys are computed after creation instead.
 
         Keys computed from the values and inserted with the partner: no read-back, no UPDATE.
-        A partner whose name is not in the values (computed by another module) is refreshed
-        from its record after creation instead."""
-        country_ids = {vals["country_id"] for vals in vals_list if vals.get("country_id")}
+        A partner whose name is not in the values (computed by another module), or whose email,
+        phones... come from a default (``with_defaults``: the context's, the user's own) is
+        refreshed from its record after creation instead."""
+        # the country as the record will have it: the values', else a default's
+        countries = [
+            vals["country_id"] if "country_id" in vals else full.get("country_id")
+            for vals, full in zip(vals_list, with_defaults, strict=True)
+        ]
         codes = {
-            country.id: country.code for country in self.env["res.country"].browse(country_ids)
+            country.id: country.code
+            for country in self.env["res.country"].browse({c for c in countries if c})
         }
-        default_country = self.env.context.get("default_country_id")
-        default_region = codes.get(default_country) or self._hygiene_default_region()
-        if default_country and default_country not in codes:
-            default_region = self.env["res.country"].browse(default_country).code or default_region
+        default_region = self._hygiene_default_region()
         to_refresh = []
         vals_list = [dict(vals) for vals in vals_list]  # callers may reuse their dicts
         for index, vals in enumerate(vals_list):
-            if "name" not in vals:
+            defaulted = with_defaults[index].keys() - vals.keys() - {"country_id"}
+            if "name" not in vals or KEY_SOURCE_FIELDS & defaulted:
                 to_refresh.append(index)
                 continue
             vals.update(
@@ -120,7 +124,7 @@ class ResPartner(models.Model):
                     vals.get("vat"),
                     vals.get("company_registry"),
                     vals.get("is_company") or vals.get("company_type") == "company",
-                    codes.get(vals.get("country_id")) or default_region,
+                    codes.get(countries[index]) or default_region,
                 )
             )
         return vals_list, to_refresh
@@ -133,7 +137,7 @@ class ResPartner(models.Model):
     def _hygiene_keys_after_write(self, vals):
         """Step of the write pipeline (res_partner.py): refresh the keys the write changed."""
         # a service writing many contacts one by one refreshes them at the end (deferred_keys)
-        if KEY_SOURCE_FIELDS & vals.keys() and not keys_deferred():
+        if KEY_SOURCE_FIELDS & vals.keys() and not defer_keys(self.ids):
             self._hygiene_refresh_keys()
 
     def _hygiene_default_region(self):

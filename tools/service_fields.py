@@ -31,21 +31,29 @@ def allowed_service_fields():
     return _ALLOWED.get()
 
 
-_KEYS_DEFERRED = contextvars.ContextVar("hygiene_keys_deferred", default=False)
+_KEYS_DEFERRED = contextvars.ContextVar("hygiene_keys_deferred", default=None)
 
 
 @contextlib.contextmanager
 def deferred_keys():
-    """Within the block, ``res.partner.write`` leaves the matching keys of the contacts it
-    writes to the caller, which refreshes them all at once afterwards (the import writing many
-    contacts one by one). Python state: no client can leave keys stale to hide a duplicate."""
-    token = _KEYS_DEFERRED.set(True)
+    """Within the block, ``res.partner.write`` leaves the matching keys of the contacts whose
+    key sources it writes to the caller: it adds their ids to the set yielded, which the caller
+    refreshes at once afterwards (the import writing many contacts one by one; the children
+    that core's sync writes are in the set too). Python state: no client can defer keys to
+    leave them stale and hide a duplicate."""
+    written = set()
+    token = _KEYS_DEFERRED.set(written)
     try:
-        yield
+        yield written
     finally:
         _KEYS_DEFERRED.reset(token)
 
 
-def keys_deferred():
-    """Whether the running service refreshes the matching keys itself."""
-    return _KEYS_DEFERRED.get()
+def defer_keys(ids):
+    """Leave the keys of the contacts ``ids`` to the running service, if it refreshes them
+    itself (within ``deferred_keys``): returns whether it does."""
+    written = _KEYS_DEFERRED.get()
+    if written is None:
+        return False
+    written.update(ids)
+    return True
