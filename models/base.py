@@ -52,7 +52,8 @@ class Base(models.AbstractModel):
         The ORM adds those after every override of ``create`` has run, and any RPC client sends
         a context or sets its own personal defaults: a check of client values reads these."""
         defaults = {
-            **self.env["ir.default"].sudo()._get_model_defaults(self._name),
+            # as the ORM reads them for this environment (as superuser: no personal rows)
+            **self.env["ir.default"]._get_model_defaults(self._name),
             **{
                 key[8:]: value
                 for key, value in self.env.context.items()

@@ -1,5 +1,8 @@
-from odoo import api, models
+import json
+
+from odoo import api, models, tools
 from odoo.exceptions import AccessError
+from odoo.tools import SQL
 
 # Core records the addon creates as superuser, whose defaults would decide what happens to a
 # person: an export made public, a withdrawal's blacklist entry archived, a mail copied to another
@@ -7,6 +10,8 @@ from odoo.exceptions import AccessError
 _CORE_MODELS = frozenset(
     {
         "ir.attachment",
+        "mail.activity",
+        "mail.followers",
         "mail.mail",
         "mail.message",
         "mail.blacklist",
@@ -31,6 +36,42 @@ class IrDefault(models.Model):
     """
 
     _inherit = "ir.default"
+
+    def _get_model_defaults(self, model_name, condition=False):
+        """The defaults of a record created as superuser for the addon or one of the core models
+        above (the system's own: a merge journal, a consent's proof, an evidence attachment, a
+        withdrawal's blacklist entry) leave out the user's personal rows, such as one stored
+        before these were refused: only an administrator's company or global defaults apply."""
+        if self.env.su and self._hygiene_admin_only(model_name):
+            return self._hygiene_shared_model_defaults(model_name, condition)
+        return super()._get_model_defaults(model_name, condition)
+
+    @api.model
+    @tools.ormcache("self.env.company.id", "model_name", "condition", cache="default")
+    def _hygiene_shared_model_defaults(self, model_name, condition=False):
+        """``_get_model_defaults`` without the rows of a user (cleared with it: ir.default
+        clears the "default" cache on every change)."""
+        self.flush_model()
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT f.name, d.json_value
+                  FROM ir_default d
+                  JOIN ir_model_fields f ON d.field_id = f.id
+                 WHERE f.model = %s AND d.user_id IS NULL
+                   AND (d.company_id IS NULL OR d.company_id = %s)
+                   AND d.condition IS NOT DISTINCT FROM %s
+                 ORDER BY d.company_id, d.id
+                """,
+                model_name,
+                self.env.company.id or None,
+                condition or None,
+            )
+        )
+        result = {}
+        for name, json_value in self.env.cr.fetchall():
+            result.setdefault(name, json.loads(json_value))  # the company's row first
+        return result
 
     @api.model_create_multi
     def create(self, vals_list):

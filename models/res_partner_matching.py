@@ -112,7 +112,7 @@ class ResPartner(models.Model):
         vals_list = [dict(vals) for vals in vals_list]  # callers may reuse their dicts
         for index, vals in enumerate(vals_list):
             defaulted = with_defaults[index].keys() - vals.keys() - {"country_id"}
-            if "name" not in vals or KEY_SOURCE_FIELDS & defaulted:
+            if "name" not in vals or (KEY_SOURCE_FIELDS | {"company_type"}) & defaulted:
                 to_refresh.append(index)
                 continue
             vals.update(
@@ -139,6 +139,22 @@ class ResPartner(models.Model):
         # a service writing many contacts one by one refreshes them at the end (deferred_keys)
         if KEY_SOURCE_FIELDS & vals.keys() and not defer_keys(self.ids):
             self._hygiene_refresh_keys()
+
+    # Core copies a company's address to its contacts, a new company's to its contact and back
+    # (update_address) below every override of write: the keys depend on the country too.
+    def _fields_sync(self, values):
+        countries = {partner: partner.country_id for partner in self}
+        super()._fields_sync(values)
+        synced = self.filtered(lambda partner: partner.country_id != countries[partner])
+        if "country_id" in values:
+            synced |= self.child_ids
+        synced._hygiene_keys_after_write({"country_id": True})
+
+    def _handle_first_contact_creation(self):
+        country = self.parent_id.country_id
+        super()._handle_first_contact_creation()
+        if self.parent_id.country_id != country:
+            self.parent_id._hygiene_keys_after_write({"country_id": True})
 
     def _hygiene_default_region(self):
         return self.env.company.country_id.code or "FR"

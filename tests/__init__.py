@@ -75,3 +75,4 @@ from . import test_screens_phone
 from . import test_attack_service_fields
 from . import test_attack_personal_defaults
 from . import test_attack_defaults_pass2
+from . import test_attack_defaults_pass3
