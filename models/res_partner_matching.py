@@ -144,17 +144,19 @@ class ResPartner(models.Model):
     # (update_address) below every override of write: the keys depend on the country too.
     def _fields_sync(self, values):
         countries = {partner: partner.country_id for partner in self}
-        super()._fields_sync(values)
+        result = super()._fields_sync(values)
         synced = self.filtered(lambda partner: partner.country_id != countries[partner])
         if "country_id" in values:
             synced |= self.child_ids
         synced._hygiene_keys_after_write({"country_id": True})
+        return result
 
     def _handle_first_contact_creation(self):
         country = self.parent_id.country_id
-        super()._handle_first_contact_creation()
+        result = super()._handle_first_contact_creation()
         if self.parent_id.country_id != country:
             self.parent_id._hygiene_keys_after_write({"country_id": True})
+        return result
 
     def _hygiene_default_region(self):
         return self.env.company.country_id.code or "FR"
