@@ -13,6 +13,7 @@ from . import hygiene_suppression
 from . import mail_blacklist
 from . import mail_message
 from . import res_partner_matching
+from . import res_partner_sync
 from . import res_partner
 from . import res_partner_anonymised
 from . import res_users

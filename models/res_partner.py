@@ -23,8 +23,12 @@ RETENTION_STATES = [
 ]
 # written by the engines in SQL only: the retention state, the end of a hold, the merge link
 ENGINE_FIELDS = ("hygiene_retention_state", "hygiene_hold_until", "hygiene_merged_into_id")
+# derived from the privacy requests (computed) and written by the re-permission campaign (SQL)
+DERIVED_FIELDS = ("hygiene_restricted", "hygiene_repermission_sent_date")
 # no user's own default (ir.default) for these: only their services set them (ir_default.py)
-SYSTEM_FIELDS = frozenset((*ACTIVITY_FIELDS, *PROVENANCE_FIELDS, *KEY_FIELDS, *ENGINE_FIELDS))
+SYSTEM_FIELDS = frozenset(
+    (*ACTIVITY_FIELDS, *PROVENANCE_FIELDS, *KEY_FIELDS, *ENGINE_FIELDS, *DERIVED_FIELDS)
+)
 # set by the privacy officer only (field groups), journaled when they change
 HOLD_FIELDS = ("hygiene_hold_reason", "hygiene_hold_end_date")
 
@@ -259,8 +263,9 @@ class ResPartner(models.Model):
         rules = self.env["hygiene.entry.rules"]  # rules at entry (issue 19)
         [vals], originals = rules._hygiene_entry_prepare(self, [vals])
         holds = self._hygiene_holds_before_write(vals)
+        written = dict.fromkeys(vals)  # core removes is_company from vals while it writes
         result = super().write(vals)
-        self._hygiene_keys_after_write(vals)
+        self._hygiene_keys_after_write(written)
         self._hygiene_journal_holds(vals, holds)
         rules._hygiene_entry_check(self, originals, changed=vals.keys())
         return result
@@ -272,10 +277,16 @@ class ResPartner(models.Model):
         for vals in with_defaults:
             self._hygiene_check_engine_fields(vals)
         if not self.env.su:
-            # Odoo checks field groups on write, not on create: a legal hold (officer-only) set
-            # while creating a contact would otherwise pass.
+            # Odoo checks field groups on write, not on create: a legal hold (officer-only), a
+            # birth date (hygiene users) set while creating a contact would otherwise pass.
             self.check_field_access_rights(
-                "write", [name for vals in with_defaults for name in vals if name in HOLD_FIELDS]
+                "write",
+                [
+                    name
+                    for vals in with_defaults
+                    for name in vals
+                    if name.startswith("hygiene_") and self._fields[name].groups
+                ],
             )
         allowed = allowed_service_fields()
         self._hygiene_check_protected_fields(
@@ -287,25 +298,16 @@ class ResPartner(models.Model):
             }
         )
 
-    def _hygiene_holds_before_write(self, vals):
-        """{partner id: hold end date} before a write that sets it, else None."""
-        if "hygiene_hold_end_date" not in vals:
-            return None
-        return {p.id: p.hygiene_hold_end_date for p in self.sudo()}
-
-    def _hygiene_journal_holds(self, vals, before):
-        if before is None:
-            return
-        new_date = fields.Date.to_date(vals["hygiene_hold_end_date"])
-        changed = [pid for pid, old in before.items() if old != new_date]
-        if changed:
-            self.env["hygiene.journal"]._log(
-                "hold" if new_date else "hold_release", record_ids=changed, reason="officer"
-            )
-
     @api.model
     def _hygiene_check_engine_fields(self, vals):
         """The retention state and the end of the hold are written by the engine (SQL) only."""
+        if any(name in vals for name in DERIVED_FIELDS):
+            raise UserError(
+                self.env._(
+                    "The restriction of processing follows the contact's privacy requests, and "
+                    "the date of a re-permission request is recorded when it is sent."
+                )
+            )
         if any(name in vals for name in ENGINE_FIELDS):
             raise UserError(
                 self.env._(

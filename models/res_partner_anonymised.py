@@ -1,5 +1,6 @@
 """An anonymised contact is named, for whoever reads it, in the reader's language; the second
-pass of an anonymisation kept partial by a legal hold completes it when the hold ends.
+pass of an anonymisation kept partial by a legal hold completes it when the hold ends; a
+hold set or released is journaled.
 
 Its stored name stays the one constant of the company ("Anonymised contact" in the company's
 language, see hygiene.retention.engine._hygiene_partner_placeholder): invoices, exports and other
@@ -54,3 +55,21 @@ class ResPartner(models.Model):
             [("hygiene_retention_state", "=", "partial"), ("hygiene_hold_until", "<", today)]
         )
         self.env["ir.cron"]._notify_progress(done=len(partners), remaining=remaining)
+
+    # ---------------------------------------------- legal hold journal (res_partner.py write)
+
+    def _hygiene_holds_before_write(self, vals):
+        """{partner id: hold end date} before a write that sets it, else None."""
+        if "hygiene_hold_end_date" not in vals:
+            return None
+        return {p.id: p.hygiene_hold_end_date for p in self.sudo()}
+
+    def _hygiene_journal_holds(self, vals, before):
+        if before is None:
+            return
+        new_date = fields.Date.to_date(vals["hygiene_hold_end_date"])
+        changed = [pid for pid, old in before.items() if old != new_date]
+        if changed:
+            self.env["hygiene.journal"]._log(
+                "hold" if new_date else "hold_release", record_ids=changed, reason="officer"
+            )

@@ -9,7 +9,18 @@ from .res_partner_warning import WARNING_CANDIDATES
 
 # Partner fields the matching keys are derived from: a write touching one of them refreshes them.
 KEY_SOURCE_FIELDS = frozenset(
-    {"name", "email", "phone", "mobile", "vat", "company_registry", "is_company", "country_id"}
+    {
+        "name",
+        "email",
+        "phone",
+        "mobile",
+        "vat",
+        "company_registry",
+        "is_company",
+        "company_type",
+        "country_id",
+        "company_id",  # the region of a contact without a country is its company's
+    }
 )
 KEY_FIELDS = (
     "hygiene_email_key",
@@ -107,12 +118,17 @@ class ResPartner(models.Model):
             country.id: country.code
             for country in self.env["res.country"].browse({c for c in countries if c})
         }
+        company_ids = {vals.get("company_id") for vals in vals_list} - {False, None}
+        company_regions = {
+            company.id: self._hygiene_default_region(company)
+            for company in self.env["res.company"].sudo().browse(company_ids)
+        }
         default_region = self._hygiene_default_region()
         to_refresh = []
         vals_list = [dict(vals) for vals in vals_list]  # callers may reuse their dicts
         for index, vals in enumerate(vals_list):
             defaulted = with_defaults[index].keys() - vals.keys() - {"country_id"}
-            if "name" not in vals or (KEY_SOURCE_FIELDS | {"company_type"}) & defaulted:
+            if "name" not in vals or KEY_SOURCE_FIELDS & defaulted:
                 to_refresh.append(index)
                 continue
             vals.update(
@@ -124,7 +140,9 @@ class ResPartner(models.Model):
                     vals.get("vat"),
                     vals.get("company_registry"),
                     vals.get("is_company") or vals.get("company_type") == "company",
-                    codes.get(countries[index]) or default_region,
+                    codes.get(countries[index])
+                    or company_regions.get(vals.get("company_id"))
+                    or default_region,
                 )
             )
         return vals_list, to_refresh
@@ -140,26 +158,10 @@ class ResPartner(models.Model):
         if KEY_SOURCE_FIELDS & vals.keys() and not defer_keys(self.ids):
             self._hygiene_refresh_keys()
 
-    # Core copies a company's address to its contacts, a new company's to its contact and back
-    # (update_address) below every override of write: the keys depend on the country too.
-    def _fields_sync(self, values):
-        countries = {partner: partner.country_id for partner in self}
-        result = super()._fields_sync(values)
-        synced = self.filtered(lambda partner: partner.country_id != countries[partner])
-        if "country_id" in values:
-            synced |= self.child_ids
-        synced._hygiene_keys_after_write({"country_id": True})
-        return result
-
-    def _handle_first_contact_creation(self):
-        country = self.parent_id.country_id
-        result = super()._handle_first_contact_creation()
-        if self.parent_id.country_id != country:
-            self.parent_id._hygiene_keys_after_write({"country_id": True})
-        return result
-
-    def _hygiene_default_region(self):
-        return self.env.company.country_id.code or "FR"
+    def _hygiene_default_region(self, company=None):
+        """The region of the phones of a contact without a country: its company's (so that its
+        keys do not depend on the company its writer works in), else the writer's company's."""
+        return (company or self.env.company).country_id.code or "FR"
 
     def _hygiene_refresh_keys(self):
         """Recompute the keys of ``self`` from the values in cache and store them in one UPDATE."""
@@ -176,7 +178,9 @@ class ResPartner(models.Model):
                 partner.vat,
                 partner.company_registry,
                 partner.is_company,
-                partner.country_id.code or default_region,
+                partner.country_id.code
+                or (partner.company_id and self._hygiene_default_region(partner.company_id))
+                or default_region,
             )
             rows.append((partner.id, *(keys[field] for field in KEY_FIELDS)))
         self._hygiene_store_keys(rows)
@@ -222,9 +226,12 @@ class ResPartner(models.Model):
                 SQL(
                     """
                     SELECT p.id, p.name, p.email, p.phone, p.mobile, p.vat,
-                           p.company_registry, p.is_company, c.code
+                           p.company_registry, p.is_company, COALESCE(c.code, cc.code)
                       FROM res_partner p
                  LEFT JOIN res_country c ON c.id = p.country_id
+                 LEFT JOIN res_company co ON co.id = p.company_id
+                 LEFT JOIN res_partner cp ON cp.id = co.partner_id
+                 LEFT JOIN res_country cc ON cc.id = cp.country_id
                      WHERE p.id = ANY(%s)
                     """,
                     list(batch),

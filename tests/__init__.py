@@ -76,3 +76,4 @@ from . import test_attack_service_fields
 from . import test_attack_personal_defaults
 from . import test_attack_defaults_pass2
 from . import test_attack_defaults_pass3
+from . import test_attack_defaults_pass4

@@ -1,0 +1,29 @@
+"""Matching keys kept right through core's address sync.
+
+Core copies a company's address to its contacts, a new contact's company address to it, and a
+first contact's address to its company (``update_address``) with a ``write`` below every
+override of it: the keys depend on the country too, so the contacts whose country moved get
+their keys again (``_hygiene_keys_after_write``, deferred within the import's updates).
+"""
+
+from odoo import models
+
+
+class ResPartner(models.Model):
+    _inherit = "res.partner"
+
+    def _fields_sync(self, values):
+        countries = {partner: partner.country_id for partner in self}
+        result = super()._fields_sync(values)
+        synced = self.filtered(lambda partner: partner.country_id != countries[partner])
+        if "country_id" in values:
+            synced |= self.child_ids
+        synced._hygiene_keys_after_write({"country_id": True})
+        return result
+
+    def _handle_first_contact_creation(self):
+        country = self.parent_id.country_id
+        result = super()._handle_first_contact_creation()
+        if self.parent_id.country_id != country:
+            self.parent_id._hygiene_keys_after_write({"country_id": True})
+        return result
