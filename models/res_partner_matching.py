@@ -157,11 +157,14 @@ class ResPartner(models.Model):
         # a service writing many contacts one by one refreshes them at the end (deferred_keys)
         if KEY_SOURCE_FIELDS & vals.keys() and not defer_keys(self.ids):
             self._hygiene_refresh_keys()
+        if "country_id" in vals:
+            self._hygiene_keys_of_company_contacts()
 
     def _hygiene_default_region(self, company=None):
-        """The region of the phones of a contact without a country: its company's (so that its
-        keys do not depend on the company its writer works in), else the writer's company's."""
-        return (company or self.env.company).country_id.code or "FR"
+        """The phone region of a contact without a country: its company's, else the main one's,
+        never the writer's current company (the same contact gets the same keys from anyone)."""
+        company = company or self.env.ref("base.main_company", raise_if_not_found=False)
+        return (company or self.env.company).sudo().country_id.code or "FR"
 
     def _hygiene_refresh_keys(self):
         """Recompute the keys of ``self`` from the values in cache and store them in one UPDATE."""

@@ -1,4 +1,4 @@
-"""Matching keys kept right through core's address sync.
+"""Matching keys kept right through core's address sync and a company's move.
 
 Core copies a company's address to its contacts, a new contact's company address to it, and a
 first contact's address to its company (``update_address``) with a ``write`` below every
@@ -7,6 +7,8 @@ their keys again (``_hygiene_keys_after_write``, deferred within the import's up
 """
 
 from odoo import models
+
+from ..tools.service_fields import defer_keys
 
 
 class ResPartner(models.Model):
@@ -27,3 +29,17 @@ class ResPartner(models.Model):
         if self.parent_id.country_id != country:
             self.parent_id._hygiene_keys_after_write({"country_id": True})
         return result
+
+    def _hygiene_keys_of_company_contacts(self):
+        """The contacts without a country of the companies whose partner is in ``self`` take
+        their phone region from it: when its country moves, so do their keys."""
+        companies = self.sudo().with_context(active_test=False).hygiene_company_ref_ids
+        if not companies:
+            return
+        contacts = (
+            self.sudo()
+            .with_context(active_test=False)
+            .search([("company_id", "in", companies.ids), ("country_id", "=", False)])
+        )
+        if contacts and not defer_keys(contacts.ids):
+            contacts._hygiene_refresh_keys()

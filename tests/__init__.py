@@ -77,3 +77,4 @@ from . import test_attack_personal_defaults
 from . import test_attack_defaults_pass2
 from . import test_attack_defaults_pass3
 from . import test_attack_defaults_pass4
+from . import test_attack_defaults_pass5
