@@ -1,5 +1,11 @@
+import base64
+import json
+
 from odoo.addons.base.tests.common import BaseCommon
 from odoo.addons.mail.tests.common import mail_new_test_user
+
+from ..models.res_partner_matching import KEY_FIELDS
+from ..tools.matching import partner_keys
 
 
 def run_daily_scan(env):
@@ -90,4 +96,160 @@ class HygieneCommon(BaseCommon):
             self.env["hygiene.consent.state"]
             .search([("partner_id", "=", partner.id), ("purpose_id", "=", purpose.id)])
             .state
+        )
+
+
+class HygieneRpcMixin:
+    """Helpers of the tests acting over real JSON-RPC sessions as the role users of
+    :class:`HygieneCommon` (the attackers' passes): to be listed before ``HttpCase`` and
+    ``HygieneCommon`` in the bases of the test class, whose setup it completes."""
+
+    # the sessions log in with the login as password: set once for the class, not per call
+    RPC_LOGINS = (
+        "hyg_employee",
+        "hyg_user",
+        "hyg_steward",
+        "hyg_officer",
+        "hyg_manager",
+        "hyg_portal",
+    )
+    # the region of the expected keys of a contact without a country: the main company's, as
+    # the passes up to the fourth were written; the fifth pass's fix reads the country of the
+    # contact's company first (its class sets this)
+    KEYS_FOLLOW_COMPANY_COUNTRY = False
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        for login in cls.RPC_LOGINS:
+            cls.env["res.users"].search([("login", "=", login)]).password = login
+        cls.be = cls.env.ref("base.be")
+        cls.fr = cls.env.ref("base.fr")
+        cls.main = cls.env.ref("base.main_company")
+
+    def _call(self, login, model, method, args, kwargs=None, password=None):
+        """``model.method(*args, **kwargs)`` through /web/dataset/call_kw in a new session of
+        ``login``, as the web client sends it."""
+        self.authenticate(login, password or login)
+        return self.make_jsonrpc_request(
+            "/web/dataset/call_kw",
+            {"model": model, "method": method, "args": args, "kwargs": kwargs or {}},
+        )
+
+    def _set_own_default(self, login, model, name, value):
+        """The user's own default, as the debug menu's *Set Defaults* stores it over RPC."""
+        return self._call(login, "ir.default", "set", [model, name, value], {"user_id": True})
+
+    def _stored_default(self, login, model, name, value):
+        """An ``ir.default`` row of the user, as one stored before the addon refused them (an
+        upgraded database keeps them: no migration removes them)."""
+        user = self.env["res.users"].search([("login", "=", login)])
+        self.env["ir.default"].sudo().create(
+            {
+                "field_id": self.env["ir.model.fields"]._get(model, name).id,
+                "user_id": user.id,
+                "json_value": json.dumps(value),
+            }
+        )
+
+    def _withdrawal(self, login, context=None):
+        """A withdrawal of Marc's newsletter consent by phone, with ``context`` if given."""
+        return self._call(
+            login,
+            "hygiene.consent",
+            "create",
+            [
+                {
+                    "partner_id": self.marc.id,
+                    "purpose_id": self.purpose_newsletter.id,
+                    "action": "withdraw",
+                    "channel": "phone",
+                }
+            ],
+            None if context is None else {"context": context},
+        )
+
+    def _marc_blacklist(self):
+        return (
+            self.env["mail.blacklist"]
+            .with_context(active_test=False)
+            .search([("email", "=", "marc.dubois@example.fr")])
+        )
+
+    def _consent_wizard(self, login, channel, kwargs=None, **values):
+        """A *Record Consent* wizard granting Marc the newsletter, created by ``login``."""
+        vals = {
+            "partner_id": self.marc.id,
+            "purpose_id": self.purpose_newsletter.id,
+            "action": "grant",
+            "channel": channel,
+            **values,
+        }
+        return self._call(login, "hygiene.consent.wizard", "create", [vals], kwargs)
+
+    def _import_batch(self, content, name, mapping=None):
+        """An import of the CSV ``content`` by the steward, read and staged; ``mapping`` maps
+        columns to the fields they are to fill before staging."""
+        batch = (
+            self.env["hygiene.import.batch"]
+            .with_user(self.user_steward)
+            .create(
+                {
+                    "raw_file": base64.b64encode(content),
+                    "raw_filename": name,
+                    "source_id": self.source_shop.id,
+                }
+            )
+        )
+        batch.action_read_file()
+        for column, target in (mapping or {}).items():
+            batch.mapping_ids.filtered(lambda m, column=column: m.column == column).write(
+                {"target": target}
+            )
+        batch.action_stage()
+        return batch
+
+    def _restricted_contact(self, name, email, **request_values):
+        """A contact under an open restriction request (GDPR Art. 18), and that request."""
+        partner = self.env["res.partner"].create({"name": name, "email": email})
+        request = (
+            self.env["hygiene.privacy.request"]
+            .sudo()
+            .create(
+                {
+                    "request_type": "restriction",
+                    "channel": "email",
+                    "partner_id": partner.id,
+                    "requester_email": partner.email,
+                    **request_values,
+                }
+            )
+        )
+        partner.invalidate_recordset()
+        self.assertTrue(partner.hygiene_restricted, "setup: the restriction holds")
+        return partner, request
+
+    def _expected_keys(self, partner):
+        """The matching keys computed afresh from the partner's stored values."""
+        partner.invalidate_recordset()
+        region = partner.country_id.code
+        if self.KEYS_FOLLOW_COMPANY_COUNTRY:
+            region = region or partner.company_id.country_id.code
+        expected = partner_keys(
+            partner.name,
+            partner.email,
+            partner.phone,
+            partner.mobile,
+            partner.vat,
+            partner.company_registry,
+            partner.is_company,
+            region or partner._hygiene_default_region(),
+        )
+        return {field: expected[field] or None for field in KEY_FIELDS}
+
+    def _assert_keys_fresh(self, partner, label=""):
+        expected = self._expected_keys(partner)
+        stored = {field: partner[field] or None for field in KEY_FIELDS}
+        self.assertEqual(
+            stored, expected, f"stale matching keys {label} (country {partner.country_id.code})"
         )

@@ -10,19 +10,13 @@ import base64
 from odoo.tests import HttpCase, tagged
 from odoo.tests.common import JsonRpcException
 
-from .common import HygieneCommon
+from .common import HygieneCommon, HygieneRpcMixin
 
 
 @tagged("post_install", "-at_install")
-class TestAttackContextDefaults(HttpCase, HygieneCommon):
+class TestAttackContextDefaults(HygieneRpcMixin, HttpCase, HygieneCommon):
     def _create(self, login, model, vals, context):
-        user = self.env["res.users"].search([("login", "=", login)])
-        user.password = login
-        self.authenticate(login, login)
-        return self.make_jsonrpc_request(
-            "/web/dataset/call_kw",
-            {"model": model, "method": "create", "args": [vals], "kwargs": {"context": context}},
-        )
+        return self._call(login, model, "create", [vals], {"context": context})
 
     def test_protected_contact_fields_refused_as_context_defaults(self):
         forged = {

@@ -10,37 +10,20 @@ import json
 from odoo.tests import HttpCase, tagged
 from odoo.tests.common import JsonRpcException
 
-from ..models.res_partner_matching import KEY_FIELDS
-from ..tools.matching import partner_keys
-from .common import HygieneCommon
+from .common import HygieneCommon, HygieneRpcMixin
 
 EVIDENCE = base64.b64encode(b"%PDF-1.4 signed paper form of Marc Dubois").decode()
 
 
 @tagged("post_install", "-at_install")
-class TestAttackDefaultsPass2(HttpCase, HygieneCommon):
+class TestAttackDefaultsPass2(HygieneRpcMixin, HttpCase, HygieneCommon):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        for login in (
-            "hyg_employee",
-            "hyg_user",
-            "hyg_steward",
-            "hyg_officer",
-            "hyg_portal",
-        ):
-            cls.env["res.users"].search([("login", "=", login)]).password = login
         cls.admin_user = cls.env.ref("base.user_admin")
         cls.admin_user.password = "admin_atk44"
 
     # ------------------------------------------------------------------ helpers
-
-    def _call(self, login, model, method, args, kwargs=None, password=None):
-        self.authenticate(login, password or login)
-        return self.make_jsonrpc_request(
-            "/web/dataset/call_kw",
-            {"model": model, "method": method, "args": args, "kwargs": kwargs or {}},
-        )
 
     def _field(self, model, name):
         return self.env["ir.model.fields"]._get(model, name)
@@ -50,73 +33,13 @@ class TestAttackDefaultsPass2(HttpCase, HygieneCommon):
             self.env["ir.default"].sudo().search([("field_id", "=", self._field(model, name).id)])
         )
 
-    def _withdrawal(self, login, context):
-        return self._call(
-            login,
-            "hygiene.consent",
-            "create",
-            [
-                {
-                    "partner_id": self.marc.id,
-                    "purpose_id": self.purpose_newsletter.id,
-                    "action": "withdraw",
-                    "channel": "phone",
-                }
-            ],
-            {"context": context},
-        )
-
-    def _marc_blacklist(self):
-        return (
-            self.env["mail.blacklist"]
-            .with_context(active_test=False)
-            .search([("email", "=", "marc.dubois@example.fr")])
-        )
-
-    # ------------------------------------------------------------------ ir.default rows
-
-    def test_ir_default_write_moving_a_harmless_row_to_a_system_field(self):
-        """Employee: own personal default on res.partner.city, then write its field_id to the
-        last activity (with a datetime json_value)."""
-        self._call(
-            "hyg_employee",
-            "ir.default",
-            "set",
-            ["res.partner", "city", "Lyon"],
-            {"user_id": True},
-        )
-        row = self._defaults_on("res.partner", "city")
-        self.assertEqual(len(row), 1)
-        with self.assertRaises(JsonRpcException):
-            self._call(
-                "hyg_employee",
-                "ir.default",
-                "write",
-                [
-                    row.ids,
-                    {
-                        "field_id": self._field("res.partner", "hygiene_last_activity_date").id,
-                        "json_value": json.dumps("2001-01-01 00:00:00"),
-                    },
-                ],
-            )
-        self.assertFalse(self._defaults_on("res.partner", "hygiene_last_activity_date"))
-
-    def test_ir_default_copy_load_web_save_condition_on_system_fields(self):
-        """Employee: copy of an own row onto a protected field, load (import), web_save, a
-        conditional default (``condition``), a company-wide default: each is refused."""
-        self._call(
-            "hyg_employee",
-            "ir.default",
-            "set",
-            ["res.partner", "city", "Lyon"],
-            {"user_id": True},
-        )
-        row = self._defaults_on("res.partner", "city")
+    def _ir_default_probes(self, row):
+        """The employee's other ways to a personal default on a protected field, from their
+        own ``row``: name -> (method, args, kwargs) of ``ir.default``."""
         uid = self.user_employee.id
         activity = self._field("res.partner", "hygiene_last_activity_date")
         key = self._field("res.partner", "hygiene_email_key")
-        probes = {
+        return {
             "copy": ("copy", [row.ids], {"default": {"field_id": activity.id}}),
             "load": (
                 "load",
@@ -154,6 +77,77 @@ class TestAttackDefaultsPass2(HttpCase, HygieneCommon):
                 {"user_id": True},
             ),
         }
+
+    def _inline_probes(self, consent):
+        """(values, context) of the contact creations carrying ``consent`` events or origins
+        inline: forged proof, system channels, or the same as context defaults."""
+        return [
+            (
+                {"hygiene_consent_ids": [[0, 0, dict(consent, channel="double_opt_in")]]},
+                {},
+            ),
+            (
+                {"hygiene_consent_ids": [[0, 0, dict(consent, channel="phone", proven=True)]]},
+                {"default_ip_address": "6.6.6.6"},
+            ),
+            (
+                {"hygiene_consent_ids": [[0, 0, dict(consent, channel="phone")]]},
+                {"default_channel": "portal"},
+            ),
+            (
+                {"hygiene_consent_ids": [[0, 0, dict(consent, ip_address="6.6.6.6")]]},
+                {},
+            ),
+            (
+                {},
+                {"default_hygiene_consent_ids": [[0, 0, dict(consent, channel="import")]]},
+            ),
+            (
+                {},
+                {
+                    "default_hygiene_origin_ids": [
+                        [
+                            0,
+                            0,
+                            {
+                                "source_id": self.source_fair.id,
+                                "collected_date": "2001-01-01",
+                            },
+                        ]
+                    ]
+                },
+            ),
+        ]
+
+    # ------------------------------------------------------------------ ir.default rows
+
+    def test_ir_default_write_moving_a_harmless_row_to_a_system_field(self):
+        """Employee: own personal default on res.partner.city, then write its field_id to the
+        last activity (with a datetime json_value)."""
+        self._set_own_default("hyg_employee", "res.partner", "city", "Lyon")
+        row = self._defaults_on("res.partner", "city")
+        self.assertEqual(len(row), 1)
+        with self.assertRaises(JsonRpcException):
+            self._call(
+                "hyg_employee",
+                "ir.default",
+                "write",
+                [
+                    row.ids,
+                    {
+                        "field_id": self._field("res.partner", "hygiene_last_activity_date").id,
+                        "json_value": json.dumps("2001-01-01 00:00:00"),
+                    },
+                ],
+            )
+        self.assertFalse(self._defaults_on("res.partner", "hygiene_last_activity_date"))
+
+    def test_ir_default_copy_load_web_save_condition_on_system_fields(self):
+        """Employee: copy of an own row onto a protected field, load (import), web_save, a
+        conditional default (``condition``), a company-wide default: each is refused."""
+        self._set_own_default("hyg_employee", "res.partner", "city", "Lyon")
+        row = self._defaults_on("res.partner", "city")
+        probes = self._ir_default_probes(row)
         for name, (method, args, kwargs) in probes.items():
             with self.subTest(probe=name):
                 try:
@@ -184,24 +178,14 @@ class TestAttackDefaultsPass2(HttpCase, HygieneCommon):
         """Employee: a personal default on res.users.hygiene_last_activity_date (the partner's
         field, inherited through _inherits): the same field under another model."""
         with contextlib.suppress(JsonRpcException):  # refused is safe too
-            self._call(
-                "hyg_employee",
-                "ir.default",
-                "set",
-                ["res.users", "hygiene_last_activity_date", "2001-01-01 00:00:00"],
-                {"user_id": True},
+            self._set_own_default(
+                "hyg_employee", "res.users", "hygiene_last_activity_date", "2001-01-01 00:00:00"
             )
         self.assertFalse(self._defaults_on("res.users", "hygiene_last_activity_date"))
 
     def test_portal_user_cannot_store_defaults(self):
         with self.assertRaises(JsonRpcException):
-            self._call(
-                "hyg_portal",
-                "ir.default",
-                "set",
-                ["res.partner", "city", "Lyon"],
-                {"user_id": True},
-            )
+            self._set_own_default("hyg_portal", "res.partner", "city", "Lyon")
 
     def test_legit_defaults_still_work(self):
         """An employee's context default and personal default on an ordinary field; an
@@ -216,13 +200,7 @@ class TestAttackDefaultsPass2(HttpCase, HygieneCommon):
             )
         )
         self.assertEqual(partner.city, "Nantes")
-        self._call(
-            "hyg_employee",
-            "ir.default",
-            "set",
-            ["res.partner", "city", "Lyon"],
-            {"user_id": True},
-        )
+        self._set_own_default("hyg_employee", "res.partner", "city", "Lyon")
         partner = self.env["res.partner"].browse(
             self._call("hyg_employee", "res.partner", "create", [{"name": "Legit Default ATK"}])
         )
@@ -263,13 +241,7 @@ class TestAttackDefaultsPass2(HttpCase, HygieneCommon):
     def test_matching_keys_of_personal_default_email(self):
         """Employee: a personal default (ordinary field, allowed) on res.partner.email: every
         contact they create has that email and no email key."""
-        self._call(
-            "hyg_employee",
-            "ir.default",
-            "set",
-            ["res.partner", "email", "marc.dubois@example.fr"],
-            {"user_id": True},
-        )
+        self._set_own_default("hyg_employee", "res.partner", "email", "marc.dubois@example.fr")
         partner = self.env["res.partner"].browse(
             self._call("hyg_employee", "res.partner", "create", [{"name": "Hidden Twin 2 ATK"}])
         )
@@ -295,22 +267,9 @@ class TestAttackDefaultsPass2(HttpCase, HygieneCommon):
             }
         )
         self.assertFalse(child.hygiene_company_key)
-        batch = (
-            self.env["hygiene.import.batch"]
-            .with_user(self.user_steward)
-            .create(
-                {
-                    "raw_file": base64.b64encode(
-                        b"email;vat\nacme.sync@example.org;FR23334175221\n"
-                    ),
-                    "raw_filename": "sync.csv",
-                    "source_id": self.source_shop.id,
-                }
-            )
+        batch = self._import_batch(
+            b"email;vat\nacme.sync@example.org;FR23334175221\n", "sync.csv", {"vat": "vat"}
         )
-        batch.action_read_file()
-        batch.mapping_ids.filtered(lambda m: m.column == "vat").write({"target": "vat"})
-        batch.action_stage()
         line = batch.line_ids
         if line.decision != "update":  # the steward's own call on an uncertain match
             line.with_user(self.user_steward).write(
@@ -322,18 +281,7 @@ class TestAttackDefaultsPass2(HttpCase, HygieneCommon):
         self.assertEqual(company.vat, "FR23334175221", "setup: the import did not write the VAT")
         self.assertEqual(child.vat, "FR23334175221")
         self.assertTrue(company.hygiene_company_key)
-        expected = partner_keys(
-            child.name,
-            child.email,
-            child.phone,
-            child.mobile,
-            child.vat,
-            child.company_registry,
-            child.is_company,
-            child.country_id.code or child._hygiene_default_region(),
-        )
-        stored = {field: child[field] or None for field in KEY_FIELDS}
-        self.assertEqual(stored, {field: expected[field] or None for field in KEY_FIELDS})
+        self._assert_keys_fresh(child)
 
     # ------------------------------------------------------------------ system creations
 
@@ -341,19 +289,7 @@ class TestAttackDefaultsPass2(HttpCase, HygieneCommon):
         """Steward: commit (synchronous, small file) with the last activity as context
         defaults: the import creates its contacts inside service_fields(ACTIVITY_FIELDS), so the
         check subtracts them, and the ORM adds the context's values to rows without a date."""
-        batch = (
-            self.env["hygiene.import.batch"]
-            .with_user(self.user_steward)
-            .create(
-                {
-                    "raw_file": base64.b64encode(b"email;nom\nctx.commit@example.org;Ctx Commit\n"),
-                    "raw_filename": "ctx.csv",
-                    "source_id": self.source_shop.id,
-                }
-            )
-        )
-        batch.action_read_file()
-        batch.action_stage()
+        batch = self._import_batch(b"email;nom\nctx.commit@example.org;Ctx Commit\n", "ctx.csv")
         with contextlib.suppress(JsonRpcException):  # refused is safe too
             self._call(
                 "hyg_steward",
@@ -387,13 +323,7 @@ class TestAttackDefaultsPass2(HttpCase, HygieneCommon):
         """Hygiene user: a personal default mail.blacklist.active = False (not a hygiene.*
         model, not a partner field: allowed), then a withdrawal."""
         try:
-            self._call(
-                "hyg_user",
-                "ir.default",
-                "set",
-                ["mail.blacklist", "active", False],
-                {"user_id": True},
-            )
+            self._set_own_default("hyg_user", "mail.blacklist", "active", False)
             self._withdrawal("hyg_user", {})
         except JsonRpcException:
             return
@@ -404,21 +334,12 @@ class TestAttackDefaultsPass2(HttpCase, HygieneCommon):
     def test_consent_evidence_not_made_public_by_context_default(self):
         """Hygiene user: the consent wizard writes the evidence file (officers only) with sudo;
         the ORM creates its attachment in sudo with the client's context: ``default_public``."""
-        wizard_id = self._call(
+        wizard_id = self._consent_wizard(
             "hyg_user",
-            "hygiene.consent.wizard",
-            "create",
-            [
-                {
-                    "partner_id": self.marc.id,
-                    "purpose_id": self.purpose_newsletter.id,
-                    "action": "grant",
-                    "channel": "paper",
-                    "evidence_file": EVIDENCE,
-                    "evidence_filename": "form.pdf",
-                }
-            ],
+            "paper",
             {"context": {"default_public": True}},
+            evidence_file=EVIDENCE,
+            evidence_filename="form.pdf",
         )
         try:
             self._call(
@@ -477,43 +398,7 @@ class TestAttackDefaultsPass2(HttpCase, HygieneCommon):
         hygiene_origin_ids commands carrying forged proof, system channels, or the same as
         context defaults of the contact's creation."""
         consent = {"purpose_id": self.purpose_newsletter.id, "action": "grant"}
-        probes = [
-            (
-                {"hygiene_consent_ids": [[0, 0, dict(consent, channel="double_opt_in")]]},
-                {},
-            ),
-            (
-                {"hygiene_consent_ids": [[0, 0, dict(consent, channel="phone", proven=True)]]},
-                {"default_ip_address": "6.6.6.6"},
-            ),
-            (
-                {"hygiene_consent_ids": [[0, 0, dict(consent, channel="phone")]]},
-                {"default_channel": "portal"},
-            ),
-            (
-                {"hygiene_consent_ids": [[0, 0, dict(consent, ip_address="6.6.6.6")]]},
-                {},
-            ),
-            (
-                {},
-                {"default_hygiene_consent_ids": [[0, 0, dict(consent, channel="import")]]},
-            ),
-            (
-                {},
-                {
-                    "default_hygiene_origin_ids": [
-                        [
-                            0,
-                            0,
-                            {
-                                "source_id": self.source_fair.id,
-                                "collected_date": "2001-01-01",
-                            },
-                        ]
-                    ]
-                },
-            ),
-        ]
+        probes = self._inline_probes(consent)
         for index, (vals, context) in enumerate(probes):
             with self.subTest(probe=index):
                 with contextlib.suppress(JsonRpcException):  # refused is safe too

@@ -6,15 +6,12 @@ asserts the SAFE behaviour: a failing test is a hole."""
 
 import base64
 import contextlib
-import json
 
 from odoo import fields
 from odoo.tests import HttpCase, tagged
 from odoo.tests.common import JsonRpcException
 
-from ..models.res_partner_matching import KEY_FIELDS
-from ..tools.matching import partner_keys
-from .common import HygieneCommon
+from .common import HygieneCommon, HygieneRpcMixin
 
 EVIDENCE = base64.b64encode(b"%PDF-1.4 signed paper form of Marc Dubois, pass 3").decode()
 # a Belgian mobile number, read as a French landline without the country
@@ -22,14 +19,10 @@ BE_PHONE = "0470 12 34 56"
 
 
 @tagged("post_install", "-at_install")
-class TestAttackDefaultsPass3(HttpCase, HygieneCommon):
+class TestAttackDefaultsPass3(HygieneRpcMixin, HttpCase, HygieneCommon):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        for login in ("hyg_employee", "hyg_user", "hyg_steward", "hyg_officer"):
-            cls.env["res.users"].search([("login", "=", login)]).password = login
-        cls.be = cls.env.ref("base.be")
-        cls.fr = cls.env.ref("base.fr")
         cls.brussels = cls.env["res.partner"].create(
             {
                 "name": "Brussels Pass3 SA",
@@ -42,60 +35,6 @@ class TestAttackDefaultsPass3(HttpCase, HygieneCommon):
         )
 
     # ------------------------------------------------------------------ helpers
-
-    def _call(self, login, model, method, args, kwargs=None):
-        self.authenticate(login, login)
-        return self.make_jsonrpc_request(
-            "/web/dataset/call_kw",
-            {"model": model, "method": method, "args": args, "kwargs": kwargs or {}},
-        )
-
-    def _stored_default(self, login, model, name, value):
-        """An ``ir.default`` row of the user, as one stored before the addon refused them (an
-        upgraded database keeps them: no migration removes them)."""
-        user = self.env["res.users"].search([("login", "=", login)])
-        self.env["ir.default"].sudo().create(
-            {
-                "field_id": self.env["ir.model.fields"]._get(model, name).id,
-                "user_id": user.id,
-                "json_value": json.dumps(value),
-            }
-        )
-
-    def _assert_keys_fresh(self, partner, label=""):
-        partner.invalidate_recordset()
-        expected = partner_keys(
-            partner.name,
-            partner.email,
-            partner.phone,
-            partner.mobile,
-            partner.vat,
-            partner.company_registry,
-            partner.is_company,
-            partner.country_id.code or partner._hygiene_default_region(),
-        )
-        stored = {field: partner[field] or None for field in KEY_FIELDS}
-        self.assertEqual(
-            stored,
-            {field: expected[field] or None for field in KEY_FIELDS},
-            f"stale matching keys {label} (country {partner.country_id.code})",
-        )
-
-    def _import_batch(self, content, name="pass3.csv"):
-        batch = (
-            self.env["hygiene.import.batch"]
-            .with_user(self.user_steward)
-            .create(
-                {
-                    "raw_file": base64.b64encode(content),
-                    "raw_filename": name,
-                    "source_id": self.source_shop.id,
-                }
-            )
-        )
-        batch.action_read_file()
-        batch.action_stage()
-        return batch
 
     def _merge_group(self, email):
         Partner = self.env["res.partner"]
@@ -110,21 +49,6 @@ class TestAttackDefaultsPass3(HttpCase, HygieneCommon):
             }
         )
         return group, survivor, source
-
-    def _withdrawal(self, login):
-        return self._call(
-            login,
-            "hygiene.consent",
-            "create",
-            [
-                {
-                    "partner_id": self.marc.id,
-                    "purpose_id": self.purpose_newsletter.id,
-                    "action": "withdraw",
-                    "channel": "phone",
-                }
-            ],
-        )
 
     # ------------------------------------------------------------------ matching keys
 
@@ -298,19 +222,7 @@ class TestAttackDefaultsPass3(HttpCase, HygieneCommon):
         self._stored_default("hyg_user", "hygiene.consent", "ip_address", "6.6.6.6")
         self._stored_default("hyg_user", "hygiene.consent", "source_ref", "forged proof")
         with contextlib.suppress(JsonRpcException):  # refused is safe too
-            wizard_id = self._call(
-                "hyg_user",
-                "hygiene.consent.wizard",
-                "create",
-                [
-                    {
-                        "partner_id": self.marc.id,
-                        "purpose_id": self.purpose_newsletter.id,
-                        "action": "grant",
-                        "channel": "phone",
-                    }
-                ],
-            )
+            wizard_id = self._consent_wizard("hyg_user", "phone")
             self._call("hyg_user", "hygiene.consent.wizard", "action_record", [[wizard_id]])
         events = self.env["hygiene.consent"].search([("partner_id", "=", self.marc.id)])
         self.assertEqual(
@@ -324,11 +236,7 @@ class TestAttackDefaultsPass3(HttpCase, HygieneCommon):
         self._stored_default("hyg_user", "mail.blacklist", "active", False)
         with contextlib.suppress(JsonRpcException):  # refused is safe too
             self._withdrawal("hyg_user")
-        entry = (
-            self.env["mail.blacklist"]
-            .with_context(active_test=False)
-            .search([("email", "=", "marc.dubois@example.fr")])
-        )
+        entry = self._marc_blacklist()
         if entry:
             self.assertTrue(entry.active, "the withdrawal's blacklist entry was created archived")
 
@@ -337,20 +245,8 @@ class TestAttackDefaultsPass3(HttpCase, HygieneCommon):
         the wizard: the ORM creates the Binary field's attachment in sudo as the user."""
         self._stored_default("hyg_user", "ir.attachment", "public", True)
         with contextlib.suppress(JsonRpcException):  # refused is safe too
-            wizard_id = self._call(
-                "hyg_user",
-                "hygiene.consent.wizard",
-                "create",
-                [
-                    {
-                        "partner_id": self.marc.id,
-                        "purpose_id": self.purpose_newsletter.id,
-                        "action": "grant",
-                        "channel": "paper",
-                        "evidence_file": EVIDENCE,
-                        "evidence_filename": "form.pdf",
-                    }
-                ],
+            wizard_id = self._consent_wizard(
+                "hyg_user", "paper", evidence_file=EVIDENCE, evidence_filename="form.pdf"
             )
             self._call("hyg_user", "hygiene.consent.wizard", "action_record", [[wizard_id]])
         attachments = (
@@ -380,7 +276,9 @@ class TestAttackDefaultsPass3(HttpCase, HygieneCommon):
             "hyg_steward", "res.partner", "hygiene_last_activity_date", "2030-01-01 00:00:00"
         )
         self._stored_default("hyg_steward", "res.partner", "hygiene_retention_state", "exempt")
-        batch = self._import_batch(b"email;nom\nstored.pass3@example.org;Stored Pass3\n")
+        batch = self._import_batch(
+            b"email;nom\nstored.pass3@example.org;Stored Pass3\n", "pass3.csv"
+        )
         with contextlib.suppress(JsonRpcException):  # refused is safe too
             self._call("hyg_steward", "hygiene.import.batch", "action_commit", [batch.ids])
         partner = self.env["res.partner"].search([("email", "=", "stored.pass3@example.org")])
@@ -437,7 +335,7 @@ class TestAttackDefaultsPass3(HttpCase, HygieneCommon):
     def test_context_provenance_does_not_reach_imported_contacts(self):
         """Steward: commit with another source and an old collection date as context
         defaults: the contact's provenance is the batch's."""
-        batch = self._import_batch(b"email;nom\nprov.pass3@example.org;Prov Pass3\n")
+        batch = self._import_batch(b"email;nom\nprov.pass3@example.org;Prov Pass3\n", "pass3.csv")
         with contextlib.suppress(JsonRpcException):  # refused is safe too
             self._call(
                 "hyg_steward",

@@ -6,88 +6,38 @@ Probed with the lowest roles over real JSON-RPC sessions. Each test asserts the 
 a failing test is a hole."""
 
 import contextlib
-import json
 
 from odoo import fields
 from odoo.tests import HttpCase, tagged
 from odoo.tests.common import JsonRpcException
 
-from ..models.res_partner_matching import KEY_FIELDS
-from ..tools.matching import partner_keys
-from .common import HygieneCommon
+from .common import HygieneCommon, HygieneRpcMixin
 
 # a Belgian mobile number, read as a French landline without the country
 BE_PHONE = "0470 12 34 56"
 
 
 @tagged("post_install", "-at_install")
-class TestAttackDefaultsPass4(HttpCase, HygieneCommon):
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        for login in ("hyg_employee", "hyg_user", "hyg_steward", "hyg_officer", "hyg_manager"):
-            cls.env["res.users"].search([("login", "=", login)]).password = login
-        cls.be = cls.env.ref("base.be")
-        cls.fr = cls.env.ref("base.fr")
-        cls.main = cls.env.ref("base.main_company")
-
+class TestAttackDefaultsPass4(HygieneRpcMixin, HttpCase, HygieneCommon):
     # ------------------------------------------------------------------ helpers
-
-    def _call(self, login, model, method, args, kwargs=None):
-        self.authenticate(login, login)
-        return self.make_jsonrpc_request(
-            "/web/dataset/call_kw",
-            {"model": model, "method": method, "args": args, "kwargs": kwargs or {}},
-        )
 
     def _set_default(self, login, model, name, value):
         """The user's own default, as the debug menu's *Set Defaults* stores it; False when
         the addon refuses it."""
         try:
-            self._call(login, "ir.default", "set", [model, name, value], {"user_id": True})
+            self._set_own_default(login, model, name, value)
         except JsonRpcException:
             return False
         return True
-
-    def _restricted_contact(self, name):
-        partner = self.env["res.partner"].create({"name": name, "email": "r.pass4@example.org"})
-        self.env["hygiene.privacy.request"].sudo().create(
-            {
-                "request_type": "restriction",
-                "channel": "email",
-                "partner_id": partner.id,
-                "requester_email": partner.email,
-            }
-        )
-        partner.invalidate_recordset()
-        self.assertTrue(partner.hygiene_restricted, "setup: the restriction holds")
-        return partner
-
-    def _expected_keys(self, partner, region=None):
-        partner.invalidate_recordset()
-        expected = partner_keys(
-            partner.name,
-            partner.email,
-            partner.phone,
-            partner.mobile,
-            partner.vat,
-            partner.company_registry,
-            partner.is_company,
-            partner.country_id.code or region or partner._hygiene_default_region(),
-        )
-        return {field: expected[field] or None for field in KEY_FIELDS}
-
-    def _assert_keys_fresh(self, partner, label=""):
-        expected = self._expected_keys(partner)
-        stored = {field: partner[field] or None for field in KEY_FIELDS}
-        self.assertEqual(stored, expected, f"stale matching keys {label}")
 
     # ------------------------------------------------------------------ restriction (Art. 18)
 
     def test_restriction_not_lifted_by_a_write_of_the_computed_flag(self):
         """The restriction flag is computed from the open requests: an employee writing it
         over RPC must not lift it (the contact would be exported and merged again)."""
-        partner = self._restricted_contact("Restricted Pass4 Write")
+        partner, _request = self._restricted_contact(
+            "Restricted Pass4 Write", "r.pass4@example.org"
+        )
         for login in ("hyg_employee", "hyg_steward"):
             with self.subTest(login=login), contextlib.suppress(JsonRpcException):
                 self._call(
@@ -97,7 +47,7 @@ class TestAttackDefaultsPass4(HttpCase, HygieneCommon):
             self.assertTrue(partner.hygiene_restricted, f"{login} lifted a GDPR restriction")
 
     def test_restriction_not_lifted_by_web_save(self):
-        partner = self._restricted_contact("Restricted Pass4 Save")
+        partner, _request = self._restricted_contact("Restricted Pass4 Save", "r.pass4@example.org")
         with contextlib.suppress(JsonRpcException):
             self._call(
                 "hyg_employee",
@@ -234,13 +184,7 @@ class TestAttackDefaultsPass4(HttpCase, HygieneCommon):
         # a personal row of the employee (stored before the refusal) is not picked up in the
         # cache of the superuser path, even when the employee's session filled it first
         employee = self.user_employee
-        Default.sudo().create(
-            {
-                "field_id": self.env["ir.model.fields"]._get("hygiene.source", "description").id,
-                "user_id": employee.id,
-                "json_value": json.dumps("personal"),
-            }
-        )
+        self._stored_default("hyg_employee", "hygiene.source", "description", "personal")
         self.assertNotEqual(
             Source.with_user(employee)
             .sudo()

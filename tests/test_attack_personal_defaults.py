@@ -5,37 +5,15 @@ from a context default, a contact's last activity and retention state from a per
 matching keys left stale by a context key, client notes on the origin the system records.
 Over real JSON-RPC sessions, each test failed before its fix."""
 
-import json
-
 from odoo.tests import HttpCase, tagged
 from odoo.tests.common import JsonRpcException
 
 from ..models import hygiene_entry_rules as rules
-from .common import HygieneCommon
+from .common import HygieneCommon, HygieneRpcMixin
 
 
 @tagged("post_install", "-at_install")
-class TestAttackPersonalDefaults(HttpCase, HygieneCommon):
-    def _call(self, login, model, method, args, kwargs=None):
-        user = self.env["res.users"].search([("login", "=", login)])
-        user.password = login
-        self.authenticate(login, login)
-        return self.make_jsonrpc_request(
-            "/web/dataset/call_kw",
-            {"model": model, "method": method, "args": args, "kwargs": kwargs or {}},
-        )
-
-    def _personal_default(self, login, model, field_name, value):
-        """An ``ir.default`` row of the user, as one stored before the addon refused them."""
-        user = self.env["res.users"].search([("login", "=", login)])
-        self.env["ir.default"].sudo().create(
-            {
-                "field_id": self.env["ir.model.fields"]._get(model, field_name).id,
-                "user_id": user.id,
-                "json_value": json.dumps(value),
-            }
-        )
-
+class TestAttackPersonalDefaults(HygieneRpcMixin, HttpCase, HygieneCommon):
     def test_consent_of_a_system_channel_refused_as_context_default(self):
         vals = {
             "partner_id": self.marc.id,
@@ -81,18 +59,14 @@ class TestAttackPersonalDefaults(HttpCase, HygieneCommon):
         ]
         for login, model, field_name, value in cases:
             with self.subTest(field=f"{model}.{field_name}"), self.assertRaises(JsonRpcException):
-                self._call(
-                    login, "ir.default", "set", [model, field_name, value], {"user_id": True}
-                )
+                self._set_own_default(login, model, field_name, value)
         self.assertFalse(
             self.env["ir.default"].search(
                 [("field_id.model", "in", ("hygiene.consent", "hygiene.merge.journal"))]
             )
         )
         # an ordinary personal default is still the user's to set
-        self._call(
-            "hyg_employee", "ir.default", "set", ["res.partner", "city", "Lyon"], {"user_id": True}
-        )
+        self._set_own_default("hyg_employee", "res.partner", "city", "Lyon")
         self.assertTrue(
             self.env["ir.default"].search([("field_id.name", "=", "city")]).user_id.login
             == "hyg_employee"
@@ -100,13 +74,13 @@ class TestAttackPersonalDefaults(HttpCase, HygieneCommon):
 
     def test_personal_defaults_stored_earlier_do_not_reach_the_records(self):
         """Rows stored before the refusal: the creation checks count them as the client's."""
-        self._personal_default(
+        self._stored_default(
             "hyg_employee", "res.partner", "hygiene_last_activity_date", "2001-01-01 00:00:00"
         )
         with self.assertRaises(JsonRpcException):
             self._call("hyg_employee", "res.partner", "create", [{"name": "Default Forged"}])
         self.assertFalse(self.env["res.partner"].search([("name", "=", "Default Forged")]))
-        self._personal_default("hyg_steward", "hygiene.consent", "ip_address", "6.6.6.6")
+        self._stored_default("hyg_steward", "hygiene.consent", "ip_address", "6.6.6.6")
         with self.assertRaises(JsonRpcException):
             self._call(
                 "hyg_steward",
