@@ -94,7 +94,7 @@ class HygieneImportNormalise(models.AbstractModel):
         result = super()._check_identity(kind, clean, errors, error_kind)
         if kind == "contacts" and not error_kind:  # rules at entry (issue 19)
             self.env["hygiene.entry.rules"]._hygiene_import_errors(
-                clean, errors, (self.country_id.code or "FR").upper(), self._entry_settings()
+                clean, errors, self._row_region(clean.get("country")), self._entry_settings()
             )
         return result
 
@@ -105,7 +105,7 @@ class HygieneImportNormalise(models.AbstractModel):
         )
         if self.kind == "contacts":  # rules at entry (issue 19)
             self.env["hygiene.entry.rules"]._hygiene_import_warnings(
-                clean, warnings, (self.country_id.code or "FR").upper(), self._entry_settings()
+                clean, warnings, self._row_region(clean.get("country")), self._entry_settings()
             )
         return look_alike
 

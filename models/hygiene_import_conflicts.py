@@ -62,13 +62,15 @@ class HygieneImportConflicts(models.AbstractModel):
         Line.invalidate_model(["conflicts", "conflict_templates"])
 
     def _countries(self):
-        countries = {}
-        for country in self.env["res.country"].search_read(
-            [("code", "!=", False)], ["code", "name"]
-        ):
-            countries[country["code"].upper()] = country["id"]
-            countries[normalize.fold(country["name"])] = country["id"]
-        return countries
+        """``{ISO code or folded name: country id}``: a row's country as staging read it for
+        its phones and postcode (``_hygiene_country_codes``)."""
+        ids = {
+            country["code"].upper(): country["id"]
+            for country in self.env["res.country"].search_read([("code", "!=", False)], ["code"])
+        }
+        return {
+            key: ids[code] for key, code in self._hygiene_country_codes().items() if code in ids
+        }
 
     def _partner_vals(self, clean, countries, default_country=True):
         vals = {

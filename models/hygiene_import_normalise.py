@@ -1,8 +1,9 @@
 import json
 
-from odoo import api, fields, models
+from odoo import api, fields, models, tools
 from odoo.tools import SQL
 
+from ..tools import normalize
 from ..tools.i18n import _lt
 from ..tools.import_checks import mixed_scripts
 from ..tools.import_rows import ACTIVITY_TARGETS, normalize_row
@@ -148,7 +149,6 @@ class HygieneImportNormalise(models.AbstractModel):
         return {
             "mapping": mapping,
             "columns": {target: column for column, target in mapping.items()},
-            "region": (self.country_id.code or "FR").upper(),
             "secret": self.env["hygiene.suppression"]._suppression_secret(),
             "now": now,
             "kind": self.kind,
@@ -164,9 +164,10 @@ class HygieneImportNormalise(models.AbstractModel):
         raw = json.loads(raw_json or "{}")
         raw.update(json.loads(consent_json or "{}"))
         values = {target: raw.get(column) for column, target in context["mapping"].items()}
+        region = self._row_region(values.get("country"))
         clean, errors, warnings = normalize_row(
             values,
-            region=context["region"],
+            region=region,
             day_first=context["day_first"],
             now=context["now"],
             columns=context["columns"],
@@ -185,9 +186,7 @@ class HygieneImportNormalise(models.AbstractModel):
         if kind == "contacts" and (clean.get("email") or phones):
             hashes = [
                 suppression_hash(context["secret"], value_kind, value)
-                for value_kind, value in suppression_values(
-                    clean.get("email"), phones, context["region"]
-                )
+                for value_kind, value in suppression_values(clean.get("email"), phones, region)
             ]
         row = [
             line_id,
@@ -207,6 +206,34 @@ class HygieneImportNormalise(models.AbstractModel):
             False,
         ]
         return row, hashes
+
+    def _row_region(self, country):
+        """The phone and postcode region of a row: the country its own column names (an ISO
+        code or a name, read as the commit reads it for the contact's country), else the
+        import's. A Swiss number of a Swiss row is not read as a French one."""
+        default = (self.country_id.code or "FR").upper()
+        text = str(country or "").strip()
+        if not text:
+            return default
+        codes = self._hygiene_country_codes()
+        return codes.get(text.upper()) or codes.get(normalize.fold(text)) or default
+
+    @api.model
+    @tools.ormcache()
+    def _hygiene_country_codes(self):
+        """``{ISO code or folded name: ISO code}`` of the countries, their names in every
+        installed language (a French file read by an English-speaking steward). Cleared with
+        core's caches when a country's code changes, as core's own country look-ups are."""
+        codes = {}
+        Country = self.env["res.country"].sudo()
+        for lang, __ in self.env["res.lang"].get_installed():
+            for country in Country.with_context(lang=lang).search_read(
+                [("code", "!=", False)], ["code", "name"]
+            ):
+                code = country["code"].upper()
+                codes[code] = code
+                codes.setdefault(normalize.fold(country["name"]), code)
+        return codes
 
     @api.model
     def _check_identity(self, kind, clean, errors, error_kind):

@@ -479,3 +479,28 @@ class TestImport(HygieneCommon):
         batch.action_stage()
         self.assertEqual(batch.count_create, 1)
         self.assertIn("1 rows", batch.report)
+
+    def test_a_row_country_is_the_region_of_its_phones(self):
+        """A row of another country (its own country column, a code or a name) has its
+        national numbers read in that country, not the import's: a Swiss 044 number is not a
+        French landline, a Belgian 0470 mobile not a Lyon number. Rows without one keep the
+        import's region."""
+        batch = self._batch(
+            "email;nom;téléphone;portable;pays\n"
+            "be.row@example.org;Belge;02 511 11 11;0470 12 34 56;BE\n"
+            "ch.row@example.org;Suisse;044 668 18 00;;Switzerland\n"
+            "fr.row@example.org;Français;01 45 67 89 10;0470 12 34 56;\n"
+        )
+        batch.action_stage()
+        batch.action_commit()
+        expected = {
+            "be.row@example.org": ("+3225111111", "+32470123456", "BE"),
+            "ch.row@example.org": ("+41446681800", False, "CH"),
+            "fr.row@example.org": ("+33145678910", "+33470123456", "FR"),
+        }
+        for email, (phone, mobile, country) in expected.items():
+            partner = self._partners(email)
+            with self.subTest(email=email):
+                self.assertEqual((partner.phone, partner.mobile), (phone, mobile))
+                self.assertEqual(partner.country_id.code, country)
+                self.assertEqual(partner.phone_sanitized, mobile or phone)
