@@ -2,8 +2,12 @@ from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 from odoo.tools import SQL
 
+from ..tools import normalize
 from ..tools.service_fields import service_fields
 from .res_partner import ACTIVITY_FIELDS, PROVENANCE_FIELDS
+
+# image.mixin's copies of image_1920 at smaller sizes, stored related fields of res.partner
+RESIZED_IMAGES = frozenset(("image_1024", "image_512", "image_256", "image_128"))
 
 
 class HygienePartnerOrigin(models.Model):
@@ -122,5 +126,33 @@ class ResPartner(models.Model):
         of which rewrites the row and every index of res_partner."""
         # the values are the file's: no default of the caller's context (any client's)
         creator = self._hygiene_without_context_defaults(self._fields)
+        vals_list = [
+            self._hygiene_with_sanitized_phone(self._hygiene_without_resized_images(vals))
+            for vals in vals_list
+        ]
         with service_fields(PROVENANCE_FIELDS + ACTIVITY_FIELDS):
             return creator.create(vals_list).with_env(self.env)
+
+    def _hygiene_without_resized_images(self, vals):
+        """A file brings no picture: the resized copies core would compute from the missing
+        ``image_1920`` (empty, each a write through the attachment machinery per contact) are
+        given empty at once."""
+        if vals.get("image_1920"):
+            return vals
+        return {**dict.fromkeys(RESIZED_IMAGES & self._fields.keys(), False), **vals}
+
+    def _hygiene_with_sanitized_phone(self, vals):
+        """phone_validation's ``phone_sanitized`` is the E.164 form of the first valid number
+        of ``_phone_get_number_fields``, whatever the country for a number already in E.164.
+        The file's numbers were normalised to E.164 when staged: a first number that is its own
+        E.164 form is its sanitized form, given at once instead of parsed again per contact.
+        Any other case (an invalid number kept as typed) is left to core's compute."""
+        if "phone_sanitized" not in self._fields or "phone_sanitized" in vals:
+            return vals
+        numbers = [vals.get(name) for name in self._phone_get_number_fields()]
+        first = next((number for number in numbers if number), None)
+        if first is None:
+            return {**vals, "phone_sanitized": False}
+        if isinstance(first, str) and normalize.normalize_phone(first) == first:
+            return {**vals, "phone_sanitized": first}
+        return vals

@@ -20,10 +20,13 @@ class ResPartner(models.Model):
         synced = self.filtered(lambda partner: partner.country_id != countries[partner])
         if "country_id" in values:
             synced |= self.child_ids
-        synced._hygiene_keys_after_write({"country_id": True})
+        if synced:  # core calls this once per created contact: most have nothing to refresh
+            synced._hygiene_keys_after_write({"country_id": True})
         return result
 
     def _handle_first_contact_creation(self):
+        if not self.parent_id:  # core's own step does nothing either (called per new contact)
+            return super()._handle_first_contact_creation()
         country = self.parent_id.country_id
         result = super()._handle_first_contact_creation()
         if self.parent_id.country_id != country:

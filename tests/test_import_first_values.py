@@ -171,3 +171,39 @@ class TestImportFirstValues(HttpCase, HygieneCommon):
                     {"model": "res.partner", "method": method, "args": args, "kwargs": {}},
                 )
         self.assertFalse(self.env["res.partner"].search([("name", "=", "Forged")]))
+
+    def test_given_phone_sanitized_and_images_are_what_core_computes(self):
+        """The import gives a new contact its ``phone_sanitized`` and its empty resized images
+        instead of letting core compute them per contact: the stored values are exactly what
+        core's own computes give on the same contacts, for every kind of number a file has."""
+        content = (
+            "email;prénom;nom;téléphone;portable;pays\n"
+            "p1.phone@example.org;Un;Phone;;06 12 34 56 78;\n"
+            "p2.phone@example.org;Deux;Phone;01 45 67 89 10;;\n"
+            "p3.phone@example.org;Trois;Phone;01 45 67 89 11;0612;\n"
+            "p4.phone@example.org;Quatre;Phone;;;\n"
+            "p5.phone@example.org;Cinq;Phone;+32 2 511 11 11;0470 12 34 56;BE\n"
+            "p6.phone@example.org;Six;Phone;044 668 18 00;;CH\n"
+            "p7.phone@example.org;Sept;Phone;12345;;\n"
+        )
+        batch = self._import(content)
+        self.assertEqual(batch.state, "done")
+        partners = self.env["res.partner"].search([("email", "=like", "p%.phone@example.org")])
+        self.assertEqual(len(partners), 7)
+        stored = {partner: partner.phone_sanitized for partner in partners}
+        images = {partner: partner.image_128 for partner in partners}
+        partners.invalidate_recordset(["phone_sanitized", "image_128"])
+        for partner in partners:
+            with self.subTest(email=partner.email, phone=partner.phone, mobile=partner.mobile):
+                expected = next(
+                    (
+                        number
+                        for name in partner._phone_get_number_fields()
+                        if (number := partner._phone_format(fname=name))
+                    ),
+                    False,
+                )
+                self.assertEqual(stored[partner], expected)
+                self.assertFalse(images[partner])
+                self.assertFalse(partner.image_1920)
+        self.assertEqual(self._partner("p1.phone@example.org").phone_sanitized, "+33612345678")

@@ -5,6 +5,8 @@ import re
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
+import phonenumbers
+from phonenumbers import PhoneNumberFormat, PhoneNumberType
 from stdnum.fr import siret as fr_siret
 
 from odoo.tests import BaseCase, tagged
@@ -260,6 +262,38 @@ class TestNormalizePhone(BaseCase):
         self.assertIsNone(normalize.normalize_phone("06 12 34 56 78", "XX"))
 
 
+
+    def test_e164_result_reads_as_itself_in_every_region(self):
+        """What ``normalize_phone`` remembers (a valid E.164 result is its own normal form,
+        whatever the region) holds for the example numbers of every region phonenumbers
+        knows, written nationally, internationally and with 00; checked with the parser
+        itself, not the remembered set."""
+        types = (PhoneNumberType.MOBILE, PhoneNumberType.FIXED_LINE, PhoneNumberType.TOLL_FREE)
+        checked = 0
+        for region in sorted(phonenumbers.SUPPORTED_REGIONS):
+            for kind in types:
+                example = phonenumbers.example_number_for_type(region, kind)
+                if not example:
+                    continue
+                for spelling in (
+                    phonenumbers.format_number(example, PhoneNumberFormat.NATIONAL),
+                    phonenumbers.format_number(example, PhoneNumberFormat.INTERNATIONAL),
+                ):
+                    result = normalize._parse_phone(spelling, region)
+                    if not result:
+                        continue
+                    checked += 1
+                    for other in ("FR", "US", region):
+                        self.assertEqual(normalize._parse_phone(result, other), result, spelling)
+        self.assertGreater(checked, 500)
+
+    def test_remembered_number_is_not_a_number_of_another_spelling(self):
+        """Only the E.164 string itself is short-cut: a national spelling of a remembered
+        number still goes through its region."""
+        self.assertEqual(normalize.normalize_phone("0470 12 34 56", "BE"), "+32470123456")
+        self.assertEqual(normalize.normalize_phone("+32470123456", "FR"), "+32470123456")
+        self.assertEqual(normalize.normalize_phone("0470 12 34 56", "FR"), "+33470123456")
+        self.assertIsNone(normalize.normalize_phone("32470123456", "FR"))
 @tagged("post_install", "-at_install")
 class TestPersonNameKey(BaseCase):
     def test_civilities_are_dropped(self):

@@ -240,6 +240,21 @@ def email_key(value):
 # ----------------------------------------------------------------------------- phone
 
 
+# The E.164 numbers this process has already found valid. An import normalises a row's number,
+# then hashes the result for the suppression list and keys the contact it creates from it: the
+# E.164 form, read again, is itself (a leading "+" makes the region irrelevant), so the second
+# and third look-ups skip the parser and its validity check. Bounded: emptied when full.
+_VALID_E164 = set()
+_VALID_E164_LIMIT = 100_000
+
+
+def _known_valid(number):
+    if len(_VALID_E164) >= _VALID_E164_LIMIT:
+        _VALID_E164.clear()
+    _VALID_E164.add(number)
+    return number
+
+
 @_memoized
 def normalize_phone(value, region="FR"):
     """E.164 form of a phone number (``+33612345678``), or None if it is not a valid number.
@@ -248,6 +263,13 @@ def normalize_phone(value, region="FR"):
     caller passes the partner's country, else its company's. ``0033…``, ``+33 (0)6…`` and
     ``06 12 34 56 78`` all give the same result.
     """
+    if isinstance(value, str) and value in _VALID_E164:
+        return value
+    result = _parse_phone(value, region)
+    return _known_valid(result) if result else None
+
+
+def _parse_phone(value, region):
     text = _text(value)
     if not text or not any(char.isdigit() for char in text):
         return None
