@@ -52,21 +52,30 @@ class HygieneRetentionEngine(models.AbstractModel):
         """What identifies each partner, read before anything is emptied."""
         cr = self.env.cr
         # Read before the query: reading a field may run a query and replace its result.
-        default_region = self.env.company.country_id.code or "FR"
+        # The region of a number without its country is the one its keys and the suppression
+        # list read it in (res.partner._hygiene_phone_region): the contact's country, else its
+        # company's (FR without one), else the main company's; never the eraser's company.
+        default_region = self.env["res.partner"]._hygiene_default_region()
         cr.execute(
             SQL(
                 """
                 SELECT p.id, p.name, p.complete_name, p.email, p.email_normalized,
-                       p.phone, p.mobile, c.code
-                  FROM res_partner p LEFT JOIN res_country c ON c.id = p.country_id
+                       p.phone, p.mobile, c.code,
+                       CASE WHEN p.company_id IS NOT NULL THEN COALESCE(cc.code, 'FR') END
+                  FROM res_partner p
+             LEFT JOIN res_country c ON c.id = p.country_id
+             LEFT JOIN res_company co ON co.id = p.company_id
+             LEFT JOIN res_partner cp ON cp.id = co.partner_id
+             LEFT JOIN res_country cc ON cc.id = cp.country_id
                  WHERE p.id = ANY(%s)
                 """,
                 node_ids,
             )
         )
         people = {}
-        for pid, name, complete, email, normalized, phone, mobile, code in cr.fetchall():
-            region = code or default_region
+        rows = cr.fetchall()
+        for pid, name, complete, email, normalized, phone, mobile, code, company_code in rows:
+            region = code or company_code or default_region
             emails = sorted({e.strip().lower() for e in (email, normalized) if e and e.strip()})
             raw_phones = [x for x in (phone, mobile) if x]
             e164 = [value for kind, value in suppression_values(None, raw_phones, region)]

@@ -72,7 +72,9 @@ class HygieneSuppression(models.Model):
 
     @api.model
     def _hashes(self, email=None, phones=(), region=None):
-        region = region or self.env.company.country_id.code or "FR"
+        # a number without its country is read where the contact keys read it: never in the
+        # writer's current company, which would hash one number differently per writer
+        region = region or self.env["res.partner"]._hygiene_default_region()
         secret = self._suppression_secret()
         return [
             (kind, suppression_hash(secret, kind, value))

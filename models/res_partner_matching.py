@@ -160,12 +160,6 @@ class ResPartner(models.Model):
         if "country_id" in vals:
             self._hygiene_keys_of_company_contacts()
 
-    def _hygiene_default_region(self, company=None):
-        """The phone region of a contact without a country: its company's, else the main one's,
-        never the writer's current company (the same contact gets the same keys from anyone)."""
-        company = company or self.env.ref("base.main_company", raise_if_not_found=False)
-        return (company or self.env.company).sudo().country_id.code or "FR"
-
     def _hygiene_refresh_keys(self):
         """Recompute the keys of ``self`` from the values in cache and store them in one UPDATE."""
         if not self:
@@ -181,9 +175,7 @@ class ResPartner(models.Model):
                 partner.vat,
                 partner.company_registry,
                 partner.is_company,
-                partner.country_id.code
-                or (partner.company_id and self._hygiene_default_region(partner.company_id))
-                or default_region,
+                partner._hygiene_phone_region(default_region),
             )
             rows.append((partner.id, *(keys[field] for field in KEY_FIELDS)))
         self._hygiene_store_keys(rows)
@@ -289,7 +281,7 @@ class ResPartner(models.Model):
                 Suppression._is_suppressed(
                     email=partner.email,
                     phones=phones,
-                    region=partner.country_id.code or self._hygiene_default_region(),
+                    region=partner._hygiene_phone_region(),
                 )
                 if partner.email or phones
                 else set()

@@ -1,4 +1,5 @@
-"""Matching keys kept right through core's address sync and a company's move.
+"""The phone region of a contact, and its matching keys kept right through core's address sync
+and a company's move.
 
 Core copies a company's address to its contacts, a new contact's company address to it, and a
 first contact's address to its company (``update_address``) with a ``write`` below every
@@ -13,6 +14,23 @@ from ..tools.service_fields import defer_keys
 
 class ResPartner(models.Model):
     _inherit = "res.partner"
+
+    def _hygiene_default_region(self, company=None):
+        """The phone region of a contact without a country: its company's, else the main one's,
+        never the writer's current company (the same contact gets the same keys from anyone)."""
+        company = company or self.env.ref("base.main_company", raise_if_not_found=False)
+        return (company or self.env.company).sudo().country_id.code or "FR"
+
+    def _hygiene_phone_region(self, default_region=None):
+        """The region in which the numbers of the contact ``self`` written without their
+        country prefix are read, by its keys, the suppression list and the anonymiser alike:
+        its country, else its company's, else the main company's (``default_region``)."""
+        self.ensure_one()
+        if self.country_id.code:
+            return self.country_id.code
+        if self.company_id:
+            return self._hygiene_default_region(self.company_id)
+        return default_region or self._hygiene_default_region()
 
     def _fields_sync(self, values):
         countries = {partner: partner.country_id for partner in self}

@@ -78,3 +78,4 @@ from . import test_attack_defaults_pass2
 from . import test_attack_defaults_pass3
 from . import test_attack_defaults_pass4
 from . import test_attack_defaults_pass5
+from . import test_phone_region
