@@ -79,3 +79,5 @@ from . import test_attack_defaults_pass3
 from . import test_attack_defaults_pass4
 from . import test_attack_defaults_pass5
 from . import test_phone_region
+from . import test_attack_pass6
+from . import test_attack_pass6_rpc
