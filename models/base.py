@@ -100,6 +100,17 @@ class Base(models.AbstractModel):
             self._hygiene_apply_activity(getattr(self, hook)(vals))
         return result
 
+    def _hygiene_readable_related(self, link, name, target=None):
+        """Set ``target`` (default ``name``) of ``self`` to ``<link>.<name>`` where the reader
+        may read the ``link`` record, empty elsewhere: a related field read as superuser would
+        show any record's value to a new record's onchange given its id (another company's
+        consent, a snapshot), and one read with the reader's rights would make a whole list
+        fail on one record it may not read (a contact moved to another company)."""
+        readable = self[link]._filtered_access("read")
+        values = {record.id: record[name] for record in readable}
+        for record in self:
+            record[target or name] = values.get(record[link].id, False)
+
     def _hygiene_isolated(self, items, function, errors=Exception, label="batch"):
         """Run ``function(items)`` in a savepoint; when it raises one of ``errors``, run
         ``function([item])`` again for each item in its own savepoint, so that one bad item

@@ -2,6 +2,7 @@ from odoo import api, fields, models
 from odoo.tools import SQL
 
 from ..tools.consent import most_restrictive
+from .hygiene_consent import CONSENT_CHANNELS
 
 
 class HygieneConsentState(models.Model):
@@ -36,7 +37,7 @@ class HygieneConsentState(models.Model):
     )
     event_id = fields.Many2one("hygiene.consent", string="Latest Event", ondelete="set null")
     event_date = fields.Datetime(string="Since")
-    channel = fields.Selection(related="event_id.channel")
+    channel = fields.Selection(CONSENT_CHANNELS, compute="_compute_channel")
 
     _sql_constraints = [
         (
@@ -45,6 +46,10 @@ class HygieneConsentState(models.Model):
             "A contact has one current consent state per purpose.",
         ),
     ]
+
+    @api.depends("event_id.channel")
+    def _compute_channel(self):
+        self._hygiene_readable_related("event_id", "channel")
 
     @api.model
     def _update_from_events(self, events):

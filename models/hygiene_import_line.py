@@ -102,7 +102,7 @@ class HygieneImportLine(models.Model):
     match_line_id = fields.Many2one(
         "hygiene.import.line", string="Same As Line", readonly=True, ondelete="set null"
     )
-    match_line_number = fields.Integer(related="match_line_id.line_number", string="Same As")
+    match_line_number = fields.Integer(compute="_compute_match_line_number", string="Same As")
     score = fields.Float(readonly=True, digits=(3, 2))
     reasons = fields.Char(string="Why (English)", readonly=True)
     reasons_label = fields.Char(string="Why", compute="_compute_reasons_label")
@@ -127,6 +127,10 @@ class HygieneImportLine(models.Model):
     result_partner_id = fields.Many2one(
         "res.partner", string="Result", readonly=True, ondelete="set null"
     )
+
+    @api.depends("match_line_id.line_number")
+    def _compute_match_line_number(self):
+        self._hygiene_readable_related("match_line_id", "line_number", "match_line_number")
 
     @api.model
     @api.depends("reasons")

@@ -132,7 +132,9 @@ class HygieneKpiSnapshot(models.Model):
     duplicates_pending_delta = fields.Integer(compute="_compute_deltas")
     inactive_retention_delta = fields.Integer(compute="_compute_deltas")
     suppressed_delta = fields.Integer(compute="_compute_deltas")
-    previous_contacts = fields.Integer(related="previous_id.contacts", string="Contacts Before")
+    previous_contacts = fields.Integer(
+        compute="_compute_previous_contacts", string="Contacts Before"
+    )
     source_value_ids = fields.One2many(
         "hygiene.kpi.value", compute="_compute_dashboard_values", string="Contacts by Source"
     )
@@ -164,6 +166,10 @@ class HygieneKpiSnapshot(models.Model):
                 lambda v: v.kpi == "unsubscribe_rate_mailing"
             )
             snapshot.month_value_ids = lines.filtered(lambda v: v.kpi == "unsubscribe_rate_month")
+
+    @api.depends("previous_id.contacts")
+    def _compute_previous_contacts(self):
+        self._hygiene_readable_related("previous_id", "contacts", "previous_contacts")
 
     @api.depends("previous_id")
     def _compute_deltas(self):

@@ -5,6 +5,7 @@ from odoo import api, fields, models
 from odoo.exceptions import AccessError
 
 from ..tools.i18n import _lt
+from .hygiene_consent import CONSENT_CHANNELS
 
 SEGMENT_REASONS = {
     "matches": _lt("matches the filter"),
@@ -80,8 +81,15 @@ class HygieneSegmentLog(models.Model):
     consent_id = fields.Many2one(
         "hygiene.consent", readonly=True, ondelete="set null", string="Consent"
     )
-    consent_date = fields.Datetime(related="consent_id.event_date", string="Consent Date")
-    consent_channel = fields.Selection(related="consent_id.channel", string="Consent Channel")
+    consent_date = fields.Datetime(compute="_compute_consent", string="Consent Date")
+    consent_channel = fields.Selection(
+        CONSENT_CHANNELS, compute="_compute_consent", string="Consent Channel"
+    )
+
+    @api.depends("consent_id.event_date", "consent_id.channel")
+    def _compute_consent(self):
+        self._hygiene_readable_related("consent_id", "event_date", "consent_date")
+        self._hygiene_readable_related("consent_id", "channel", "consent_channel")
 
     @api.depends("reason")
     def _compute_reason_label(self):
@@ -121,8 +129,12 @@ class HygieneMailingConsent(models.Model):
         "hygiene.consent", readonly=True, ondelete="set null", string="Consent Event"
     )
     consent_date = fields.Datetime(readonly=True, string="Consent Given On")
-    consent_channel = fields.Selection(related="consent_id.channel")
+    consent_channel = fields.Selection(CONSENT_CHANNELS, compute="_compute_consent_channel")
     company_id = fields.Many2one("res.company", readonly=True, index=True)
+
+    @api.depends("consent_id.channel")
+    def _compute_consent_channel(self):
+        self._hygiene_readable_related("consent_id", "channel", "consent_channel")
 
     @api.model_create_multi
     def create(self, vals_list):

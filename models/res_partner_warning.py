@@ -26,7 +26,12 @@ class ResPartner(models.Model):
             return matches
         Group = self.env["hygiene.duplicate.group"]
         features = Group._partner_features(SQL("id = ANY(%s)", matches.ids))
-        birthdate = self.sudo().hygiene_birthdate
+        # The typed birth date counts only for who may read birth dates: otherwise the ranking
+        # of same-name candidates, guess after guess, would tell an employee a contact's one
+        birthdate = (
+            self._fields["hygiene_birthdate"].is_accessible(self.env)
+            and self.sudo().hygiene_birthdate
+        )
         typed = record_features(
             0,
             keys,
