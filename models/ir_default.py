@@ -107,6 +107,30 @@ class IrDefault(models.Model):
                     fields=", ".join(f"{field.model}.{field.name}" for field in refused),
                 )
             )
+        restricted = [
+            field
+            for field in model_fields.sudo()
+            if field.model in self.env and self._hygiene_restricted_field(field)
+        ]
+        if restricted:
+            raise AccessError(
+                self.env._(
+                    "A default would show these values to every employee (defaults are readable "
+                    "by all), while only some roles may read the fields: %(fields)s.",
+                    fields=", ".join(f"{field.model}.{field.name}" for field in restricted),
+                )
+            )
+
+    @api.model
+    def _hygiene_restricted_field(self, model_field):
+        """Whether ``model_field`` is one of the addon's fields readable by some roles only
+        (a birth date, a legal hold's reason): core lets every employee read every default."""
+        field = self.env[model_field.model]._fields.get(model_field.name)
+        if field is None or not field.groups:
+            return False
+        while field.inherited:
+            field = field.related_field
+        return field.name.startswith("hygiene_") or field.model_name.startswith("hygiene.")
 
     @api.model
     def _hygiene_system_fields_of(self, model):
