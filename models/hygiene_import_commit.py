@@ -193,10 +193,12 @@ class HygieneImportCommit(models.AbstractModel):
         self._update_contacts(lines - creates, clean_by_line, countries, results, conflicts_by_line)
         now = fields.Datetime.now()
         if creates:
+            company = self._new_contact_company()
             vals_list = [
                 {
                     **self._partner_vals(clean_by_line[line.id], countries),
                     **self._first_values(clean_by_line[line.id], now),
+                    **company,
                 }
                 for line in creates
             ]
@@ -214,6 +216,14 @@ class HygieneImportCommit(models.AbstractModel):
                     activities.append((results[line.id], clean[target], source))
         Partner._hygiene_register_activities(activities)
         self._close_lines(lines, results, conflicts_by_line, notes)
+
+    def _new_contact_company(self):
+        """The company of the contacts the import creates: the import's in a base of several
+        companies (a company's customers are its own: its record rules keep them from the other
+        companies' users, and a file of company B must not become every company's); none, as
+        core creates them, in a base of one company."""
+        companies = self.env["res.company"].sudo().search_count([], limit=2)
+        return {"company_id": self.company_id.id} if self.company_id and companies > 1 else {}
 
     def _first_values(self, clean, now):
         """What the origin and the activities of a new contact's row set on it right after its
