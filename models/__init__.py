@@ -21,6 +21,7 @@ from . import hygiene_reference_catalogue
 from . import hygiene_merge_engine
 from . import hygiene_merge_values
 from . import hygiene_merge_journal
+from . import hygiene_merge_undo
 from . import hygiene_retention_policy
 from . import hygiene_retention_run
 from . import hygiene_journal

@@ -4,8 +4,8 @@ Service ``hygiene.merge.engine``; the entry points stay on ``res.partner`` (``_h
 ``_hygiene_merge_batch``). This file holds the checks and the orchestration of a merge, the
 archive of the sources and the commercial sync; the values the survivor keeps and what is carried
 over (consents, blacklist, last activity) are in ``hygiene_merge_values.py``, the re-pointing of
-the references in ``hygiene_reference_catalogue.py``, the journal and its undo in
-``hygiene_merge_journal.py``.
+the references in ``hygiene_reference_catalogue.py``, the journal in
+``hygiene_merge_journal.py`` and its undo in ``hygiene_merge_undo.py``.
 """
 
 import logging
