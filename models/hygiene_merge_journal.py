@@ -27,10 +27,11 @@ class HygieneMergeJournal(models.Model):
 
     Undo re-points the rows back to their source, restores the removed link rows, reactivates the
     sources and restores the survivor's replaced values (its company-dependent values company by
-    company, only where they still hold what the merge left). Consent restrictions (withdrawals,
-    refusals) appended to the survivor by the merge, and a blacklist entry it added, are NOT
-    lifted: the consent ledger is append-only and an objection of the person is never undone by a
-    technical operation.
+    company, only where they still hold what the merge left). An erasure of the survivor (which
+    reaches the contacts merged into it) or of a source is never undone. Consent restrictions
+    (withdrawals, refusals) appended to the survivor by the merge, and a blacklist entry it
+    added, are NOT lifted: the consent ledger is append-only and an objection of the person is
+    never undone by a technical operation.
     """
 
     _name = "hygiene.merge.journal"
@@ -205,40 +206,57 @@ class HygieneMergeJournal(models.Model):
         if not self.env.user.has_group(GROUP_STEWARD):
             raise AccessError(self.env._("Only data stewards can undo a merge."))
         self.check_access("read")
-        deadline = fields.Datetime.now() - timedelta(days=self._undo_days())
         for journal in self:
-            if journal.state != "done":
-                raise UserError(
-                    self.env._(
-                        "%(merge)s cannot be undone: it is no longer in the merged state.",
-                        merge=journal.display_name,
-                    )
-                )
-            if journal.date <= deadline:
-                raise UserError(
-                    self.env._(
-                        "%(merge)s is older than the undo window (%(days)s days).",
-                        merge=journal.display_name,
-                        days=self._undo_days(),
-                    )
-                )
-            survivor = journal.survivor_id.with_context(active_test=False)
-            if not survivor or not survivor.active or survivor.hygiene_merged_into_id:
-                raise UserError(
-                    self.env._(
-                        "%(merge)s cannot be undone: its surviving contact was archived or merged "
-                        "since. Undo that first.",
-                        merge=journal.display_name,
-                    )
-                )
-            (survivor | journal.source_ids).check_access("write")
-            journal._hygiene_check_signature()
+            journal._undo_check_allowed()
         for journal in self:
             with self.env.cr.savepoint():
                 journal.sudo()._undo()
                 # screens hook: the duplicate groups this merge closed are to review again
                 self.env["hygiene.duplicate.group"]._hygiene_after_merge_undo(journal)
         return True
+
+    def _undo_check_allowed(self):
+        """Refuse the undo of this journal: not merged, too old, survivor gone, archived or
+        merged since, a contact of the merge erased since, no right, or not signed."""
+        self.ensure_one()
+        deadline = fields.Datetime.now() - timedelta(days=self._undo_days())
+        if self.state != "done":
+            raise UserError(
+                self.env._(
+                    "%(merge)s cannot be undone: it is no longer in the merged state.",
+                    merge=self.display_name,
+                )
+            )
+        if self.date <= deadline:
+            raise UserError(
+                self.env._(
+                    "%(merge)s is older than the undo window (%(days)s days).",
+                    merge=self.display_name,
+                    days=self._undo_days(),
+                )
+            )
+        survivor = self.survivor_id.with_context(active_test=False)
+        if not survivor or not survivor.active or survivor.hygiene_merged_into_id:
+            raise UserError(
+                self.env._(
+                    "%(merge)s cannot be undone: its surviving contact was archived or merged "
+                    "since. Undo that first.",
+                    merge=self.display_name,
+                )
+            )
+        (survivor | self.source_ids).check_access("write")
+        # read in sudo (the read right on the journal is checked): a source in the restricted
+        # archive is hidden from stewards, and an erasure is never undone
+        journal = self.sudo()
+        if (journal.survivor_id | journal.source_ids).filtered("hygiene_retention_state"):
+            raise UserError(
+                self.env._(
+                    "%(merge)s cannot be undone: a contact of this merge was anonymised, erased "
+                    "or moved to the restricted archive since (an erasure is never undone).",
+                    merge=self.display_name,
+                )
+            )
+        self._hygiene_check_signature()
 
     # ------------------------------------------------------------------ cron
 

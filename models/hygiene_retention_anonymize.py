@@ -221,7 +221,10 @@ class HygieneRetentionEngine(models.AbstractModel):
         ]
 
     def _hygiene_blank_merge_journals(self, node_ids):
-        """The merge journal keeps the replaced values for its undo: an erased person's go."""
+        """The merge journal keeps the replaced values and the removed link rows for its undo:
+        an erased person's go (``node_ids`` hold the contacts merged into them, see
+        ``_hygiene_trees``), the ids and counts stay. The journal's signature no longer
+        verifies: its undo stays refused."""
         rows = self._hygiene_ids(
             SQL(
                 """
@@ -236,7 +239,11 @@ class HygieneRetentionEngine(models.AbstractModel):
         if not rows:
             return 0
         self.env.cr.execute(
-            SQL("UPDATE hygiene_merge_journal SET before_values = NULL WHERE id = ANY(%s)", rows)
+            SQL(
+                "UPDATE hygiene_merge_journal SET before_values = NULL, removed_rows = NULL"
+                " WHERE id = ANY(%s)",
+                rows,
+            )
         )
         return self.env.cr.rowcount
 

@@ -105,7 +105,8 @@ class HygieneRetentionEngine(models.AbstractModel):
 
     def _hygiene_retention_check_records(self, partners, action):
         """The group is not enough: the officer must be allowed to change every contact the
-        action reaches (the chosen ones and their child contacts), in their own companies, as
+        action reaches (the chosen ones, their child contacts and the contacts merged into
+        them), in their own companies, as
         record rules say; erasing also needs the right to delete. Scheduled jobs (superuser)
         are scoped by their policy instead."""
         if self.env.su:
@@ -239,14 +240,19 @@ class HygieneRetentionEngine(models.AbstractModel):
             )
 
     def _hygiene_trees(self, root_ids):
-        """{root id: {root and every descendant (child contacts, addresses)}}."""
+        """{root id: {root and every descendant (child contacts, addresses)}}, with the
+        contacts merged into any of them (archived copies of the same person kept for the
+        undo of their merge, ``hygiene_merged_into_id``), transitively: erasing a person erases
+        every copy (GDPR Art. 17), and each node is then handled as the others (legal holds
+        included)."""
         self.env.cr.execute(
             SQL(
                 """
                 WITH RECURSIVE tree(root, id) AS (
                     SELECT id, id FROM res_partner WHERE id = ANY(%(ids)s)
                      UNION
-                    SELECT tree.root, p.id FROM res_partner p JOIN tree ON p.parent_id = tree.id
+                    SELECT tree.root, p.id FROM res_partner p
+                      JOIN tree ON p.parent_id = tree.id OR p.hygiene_merged_into_id = tree.id
                 )
                 SELECT root, id FROM tree
                 """,
