@@ -277,8 +277,10 @@ class HygieneMergeEngine(models.AbstractModel):
         activity = self._hygiene_merge_activity(groups, snapshot)
         survivor_ids = [survivor.id for survivor, __, __ in groups]
         self.env["hygiene.partner.origin"]._update_partner_first_origin(survivor_ids)
+        written = self._hygiene_merge_written_values(journal_vals)
         for vals, (survivor, __, __) in zip(journal_vals, groups, strict=True):
             vals["before_values"]["activity"] = activity.get(survivor.id)
+            vals["before_values"]["survivor_after"] = written.get(survivor.id, {})
             vals["consent_event_ids"] = [fields.Command.set(consent_events.get(survivor.id, []))]
         self._hygiene_sync_company_columns(survivor_ids)
         journals = self.env["hygiene.merge.journal"].sudo().create(journal_vals)

@@ -8,6 +8,7 @@ from odoo.tools import SQL, consteq
 from odoo.tools.misc import hmac
 
 from ..const import GROUP_STEWARD, MERGE_UNDO_DAYS, get_param
+from ..tools.actions import notification
 
 _logger = logging.getLogger(__name__)
 
@@ -26,8 +27,9 @@ class HygieneMergeJournal(models.Model):
     so the journal keeps only ids and counts afterwards.
 
     Undo re-points the rows back to their source, restores the removed link rows, reactivates the
-    sources and restores the survivor's replaced values (its company-dependent values company by
-    company, only where they still hold what the merge left). An erasure of the survivor (which
+    sources and restores the survivor's replaced values, only where they still hold what the
+    merge left (its company-dependent values company by company): a value changed since the
+    merge, a rectification, is kept and named by the undo. An erasure of the survivor (which
     reaches the contacts merged into it) or of a source is never undone. Consent restrictions
     (withdrawals, refusals) appended to the survivor by the merge, and a blacklist entry it
     added, are NOT lifted: the consent ledger is append-only and an objection of the person is
@@ -185,6 +187,13 @@ class HygieneMergeJournal(models.Model):
             )
             if changed:
                 lines.append(self.env._("Fields changed: %(fields)s", fields=", ".join(changed)))
+            if before.get("undo_kept"):
+                lines.append(
+                    self.env._(
+                        "Kept by the undo, changed since the merge: %(fields)s",
+                        fields=", ".join(before["undo_kept"]),
+                    )
+                )
             journal.summary = "\n".join(lines)
 
     def _compute_display_name(self):
@@ -202,18 +211,20 @@ class HygieneMergeJournal(models.Model):
     # ------------------------------------------------------------------ undo
 
     def action_undo(self):
-        """Undo the merge (see the class docstring for what is and is not restored)."""
+        """Undo the merge (see the class docstring for what is and is not restored). Returns
+        True, or a notification naming the survivor's fields kept as changed since the merge."""
         if not self.env.user.has_group(GROUP_STEWARD):
             raise AccessError(self.env._("Only data stewards can undo a merge."))
         self.check_access("read")
         for journal in self:
             journal._undo_check_allowed()
+        kept = {}
         for journal in self:
             with self.env.cr.savepoint():
-                journal.sudo()._undo()
+                kept[journal] = journal.sudo()._undo()
                 # screens hook: the duplicate groups this merge closed are to review again
                 self.env["hygiene.duplicate.group"]._hygiene_after_merge_undo(journal)
-        return True
+        return self._undo_result(kept)
 
     def _undo_check_allowed(self):
         """Refuse the undo of this journal: not merged, too old, survivor gone, archived or
@@ -257,6 +268,29 @@ class HygieneMergeJournal(models.Model):
                 )
             )
         self._hygiene_check_signature()
+
+    def _undo_result(self, kept):
+        """True, or a notification naming, per journal of ``kept`` ({journal: field names}),
+        the survivor's fields its undo kept as they were changed since the merge."""
+        Partner = self.env["res.partner"]
+        lines = [
+            self.env._(
+                "%(merge)s: undone, keeping the values changed since the merge: %(fields)s.",
+                merge=journal.display_name,
+                fields=", ".join(
+                    Partner._fields[name]._description_string(self.env)
+                    for name in names
+                    if name in Partner._fields
+                ),
+            )
+            for journal, names in kept.items()
+            if names
+        ]
+        if not lines:
+            return True
+        return notification(
+            "\n".join(lines), title=self.env._("Merge undone"), kind="warning", sticky=True
+        )
 
     # ------------------------------------------------------------------ cron
 

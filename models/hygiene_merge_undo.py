@@ -2,7 +2,8 @@
 ``hygiene_merge_journal.py``, which holds the journal, its signature and the checks of
 ``action_undo``): the payload's shape checked, the removed link rows restored, the moved rows
 pointed back to their source, the sources reactivated, the survivor's values and
-company-dependent values given back, the derived data recomputed.
+company-dependent values given back where they still hold what the merge left (a value changed
+since the merge, a rectification of GDPR Art. 16, is kept), the derived data recomputed.
 """
 
 import json
@@ -15,7 +16,7 @@ from odoo import fields, models
 from odoo.exceptions import UserError
 from odoo.tools import SQL, mute_logger
 
-from .hygiene_merge_values import SURVIVORSHIP_EXCLUDED
+from .hygiene_merge_values import SURVIVORSHIP_EXCLUDED, _jsonable
 
 _logger = logging.getLogger(__name__)
 
@@ -31,6 +32,8 @@ class HygieneMergeJournal(models.Model):
     _inherit = "hygiene.merge.journal"
 
     def _undo(self):
+        """Undo this merge (``action_undo`` checked it may be); returns the names of the
+        survivor's fields kept because they were changed since the merge."""
         self.ensure_one()
         survivor = self.survivor_id
         self.env.flush_all()
@@ -40,32 +43,53 @@ class HygieneMergeJournal(models.Model):
         }
         self._undo_check_payload(targets)
         before = self.before_values or {}
+        # read before anything moves: what was changed since the merge is kept
+        values, kept = self._undo_survivor_values(before)
         # The survivor's company-dependent values first: they were set after the re-pointing.
-        self._undo_company_values(survivor, before.get("company_dependent") or {})
+        kept += self._undo_company_values(survivor, before.get("company_dependent") or {})
         # Removed link rows first: a row moved by one column then removed as redundant by
         # another is re-inserted as it was, then moved back by its id like the others.
         self._undo_restore_removed(targets)
         children = self._undo_moved_rows(targets)
         self._undo_restore_sources(before)
         self.env["hygiene.merge.engine"]._hygiene_merge_recompute_children(children)
-        if before.get("survivor"):
+        if values:
             # as the user, like the merge wrote them: field groups and record rules apply
-            survivor.sudo(False).with_context(tracking_disable=True).write(before["survivor"])
+            survivor.sudo(False).with_context(tracking_disable=True).write(values)
         self.env["hygiene.merge.engine"]._hygiene_sync_commercial_children(
             children, {survivor.id: before.get("company_dependent") or {}}
         )
         self._undo_activity(before.get("activity"))
         self._undo_derived([survivor.id, *self.source_ids.ids])
+        kept = sorted(set(kept))
         self.write(
             {
                 "state": "undone",
                 "undo_date": fields.Datetime.now(),
                 "undo_user_id": self.env.uid,
-                # no longer needed: data minimisation
-                "before_values": False,
+                # no longer needed: data minimisation (the names of the fields kept stay)
+                "before_values": {"undo_kept": kept} if kept else False,
                 "removed_rows": False,
             }
         )
+        return kept
+
+    def _undo_survivor_values(self, before):
+        """(values to write back on the survivor, names of the fields kept): a field whose
+        value is no longer the one the merge left (``survivor_after``, read back after its
+        write) was changed since, a rectification (GDPR Art. 16): it is kept. A journal of an
+        older version, without ``survivor_after``, gives every value back."""
+        values = dict(before.get("survivor") or {})
+        after = before.get("survivor_after")
+        if not values or after is None:
+            return values, []
+        # self is the engine's (sudo): the undo's rights were checked by action_undo
+        survivor = self.survivor_id.with_context(active_test=False)
+        current = survivor.read(list(values), load=False)[0]
+        kept = [
+            name for name in values if name in after and _jsonable(current[name]) != after[name]
+        ]
+        return {name: value for name, value in values.items() if name not in kept}, kept
 
     def _undo_moved_rows(self, targets):
         """Point the moved rows back to their source; returns the child contacts moved back."""
@@ -189,6 +213,8 @@ class HygieneMergeJournal(models.Model):
             if not str(key).isdigit() or int(key) not in source_ids:
                 refuse("a row of another contact")
         self._undo_check_survivor_fields(before, refuse)
+        if not isinstance(before.get("survivor_after", {}), dict):
+            refuse("survivor values")
         self._undo_check_removed_rows(targets, source_ids, refuse)
 
     def _undo_check_survivor_fields(self, before, refuse):
@@ -238,13 +264,12 @@ class HygieneMergeJournal(models.Model):
     def _undo_company_values(self, survivor, company_values):
         """Give the survivor back its company-dependent values, company by company: a key the
         merge set (or removed) is restored only if it still holds what the merge left, so that
-        a value changed since the merge is kept."""
-        if not company_values:
-            return
-        cr = self.env.cr
-        names = [name for name in company_values if name in survivor._fields]
+        a value changed since the merge is kept. Returns the names of the fields kept so (in
+        one company at least)."""
+        names = [name for name in company_values or {} if name in survivor._fields]
         if not names:
-            return
+            return []
+        cr = self.env.cr
         cr.execute(
             SQL(
                 "SELECT %s FROM res_partner WHERE id = %s",
@@ -254,12 +279,14 @@ class HygieneMergeJournal(models.Model):
         )
         row = cr.fetchone()
         missing = object()
+        kept = []
         for name, current in zip(names, row, strict=True):
             change = company_values[name]
             value = dict(current or {})
             before, after = change.get("before") or {}, change.get("after") or {}
             for key in before.keys() | after.keys():
                 if value.get(key, missing) != after.get(key, missing):
+                    kept.append(name)
                     continue  # changed since the merge: kept
                 if key in before:
                     value[key] = before[key]
@@ -276,6 +303,7 @@ class HygieneMergeJournal(models.Model):
                 )
         survivor.invalidate_recordset(names)
         survivor.modified(names)
+        return kept
 
     def _undo_jsonb_target(self, target, src, survivor_id, rows):
         """Point back to ``src`` the company values ([row id, company key]) or ir_default

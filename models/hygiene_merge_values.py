@@ -124,6 +124,26 @@ class HygieneMergeEngine(models.AbstractModel):
                 before[name] = _jsonable(current[name])
         return vals, before
 
+    def _hygiene_merge_written_values(self, journal_vals):
+        """{survivor id: {field: value}}: what the merge left in each survivor's fields it
+        changed, read back after its write (a write may normalise a value), in one read for
+        the batch. The undo gives a field its value from before the merge only while it still
+        holds this one: a value changed since, a rectification, is kept."""
+        changed = {
+            vals["survivor_id"]: list(vals["before_values"]["survivor"])
+            for vals in journal_vals
+            if vals["before_values"]["survivor"]
+        }
+        if not changed:
+            return {}
+        names = list(dict.fromkeys(name for names in changed.values() for name in names))
+        # the user's right to write these contacts was checked before the merge
+        partners = self.env["res.partner"].sudo().with_context(active_test=False)
+        rows = partners.browse(list(changed)).read(names, load=False)
+        return {
+            row["id"]: {name: _jsonable(row[name]) for name in changed[row["id"]]} for row in rows
+        }
+
     def _hygiene_picked_fields(self, names, picked):
         """The fields the user picked a value for that the survivorship rule does not cover
         (``names``); company-dependent ones are handled company by company."""

@@ -1,7 +1,7 @@
 """A merge and the rights of the person afterwards (beside the probes of
 ``test_attack_pass6_rpc.py``): erasing a contact reaches the contacts merged into it, however many
 merges ago, as its other nodes (legal holds, deletion, restricted archive), and the undo is
-refused."""
+refused; the undo keeps a survivor's value rectified since the merge and says so."""
 
 from datetime import timedelta
 
@@ -132,3 +132,38 @@ class TestMergeErasure(HygieneCommon):
         self.assertEqual(journal.state, "done")
         self.assertTrue(self.kept.active)
         self.assertTrue(self.kept.phone)
+
+
+@tagged("post_install", "-at_install")
+class TestUndoRectification(HygieneCommon):
+    def test_undo_keeps_the_rectified_field_and_names_it(self):
+        Partner = self.env["res.partner"]
+        survivor = Partner.create({"name": "Roch Rectif", "email": "roch@example.org"})
+        source = Partner.create(
+            {"name": "Roch Rectif", "phone": "0633333333", "city": "Nantes", "zip": "44000"}
+        )
+        journal = survivor.with_user(self.user_steward)._hygiene_merge(
+            source, field_values={"phone": source.phone}
+        )
+        self.assertEqual((survivor.phone, survivor.city), ("0633333333", "Nantes"))
+        self.assertEqual(journal.before_values["survivor_after"]["phone"], "0633333333")
+        survivor.with_user(self.user_steward).phone = "0644444444"
+        result = journal.with_user(self.user_steward).action_undo()
+        self.assertEqual(journal.state, "undone")
+        self.assertEqual(survivor.phone, "0644444444", "the rectification is kept")
+        self.assertFalse(survivor.city or survivor.zip, "the other values are given back")
+        self.assertEqual(result["tag"], "display_notification")
+        self.assertIn("Phone", result["params"]["message"])
+        self.assertNotIn("City", result["params"]["message"])
+        self.assertEqual(journal.before_values, {"undo_kept": ["phone"]})
+        self.assertIn("phone", journal.summary)
+
+    def test_undo_without_rectification_gives_everything_back(self):
+        Partner = self.env["res.partner"]
+        survivor = Partner.create({"name": "Rose Rectif", "email": "rose@example.org"})
+        source = Partner.create({"name": "Rose Rectif", "phone": "0655555555"})
+        journal = survivor.with_user(self.user_steward)._hygiene_merge(source)
+        self.assertEqual(survivor.phone, "0655555555")
+        self.assertIs(journal.with_user(self.user_steward).action_undo(), True)
+        self.assertFalse(survivor.phone)
+        self.assertFalse(journal.before_values)
