@@ -299,13 +299,19 @@ class HygieneMergeJournal(models.Model):
         """Delete contacts merged longer ago than the undo window, one batch per run.
 
         A contact something was linked to since the merge (ondelete restrict) is skipped and
-        logged by id; its journal stays undoable-in-principle until someone resolves it.
+        logged by id; its journal stays undoable-in-principle until someone resolves it. A
+        contact under a legal hold is kept until the hold ends.
         """
         deadline = fields.Datetime.now() - timedelta(days=self._undo_days())
         journals = self.search([("state", "=", "done"), ("date", "<", deadline)])
         candidates = journals.source_ids.filtered(
-            lambda p: not p.active and p.hygiene_merged_into_id
+            lambda p: not p.active
+            and p.hygiene_merged_into_id
+            and p.hygiene_retention_state != "partial"  # its hold's second pass comes first
         )
+        # a legal hold outlasts the undo window: the contact stays, and its journal with it
+        held = self.env["hygiene.retention.engine"]._hygiene_hold_dates(candidates.ids)
+        candidates = candidates.filtered(lambda p: p.id not in held)
         batch, remaining = candidates[:batch_size], candidates[batch_size:]
         outcome = self._hygiene_isolated(
             batch.ids, lambda ids: batch.browse(ids).unlink(), label="merged contacts deletion"

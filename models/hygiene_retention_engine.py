@@ -294,6 +294,7 @@ class HygieneRetentionEngine(models.AbstractModel):
         officer's hold, and posted accounting documents (invoice date + 10 years)."""
         today = fields.Date.context_today(self)
         holds = {}
+        self.env["res.partner"].flush_model(["hygiene_hold_end_date"])
         self.env.cr.execute(
             SQL(
                 """

@@ -360,3 +360,34 @@ class TestMerge(HygieneCommon):
         self.assertFalse(old.before_values)
         self.assertEqual(recent.state, "done")
         self.assertEqual(Journal._cron_delete_merged_sources(), 0, "safe to re-run")
+
+    def _set_retention_state(self, partner, state):
+        self.env.cr.execute(
+            SQL(
+                "UPDATE res_partner SET hygiene_retention_state = %s WHERE id = %s",
+                state,
+                partner.id,
+            )
+        )
+        partner.invalidate_recordset()
+
+    def test_cron_keeps_a_merged_contact_under_a_legal_hold(self):
+        """A merged-away contact under a legal hold (the officer's, or a partial anonymisation
+        waiting for its hold to end) is not deleted when its undo window ends: the hold wins,
+        and its journal stays until the contact can go."""
+        journal = self._merge(self.survivor, self.src_b)
+        self._age(journal, 40)
+        today = fields.Date.today()
+        self.src_b.sudo().write(
+            {"hygiene_hold_end_date": today + timedelta(days=30), "hygiene_hold_reason": "Suit"}
+        )
+        Journal = self.env["hygiene.merge.journal"]
+        self.assertEqual(Journal._cron_delete_merged_sources(), 0)
+        self.assertTrue(self.src_b.exists())
+        self.assertEqual(journal.state, "done")
+        self.src_b.sudo().hygiene_hold_end_date = today - timedelta(days=1)
+        self._set_retention_state(self.src_b, "partial")  # as the engine sets it
+        self.assertEqual(Journal._cron_delete_merged_sources(), 0, "partial: the hold pass first")
+        self._set_retention_state(self.src_b, None)
+        self.assertEqual(Journal._cron_delete_merged_sources(), 1)
+        self.assertFalse(self.src_b.exists())
