@@ -425,13 +425,20 @@ class HygieneRetentionPolicy(models.Model):
 
     @api.model
     def _hygiene_order_invoice_sql(self, p):
+        """The last confirmed order's and posted customer invoice's dates of the row ``p``
+        that have come (the users type them: a personal default, a write after confirming). A
+        future date is left out, not capped at now: capped, an order of 2099 would restart the
+        clock at every run; left out, the order counts once its date has come. The last
+        activity and the collection date refuse future dates when written."""
+        now = fields.Datetime.now()
         parts = []
         if "sale.order" in self.env:
             parts.append(
                 SQL(
                     "(SELECT max(so.date_order) FROM sale_order so "
-                    "WHERE so.partner_id = %s.id AND so.state = 'sale')",
+                    "WHERE so.partner_id = %s.id AND so.state = 'sale' AND so.date_order <= %s)",
                     p,
+                    now,
                 )
             )
         if "account.move" in self.env:
@@ -439,8 +446,9 @@ class HygieneRetentionPolicy(models.Model):
                 SQL(
                     "(SELECT max(am.invoice_date)::timestamp FROM account_move am "
                     "WHERE am.partner_id = %s.id AND am.move_type = 'out_invoice' "
-                    "AND am.state = 'posted')",
+                    "AND am.state = 'posted' AND am.invoice_date <= %s)",
                     p,
+                    now.date(),
                 )
             )
         return parts

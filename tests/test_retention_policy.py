@@ -314,6 +314,44 @@ class TestRetentionClassification(RetentionCommon):
             partner.hygiene_retention_due_date, invoice_date + relativedelta(months=36)
         )
 
+    def test_future_order_and_invoice_dates_are_left_out(self):
+        """An order or an invoice dated in the future is left out of the start, not capped at
+        now (capped, it would restart the clock at every run): the start is the last document
+        whose date has come, and the search by due date agrees."""
+        if "sale.order" not in self.env or "account.move" not in self.env:
+            self.skipTest("needs the sale and account modules")
+        self._policy(
+            "Customers", "[('ref', '=', 'RET-CUS')]", start_event="last_order_invoice", sequence=1
+        )
+        partner = self._partner("Future Buyer", "RET-CUS", activity=self.old)
+        product = self.env["product.product"].create({"name": "Audit", "list_price": 10.0})
+        past, future = self.now - relativedelta(months=30), self.now + relativedelta(years=70)
+        orders = self.env["sale.order"].create(
+            [
+                {
+                    "partner_id": partner.id,
+                    "order_line": [Command.create({"product_id": product.id})],
+                }
+                for __ in range(2)
+            ]
+        )
+        orders.action_confirm()
+        orders[0].date_order, orders[1].date_order = past, future
+        invoice = self.env["account.move"].create(
+            {
+                "move_type": "out_invoice",
+                "partner_id": partner.id,
+                "invoice_date": (self.now + relativedelta(years=1)).date(),
+                "invoice_line_ids": [Command.create({"product_id": product.id, "price_unit": 1})],
+            }
+        )
+        invoice.action_post()
+        self.env.invalidate_all()
+        due = (past + relativedelta(months=36)).date()
+        self.assertEqual(partner.hygiene_retention_due_date, due)
+        found = self.Partner.search([("hygiene_retention_due_date", "=", due)])
+        self.assertIn(partner, found)
+
     def test_search_by_due_date(self):
         ours = [("ref", "=like", "RET-%")]
         due = self.Partner.search(ours + [("hygiene_retention_due_date", "<=", self.today)])
