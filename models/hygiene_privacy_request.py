@@ -282,6 +282,7 @@ class HygienePrivacyRequest(models.Model):
                         )
                     )
         sequence = self.env["ir.sequence"].sudo()
+        vals_list = [self._hygiene_contact_company(vals) for vals in vals_list]
         for vals in vals_list:
             if vals.get("name", "/") == "/":
                 vals["name"] = sequence.next_by_code("hygiene.privacy.request") or "/"
@@ -301,10 +302,48 @@ class HygienePrivacyRequest(models.Model):
                 )
             if "state" in vals and vals["state"] in ("done", "refused"):
                 raise UserError(self.env._("Use the Answer or Refuse buttons to close a request."))
+        vals = self._hygiene_contact_company(vals)
+        moved = self.browse()
+        if "company_id" in vals:
+            moved = self.filtered(lambda r: r.company_id.id != vals["company_id"])
         result = super().write(vals)
         if {"state", "request_type", "partner_id"} & vals.keys():
             self._hygiene_sync_restriction()
+        moved._hygiene_follow_company()
         return result
+
+    @api.model
+    def _hygiene_contact_company(self, vals):
+        """``vals`` with the company of the contact they link, when the contact has one and
+        the same values name no company: a request is filed in its contact's register (the
+        officers of that company answer it; another company's, who may not read the contact,
+        do not see it). A contact shared by every company leaves the request where it is."""
+        if not vals.get("partner_id") or "company_id" in vals:
+            return vals
+        company = self.env["res.partner"].sudo().browse(vals["partner_id"]).company_id
+        return {**vals, "company_id": company.id} if company else vals
+
+    def _hygiene_follow_company(self):
+        """The requests in ``self`` moved to another company's register: their responsible,
+        to-dos and followers of a company that no longer sees them go, and the new register's
+        officer gets the to-do of an open request."""
+        for req in self.sudo():
+            company = req.company_id
+
+            def outside(user, company=company):
+                return bool(user) and not user.share and company not in user.company_ids
+
+            if req.user_id and outside(req.user_id):
+                req.user_id = False
+            stale = req.activity_ids.filtered(lambda activity: outside(activity.user_id))
+            stale.unlink()
+            if stale and req.state in OPEN_STATES:
+                req._schedule_officer_activity()
+            followers = req.message_follower_ids.partner_id.filtered(
+                lambda partner: partner.user_ids and all(map(outside, partner.user_ids))
+            )
+            if followers:
+                req.message_unsubscribe(partner_ids=followers.ids)
 
     def _hygiene_sync_restriction(self):
         """While a restriction (Art. 18) holds, the email is on Odoo's blacklist, so that no
@@ -348,7 +387,9 @@ class HygienePrivacyRequest(models.Model):
             return self.user_id
         creator = self.create_uid
         if creator and not creator.share and creator._is_internal() and creator.has_group(OFFICER):
-            if creator.id != self.env.ref("base.user_root").id:
+            if creator.id != self.env.ref("base.user_root").id and (
+                self.company_id in creator.company_ids
+            ):
                 return creator  # the officer who recorded it
         group = self.env.ref(OFFICER).sudo()
         users = group.users.filtered(
