@@ -10,10 +10,16 @@ Rules every route follows (security reference §3 P2, P5, P6, P8, P11):
 - forged, expired or used tokens, and other people's ids, get the same 404;
 - only the named form keys are read: extra keys are ignored;
 - exports are limited to one per person per 24 hours, requests without an account to three per
-  hour per IP address (counted in the database: workers share no memory).
+  hour per IP address and three per hour per email address (counted in the database: workers
+  share no memory; the address is counted by a keyed hash, never logged). A request beyond the
+  limit of its address sends no mail: it is noted on the address's latest request (Art. 12(5):
+  repeated requests are linked) and gets the same answer as any other, whether or not the
+  address is known.
 """
 
 import hashlib
+import hmac
+import logging
 from datetime import timedelta
 
 from werkzeug.exceptions import NotFound
@@ -24,7 +30,10 @@ from odoo.http import request
 
 from odoo.addons.portal.controllers.portal import CustomerPortal
 
-ANONYMOUS_PER_HOUR = 3
+_logger = logging.getLogger(__name__)
+
+ANONYMOUS_PER_HOUR = 3  # requests without an account, per IP address
+ANONYMOUS_PER_ADDRESS = 3  # confirmation mails to one email address, per hour
 HEADERS = {
     "X-Frame-Options": "SAMEORIGIN",
     "Content-Security-Policy": "frame-ancestors 'self'",
@@ -188,10 +197,28 @@ class HygienePrivacyPortal(CustomerPortal):
 
     # ------------------------------------------------------------------ without an account
 
+    def _hygiene_secret(self):
+        return request.env["ir.config_parameter"].sudo().get_param("database.secret") or ""
+
     def _hygiene_ip_hash(self):
         address = request.httprequest.environ.get("REMOTE_ADDR") or ""
-        secret = request.env["ir.config_parameter"].sudo().get_param("database.secret") or ""
-        return hashlib.sha256(f"{secret}:{address}".encode()).hexdigest()
+        return hashlib.sha256(f"{self._hygiene_secret()}:{address}".encode()).hexdigest()
+
+    def _hygiene_email_hash(self, normalized):
+        """Keyed hash of a normalised address: the limit per address counts it without
+        keeping or logging the address for that purpose."""
+        key = f"privacy-request-email:{self._hygiene_secret()}".encode()
+        return hmac.new(key, normalized.encode(), hashlib.sha256).hexdigest()
+
+    def _hygiene_recent_requests(self, field, value):
+        """The requests of the last hour from the form whose ``field`` (a keyed hash) is
+        ``value``, the latest first."""
+        since = fields.Datetime.now() - timedelta(hours=1)
+        return (
+            request.env["hygiene.privacy.request"]
+            .sudo()
+            .search([(field, "=", value), ("create_date", ">=", since)], order="id desc")
+        )
 
     def _hygiene_public_types(self):
         Request = request.env["hygiene.privacy.request"]
@@ -232,17 +259,20 @@ class HygienePrivacyPortal(CustomerPortal):
                 error=request.env._("Give a valid email address and a type of request.")
             )
         ip_hash = self._hygiene_ip_hash()
-        since = fields.Datetime.now() - timedelta(hours=1)
-        recent = Request.search_count(
-            [("requester_ip_hash", "=", ip_hash), ("create_date", ">=", since)]
-        )
-        if recent >= ANONYMOUS_PER_HOUR:
+        if len(self._hygiene_recent_requests("requester_ip_hash", ip_hash)) >= ANONYMOUS_PER_HOUR:
             return self._hygiene_public_form(
                 status=429,
                 error=request.env._(
                     "Too many requests from your connection: try again in an hour."
                 ),
             )
+        email_hash = self._hygiene_email_hash(normalized)
+        earlier = self._hygiene_recent_requests("requester_email_hash", email_hash)
+        if len(earlier) >= ANONYMOUS_PER_ADDRESS:
+            # no further mail to that address; the neutral answer of a sent request
+            _logger.info("privacy request form: address %s over its limit", email_hash[:12])
+            earlier[0]._hygiene_note_repeated(request_type)
+            return request.redirect("/privacy/request?sent=1")
         req = Request.create(
             {
                 "request_type": request_type,
@@ -251,8 +281,15 @@ class HygienePrivacyPortal(CustomerPortal):
                 "description": (description or "")[:5000],
                 "state": "identity",
                 "requester_ip_hash": ip_hash,
+                "requester_email_hash": email_hash,
             }
         )
+        self._hygiene_send_confirmation(req)
+        # the same answer whether or not the address is known (no enumeration)
+        return request.redirect("/privacy/request?sent=1")
+
+    def _hygiene_send_confirmation(self, req):
+        """The mail with the confirmation link of ``req``, a request from the form."""
         token = req._hygiene_new_confirm_token()
         link = f"{req.get_base_url()}/privacy/request/{req.id}/{token}"
         body = request.env["ir.qweb"]._render(
@@ -261,13 +298,11 @@ class HygienePrivacyPortal(CustomerPortal):
         request.env["mail.mail"].sudo().create(
             {
                 "subject": request.env._("Confirm your request %(ref)s", ref=req.name),
-                "email_to": normalized,
+                "email_to": req.requester_email,
                 "body_html": body,
                 "auto_delete": True,
             }
         )
-        # the same answer whether or not the address is known (no enumeration)
-        return request.redirect("/privacy/request?sent=1")
 
     @http.route(
         "/privacy/request/<int:request_id>/<string:token>",

@@ -70,6 +70,7 @@ SYSTEM_FIELDS = frozenset(
         "confirm_token_hash",
         "confirm_token_expiry",
         "requester_ip_hash",
+        "requester_email_hash",
         "export_attachment_id",
         "export_token",
         "export_expiry",
@@ -160,6 +161,8 @@ class HygienePrivacyRequest(models.Model):
     confirm_token_hash = fields.Char(readonly=True, copy=False, groups="base.group_system")
     confirm_token_expiry = fields.Datetime(readonly=True, copy=False, groups="base.group_system")
     requester_ip_hash = fields.Char(readonly=True, copy=False, groups="base.group_system")
+    # keyed hash of the normalised address, for the form's limit per address (never logged)
+    requester_email_hash = fields.Char(readonly=True, copy=False, groups="base.group_system")
     export_attachment_id = fields.Many2one(
         "ir.attachment", string="Export File", readonly=True, copy=False, ondelete="set null"
     )

@@ -133,6 +133,23 @@ class HygienePrivacyRequestPortal(models.Model):
                 )
         return due.ids
 
+    def _hygiene_note_repeated(self, request_type):
+        """A further request from the form for the address of ``self`` (the latest request of
+        that address), over the limit per address: no mail is sent, the request is noted here
+        so that the officer sees the repetition (Art. 12(5)); what the visitor typed is not
+        kept."""
+        self.ensure_one()
+        types = dict(self._fields["request_type"]._description_selection(self.env))
+        self.sudo().message_post(
+            body=self.env._(
+                "The same address asked again from the request form (%(type)s) within the "
+                "hour: no further confirmation mail was sent (limit per address).",
+                type=types.get(request_type, request_type),
+            ),
+            message_type="comment",
+            subtype_xmlid="mail.mt_note",
+        )
+
     def _hygiene_export_download(self, attachment_token):
         """The export attachment this request holds for ``attachment_token``, or nothing."""
         self.ensure_one()

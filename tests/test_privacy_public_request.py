@@ -1,7 +1,10 @@
 """The request form without an account (/privacy/request), beyond the attackers' probes of
 ``test_attack_pass6.py``: the register a confirmed request is filed in (its contact's company, with
-that company's officer and none of another's) and a request linked to a contact by an officer."""
+that company's officer and none of another's), a request linked to a contact by an officer, and
+what a request over the limit of its address gets (the neutral answer, no mail, no request, a
+note on the address's latest request, no address in the logs)."""
 
+import logging
 import re
 
 from odoo import tools
@@ -12,6 +15,7 @@ from odoo.addons.mail.tests.common import mail_new_test_user
 from .common import HygieneCommon
 
 UA = "Mozilla/5.0 (public request)"
+LOGGER = "odoo.addons.partner_data_hygiene.controllers.portal_privacy"
 
 
 @tagged("post_install", "-at_install", "privacy_portal")
@@ -110,3 +114,34 @@ class TestPrivacyPublicRequest(HttpCase, HygieneCommon):
         kept = Request.create({"request_type": "access"})
         kept.write({"partner_id": self.contact_b.id, "company_id": self.main.id})
         self.assertEqual(kept.company_id, self.main)
+
+    # ------------------------------------------------------------------ limit per address
+
+    def test_over_the_address_limit(self):
+        """Three requests for one address in the hour (from three connections), then more:
+        each further one gets the answer of a sent request, sends no mail, creates no
+        request and is noted on the address's latest request; a known address and an unknown
+        one get the same answer; no log line holds the address."""
+        mails = self.env["mail.mail"].sudo()
+        for email in (self.jeanne.email, "nobody.public.limit@example.net"):
+            normalized = tools.email_normalize(email)
+            first = None
+            for index in range(3):
+                response, req = self._ask(email)
+                first = first or response
+                req.requester_ip_hash = f"elsewhere-{index}"
+            count = self.Request.search_count([("requester_email", "=", normalized)])
+            sent = mails.search_count([("email_to", "=", normalized)])
+            with self.assertLogs(LOGGER, logging.INFO) as logs:
+                response, latest = self._ask(email, request_type="erasure")
+            self.assertEqual(response.status_code, first.status_code)
+            self.assertEqual(response.headers.get("Location"), first.headers.get("Location"))
+            self.assertEqual(latest, req)
+            self.assertEqual(
+                self.Request.search_count([("requester_email", "=", normalized)]), count
+            )
+            self.assertEqual(mails.search_count([("email_to", "=", normalized)]), sent)
+            self.assertIn("Erasure", latest.message_ids[:1].body)
+            self.assertFalse([line for line in logs.output if normalized in line.lower()])
+            page = self.url_open(response.headers["Location"], headers={"User-Agent": UA})
+            self.assertEqual(page.status_code, 200)
