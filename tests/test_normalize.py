@@ -261,8 +261,6 @@ class TestNormalizePhone(BaseCase):
     def test_unknown_region_gives_none_not_an_error(self):
         self.assertIsNone(normalize.normalize_phone("06 12 34 56 78", "XX"))
 
-
-
     def test_e164_result_reads_as_itself_in_every_region(self):
         """What ``normalize_phone`` remembers (a valid E.164 result is its own normal form,
         whatever the region) holds for the example numbers of every region phonenumbers
@@ -294,6 +292,8 @@ class TestNormalizePhone(BaseCase):
         self.assertEqual(normalize.normalize_phone("+32470123456", "FR"), "+32470123456")
         self.assertEqual(normalize.normalize_phone("0470 12 34 56", "FR"), "+33470123456")
         self.assertIsNone(normalize.normalize_phone("32470123456", "FR"))
+
+
 @tagged("post_install", "-at_install")
 class TestPersonNameKey(BaseCase):
     def test_civilities_are_dropped(self):

@@ -54,9 +54,7 @@ class TestPhoneRegion(HygieneCommon):
         self.assertTrue(self._contact("Sam Again").hygiene_suppression_warning)
         self.assertIn(
             "phone",
-            self.Suppression.with_company(self.company_be)._is_suppressed(
-                phones=[BELGIAN_MOBILE]
-            ),
+            self.Suppression.with_company(self.company_be)._is_suppressed(phones=[BELGIAN_MOBILE]),
         )
 
     def test_the_contact_country_comes_first(self):
