@@ -81,5 +81,6 @@ from . import test_attack_defaults_pass5
 from . import test_phone_region
 from . import test_attack_pass6
 from . import test_attack_pass6_rpc
+from . import test_attack_pass7
 from . import test_merge_erasure
 from . import test_privacy_public_request
