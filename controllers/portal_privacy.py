@@ -30,6 +30,8 @@ from odoo.http import request
 
 from odoo.addons.portal.controllers.portal import CustomerPortal
 
+from ..tools import normalize
+
 _logger = logging.getLogger(__name__)
 
 ANONYMOUS_PER_HOUR = 3  # requests without an account, per IP address
@@ -266,7 +268,8 @@ class HygienePrivacyPortal(CustomerPortal):
                     "Too many requests from your connection: try again in an hour."
                 ),
             )
-        email_hash = self._hygiene_email_hash(normalized)
+        # one mailbox, however the address is spelt: +tags and Gmail's dots folded
+        email_hash = self._hygiene_email_hash(normalize.email_key(normalized) or normalized)
         earlier = self._hygiene_recent_requests("requester_email_hash", email_hash)
         if len(earlier) >= ANONYMOUS_PER_ADDRESS:
             # no further mail to that address; the neutral answer of a sent request

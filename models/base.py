@@ -1,6 +1,7 @@
 import logging
 
 from odoo import api, fields, models
+from odoo.exceptions import AccessError
 from odoo.tools import mute_logger
 
 _logger = logging.getLogger(__name__)
@@ -94,11 +95,47 @@ class Base(models.AbstractModel):
         return records
 
     def write(self, vals):
-        result = super().write(vals)
         hook = _ACTIVITY_WRITE_HOOKS.get(self._name)
-        if hook and self:
-            self._hygiene_apply_activity(getattr(self, hook)(vals))
+        moved = self
+        if hook and self and "state" in vals and "state" in self._fields:
+            # a record already in the state written (an order confirmed again) is no new
+            # contact from the customer: its last activity does not move
+            moved = self.filtered(lambda record: record.state != vals["state"])
+        result = super().write(vals)
+        if hook and moved:
+            moved._hygiene_apply_activity(getattr(moved, hook)(vals))
         return result
+
+    def onchange(self, values, field_names, fields_spec):
+        if self._name.startswith("hygiene.") and not self.env.su:
+            self._hygiene_check_onchange_links(values)
+        return super().onchange(values, field_names, fields_spec)
+
+    def _hygiene_check_onchange_links(self, values):
+        """The records a form's values link to must be readable by the user: a new record's
+        fields computed from them as superuser (a consent's company, its stored related and
+        precomputed fields) would otherwise tell anything of any record given its id."""
+        for name, value in values.items():
+            field = self._fields.get(name)
+            if field is None or field.type != "many2one" or not value:
+                continue
+            record_id = value.get("id") if isinstance(value, dict) else value
+            if isinstance(record_id, list | tuple):
+                record_id = record_id[0] if record_id else None
+            if not isinstance(record_id, int):
+                continue
+            # the rules as a query: ``check_access`` on the record would evaluate them on it as
+            # superuser, putting all its fields in the cache, where the form's computes would
+            # then read fields of it the user may not read (a hold's reason)
+            Comodel = self.env[field.comodel_name].with_context(active_test=False)
+            Comodel.browse().check_access("read")
+            if not Comodel.search_count([("id", "=", record_id)], limit=1):
+                raise AccessError(
+                    self.env._(
+                        "You may not read the record linked by %(field)s.",
+                        field=field._description_string(self.env),
+                    )
+                )
 
     def _hygiene_readable_related(self, link, name, target=None):
         """Set ``target`` (default ``name``) of ``self`` to ``<link>.<name>`` where the reader
@@ -106,7 +143,14 @@ class Base(models.AbstractModel):
         show any record's value to a new record's onchange given its id (another company's
         consent, a snapshot), and one read with the reader's rights would make a whole list
         fail on one record it may not read (a contact moved to another company)."""
-        readable = self[link]._filtered_access("read")
+        linked = self[link]
+        # the rules as a query (not ``_filtered_access``, which evaluates them on the records as
+        # superuser and leaves all their fields in the cache for any compute to read)
+        Linked = linked.browse().with_context(active_test=False)
+        ids = [record_id for record_id in linked.ids if isinstance(record_id, int)]
+        readable = (
+            Linked.search([("id", "in", ids)]) if ids and Linked.has_access("read") else Linked
+        )
         values = {record.id: record[name] for record in readable}
         for record in self:
             record[target or name] = values.get(record[link].id, False)

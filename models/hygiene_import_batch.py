@@ -146,6 +146,7 @@ class HygieneImportBatch(models.Model):
         # the context's default_<field> values count: the ORM adds them after this check
         for vals in self._hygiene_values_with_defaults(vals_list):
             self._check_engine_fields(vals)
+            self._check_import_company(vals)
         for vals in vals_list:
             if vals.get("raw_filename"):
                 vals["raw_filename"] = sanitize_filename(vals["raw_filename"])
@@ -157,6 +158,8 @@ class HygieneImportBatch(models.Model):
 
     def write(self, vals):
         self._check_engine_fields(vals)
+        if "company_id" in vals:
+            self._check_import_company(vals)
         if vals.get("raw_filename"):
             vals = dict(vals, raw_filename=sanitize_filename(vals["raw_filename"]))
         if vals.get("sheet_id") and "sheet" not in vals:
@@ -176,6 +179,17 @@ class HygieneImportBatch(models.Model):
                     fields=", ".join(sorted(forged)),
                 )
             )
+
+    def _check_import_company(self, vals):
+        """An import is one of the user's companies, set before its file is read: its new
+        contacts are that company's (a batch of no company, or moved after staging, would
+        make them every company's)."""
+        if self.env.su or "company_id" not in vals:
+            return
+        if vals["company_id"] not in self.env.user.company_ids.ids:
+            raise AccessError(self.env._("An import belongs to one of your companies."))
+        if any(batch.state != "draft" for batch in self):
+            raise UserError(self.env._("The company of an import is set before its file is read."))
 
     def _engine_write(self, vals):
         """Write engine fields (rights were checked by the calling action)."""

@@ -113,7 +113,10 @@ def _public_methods(env):
             for attr, value in vars(klass).items():
                 if attr.startswith("_") or not inspect.isfunction(value):
                     continue
-                if attr in ("create", "write", "unlink", "read", "copy", "init", "default_get"):
+                # the ORM's own entry points, their rights the ORM's (onchange: plus the links'
+                # read check of base.py)
+                orm = ("create", "write", "unlink", "read", "copy", "init", "default_get")
+                if attr in (*orm, "onchange"):
                     continue
                 if attr == "export_data" and name != "res.partner":
                     continue  # the ORM's export, only logged on base (its rights are the ORM's)
