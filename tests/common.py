@@ -1,5 +1,8 @@
 import base64
 import json
+import logging
+
+from odoo.tests.common import JsonRpcException
 
 from odoo.addons.base.tests.common import BaseCommon
 from odoo.addons.mail.tests.common import mail_new_test_user
@@ -99,6 +102,23 @@ class HygieneCommon(BaseCommon):
         )
 
 
+_logger = logging.getLogger(__name__)
+
+
+def company_user(env, login, groups, company):
+    """A user of ``company`` only, with ``groups`` (xml ids) beside employee and contact
+    creation; the password is the login, for the RPC sessions of the attackers' passes."""
+    user = mail_new_test_user(
+        env,
+        login=login,
+        groups=",".join(("base.group_user", "base.group_partner_manager", *groups)),
+        company_id=company.id,
+        company_ids=[company.id],
+    )
+    user.password = login
+    return user
+
+
 class HygieneRpcMixin:
     """Helpers of the tests acting over real JSON-RPC sessions as the role users of
     :class:`HygieneCommon` (the attackers' passes): to be listed before ``HttpCase`` and
@@ -134,6 +154,22 @@ class HygieneRpcMixin:
         return self.make_jsonrpc_request(
             "/web/dataset/call_kw",
             {"model": model, "method": method, "args": args, "kwargs": kwargs or {}},
+        )
+
+    def _try(self, login, model, method, args, kwargs=None):
+        """The call's result, or None when the server refused it."""
+        try:
+            result = self._call(login, model, method, args, kwargs)
+        except JsonRpcException as error:
+            _logger.info("refused %s %s.%s: %s", login, model, method, str(error)[:160])
+            return None
+        _logger.info("accepted %s %s.%s: %s", login, model, method, str(result)[:300])
+        return result
+
+    def _salesman(self, login):
+        """A salesperson of the main company with no hygiene role."""
+        return company_user(
+            self.env, login, ["sales_team.group_sale_salesman_all_leads"], self.main
         )
 
     def _set_own_default(self, login, model, name, value):

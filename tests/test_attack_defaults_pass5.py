@@ -9,7 +9,6 @@ import logging
 
 from odoo import fields
 from odoo.tests import HttpCase, tagged
-from odoo.tests.common import JsonRpcException
 
 from .common import HygieneCommon, HygieneRpcMixin
 
@@ -35,16 +34,6 @@ class TestAttackDefaultsPass5(HygieneRpcMixin, HttpCase, HygieneCommon):
             user.company_ids = [(4, cls.be_co.id)]
 
     # ------------------------------------------------------------------ helpers
-
-    def _try(self, login, model, method, args, kwargs=None):
-        """The call's result, or None when the server refused it."""
-        try:
-            result = self._call(login, model, method, args, kwargs)
-        except JsonRpcException as error:
-            _logger.info("pass5 refused %s %s.%s: %s", login, model, method, str(error)[:160])
-            return None
-        _logger.info("pass5 accepted %s %s.%s: %s", login, model, method, str(result)[:300])
-        return result
 
     def _sudo_partner(self, name):
         return (

@@ -14,11 +14,8 @@ import re
 from odoo import fields, tools
 from odoo.exceptions import AccessError
 from odoo.tests import HttpCase, tagged
-from odoo.tests.common import JsonRpcException
 
-from odoo.addons.mail.tests.common import mail_new_test_user
-
-from .common import HygieneRpcMixin
+from .common import HygieneRpcMixin, company_user
 from .test_security_import import ImportCommon
 
 _logger = logging.getLogger(__name__)
@@ -35,30 +32,17 @@ class TestAttackPass7Rpc(HygieneRpcMixin, HttpCase, ImportCommon):
         """Company B, its data steward and a contact of B (the victim)."""
         super().setUpClass()
         cls.company_b = cls.env["res.company"].create({"name": "Pass7 Co B"})
-        cls.steward_b = mail_new_test_user(
+        cls.steward_b = company_user(
             cls.env,
-            login="hyg_steward_p7b",
-            groups="base.group_user,base.group_partner_manager,"
-            "partner_data_hygiene.group_hygiene_steward",
-            company_id=cls.company_b.id,
-            company_ids=[cls.company_b.id],
+            "hyg_steward_p7b",
+            ["partner_data_hygiene.group_hygiene_steward"],
+            cls.company_b,
         )
-        cls.steward_b.password = "hyg_steward_p7b"
         cls.victim_b = cls.env["res.partner"].create(
             {"name": VICTIM_NAME, "email": VICTIM_EMAIL, "company_id": cls.company_b.id}
         )
 
     # ------------------------------------------------------------------ helpers
-
-    def _try(self, login, model, method, args, kwargs=None):
-        """The call's result, or None when the server refused it."""
-        try:
-            result = self._call(login, model, method, args, kwargs)
-        except JsonRpcException as error:
-            _logger.info("pass7 refused %s %s.%s: %s", login, model, method, str(error)[:160])
-            return None
-        _logger.info("pass7 accepted %s %s.%s: %s", login, model, method, str(result)[:300])
-        return result
 
     def _onchange(self, login, model, values, spec):
         return self._try(login, model, "onchange", [[], values, list(values), spec])
@@ -253,18 +237,6 @@ class TestAttackPass7Rpc(HygieneRpcMixin, HttpCase, ImportCommon):
 
     # ------------------------------------------------------------------ retention clock
 
-    def _salesman(self):
-        user = mail_new_test_user(
-            self.env,
-            login="hyg_sales_p7",
-            groups="base.group_user,base.group_partner_manager,"
-            "sales_team.group_sale_salesman_all_leads",
-            company_id=self.main.id,
-            company_ids=[self.main.id],
-        )
-        user.password = "hyg_sales_p7"
-        return user
-
     def test_rewriting_a_confirmed_order_moves_the_last_activity(self):
         """A salesperson (no hygiene role) writes ``state`` "sale" again on a customer's order
         confirmed long ago: no new order, no contact from the customer. The addon counts a
@@ -272,7 +244,7 @@ class TestAttackPass7Rpc(HygieneRpcMixin, HttpCase, ImportCommon):
         customer's last activity does not move (else one write a day keeps them forever)."""
         if "sale.order" not in self.env:
             self.skipTest("sale is not installed")
-        self._salesman()
+        self._salesman("hyg_sales_p7")
         customer = self.env["res.partner"].create({"name": "Clara Pass7pinned"})
         order = self.env["sale.order"].create({"partner_id": customer.id})
         order.action_confirm()

@@ -10,9 +10,7 @@ import re
 from odoo import tools
 from odoo.tests import HttpCase, tagged
 
-from odoo.addons.mail.tests.common import mail_new_test_user
-
-from .common import HygieneCommon
+from .common import HygieneCommon, company_user
 
 UA = "Mozilla/5.0 (public request)"
 LOGGER = "odoo.addons.partner_data_hygiene.controllers.portal_privacy"
@@ -26,13 +24,11 @@ class TestPrivacyPublicRequest(HttpCase, HygieneCommon):
         cls.Request = cls.env["hygiene.privacy.request"].sudo()
         cls.main = cls.env.ref("base.main_company")
         cls.company_b = cls.env["res.company"].create({"name": "Public Request Co B"})
-        cls.officer_b = mail_new_test_user(
+        cls.officer_b = company_user(
             cls.env,
-            login="hyg_officer_pub_b",
-            groups="base.group_user,base.group_partner_manager,"
-            "partner_data_hygiene.group_hygiene_officer",
-            company_id=cls.company_b.id,
-            company_ids=[cls.company_b.id],
+            "hyg_officer_pub_b",
+            ["partner_data_hygiene.group_hygiene_officer"],
+            cls.company_b,
         )
         cls.contact_b = cls.env["res.partner"].create(
             {
